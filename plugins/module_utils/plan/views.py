@@ -1,0 +1,36 @@
+# -*- coding: utf-8 -*-
+# Copyright: webex_di.virtual_connect contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read-only views of a plan (what one CPE carries) and the secrets lookup kept out of the plan."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+
+def cpe_tunnels(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
+    """The plan tunnels terminated on ``host``, in plan order (regions in input order, A then B)."""
+    return [t for r in plan.get("regions", []) for t in r.get("tunnels", []) if t.get("cpe_host") == host]
+
+
+def tunnel_key(region: Any, datacenter: Any) -> Optional[str]:
+    from .planner import _DC_ALIASES  # one alias table for plan and secrets
+
+    dc = _DC_ALIASES.get(str(datacenter).strip().lower()) if datacenter is not None else None
+    if not region or dc is None:
+        return None
+    return "%s-%s" % (region, dc)
+
+
+def secrets_by_tunnel(regions: Any) -> Dict[str, Dict[str, Optional[str]]]:
+    """``{tunnel key: {psk, bgp_password}}`` from ``vc_regions``; use only in no_log tasks."""
+    out: Dict[str, Dict[str, Optional[str]]] = {}
+    for r in regions if isinstance(regions, list) else []:
+        if not isinstance(r, dict):
+            continue
+        for t in r.get("tunnels") or []:
+            if not isinstance(t, dict):
+                continue
+            key = tunnel_key(r.get("region"), t.get("datacenter"))
+            if key:
+                out[key] = {"psk": t.get("psk"), "bgp_password": t.get("bgp_password") or None}
+    return out
