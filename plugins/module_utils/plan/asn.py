@@ -59,3 +59,30 @@ def neighbour_as(router: int, tunnel_asn: int, di_asn: int) -> Dict[str, object]
         "remote_as": di_asn,
         "ibgp": di_asn == router,
     }
+
+
+def asn_findings(cpe_asn, di_asn, enterprise_asn=None) -> List[Dict[str, str]]:
+    """Findings for one tunnel's ASNs (and an optional enterprise ASN), for the vc_asn_check filter."""
+    from .model import as_int
+
+    out: List[Dict[str, str]] = []
+    values = {}
+    for end, raw in (("cpe", cpe_asn), ("di", di_asn)):
+        number = as_int(raw)
+        if number is None:
+            out.append({"severity": "error", "code": "asn.invalid", "path": "%s.asn" % end, "message": "ASN must be an integer, got %r" % (raw,)})
+        values[end] = number
+    if values["cpe"] is not None and values["di"] is not None:
+        for code, end, msg in check_pair(values["cpe"], values["di"]):
+            out.append({"severity": "error", "code": code, "path": "%s.asn" % end, "message": msg})
+    if enterprise_asn is not None:
+        ent = as_int(enterprise_asn)
+        if ent is None or not 1 <= ent <= 4294967294:
+            out.append({"severity": "error", "code": "asn.enterprise_invalid", "path": "enterprise_asn", "message": "enterprise ASN must be 1-4294967294, got %r" % (enterprise_asn,)})
+        elif values["di"] is not None and ent == values["di"]:
+            out.append({"severity": "error", "code": "asn.enterprise_collision", "path": "di.asn",
+                        "message": "Cisco ASN %d equals the enterprise ASN: the session would be iBGP" % ent})
+        elif values["cpe"] is not None and ent != values["cpe"]:
+            out.append({"severity": "info", "code": "asn.local_as", "path": "cpe.asn",
+                        "message": "the router runs AS %d; this neighbour needs 'local-as %d no-prepend replace-as'" % (ent, values["cpe"])})
+    return out

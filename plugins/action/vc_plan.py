@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# Copyright: webex_di.virtual_connect contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of webex_di.virtual_connect.vc_plan: runs the plan core on the controller.
+
+Thin: validates the arguments against the module's spec, collects the per-CPE host variables of
+the CPE hosts named in ``regions`` from ``hostvars``, calls the core, and makes sure no secret of
+the input can appear anywhere in the result.
+"""
+from __future__ import annotations
+
+import json
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.webex_di.virtual_connect.plugins.modules.vc_plan import ARGUMENT_SPEC, run
+
+# host variable -> per-CPE setting of the core
+HOSTVARS = {
+    "ansible_network_os": "platform",
+    "vc_wan_interface": "wan_interface",
+    "vc_wan_mtu": "wan_mtu",
+    "vc_nat_t": "nat_t",
+    "vc_bgp_asn": "bgp_asn",
+    "vc_bgp_router_id": "router_id",
+    "vc_tunnel_base": "tunnel_base",
+    "vc_wan_bandwidth_mbps": "wan_bandwidth_mbps",
+}
+MASK = "********"
+
+
+def _secrets(regions):
+    found = set()
+    for region in regions or []:
+        for tunnel in (region or {}).get("tunnels") or [] if isinstance(region, dict) else []:
+            if isinstance(tunnel, dict):
+                for key in ("psk", "bgp_password"):
+                    value = tunnel.get(key)
+                    if isinstance(value, str) and len(value) >= 3:
+                        found.add(value)
+    return found
+
+
+def _scrub(data, secrets):
+    """Defence in depth: replace any secret string that slipped into the result."""
+    if not secrets:
+        return data
+    text = json.dumps(data)
+    if not any(json.dumps(s)[1:-1] in text for s in secrets):
+        return data
+    for s in sorted(secrets, key=len, reverse=True):
+        text = text.replace(json.dumps(s)[1:-1], MASK)
+    return json.loads(text)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        task_vars = task_vars or {}
+        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
+        if validation.error_messages:
+            result.update(failed=True, msg="vc_plan: invalid arguments: %s" % "; ".join(validation.error_messages))
+            return result
+        params = validation.validated_parameters
+        hostvars = task_vars.get("hostvars") or {}
+        inventory_hosts = list((task_vars.get("groups") or {}).get("all") or []) or None
+        cpes = {}
+        for region in params["regions"]:
+            tunnels = region.get("tunnels") if isinstance(region, dict) else None
+            for tunnel in tunnels if isinstance(tunnels, list) else []:
+                cpe = tunnel.get("cpe") if isinstance(tunnel, dict) else None
+                host = cpe.get("host") if isinstance(cpe, dict) else None
+                if not isinstance(host, str) or host in cpes:
+                    continue
+                settings = {}
+                if host in hostvars:
+                    hv = hostvars[host]
+                    for var, key in HOSTVARS.items():
+                        if var in hv and hv[var] is not None:
+                            settings[key] = self._templar.template(hv[var])
+                settings.update((params.get("cpes") or {}).get(host) or {})
+                cpes[host] = settings
+        for host, settings in (params.get("cpes") or {}).items():
+            cpes.setdefault(host, settings)
+        out = run(params, cpes=cpes, inventory_hosts=inventory_hosts)
+        findings = out["findings"]
+        warnings = [f for f in findings if f["severity"] == "warning"]
+        if warnings:
+            result["warnings"] = ["%s: %s [%s]" % (f["path"], f["message"], f["code"]) for f in warnings]
+        result.update(out)
+        return _scrub(result, _secrets(params["regions"]))
