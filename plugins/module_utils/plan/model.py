@@ -29,7 +29,7 @@ from .mtu import DEFAULT_TUNNEL_IP_MTU, DOCUMENTED_MSS
 
 # Fields of the input model: name -> required?
 REGION_FIELDS = {"region": True, "di_prefix": True, "iaas_prefix": False, "bandwidth_mbps": False, "tunnels": True}
-TUNNEL_FIELDS = {"datacenter": True, "cpe": True, "di": True, "psk": True, "bgp_password": False}
+TUNNEL_FIELDS = {"datacenter": True, "cpe": True, "di": True, "psk": False, "bgp_password": False}  # psk: checked as a secret
 CPE_END_FIELDS = {"host": True, "ipsec_ip": True, "gre_ip": True, "tunnel_ip": True, "asn": True, "tunnel_number": False}
 DI_END_FIELDS = {"ipsec_ip": True, "gre_ip": True, "tunnel_ip": True, "asn": True}
 CPE_SETTING_FIELDS = (
