@@ -1,0 +1,442 @@
+# -*- coding: utf-8 -*-
+# Copyright: webex_di.virtual_connect contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Diff engine: intent (render/ios.py) vs running config (parser.py) -> ordered IOS commands.
+
+Idempotent by structure: each block is compared as a *set* of normalized lines; only lines this
+collection owns are ever removed; secrets compare by presence. Safety checks (foreign crypto map on
+the WAN interface, foreign tunnel interface, other BGP AS, crypto map sequence clash) become
+errors, and then no command is produced at all.
+
+Command order: whole stale objects are removed first (reverse dependency order, only with
+``prune``); then, in dependency order, ACLs, IKEv2 objects, transform-sets, crypto map entries,
+static routes, the WAN interface's crypto map, tunnels, prefix lists, BGP. Inside a block,
+``no`` lines come before new lines, except that a single-valued setting is simply re-entered
+(``no neighbor X remote-as`` would delete the neighbour).
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional, Tuple
+
+from . import forms
+from .intent import Block, Intent, KIND_ORDER
+from .parser import Node, parse_tree
+
+
+class DiffResult(object):
+    def __init__(self):
+        self.commands: List[str] = []       # to send (may contain secrets)
+        self.display: List[str] = []        # the same, secrets masked
+        self.errors: List[str] = []
+        self.warnings: List[str] = []
+        self.stale: List[str] = []          # whole VC objects present on the router but not in the plan
+        self.before: List[str] = []         # VC-owned view of the running config (masked)
+        self.after: List[str] = []          # the same view once the commands are applied (masked)
+
+    def extend(self, cmds: List[str]) -> None:
+        for c in cmds:
+            self.commands.append(c)
+            self.display.append(forms.mask(c))
+
+    @property
+    def diff(self) -> Dict[str, str]:
+        return {"before": "\n".join(self.before) + ("\n" if self.before else ""),
+                "after": "\n".join(self.after) + ("\n" if self.after else "")}
+
+
+def _is_leaf(node: Node) -> bool:
+    return not node.children
+
+
+def _cf(line: str, parent: str) -> str:
+    return forms.compare_form(line, parent)
+
+
+class _Ctx(object):
+    def __init__(self, features, update_secrets):
+        self.features = set(features)
+        self.update_secrets = update_secrets
+
+
+def diff_block(ib: Block, rnode: Optional[Node], ctx: _Ctx, implied: Optional[set] = None,
+               depth: int = 0) -> Tuple[List[str], List[str], List[str]]:
+    """Commands for one block, and its before/after views (masked, indented)."""
+    header = ib.header or ""
+    pad = " " * (depth + (1 if ib.header is not None else 0))
+    run_leaves: List[str] = []
+    run_children: List[Node] = []
+    if rnode is not None:
+        for n in rnode.children:
+            if _is_leaf(n):
+                run_leaves.append(n.text)
+            else:
+                run_children.append(n)
+    elif ib.header is None:
+        pass
+    created = ib.header is not None and rnode is None
+
+    want = [x for x in ib.lines if x.feature in ctx.features and (created or not x.on_create)]
+    owned_run = [x for x in run_leaves if ib.owns(x) and forms.line_feature(ib.kind, x) in ctx.features]
+    run_cf = set(_cf(x, header) for x in run_leaves)
+    run_secret = set(forms.secret_key(x) for x in run_leaves if forms.secret_key(x))
+    implied = implied or set()
+
+    adds: List[str] = []
+    want_cf = set()
+    want_secret = set()
+    for line in want:
+        cf = _cf(line.text, header)
+        want_cf.add(cf)
+        sk = forms.secret_key(line.text)
+        if sk:
+            want_secret.add(sk)
+            if sk in run_secret and not ctx.update_secrets:
+                continue
+            if forms.MASK in line.text:
+                continue            # offline/masked intent never types a placeholder
+            adds.append(line.text)
+            continue
+        if cf in run_cf or cf in implied:
+            continue
+        adds.append(line.text)
+    add_keys = set(k for k in (forms.setting_key(a) for a in adds) if k)
+    removes: List[str] = []
+    for line in owned_run:
+        cf = _cf(line, header)
+        sk = forms.secret_key(line)
+        if sk:
+            if sk in want_secret:
+                continue
+        elif cf in want_cf:
+            continue
+        key = forms.setting_key(line)
+        if key and key in add_keys:
+            continue        # overridden by re-entering the setting
+        removes.append(line)
+
+    child_cmds: List[str] = []
+    before_children: List[str] = []
+    after_children: List[str] = []
+    matched = set()
+    for ichild in ib.children:
+        rchild = None
+        for n in run_children:
+            if _cf(n.text, header) == _cf(ichild.header, header):
+                rchild = n
+                break
+        if rchild is None:
+            for n in run_leaves:     # an empty sub-block prints as a bare line
+                if _cf(n, header) == _cf(ichild.header, header):
+                    rchild = Node(n)
+                    break
+        if rchild is not None:
+            matched.add(id(rchild))
+        cimplied = set()
+        if ib.kind == "bgp" and "no bgp default ipv4-unicast" not in run_leaves:
+            # `neighbor X activate` is implied (and not printed) under bgp default ipv4-unicast
+            cimplied = set("neighbor %s activate" % n for n in _neighbors_in(run_leaves))
+        cmds, b, a = diff_block(ichild, rchild, ctx, cimplied, depth + 1)
+        if cmds:
+            child_cmds.extend(cmds)
+            if ichild.exit:
+                child_cmds.append(ichild.exit)
+        before_children.extend(b)
+        after_children.extend(a)
+    if ib.owned and ib.header is not None:
+        for n in run_children:
+            if id(n) in matched:
+                continue
+            if forms.line_feature(ib.kind, n.text) in ctx.features:
+                removes.append(n.text)       # stale sub-block inside a VC-owned block
+                before_children.extend(" " * (depth + 1) + x for x in n.to_lines())
+
+    cmds: List[str] = []
+    if removes or adds or child_cmds:
+        if ib.header is not None:
+            cmds.append(ib.header)
+        if ib.kind == "prefix_list":
+            # add entries on free sequence numbers first, so a list never becomes empty (an empty or
+            # missing prefix list permits everything); entries whose sequence is being reused last
+            rm_keys = set(_pl_key(x) for x in removes)
+            early = [a for a in adds if _pl_key(a) not in rm_keys]
+            late = [a for a in adds if _pl_key(a) in rm_keys]
+            cmds.extend(early)
+            cmds.extend(forms.no_form(x) for x in removes)
+            cmds.extend(late)
+        else:
+            cmds.extend(forms.no_form(x) for x in removes)
+            cmds.extend(adds)
+        cmds.extend(child_cmds)
+
+    before = [pad + forms.mask(x) for x in owned_run]
+    after_lines = [x for x in owned_run
+                   if x not in removes and not (forms.setting_key(x) and forms.setting_key(x) in add_keys)]
+    after = [pad + forms.mask(x) for x in after_lines + adds]
+    before += before_children
+    after += after_children
+    if ib.header is not None:
+        hpad = " " * depth
+        if rnode is not None:
+            before = [hpad + ib.header] + before
+        if rnode is not None or after:
+            after = [hpad + ib.header] + after
+    return cmds, before, after
+
+
+def _pl_key(line: str) -> str:
+    m = forms.PREFIX_LIST_RX.match(line)
+    return "%s %s" % (m.group(1), m.group(2)) if m else line
+
+
+def _neighbors_in(lines: List[str]) -> List[str]:
+    out = []
+    for line in lines:
+        m = re.match(r"^neighbor (\S+) remote-as ", line)
+        if m:
+            out.append(m.group(1))
+    return out
+
+
+def _top_leaves(roots: List[Node]) -> Node:
+    return Node("", [n for n in roots if _is_leaf(n)])
+
+
+def _find_top(roots: List[Node], header: str) -> Optional[Node]:
+    target = _cf(header, "")
+    for n in roots:
+        if _cf(n.text, "") == target:
+            return n
+    return None
+
+
+def check_safety(intent: Intent, roots: List[Node], res: DiffResult, require_wan: bool = True) -> None:
+    """Refuse to touch what is not ours."""
+    map_name = intent.crypto_map_name
+    # one crypto map per interface
+    if intent.wan_interface:
+        wan = _find_top(roots, "interface %s" % intent.wan_interface)
+        if wan is None:
+            if require_wan:
+                res.errors.append("the WAN interface %s (vc_wan_interface) does not exist on %s"
+                                  % (intent.wan_interface, intent.host))
+        else:
+            current = forms.interface_crypto_map(wan.lines())
+            if current and current != map_name and current != forms.DEFAULT_CRYPTO_MAP:
+                res.errors.append(
+                    "interface %s already carries crypto map %s (not ours); IOS allows one crypto map per "
+                    "interface: set vc_crypto_map_name: %s to add the Virtual Connect entries (sequence "
+                    "numbers %s) to that map" % (intent.wan_interface, current, current,
+                                                 ", ".join(str(s) for s in intent.crypto_map_seqs)))
+    # crypto map sequence clash with a foreign entry
+    for seq in intent.crypto_map_seqs:
+        for n in roots:
+            m = forms.CRYPTO_MAP_ENTRY_RX.match(n.text)
+            if m and m.group(1) == map_name and int(m.group(2)) == seq and not _is_vc_cmap_entry(n, map_name):
+                res.errors.append("crypto map %s %d exists and is not a Virtual Connect entry; choose other "
+                                  "tunnel numbers (vc_tunnel_base / cpe.tunnel_number)" % (map_name, seq))
+    # tunnel interfaces
+    for ifname in intent.tunnel_interfaces:
+        n = _find_top(roots, "interface %s" % ifname)
+        if n is not None and not _is_vc_interface(n) and not _is_blank_interface(n):
+            res.errors.append("interface %s exists and is not a Virtual Connect tunnel (no 'description VC-...'); "
+                              "choose other tunnel numbers (vc_tunnel_base / cpe.tunnel_number)" % ifname)
+    # one BGP process
+    if intent.bgp_asn is not None:
+        for n in roots:
+            m = forms.ROUTER_BGP_RX.match(n.text)
+            if m and m.group(1) != str(intent.bgp_asn):
+                res.errors.append("the router already runs BGP AS %s, the plan wants AS %s on %s: set vc_bgp_asn: %s "
+                                  "(the plan then uses local-as per neighbour)" % (m.group(1), intent.bgp_asn,
+                                                                                    intent.host, m.group(1)))
+        # a neighbour address of ours already used by a foreign (non-VC) neighbour
+        bgp = _find_top(roots, "router bgp %s" % intent.bgp_asn)
+        if bgp is not None:
+            described = set()
+            for line in bgp.lines():
+                m = re.match(r"^neighbor (\S+) description (\S+)", line)
+                if m and forms.is_vc_name(m.group(2)):
+                    described.add(m.group(1))
+            for line in bgp.lines():
+                m = re.match(r"^neighbor (\S+) description (\S+)", line)
+                if m and m.group(1) in intent.neighbors and not forms.is_vc_name(m.group(2)):
+                    res.errors.append("BGP neighbour %s exists with description '%s' (not a Virtual Connect "
+                                      "neighbour): refusing to take it over" % (m.group(1), m.group(2)))
+
+
+def _references_vc(node: Node) -> bool:
+    for line in node.lines():
+        m = re.match(r"^(match address|set ikev2-profile) (\S+)$", line)
+        if m and forms.is_vc_name(m.group(2)):
+            return True
+    return False
+
+
+def _is_vc_cmap_entry(node: Node, map_name: str) -> bool:
+    if map_name == forms.DEFAULT_CRYPTO_MAP:
+        return True
+    return _references_vc(node) or not node.children   # an empty entry (no lines) is free
+
+
+def _is_vc_interface(node: Node) -> bool:
+    return any(x.startswith("description " + forms.VC_PREFIX) for x in node.lines())
+
+
+def _is_blank_interface(node: Node) -> bool:
+    return all(x in ("no ip address", "shutdown") for x in node.lines())
+
+
+def find_stale(intent: Intent, roots: List[Node], features) -> List[Tuple[int, List[str], str]]:
+    """Whole VC objects on the router that the plan no longer has: (order, commands, label)."""
+    feats = set(features)
+    out: List[Tuple[int, List[str], str]] = []
+    wanted = set(b.header for b in intent.blocks if b.header)
+    if "ipsec" in feats:
+        for n in roots:
+            for kind, rx in forms.VC_OBJECT_HEADERS:
+                m = rx.match(n.text)
+                if m and n.text not in wanted and m.group(1) not in intent.names.get(kind, ()):
+                    if kind == "transform_set":
+                        cmd = "no crypto ipsec transform-set %s" % m.group(1)
+                    else:
+                        cmd = "no " + n.text
+                    out.append((KIND_ORDER[kind], [cmd], n.text))
+            m = forms.CRYPTO_MAP_ENTRY_RX.match(n.text)
+            if m:
+                name, seq = m.group(1), int(m.group(2))
+                ours = name == forms.DEFAULT_CRYPTO_MAP or _references_vc(n)
+                wanted = name == intent.crypto_map_name and seq in intent.crypto_map_seqs
+                if ours and not wanted:
+                    out.append((KIND_ORDER["cmap_entry"], ["no crypto map %s %s" % (name, seq)], n.text))
+    if "gre" in feats:
+        for n in roots:
+            m = forms.INTERFACE_RX.match(n.text)
+            if m and _is_vc_interface(n) and m.group(1) not in intent.tunnel_interfaces:
+                out.append((KIND_ORDER["tunnel"], ["no " + n.text], n.text))
+            m = forms.STATIC_ROUTE_RX.match(n.text)
+            if m and _is_leaf(n) and forms.is_vc_name(m.group(4)) and m.group(4) not in intent.names.get("route", ()):
+                out.append((KIND_ORDER["route"], [forms.no_form(n.text)], n.text))
+    if "bgp" in feats:
+        seen = set()
+        for n in roots:
+            m = forms.PREFIX_LIST_RX.match(n.text)
+            if m and forms.is_vc_name(m.group(1)) and m.group(1) not in intent.names.get("prefix_list", ()) \
+                    and m.group(1) not in seen:
+                seen.add(m.group(1))
+                out.append((KIND_ORDER["prefix_list"], ["no ip prefix-list %s" % m.group(1)],
+                            "ip prefix-list %s" % m.group(1)))
+        if intent.bgp_asn is not None:
+            bgp = _find_top(roots, "router bgp %s" % intent.bgp_asn)
+            if bgp is not None:
+                for line in bgp.lines():
+                    m = re.match(r"^neighbor (\S+) description (VC-\S+)", line)
+                    if m and m.group(1) not in intent.neighbors:
+                        out.append((KIND_ORDER["bgp"], ["router bgp %s" % intent.bgp_asn, "no neighbor %s" % m.group(1)],
+                                    "router bgp %s neighbor %s" % (intent.bgp_asn, m.group(1))))
+    return out
+
+
+def compute(intent: Intent, running: str, features=None, prune: bool = False, update_secrets: bool = False,
+            require_wan: bool = True) -> DiffResult:
+    """Commands that make ``running`` carry ``intent`` (for the selected features)."""
+    feats = list(features or forms.FEATURES)
+    res = DiffResult()
+    res.errors.extend(intent.errors)
+    res.warnings.extend(intent.warnings)
+    roots = parse_tree(running)
+    check_safety(intent, roots, res, require_wan=require_wan)
+    if res.errors:
+        return res
+    ctx = _Ctx(feats, update_secrets)
+
+    stale = find_stale(intent, roots, feats)
+    for _order, _cmds, label in stale:
+        res.stale.append(label)
+    if stale and not prune:
+        res.warnings.append("stale Virtual Connect objects on %s (not in the plan; prune: true removes them): %s"
+                            % (intent.host, "; ".join(label for _o, _c, label in stale)))
+    if prune:
+        for _order, cmds, _label in sorted(stale, key=lambda x: -x[0]):
+            res.extend(cmds)
+
+    top_leaves = _top_leaves(roots)
+    for block in intent.ordered():
+        if block.header is None:
+            rnode = top_leaves
+        else:
+            rnode = _find_top(roots, block.header)
+        cmds, before, after = diff_block(block, rnode, ctx)
+        res.extend(cmds)
+        res.before.extend(before)
+        res.after.extend(after)
+    return res
+
+
+def restore_commands(intent: Intent, backup: str, current: str, features=None) -> List[str]:
+    """Commands that bring the VC-owned parts of ``current`` back to what ``backup`` had.
+
+    The backup's own VC view becomes the intent (secrets in their encrypted type 6/7 forms are
+    valid input); blocks that did not exist in the backup are removed (owned) or emptied of our
+    lines (shared).
+    """
+    feats = list(features or forms.FEATURES)
+    broots = parse_tree(backup)
+    croots = parse_tree(current)
+    ctx = _Ctx(feats, False)
+    cmds_rm: List[str] = []
+    cmds: List[str] = []
+    for block in intent.ordered():
+        target = _target_from(block, broots, top=True)
+        rnode = _top_leaves(croots) if block.header is None else _find_top(croots, block.header)
+        if target is None:
+            if rnode is not None and block.owned:
+                if block.kind == "transform_set":
+                    cmds_rm.insert(0, "no crypto ipsec transform-set %s" % block.header.split()[3])
+                else:
+                    cmds_rm.insert(0, "no " + block.header)
+                continue
+            target = _empty_like(block)
+        c, _b, _a = diff_block(target, rnode, ctx)
+        cmds.extend(c)
+    return cmds_rm + cmds
+
+
+def _empty_like(block: Block) -> Block:
+    b = Block(block.header, block.kind, owned=block.owned, exit=block.exit)
+    b.own_rx = block.own_rx
+    for c in block.children:
+        b.children.append(_empty_like(c))
+    return b
+
+
+def _target_from(block: Block, roots, top: bool = False) -> Optional[Block]:
+    """A block whose lines are the backup's owned lines of ``block`` (None: absent in backup)."""
+    if block.header is None:
+        node = _top_leaves(roots)
+    elif top:
+        node = _find_top(roots, block.header)
+    else:
+        node = None
+        for n in roots:
+            if _cf(n.text, "") == _cf(block.header, ""):
+                node = n
+    if node is None:
+        return None
+    t = Block(block.header, block.kind, owned=block.owned, exit=block.exit)
+    t.own_rx = block.own_rx
+    for n in node.children:
+        if _is_leaf(n) and block.owns(n.text):
+            t.add(n.text, forms.line_feature(block.kind, n.text))
+    for c in block.children:
+        sub = _target_from(c, node.children)
+        t.children.append(sub if sub is not None else _empty_like(c))
+    if block.owned:
+        # keep stale-in-backup sub-blocks (e.g. other keyring peers) as they were
+        known = set(c.header for c in block.children)
+        for n in node.children:
+            if not _is_leaf(n) and n.text not in known:
+                sub = Block(n.text, block.kind + "_child", exit="exit")
+                for leaf in n.children:
+                    sub.add(leaf.text, forms.line_feature(block.kind, leaf.text))
+                t.children.append(sub)
+    return t

@@ -1,0 +1,120 @@
+# -*- coding: utf-8 -*-
+# Copyright: webex_di.virtual_connect contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Intent model: the VC config a CPE should carry, as ordered blocks of normalized lines.
+
+A :class:`Block` is either an object that is entirely ours (``owned=True``: VC-named crypto
+objects, our tunnel interfaces, crypto map entries; stale lines inside get ``no``) or a shared
+section (``owned=False``: the WAN interface, ``router bgp``, its ``address-family ipv4``) where
+only the lines matched by ``own_rx`` are ours. ``header=None`` holds top-level lines (prefix
+lists, static routes) whose ownership is also given by ``own_rx``.
+"""
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+from . import forms
+
+# Forward (apply) order of block kinds; removals of whole objects run in the reverse order.
+KIND_ORDER = {
+    "acl": 10, "proposal": 20, "policy": 30, "keyring": 40, "profile": 50, "transform_set": 60,
+    "cmap_entry": 70, "route": 80, "wan": 90, "tunnel": 100, "prefix_list": 110, "bgp": 120,
+}
+
+
+class Line(object):
+    """One intended line. ``on_create``: only typed when the block is created (never compared)."""
+
+    __slots__ = ("text", "feature", "on_create")
+
+    def __init__(self, text: str, feature: str, on_create: bool = False):
+        self.text = text
+        self.feature = feature
+        self.on_create = on_create
+
+    def __repr__(self):  # pragma: no cover
+        return "Line(%r, %s)" % (forms.mask(self.text), self.feature)
+
+
+class Block(object):
+    __slots__ = ("header", "kind", "lines", "children", "owned", "own_rx", "exit", "key")
+
+    def __init__(self, header: Optional[str], kind: str, owned: bool = True,
+                 own_rx: Optional[str] = None, exit: Optional[str] = None, key: Optional[str] = None):
+        self.header = header
+        self.kind = kind
+        self.lines: List[Line] = []
+        self.children: List["Block"] = []
+        self.owned = owned
+        self.own_rx = re.compile(own_rx) if own_rx else None
+        self.exit = exit
+        self.key = key or header
+
+    def add(self, text: str, feature: str, on_create: bool = False) -> "Block":
+        self.lines.append(Line(text, feature, on_create))
+        return self
+
+    def owns(self, line: str) -> bool:
+        if self.owned:
+            return not line.startswith("no ")
+        return bool(self.own_rx and self.own_rx.match(line))
+
+    def features(self) -> set:
+        out = set(x.feature for x in self.lines)
+        for c in self.children:
+            out |= c.features()
+        return out
+
+
+class Intent(object):
+    """Everything rendered for one CPE."""
+
+    def __init__(self, host: str):
+        self.host = host
+        self.blocks: List[Block] = []
+        self.warnings: List[str] = []
+        self.errors: List[str] = []
+        self.crypto_map_name = forms.DEFAULT_CRYPTO_MAP
+        self.crypto_map_seqs: List[int] = []
+        self.wan_interface: Optional[str] = None
+        self.tunnel_interfaces: List[str] = []
+        self.bgp_asn: Optional[int] = None
+        self.neighbors: List[str] = []
+        self.names: dict = {}           # kind -> set of VC object names we own
+
+    def ordered(self) -> List[Block]:
+        return sorted(self.blocks, key=lambda b: KIND_ORDER.get(b.kind, 999))
+
+    def to_text(self, features=None, masked: bool = True) -> str:
+        """The intended config as IOS-XE running-config text (``!`` between sections)."""
+        feats = set(features or forms.FEATURES)
+        out: List[str] = []
+        for block in self.ordered():
+            lines = _block_text(block, feats, masked, 0)
+            if lines:
+                out.extend(lines)
+                if block.header is not None:
+                    out.append("!")
+        return "\n".join(out) + ("\n" if out else "")
+
+
+def _block_text(block: Block, feats: set, masked: bool, depth: int) -> List[str]:
+    body: List[str] = []
+    for line in block.lines:
+        if line.feature in feats:
+            text = forms.mask(line.text) if masked else line.text
+            body.append(" " * (depth + (1 if block.header is not None else 0)) + text)
+    for child in block.children:
+        sub = _block_text(child, feats, masked, depth + 1)
+        if sub:
+            body.extend(sub)
+            if child.exit == "exit-address-family":
+                body.append(" " * (depth + 1) + "exit-address-family")
+            else:
+                body.append(" " * (depth + 1) + "!")
+    if not body:
+        return []
+    if block.header is None:
+        return body
+    return [" " * depth + block.header] + body

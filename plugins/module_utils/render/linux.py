@@ -1,0 +1,484 @@
+# -*- coding: utf-8 -*-
+# Copyright: webex_di.virtual_connect contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Plan -> Linux CPE intent: strongSwan (swanctl), kernel GRE (systemd-networkd), nftables, FRR.
+
+Pure functions, no I/O. Every input is a plan tunnel (docs/contract.md section 2) or the plan's
+``cpes[host]`` entry; nothing is recomputed here that the plan already says. Secrets are passed in
+separately (``{tunnel key: {psk, bgp_password}}``) and only the secrets renderers and the FRR
+intent (when asked for passwords) ever see them.
+
+Names owned by Virtual Connect on a Linux CPE (everything else on the box is the operator's):
+
+* swanctl: files ``conf.d/vc-connections.conf`` and ``conf.d/vc-secrets.conf``, connections
+  ``vc-<key>``, children ``vc-<key>-gre``, secrets ``ike-vc-<key>``;
+* GRE links ``vcgre<tunnel_number>`` and their ``.netdev``/``.network`` files;
+* nftables table ``inet vc_mss_clamp``;
+* FRR: prefix-lists and route-maps ``VC-<NAME>-IN``/``VC-<NAME>-OUT``, BFD profiles ``VC-<NAME>``,
+  and, inside ``router bgp <asn>``, the lines of the VC neighbours (marked with the description
+  ``VC-<NAME>``).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any, Dict, List, Optional, Sequence
+
+HEADER = "Managed by webex_di.virtual_connect (Webex Calling Dedicated Instance Virtual Connect): do not edit."
+
+# ---------------------------------------------------------------------------------------------
+# The one mapping table: plan crypto tokens -> strongSwan proposal keywords.
+# ---------------------------------------------------------------------------------------------
+STRONGSWAN_ENCRYPTION = {
+    "aes-gcm-256": "aes256gcm16",
+    "aes-gcm-128": "aes128gcm16",
+    "aes-cbc-256": "aes256",
+    "aes-cbc-192": "aes192",
+    "aes-cbc-128": "aes128",
+}
+STRONGSWAN_INTEGRITY = {"sha1": "sha1", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"}
+STRONGSWAN_PRF = {"sha1": "prfsha1", "sha256": "prfsha256", "sha384": "prfsha384", "sha512": "prfsha512"}
+STRONGSWAN_DH = {
+    14: "modp2048",
+    15: "modp3072",
+    16: "modp4096",
+    19: "ecp256",
+    20: "ecp384",
+    21: "ecp521",
+    31: "curve25519",
+}
+
+LINK_PREFIX = "vcgre"
+NFT_FAMILY = "inet"
+NFT_TABLE = "vc_mss_clamp"
+FRR_PREFIX = "VC-"
+MASK = "********"
+
+
+class RenderError(ValueError):
+    """The plan holds something this platform cannot express."""
+
+
+def _lookup(table: Dict[Any, str], value: Any, what: str) -> str:
+    try:
+        return table[value]
+    except (KeyError, TypeError):
+        raise RenderError("strongSwan has no mapping for %s %r (known: %s)" % (what, value, ", ".join(str(k) for k in table)))
+
+
+def ike_proposal(ike: Dict[str, Any]) -> str:
+    """``{encryption, integrity, prf, dh_group}`` -> ``aes256gcm16-prfsha384-ecp384``."""
+    parts = [_lookup(STRONGSWAN_ENCRYPTION, ike.get("encryption"), "IKE encryption")]
+    if ike.get("integrity"):
+        parts.append(_lookup(STRONGSWAN_INTEGRITY, ike["integrity"], "IKE integrity"))
+    if ike.get("prf"):
+        parts.append(_lookup(STRONGSWAN_PRF, ike["prf"], "IKE PRF"))
+    parts.append(_lookup(STRONGSWAN_DH, ike.get("dh_group"), "IKE DH group"))
+    return "-".join(parts)
+
+
+def esp_proposal(esp: Dict[str, Any]) -> str:
+    """``{encryption, integrity, pfs_group}`` -> ``aes256gcm16-ecp384`` (the DH group = PFS)."""
+    parts = [_lookup(STRONGSWAN_ENCRYPTION, esp.get("encryption"), "ESP encryption")]
+    if esp.get("integrity"):
+        parts.append(_lookup(STRONGSWAN_INTEGRITY, esp["integrity"], "ESP integrity"))
+    if esp.get("pfs_group"):
+        parts.append(_lookup(STRONGSWAN_DH, esp["pfs_group"], "ESP PFS group"))
+    return "-".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Names
+# ---------------------------------------------------------------------------------------------
+def link_name(tunnel: Dict[str, Any]) -> str:
+    name = "%s%s" % (LINK_PREFIX, tunnel["tunnel_number"])
+    if len(name) > 15:
+        raise RenderError("interface name %r is longer than 15 characters (tunnel_number %r)" % (name, tunnel["tunnel_number"]))
+    return name
+
+
+def conn_name(tunnel: Dict[str, Any]) -> str:
+    return "vc-%s" % tunnel["key"]
+
+
+def child_name(tunnel: Dict[str, Any]) -> str:
+    return "vc-%s-gre" % tunnel["key"]
+
+
+def frr_name(tunnel: Dict[str, Any], suffix: str = "") -> str:
+    return "%s%s%s" % (FRR_PREFIX, tunnel["name"], suffix)
+
+
+def host_tunnels(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
+    """The plan tunnels this CPE terminates, in plan order."""
+    return [t for region in plan.get("regions", []) for t in region.get("tunnels", []) if t.get("cpe_host") == host]
+
+
+def _keepalive_note(tunnel: Dict[str, Any]) -> str:
+    ka = tunnel["gre"].get("keepalive") or {}
+    if not ka.get("enabled"):
+        return "GRE keepalives are off in the plan; BGP%s detects a dead tunnel." % (" and BFD" if tunnel["bgp"]["bfd"]["enabled"] else "")
+    return (
+        "WARNING: Linux GRE has no keepalives. Cisco's tunnel %s keepalive %ss x %s gets no replies from this CPE: ask Cisco "
+        "to disable GRE keepalives on this tunnel (or accept that they cannot work); BGP timers %s/%s%s detect failures here."
+        % (
+            tunnel["di"]["gre_ip"],
+            ka.get("interval_s"),
+            ka.get("retries"),
+            tunnel["bgp"]["timers"]["keepalive_s"],
+            tunnel["bgp"]["timers"]["hold_s"],
+            " and BFD" if tunnel["bgp"]["bfd"]["enabled"] else "",
+        )
+    )
+
+
+def keepalive_warnings(tunnels: Sequence[Dict[str, Any]]) -> List[str]:
+    """Visible warnings for the operator (the gre role prints them)."""
+    out = []
+    for t in tunnels:
+        if (t["gre"].get("keepalive") or {}).get("enabled"):
+            out.append("%s (%s): %s" % (link_name(t), t["key"], _keepalive_note(t)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# strongSwan
+# ---------------------------------------------------------------------------------------------
+def _ts(addr: str, proto: Dict[str, Any]) -> str:
+    return "%s/32[%s]" % (addr, proto["protocol"])
+
+
+def render_swanctl_connections(tunnels: Sequence[Dict[str, Any]]) -> str:
+    """``conf.d/vc-connections.conf``: one IKEv2 connection per tunnel, no secrets."""
+    lines = ["# " + HEADER, "# Pre-shared keys: vc-secrets.conf (mode 0600).", "connections {"]
+    for t in tunnels:
+        ipsec, acl = t["ipsec"], t["crypto_acl"]
+        dpd = ipsec["dpd"]
+        lines += [
+            "",
+            "  # Tunnel %s to DC-%s (region %s): GRE %s -> %s (protocol %s only), peer %s"
+            % (t["index"], t["datacenter"], t["region"], acl["source"], acl["destination"], acl["protocol_number"], t["di"]["ipsec_ip"]),
+            "  # trap actions: GRE matching the policy while no SA exists triggers IKE instead of leaving in clear text.",
+            "  # DPD every %ss (plan retry %ss: strongSwan retransmits per charon.retransmit_* settings)." % (dpd["interval_s"], dpd["retry_s"]),
+            "  # %s" % _keepalive_note(t),
+            "  %s {" % conn_name(t),
+            "    version = %s" % ipsec["ike_version"],
+            "    local_addrs = %s" % t["cpe"]["ipsec_ip"],
+            "    remote_addrs = %s" % t["di"]["ipsec_ip"],
+            "    proposals = %s" % ike_proposal(ipsec["ike"]),
+            "    rekey_time = %ss" % ipsec["ike"]["lifetime_s"],
+            "    dpd_delay = %ss" % dpd["interval_s"],
+            "    keyingtries = 0",
+            "    mobike = no",
+        ]
+        if ipsec.get("nat_t"):
+            lines.append("    encap = yes")
+        lines += [
+            "    local {",
+            "      auth = %s" % ipsec["auth"],
+            "      id = %s" % ipsec["local_id"],
+            "    }",
+            "    remote {",
+            "      auth = %s" % ipsec["auth"],
+            "      id = %s" % ipsec["remote_id"],
+            "    }",
+            "    children {",
+            "      %s {" % child_name(t),
+            "        mode = %s" % ipsec["mode"],
+            "        local_ts = %s" % _ts(acl["source"], acl),
+            "        remote_ts = %s" % _ts(acl["destination"], acl),
+            "        esp_proposals = %s" % esp_proposal(ipsec["esp"]),
+            "        rekey_time = %ss" % ipsec["esp"]["lifetime_s"],
+            "        start_action = trap",
+            "        dpd_action = trap",
+            "        close_action = trap",
+            "      }",
+            "    }",
+            "  }",
+        ]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def render_swanctl_secrets(tunnels: Sequence[Dict[str, Any]], secrets: Dict[str, Dict[str, Any]]) -> str:
+    """``conf.d/vc-secrets.conf``: one IKE PSK per tunnel, base64 (``0s``) so no quoting can break it."""
+    lines = ["# " + HEADER, "secrets {"]
+    for t in tunnels:
+        psk = (secrets.get(t["key"]) or {}).get("psk")
+        if not psk:
+            raise RenderError("no PSK for tunnel %s" % t["key"])
+        lines += [
+            "  ike-%s {" % conn_name(t),
+            "    id-local = %s" % t["ipsec"]["local_id"],
+            "    id-remote = %s" % t["ipsec"]["remote_id"],
+            "    secret = 0s%s" % base64.b64encode(str(psk).encode("utf-8")).decode("ascii"),
+            "  }",
+        ]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# GRE (kernel links + systemd-networkd persistence)
+# ---------------------------------------------------------------------------------------------
+def gre_links(tunnels: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Desired kernel GRE links (input of the vc_linux_gre module)."""
+    return [
+        {
+            "name": link_name(t),
+            "local": t["gre"]["source"],
+            "remote": t["gre"]["destination"],
+            "ttl": t["gre"]["ttl"],
+            "mtu": t["mtu"]["tunnel_ip_mtu"],
+            "pmtudisc": bool(t["mtu"]["path_mtu_discovery"]),
+            "address": t["cpe"]["tunnel_cidr"],
+            "peer": t["di"]["tunnel_ip"],
+            "tunnel": t["key"],
+        }
+        for t in tunnels
+    ]
+
+
+def render_networkd(tunnels: Sequence[Dict[str, Any]]) -> List[Dict[str, str]]:
+    """``[{name, content}]``: a ``.netdev`` and a ``.network`` per tunnel (reboot persistence)."""
+    files = []
+    for t in tunnels:
+        name = link_name(t)
+        comment = [
+            "# " + HEADER,
+            "# Tunnel %s to DC-%s (region %s, %s): GRE %s -> %s, protected by IPsec (vc-connections.conf)."
+            % (t["index"], t["datacenter"], t["region"], t["key"], t["gre"]["source"], t["gre"]["destination"]),
+            "# " + _keepalive_note(t),
+        ]
+        files.append(
+            {
+                "name": "%s.netdev" % name,
+                "content": "\n".join(
+                    comment
+                    + [
+                        "[NetDev]",
+                        "Name=%s" % name,
+                        "Kind=gre",
+                        "MTUBytes=%s" % t["mtu"]["tunnel_ip_mtu"],
+                        "",
+                        "[Tunnel]",
+                        "Local=%s" % t["gre"]["source"],
+                        "Remote=%s" % t["gre"]["destination"],
+                        # 255, never inherit: eBGP's TTL 1 must survive Cisco's split IPsec/GRE headend
+                        "TTL=%s" % t["gre"]["ttl"],
+                        "DiscoverPathMTU=%s" % ("yes" if t["mtu"]["path_mtu_discovery"] else "no"),
+                        "Independent=yes",
+                    ]
+                )
+                + "\n",
+            }
+        )
+        files.append(
+            {
+                "name": "%s.network" % name,
+                "content": "\n".join(
+                    comment
+                    + [
+                        "[Match]",
+                        "Name=%s" % name,
+                        "",
+                        "[Network]",
+                        "Address=%s" % t["cpe"]["tunnel_cidr"],
+                        "LinkLocalAddressing=no",
+                        "IPv6AcceptRA=no",
+                        "ConfigureWithoutCarrier=yes",
+                    ]
+                )
+                + "\n",
+            }
+        )
+    return files
+
+
+# ---------------------------------------------------------------------------------------------
+# nftables MSS clamp
+# ---------------------------------------------------------------------------------------------
+def nft_mss_rules(tunnels: Sequence[Dict[str, Any]]) -> List[str]:
+    rules = []
+    for t in tunnels:
+        mss = int(t["mtu"]["tcp_mss"])
+        for direction in ("oifname", "iifname"):
+            rules.append(
+                '%s "%s" tcp flags & (syn | rst) == syn tcp option maxseg size > %d tcp option maxseg size set %d'
+                % (direction, link_name(t), mss, mss)
+            )
+    return rules
+
+
+def nft_tag(rules: Sequence[str]) -> str:
+    """Tag carried by every rule as its comment: the live table is current iff all its rules carry it."""
+    return "vc:" + hashlib.sha256("\n".join(rules).encode("utf-8")).hexdigest()[:16]
+
+
+def render_nft_mss(tunnels: Sequence[Dict[str, Any]]) -> str:
+    """An nft script that atomically (re)creates the VC-owned MSS clamp table."""
+    rules = nft_mss_rules(tunnels)
+    tag = nft_tag(rules)
+    lines = [
+        "#!/usr/sbin/nft -f",
+        "# " + HEADER,
+        "# TCP MSS clamp on the Virtual Connect GRE tunnels (forward hook, priority mangle).",
+        "# Applied atomically: the table is created if missing, deleted, then defined again.",
+        "table %s %s {}" % (NFT_FAMILY, NFT_TABLE),
+        "delete table %s %s" % (NFT_FAMILY, NFT_TABLE),
+        "table %s %s {" % (NFT_FAMILY, NFT_TABLE),
+        "\tchain forward {",
+        "\t\ttype filter hook forward priority mangle; policy accept;",
+    ]
+    lines += ['\t\t%s comment "%s"' % (r, tag) for r in rules]
+    lines += ["\t}", "}"]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# FRR
+# ---------------------------------------------------------------------------------------------
+# FRR prints nothing for BFD profile values equal to its defaults: leave them out so the
+# comparison with `show running-config` is exact.
+FRR_BFD_DEFAULTS = {"detect-multiplier": 3, "transmit-interval": 300, "receive-interval": 300}
+
+
+def _prefix_list_lines(name: str, prefixes: Sequence[str]) -> List[str]:
+    return ["ip prefix-list %s seq %d permit %s" % (name, 5 * (i + 1), p) for i, p in enumerate(prefixes)]
+
+
+def frr_intent(
+    tunnels: Sequence[Dict[str, Any]],
+    cpe: Dict[str, Any],
+    passwords: Optional[Dict[str, str]] = None,
+    activate: bool = False,
+) -> Dict[str, Any]:
+    """The VC-owned FRR objects for this CPE, as data.
+
+    ``passwords`` maps tunnel key -> BGP password (None: a tunnel whose plan says ``password_set``
+    gets ``neighbor X password`` with a mask, for display only). ``activate`` adds ``neighbor X
+    activate`` (needed when the router runs ``no bgp default ipv4-unicast``).
+
+    Returns ``{asn, router_id, prefix_lists: {name: [lines]}, route_maps: {header: [lines]},
+    bfd_profiles: {name: [lines]}, neighbors: {ip: [lines]}, af_neighbors: {ip: [lines]},
+    descriptions: {ip: description}}``.
+    """
+    passwords = passwords or {}
+    bgp_cpe = cpe["bgp"]
+    intent = {
+        "asn": int(bgp_cpe["asn"]),
+        "router_id": bgp_cpe.get("router_id"),
+        "router_id_explicit": bool(bgp_cpe.get("router_id_explicit")),
+        "prefix_lists": {},
+        "route_maps": {},
+        "bfd_profiles": {},
+        "neighbors": {},
+        "af_neighbors": {},
+        "descriptions": {},
+    }  # type: Dict[str, Any]
+    for t in tunnels:
+        bgp = t["bgp"]
+        if int(bgp["router_asn"]) != intent["asn"]:
+            raise RenderError("tunnel %s: plan router_asn %s differs from the CPE's BGP ASN %s" % (t["key"], bgp["router_asn"], intent["asn"]))
+        nbr = bgp["neighbor"]
+        pl_in, pl_out = frr_name(t, "-IN"), frr_name(t, "-OUT")
+        intent["prefix_lists"][pl_in] = _prefix_list_lines(pl_in, bgp["prefix_list_in"])
+        intent["prefix_lists"][pl_out] = _prefix_list_lines(pl_out, bgp["prefix_list_out"])
+        # ebgp-requires-policy: both directions need a route-map
+        intent["route_maps"]["route-map %s permit 10" % pl_in] = ["match ip address prefix-list %s" % pl_in]
+        intent["route_maps"]["route-map %s permit 10" % pl_out] = ["match ip address prefix-list %s" % pl_out]
+        n = "neighbor %s " % nbr
+        lines = [n + "remote-as %s" % bgp["remote_as"]]
+        if bgp["local_as_override"]:
+            lines.append(n + "local-as %s no-prepend replace-as" % bgp["local_as"])
+        desc = frr_name(t)
+        intent["descriptions"][nbr] = desc
+        lines.append(n + "description %s" % desc)
+        if bgp.get("bfd", {}).get("enabled"):
+            prof = frr_name(t)
+            lines += [n + "bfd", n + "bfd profile %s" % prof]
+            values = {
+                "detect-multiplier": int(bgp["bfd"]["multiplier"]),
+                "transmit-interval": int(bgp["bfd"]["interval_ms"]),
+                "receive-interval": int(bgp["bfd"]["interval_ms"]),
+            }
+            intent["bfd_profiles"][prof] = ["%s %d" % (k, v) for k, v in values.items() if FRR_BFD_DEFAULTS[k] != v]
+        if bgp.get("password_set"):
+            pw = passwords.get(t["key"])
+            if pw and (len(str(pw).split()) != 1 or str(pw) != str(pw).strip()):
+                raise RenderError("tunnel %s: FRR takes a BGP password as one word; this one contains whitespace" % t["key"])
+            lines.append(n + "password %s" % (pw if pw else MASK))
+        if bgp.get("update_source"):
+            lines.append(n + "update-source %s" % bgp["update_source"])
+        if bgp.get("ebgp_multihop"):
+            lines.append(n + "ebgp-multihop %s" % bgp["ebgp_multihop"])
+        timers = bgp["timers"]
+        lines.append(n + "timers %s %s" % (timers["keepalive_s"], timers["hold_s"]))
+        if timers.get("connect_s"):
+            lines.append(n + "timers connect %s" % timers["connect_s"])
+        intent["neighbors"][nbr] = lines
+        af = []
+        if activate:
+            af.append(n + "activate")
+        if bgp.get("default_originate"):
+            af.append(n + "default-originate")
+        if bgp.get("soft_reconfiguration_inbound"):
+            af.append(n + "soft-reconfiguration inbound")
+        af += [n + "route-map %s in" % pl_in, n + "route-map %s out" % pl_out]
+        intent["af_neighbors"][nbr] = af
+    return intent
+
+
+def render_frr(intent: Dict[str, Any]) -> str:
+    """The VC fragment as FRR configuration text (vtysh syntax), e.g. for review or ``vtysh -f``."""
+    out = ["! " + HEADER]
+    for lines in intent["prefix_lists"].values():
+        out += lines
+    for header, body in intent["route_maps"].items():
+        out += [header] + [" " + x for x in body] + ["exit"]
+    if intent["bfd_profiles"]:
+        out.append("bfd")
+        for name, body in intent["bfd_profiles"].items():
+            out += [" profile %s" % name] + ["  " + x for x in body] + [" exit"]
+        out.append("exit")
+    out.append("router bgp %s" % intent["asn"])
+    if intent.get("router_id"):
+        out.append(" bgp router-id %s" % intent["router_id"])
+    for lines in intent["neighbors"].values():
+        out += [" " + x for x in lines]
+    out.append(" address-family ipv4 unicast")
+    for lines in intent["af_neighbors"].values():
+        out += ["  " + x for x in lines]
+    out += [" exit-address-family", "exit"]
+    return "\n".join(out) + "\n"
+
+
+def mask_secrets(text: str, secrets: Sequence[str]) -> str:
+    """Replace every secret value, and anything after ``password``, with a mask."""
+    for s in sorted((x for x in secrets if x), key=len, reverse=True):
+        text = text.replace(s, MASK)
+    out = []
+    for line in text.split("\n"):
+        words = line.split(" ")
+        if "password" in words:
+            i = words.index("password")
+            if i + 1 < len(words):
+                line = " ".join(words[: i + 1] + [MASK])
+        out.append(line)
+    return "\n".join(out)
+
+
+def linux_intent(plan: Dict[str, Any], host: str) -> Dict[str, Any]:
+    """Everything the Linux roles need for one host, in one call (no secrets)."""
+    tunnels = host_tunnels(plan, host)
+    return {
+        "tunnels": [t["key"] for t in tunnels],
+        "links": gre_links(tunnels),
+        "connections": [conn_name(t) for t in tunnels],
+        "children": [child_name(t) for t in tunnels],
+        "dpd": {conn_name(t): t["ipsec"]["dpd"]["interval_s"] for t in tunnels},
+        "keepalive_warnings": keepalive_warnings(tunnels),
+        "swanctl_conf": render_swanctl_connections(tunnels),
+        "networkd": render_networkd(tunnels),
+        "nft": render_nft_mss(tunnels),
+    }

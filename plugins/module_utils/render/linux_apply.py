@@ -1,0 +1,141 @@
+# -*- coding: utf-8 -*-
+# Copyright: webex_di.virtual_connect contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Idempotency logic for the Linux live state: what differs, and the commands that fix only that.
+
+Pure functions over parsed ``ip -j`` / ``nft -j`` output, so the decisions are unit-tested without
+a kernel. The modules run the commands.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Sequence
+
+from .linux import LINK_PREFIX
+
+
+def _gre_info(link: Dict[str, Any]) -> Dict[str, Any]:
+    info = link.get("linkinfo") or {}
+    data = info.get("info_data") or {}
+    ttl = data.get("ttl")
+    return {
+        "kind": info.get("info_kind"),
+        "local": data.get("local"),
+        "remote": data.get("remote"),
+        "ttl": 0 if ttl in (None, "inherit") else int(ttl),
+        "pmtudisc": bool(data.get("pmtudisc", True)),
+    }
+
+
+def _ipv4(addr_entry: Optional[Dict[str, Any]]) -> List[str]:
+    if not addr_entry:
+        return []
+    return ["%s/%s" % (a["local"], a["prefixlen"]) for a in addr_entry.get("addr_info", []) if a.get("family") == "inet"]
+
+
+def link_summary(link: Optional[Dict[str, Any]], addr: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    if link is None:
+        return None
+    g = _gre_info(link)
+    return {
+        "name": link.get("ifname"),
+        "kind": g["kind"],
+        "local": g["local"],
+        "remote": g["remote"],
+        "ttl": g["ttl"],
+        "pmtudisc": g["pmtudisc"],
+        "mtu": link.get("mtu"),
+        "up": "UP" in (link.get("flags") or []),
+        "addresses": _ipv4(addr),
+    }
+
+
+def _want_summary(want: Dict[str, Any]) -> Dict[str, Any]:
+    return {
+        "name": want["name"],
+        "kind": "gre",
+        "local": want["local"],
+        "remote": want["remote"],
+        "ttl": int(want["ttl"]),
+        "pmtudisc": bool(want["pmtudisc"]),
+        "mtu": int(want["mtu"]),
+        "up": True,
+        "addresses": [want["address"]],
+    }
+
+
+def _create(want: Dict[str, Any]) -> List[List[str]]:
+    return [
+        ["link", "add", want["name"], "type", "gre", "local", want["local"], "remote", want["remote"], "ttl", str(want["ttl"]),
+         "pmtudisc" if want["pmtudisc"] else "nopmtudisc"],
+        ["link", "set", "dev", want["name"], "mtu", str(want["mtu"]), "up"],
+        ["addr", "add", want["address"], "dev", want["name"]],
+    ]
+
+
+def gre_changes(
+    wanted: Sequence[Dict[str, Any]], links: Sequence[Dict[str, Any]], addrs: Sequence[Dict[str, Any]], prune: bool = True
+) -> Dict[str, Any]:
+    """``ip`` argument lists that make the VC GRE links match ``wanted`` (from ``render.linux.gre_links``).
+
+    ``links`` is ``ip -j -d link show``, ``addrs`` is ``ip -j addr show``. Returns ``{commands, before,
+    after}`` where before/after are per-link summaries (diff material).
+    """
+    by_name = dict((x.get("ifname"), x) for x in links)
+    addr_by = dict((x.get("ifname"), x) for x in addrs)
+    cmds = []  # type: List[List[str]]
+    before, after = {}, {}  # type: Dict[str, Any], Dict[str, Any]
+    names = set()
+    for want in wanted:
+        name = want["name"]
+        names.add(name)
+        have = link_summary(by_name.get(name), addr_by.get(name))
+        desired = _want_summary(want)
+        before[name] = have
+        after[name] = desired
+        if have is None:
+            cmds += _create(want)
+            continue
+        if have["kind"] != "gre":
+            cmds.append(["link", "del", "dev", name])
+            cmds += _create(want)
+            continue
+        if (have["local"], have["remote"], have["ttl"], have["pmtudisc"]) != (desired["local"], desired["remote"], desired["ttl"], desired["pmtudisc"]):
+            cmds.append(["link", "set", "dev", name, "type", "gre", "local", want["local"], "remote", want["remote"], "ttl", str(want["ttl"]),
+                         "pmtudisc" if want["pmtudisc"] else "nopmtudisc"])
+        if have["mtu"] != desired["mtu"]:
+            cmds.append(["link", "set", "dev", name, "mtu", str(desired["mtu"])])
+        if not have["up"]:
+            cmds.append(["link", "set", "dev", name, "up"])
+        for a in have["addresses"]:
+            if a not in desired["addresses"]:
+                cmds.append(["addr", "del", a, "dev", name])
+        for a in desired["addresses"]:
+            if a not in have["addresses"]:
+                cmds.append(["addr", "add", a, "dev", name])
+    if prune:
+        for name in sorted(by_name):
+            if name and name.startswith(LINK_PREFIX) and name not in names:
+                before[name] = link_summary(by_name[name], addr_by.get(name))
+                after[name] = None
+                cmds.append(["link", "del", "dev", name])
+    return {"commands": cmds, "before": before, "after": after}
+
+
+def nft_table_tags(nft_json: Any) -> Optional[List[str]]:
+    """Rule comments of a ``nft -j list table`` result; None when the output holds no table."""
+    if isinstance(nft_json, str):
+        try:
+            nft_json = json.loads(nft_json)
+        except ValueError:
+            return None
+    items = (nft_json or {}).get("nftables", [])
+    if not any("table" in i for i in items):
+        return None
+    return [i["rule"].get("comment") for i in items if "rule" in i]
+
+
+def nft_current(nft_json: Any, tag: str, rule_count: int) -> bool:
+    """The live table is current iff it holds exactly ``rule_count`` rules, all tagged ``tag``."""
+    tags = nft_table_tags(nft_json)
+    return tags is not None and len(tags) == rule_count and all(t == tag for t in tags)

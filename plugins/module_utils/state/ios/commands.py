@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The exact IOS-XE show commands the verify gather runs for one CPE, derived from the plan only.
+
+Used by roles/verify (online: cisco.ios.ios_command; offline: one saved file per command), by the
+diagnose playbook and by the IOS-XE SSH test double, so all of them agree on the command strings.
+
+Pure Python, no Ansible import, Python 3.8 compatible.
+"""
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from typing import Any, Dict, List, Optional
+
+
+def host_tunnels(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
+    """The plan's tunnels terminated on ``host``, in plan order (region order, A then B)."""
+    out = []
+    for region in (plan or {}).get("regions") or []:
+        for tunnel in region.get("tunnels") or []:
+            if tunnel.get("cpe_host") == host:
+                out.append(tunnel)
+    return out
+
+
+def host_region_prefixes(plan: Dict[str, Any], host: str) -> List[str]:
+    """The Cisco /24s (DI and IaaS) of the regions this host serves, in plan order, unique."""
+    out = []  # type: List[str]
+    for region in (plan or {}).get("regions") or []:
+        if not any(t.get("cpe_host") == host for t in region.get("tunnels") or []):
+            continue
+        for key in ("di_prefix", "iaas_prefix"):
+            prefix = region.get(key)
+            if prefix and prefix not in out:
+                out.append(prefix)
+    return out
+
+
+def _cmd(command, kind, tunnel=None, optional=False):
+    return {"command": command, "kind": kind, "tunnel": tunnel, "optional": optional,
+            "file": command_filename(command)}
+
+
+def ios_gather_commands(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
+    """Ordered list of {command, kind, tunnel (plan key or None), optional, file}.
+
+    Global: ``show crypto ikev2 sa``, ``show crypto session detail``, ``show ip bgp summary``,
+    ``show ip interface brief`` and, per Cisco /24 of the host's regions,
+    ``show ip route <net> <mask> longer-prefixes`` (the DC /25s and the /24; never a full table).
+    Per tunnel: ``show crypto ipsec sa peer <di.ipsec_ip>``, ``show interfaces Tunnel<n>``,
+    ``show ip interface Tunnel<n>`` (ip mtu), ``show ip bgp neighbors <di.tunnel_ip>``
+    (local-as), ``show ip bgp neighbors <di.tunnel_ip> received-routes`` (``routes`` when the
+    plan does not enable soft-reconfiguration inbound) and ``... advertised-routes``, and
+    ``ping <di.tunnel_ip> source Tunnel<n> repeat 3``.
+    ``optional`` commands may be absent offline (their fields become null).
+    """
+    tunnels = host_tunnels(plan, host)
+    cmds = [
+        _cmd("show crypto ikev2 sa", "ikev2_sa"),
+        _cmd("show crypto session detail", "crypto_session", optional=True),
+        _cmd("show ip bgp summary", "bgp_summary"),
+        _cmd("show ip interface brief", "ip_interface_brief", optional=True),
+    ]
+    for prefix in host_region_prefixes(plan, host):
+        net = ipaddress.IPv4Network(prefix, strict=False)
+        cmds.append(_cmd("show ip route %s %s longer-prefixes" % (net.network_address, net.netmask),
+                         "ip_route"))
+    for t in tunnels:
+        key = t.get("key")
+        ifname = "Tunnel%s" % t["tunnel_number"]
+        di = t.get("di") or {}
+        bgp = t.get("bgp") or {}
+        neighbor = bgp.get("neighbor") or di.get("tunnel_ip")
+        soft = bgp.get("soft_reconfiguration_inbound", True)
+        cmds.extend([
+            _cmd("show crypto ipsec sa peer %s" % di["ipsec_ip"], "ipsec_sa", key),
+            _cmd("show interfaces %s" % ifname, "interface", key),
+            _cmd("show ip interface %s" % ifname, "ip_interface", key, optional=True),
+            _cmd("show ip bgp neighbors %s" % neighbor, "bgp_neighbor", key, optional=True),
+            _cmd("show ip bgp neighbors %s %s" % (neighbor, "received-routes" if soft is not False else "routes"),
+                 "bgp_received", key),
+            _cmd("show ip bgp neighbors %s advertised-routes" % neighbor, "bgp_advertised", key),
+            _cmd("ping %s source %s repeat 3" % (di["tunnel_ip"], ifname), "ping", key, optional=True),
+        ])
+    seen = set()
+    unique = []
+    for c in cmds:
+        if c["command"] not in seen:
+            seen.add(c["command"])
+            unique.append(c)
+    return unique
+
+
+def command_filename(command: str) -> str:
+    """Saved-output file name of a command: whitespace runs, '/' and '|' become '_', plus '.txt'.
+
+    'show ip bgp neighbors 100.64.0.2 received-routes' ->
+    'show_ip_bgp_neighbors_100.64.0.2_received-routes.txt'.
+    """
+    return re.sub(r"[\s/|]+", "_", command.strip()) + ".txt"
+
+
+def _filename_variants(command: str) -> List[str]:
+    base = command_filename(command)
+    variants = [base, base.replace("-", "_")]
+    return [v.lower() for v in variants]
+
+
+def read_saved_outputs(directory: str, host: str, commands: List[Any]) -> Dict[str, Any]:
+    """Offline gather: read ``<directory>/<host>/<command_filename>`` for every command.
+
+    ``commands`` is the list from :func:`ios_gather_commands` (dicts) or plain command strings
+    (all required). File names match case-insensitively and '-' may be written '_'.
+    Returns {outputs: {command: text}, files: {command: path}, missing: [{command, path,
+    optional}], missing_required: [...], directory: <host dir>}. Never raises for a missing file.
+    """
+    host_dir = os.path.join(directory or "", host)
+    listing = {}  # type: Dict[str, str]
+    if os.path.isdir(host_dir):
+        for name in os.listdir(host_dir):
+            listing.setdefault(name.lower(), name)
+    outputs = {}  # type: Dict[str, Optional[str]]
+    files = {}  # type: Dict[str, str]
+    missing = []  # type: List[Dict[str, Any]]
+    for item in commands or []:
+        spec = item if isinstance(item, dict) else {"command": str(item), "optional": False}
+        command = spec["command"]
+        found = None
+        for variant in _filename_variants(command):
+            if variant in listing:
+                found = os.path.join(host_dir, listing[variant])
+                break
+        if found is None:
+            missing.append({"command": command, "path": os.path.join(host_dir, command_filename(command)),
+                            "optional": bool(spec.get("optional"))})
+            continue
+        with open(found, "rb") as fh:
+            outputs[command] = fh.read().decode("utf-8", errors="replace")
+        files[command] = found
+    return {"outputs": outputs, "files": files, "missing": missing,
+            "missing_required": [m for m in missing if not m["optional"]], "directory": host_dir}

@@ -1,0 +1,404 @@
+# -*- coding: utf-8 -*-
+# Copyright: webex_di.virtual_connect contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Linux CPE state: strongSwan (``swanctl --list-sas --raw``), iproute2 (``ip -j``), FRR (``vtysh ... json``)
+-> the platform-neutral state of docs/contract.md section 3.
+
+The parsers are pure functions over command output (unit-tested on outputs captured from the lab).
+``gather`` runs the commands through a caller-supplied ``run(argv) -> (rc, stdout, stderr)`` so the
+same code serves the Ansible module and the lab scripts.
+"""
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+PLATFORM = "linux"
+IP_PROTOCOLS = {"icmp": 1, "tcp": 6, "udp": 17, "gre": 47, "esp": 50, "ah": 51, "sctp": 132}
+
+Runner = Callable[[List[str]], Tuple[int, str, str]]
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------
+def canonical_prefix(value: Any) -> Optional[str]:
+    """``10.0.0.0`` (classful, no length) / ``default`` / ``10.1.2.3/24`` -> canonical CIDR, or None."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text == "default":
+        return "0.0.0.0/0"
+    try:
+        if "/" not in text:
+            addr = ipaddress.IPv4Address(text)
+            first = int(str(addr).split(".")[0])
+            length = 8 if first < 128 else 16 if first < 192 else 24
+            if int(addr) == 0:
+                length = 0
+            return str(ipaddress.IPv4Network("%s/%d" % (text, length), strict=False))
+        return str(ipaddress.IPv4Network(text, strict=False))
+    except ValueError:
+        return None
+
+
+def _int(value: Any) -> Optional[int]:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def json_docs(text: str) -> List[Any]:
+    """Every JSON document in ``text`` (vtysh may print several, or a warning line before one)."""
+    docs = []
+    dec = json.JSONDecoder()
+    i = 0
+    while True:
+        starts = [p for p in (text.find("{", i), text.find("[", i)) if p >= 0]
+        if not starts:
+            return docs
+        i = min(starts)
+        try:
+            doc, end = dec.raw_decode(text, i)
+        except ValueError:
+            i += 1
+            continue
+        docs.append(doc)
+        i = end
+
+
+def _one_json(text: str) -> Any:
+    docs = json_docs(text or "")
+    return docs[0] if docs else None
+
+
+# ---------------------------------------------------------------------------------------------
+# strongSwan: vici raw format
+# ---------------------------------------------------------------------------------------------
+def parse_vici_raw(text: str) -> List[Tuple[str, Dict[str, Any]]]:
+    """Parse ``swanctl --raw`` output: ``name {key=value key=[a b] sub {..}}`` per message.
+
+    Returns ``[(message name, section dict)]``; sections are dicts, lists are Python lists.
+    """
+    messages = []  # type: List[Tuple[str, Dict[str, Any]]]
+    i, n = 0, len(text)
+    stack = []  # type: List[Dict[str, Any]]
+    pending = []  # type: List[str]
+    top_name = ""
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+            continue
+        if c == "}":
+            if stack:
+                done = stack.pop()
+                if not stack:
+                    messages.append((top_name, done))
+            i += 1
+            continue
+        if c == "{":
+            name = " ".join(pending)
+            pending = []
+            sec = {}  # type: Dict[str, Any]
+            if stack:
+                stack[-1][name] = sec
+            else:
+                top_name = name
+            stack.append(sec)
+            i += 1
+            continue
+        j = i
+        while j < n and not text[j].isspace() and text[j] not in "={}":
+            j += 1
+        word = text[i:j]
+        if j < n and text[j] == "=":
+            j += 1
+            if j < n and text[j] == "[":
+                depth, k, items, cur = 1, j + 1, [], []
+                while k < n and depth:
+                    ch = text[k]
+                    if ch == "[":
+                        depth += 1
+                    elif ch == "]":
+                        depth -= 1
+                        if depth == 0:
+                            break
+                    if ch.isspace() and depth == 1:
+                        if cur:
+                            items.append("".join(cur))
+                            cur = []
+                    else:
+                        cur.append(ch)
+                    k += 1
+                if cur:
+                    items.append("".join(cur))
+                value = items  # type: Any
+                j = k + 1
+            else:
+                k = j
+                while k < n and not text[k].isspace() and text[k] != "}":
+                    k += 1
+                value = text[j:k]
+                j = k
+            if stack:
+                stack[-1][word] = value
+            i = j
+            continue
+        pending.append(word)
+        i = j
+    return messages
+
+
+IKE_STATES = {"ESTABLISHED": "established", "REKEYING": "established", "REKEYED": "established", "CREATED": "connecting", "CONNECTING": "connecting"}
+
+
+def _ts(value: Any) -> Tuple[Optional[str], Optional[int]]:
+    """``192.0.2.2/32[gre]`` -> (``192.0.2.2/32``, 47); ``[gre/0]``, ``[47]`` work too."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if not value:
+        return None, None
+    m = re.match(r"^([^\[]+)(?:\[([^\]/]*)(?:/[^\]]*)?\])?$", str(value))
+    if not m:
+        return None, None
+    proto = m.group(2)
+    number = None
+    if proto:
+        number = _int(proto) if proto.isdigit() else IP_PROTOCOLS.get(proto.lower())
+    return canonical_prefix(m.group(1)), number
+
+
+def parse_swanctl_sas(text: str) -> Dict[str, List[Dict[str, Any]]]:
+    """``swanctl --list-sas --raw`` -> ``{ike_sas: [...], ipsec_sas: [...]}`` (contract shapes, plus ``name``)."""
+    ike_sas, ipsec_sas = [], []
+    for _, msg in parse_vici_raw(text or ""):
+        for name, sa in msg.items():
+            if not isinstance(sa, dict):
+                continue
+            local, remote = sa.get("local-host"), sa.get("remote-host")
+            ike_sas.append(
+                {
+                    "name": name,
+                    "local": local,
+                    "remote": remote,
+                    "state": IKE_STATES.get(str(sa.get("state", "")).upper(), "down"),
+                    "version": _int(sa.get("version")),
+                    "nat_t": sa.get("nat-any") == "yes" or sa.get("nat-local") == "yes" or sa.get("nat-remote") == "yes",
+                    "uptime_s": _int(sa.get("established")),
+                    "local_port": _int(sa.get("local-port")),
+                    "remote_port": _int(sa.get("remote-port")),
+                }
+            )
+            for child in (sa.get("child-sas") or {}).values():
+                if not isinstance(child, dict):
+                    continue
+                lts, lproto = _ts(child.get("local-ts"))
+                rts, rproto = _ts(child.get("remote-ts"))
+                ipsec_sas.append(
+                    {
+                        "name": child.get("name"),
+                        "local": local,
+                        "remote": remote,
+                        "local_ts": lts,
+                        "remote_ts": rts,
+                        "protocol": lproto if lproto is not None else rproto,
+                        "mode": str(child.get("mode", "")).lower() or None,
+                        "state": "installed" if str(child.get("state", "")).upper() == "INSTALLED" else "down",
+                        "pkts_out": _int(child.get("packets-out")),
+                        "pkts_in": _int(child.get("packets-in")),
+                    }
+                )
+    return {"ike_sas": ike_sas, "ipsec_sas": ipsec_sas}
+
+
+def parse_swanctl_conns(text: str) -> Dict[str, Dict[str, Any]]:
+    """``swanctl --list-conns --raw`` -> ``{connection: {dpd_delay, children: {name: {...}}, ...}}``."""
+    out = {}
+    for _, msg in parse_vici_raw(text or ""):
+        for name, conn in msg.items():
+            if isinstance(conn, dict):
+                out[name] = conn
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# iproute2
+# ---------------------------------------------------------------------------------------------
+def parse_gre_links(
+    links: Sequence[Dict[str, Any]], addrs: Sequence[Dict[str, Any]], names: Optional[Sequence[str]] = None, prefix: str = "vcgre"
+) -> List[Dict[str, Any]]:
+    """``ip -j -d link show`` + ``ip -j addr show`` -> contract ``tunnels`` (``ping_ok`` None: see ``gather``)."""
+    addr_by = dict((a.get("ifname"), a) for a in addrs or [])
+    out = []
+    wanted = list(names) if names is not None else None
+    for link in links or []:
+        name = link.get("ifname")
+        if wanted is not None and name not in wanted:
+            continue
+        if wanted is None and not str(name).startswith(prefix):
+            continue
+        info = link.get("linkinfo") or {}
+        data = info.get("info_data") or {}
+        flags = link.get("flags") or []
+        v4 = [a for a in (addr_by.get(name) or {}).get("addr_info", []) if a.get("family") == "inet"]
+        ttl = data.get("ttl")
+        out.append(
+            {
+                "name": name,
+                "kind": info.get("info_kind"),
+                "admin_up": "UP" in flags,
+                "oper_up": "UP" in flags and "LOWER_UP" in flags,
+                "source": data.get("local"),
+                "destination": data.get("remote"),
+                "address": "%s/%s" % (v4[0]["local"], v4[0]["prefixlen"]) if v4 else None,
+                "ip_mtu": link.get("mtu"),
+                "ttl": 0 if ttl in (None, "inherit") else _int(ttl),
+                "pmtudisc": bool(data.get("pmtudisc", True)) if info.get("info_kind") == "gre" else None,
+                "keepalive": None,  # Linux GRE has no keepalives
+                "ping_ok": None,
+            }
+        )
+    return out
+
+
+def parse_routes(routes: Sequence[Dict[str, Any]], prefixes: Sequence[str]) -> List[Dict[str, Any]]:
+    """``ip -j route show table main`` -> contract ``routes`` for the prefixes of interest (absent = no route)."""
+    wanted = [canonical_prefix(p) for p in prefixes]
+    out = []
+    for r in routes or []:
+        dst = canonical_prefix(r.get("dst"))
+        if dst not in wanted or r.get("type", "unicast") != "unicast":
+            continue
+        hops = r.get("nexthops") or [r]
+        out.append(
+            {
+                "prefix": dst,
+                "protocol": r.get("protocol"),
+                "next_hop": hops[0].get("gateway"),
+                "interface": hops[0].get("dev"),
+            }
+        )
+    out.sort(key=lambda x: wanted.index(x["prefix"]))
+    return out
+
+
+def parse_ping(rc: int, text: str) -> bool:
+    m = re.search(r"(\d+) packets transmitted, (\d+) (?:packets )?received", text or "")
+    return rc == 0 and bool(m) and int(m.group(2)) > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# FRR
+# ---------------------------------------------------------------------------------------------
+def _route_keys(doc: Any, key: str) -> List[str]:
+    table = (doc or {}).get(key) or {}
+    out = set()
+    for k, v in table.items():
+        p = canonical_prefix(k)
+        if p is None and isinstance(v, dict):
+            p = canonical_prefix(v.get("prefix") or v.get("addrPrefix"))
+        if p:
+            out.add(p)
+    return sorted(out, key=lambda p: (ipaddress.IPv4Network(p).network_address, ipaddress.IPv4Network(p).prefixlen))
+
+
+def parse_bgp_neighbor(ip: str, neighbors_doc: Any, received_doc: Any = None, advertised_doc: Any = None) -> Optional[Dict[str, Any]]:
+    """``show bgp neighbors json`` (+ received-routes / advertised-routes json) -> one contract neighbour."""
+    n = (neighbors_doc or {}).get(ip)
+    if not isinstance(n, dict):
+        return None
+    state = n.get("bgpState")
+    af = ((n.get("addressFamilyInfo") or {}).get("ipv4Unicast")) or {}
+    up_ms = n.get("bgpTimerUpMsec")
+    return {
+        "neighbor": ip,
+        "remote_as": _int(n.get("remoteAs")),
+        "local_as": _int(n.get("localAs")),
+        "state": state,
+        "uptime_s": int(up_ms) // 1000 if state == "Established" and up_ms is not None else None,
+        "received": _route_keys(received_doc, "receivedRoutes") if received_doc is not None else None,
+        "advertised": _route_keys(advertised_doc, "advertisedRoutes") if advertised_doc is not None else None,
+        "prefixes_received": _int(af.get("acceptedPrefixCounter")) if af else None,
+        "hold_time_s": int(n["bgpTimerHoldTimeMsecs"]) // 1000 if n.get("bgpTimerHoldTimeMsecs") is not None else None,
+        "keepalive_s": int(n["bgpTimerKeepAliveIntervalMsecs"]) // 1000 if n.get("bgpTimerKeepAliveIntervalMsecs") is not None else None,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# gather
+# ---------------------------------------------------------------------------------------------
+def gather(run: Runner, host: str, targets: Dict[str, Any], cmds: Optional[Dict[str, List[str]]] = None) -> Dict[str, Any]:
+    """Run the commands on this CPE and return the contract state.
+
+    ``targets``: ``{tunnels: [{name, local_ip, peer_ip}], neighbors: [ip], prefixes: [cidr], ping: bool}``.
+    ``cmds``: argv prefixes ``{swanctl: [...], vtysh: [...], ip: [...], ping: [...]}``.
+    A command that fails leaves its part empty and adds a line to ``errors``.
+    """
+    c = {"swanctl": ["swanctl"], "vtysh": ["vtysh"], "ip": ["ip"], "ping": ["ping"]}
+    c.update(cmds or {})
+    errors = []  # type: List[str]
+
+    def out(argv: List[str]) -> Optional[str]:
+        rc, stdout, stderr = run(argv)
+        if rc != 0:
+            errors.append("%s: rc %s: %s" % (" ".join(argv), rc, (stderr or stdout or "").strip()[:300]))
+            return None
+        return stdout
+
+    def js(argv: List[str]) -> Any:
+        text = out(argv)
+        return _one_json(text) if text is not None else None
+
+    sas = parse_swanctl_sas(out(c["swanctl"] + ["--list-sas", "--raw"]) or "")
+    links = js(c["ip"] + ["-j", "-d", "link", "show"]) or []
+    addrs = js(c["ip"] + ["-j", "addr", "show"]) or []
+    names = [t["name"] for t in targets.get("tunnels", [])]
+    tunnels = parse_gre_links(links, addrs, names)
+    for t in tunnels:
+        tgt = [x for x in targets.get("tunnels", []) if x["name"] == t["name"]][0]
+        if targets.get("ping", True) and tgt.get("peer_ip"):
+            argv = c["ping"] + ["-c", "3", "-i", "0.2", "-W", "1", "-n", "-q"]
+            if tgt.get("local_ip"):
+                argv += ["-I", tgt["local_ip"]]
+            rc, stdout, _ = run(argv + [tgt["peer_ip"]])
+            t["ping_ok"] = parse_ping(rc, stdout)
+    routes = parse_routes(js(c["ip"] + ["-j", "route", "show", "table", "main"]) or [], targets.get("prefixes", []))
+    neighbors = []
+    if targets.get("neighbors"):
+        ndoc = js(c["vtysh"] + ["-c", "show bgp neighbors json"])
+        for ip in targets["neighbors"]:
+            if not isinstance(ndoc, dict) or ip not in ndoc:
+                continue
+            rec = js(c["vtysh"] + ["-c", "show bgp ipv4 unicast neighbors %s received-routes json" % ip])
+            adv = js(c["vtysh"] + ["-c", "show bgp ipv4 unicast neighbors %s advertised-routes json" % ip])
+            nb = parse_bgp_neighbor(ip, ndoc, rec if rec is not None else {}, adv if adv is not None else {})
+            if nb:
+                neighbors.append(nb)
+    return {
+        "host": host,
+        "platform": PLATFORM,
+        "ike_sas": sas["ike_sas"],
+        "ipsec_sas": sas["ipsec_sas"],
+        "tunnels": tunnels,
+        "bgp_neighbors": neighbors,
+        "routes": routes,
+        "errors": errors,
+    }
+
+
+def targets_from_plan(tunnels: Sequence[Dict[str, Any]], link_name: Callable[[Dict[str, Any]], str]) -> Dict[str, Any]:
+    """What to look at on this CPE, from its plan tunnels."""
+    prefixes = []  # type: List[str]
+    for t in tunnels:
+        for p in [t.get("dc_prefix")] + list(t.get("expect_received") or []):
+            if p and p not in prefixes:
+                prefixes.append(p)
+    return {
+        "tunnels": [{"name": link_name(t), "local_ip": t["cpe"]["tunnel_ip"], "peer_ip": t["di"]["tunnel_ip"], "tunnel": t["key"]} for t in tunnels],
+        "neighbors": [t["bgp"]["neighbor"] for t in tunnels],
+        "prefixes": prefixes,
+    }

@@ -1,0 +1,232 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Small, pure helpers shared by verify, diagnose and the report writers.
+
+Everything here reads the plan and the state exactly as docs/contract.md describes them and never
+recomputes what the plan already says.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+
+__all__ = [
+    "LAYERS",
+    "LAYER_TITLES",
+    "canon_prefix",
+    "canon_ts",
+    "host_ip",
+    "ip_eq",
+    "iface_eq",
+    "norm_alg",
+    "norm_dh",
+    "norm_protocol",
+    "plan_tunnels_for_host",
+    "sibling_tunnel",
+    "tunnel_label",
+    "as_list",
+]
+
+# The troubleshooting order of the source article: IKEv2 (phase 1), IPsec (phase 2), GRE tunnel,
+# BGP session, BGP route exchange.
+LAYERS = ("ike", "ipsec", "gre", "bgp", "routes")
+LAYER_TITLES = {
+    "ike": "IKEv2 phase 1",
+    "ipsec": "IPsec phase 2",
+    "gre": "GRE tunnel",
+    "bgp": "BGP session",
+    "routes": "BGP route exchange",
+}
+
+_IP_IN_TEXT = re.compile(r"(\d{1,3}(?:\.\d{1,3}){3})")
+
+
+def as_list(value):
+    """None -> [], scalar -> [scalar], list/tuple/set -> list."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set)):
+        return list(value)
+    return [value]
+
+
+def host_ip(value):
+    """Return the IPv4/IPv6 address in `value` as a string, or None.
+
+    Accepts '192.0.2.1', '192.0.2.1/32', 'Loopback101 (192.0.2.1)'.
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return str(ipaddress.ip_interface(text).ip)
+    except ValueError:
+        pass
+    match = _IP_IN_TEXT.search(text)
+    if match:
+        try:
+            return str(ipaddress.ip_address(match.group(1)))
+        except ValueError:
+            return None
+    return None
+
+
+def ip_eq(a, b):
+    """Two addresses are the same IP (prefix lengths and decorations ignored)."""
+    ia, ib = host_ip(a), host_ip(b)
+    return ia is not None and ia == ib
+
+
+def iface_eq(a, b):
+    """Two interface addresses 'ip/len' are the same address with the same length."""
+    try:
+        return ipaddress.ip_interface(str(a)) == ipaddress.ip_interface(str(b))
+    except ValueError:
+        return False
+
+
+def _classful_len(addr):
+    first = int(str(addr).split(".")[0])
+    if str(addr) == "0.0.0.0":
+        return 0
+    if first < 128:
+        return 8
+    if first < 192:
+        return 16
+    return 24
+
+
+def canon_prefix(value):
+    """Canonical CIDR string for a route prefix; a bare address is read as classful (IOS prints
+    '10.0.0.0' for 10.0.0.0/8 and '0.0.0.0' for the default). Unparseable values come back as text."""
+    text = str(value).strip()
+    try:
+        if "/" not in text and ":" not in text:
+            ipaddress.IPv4Address(text)
+            text = "%s/%d" % (text, _classful_len(text))
+        return str(ipaddress.ip_network(text, strict=False))
+    except ValueError:
+        return text
+
+
+def canon_ts(value):
+    """Canonical traffic selector: '192.0.2.1' -> '192.0.2.1/32'; strongSwan's '[gre]' suffix dropped."""
+    if value is None:
+        return None
+    text = re.sub(r"\[.*\]$", "", str(value).strip())
+    try:
+        return str(ipaddress.ip_network(text, strict=False))
+    except ValueError:
+        return text
+
+
+_PROTOCOLS = {"gre": 47, "esp": 50, "ah": 51, "tcp": 6, "udp": 17, "icmp": 1, "ip": 0, "any": 0}
+
+
+def norm_protocol(value):
+    """IP protocol as an int (47 for 'gre'); 0 means any IP ('ip' ACL); None when unknown."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip().lower()
+    if text.isdigit():
+        return int(text)
+    return _PROTOCOLS.get(text)
+
+
+_ALG_ALIASES = {
+    # strongSwan / IOS-XE spellings -> plan vocabulary
+    "aes256gcm16": "aes-gcm-256",
+    "aes256gcm128": "aes-gcm-256",
+    "aes256gcm": "aes-gcm-256",
+    "esp-gcm256": "aes-gcm-256",
+    "esp-gcm": "aes-gcm-128",
+    "aes128gcm16": "aes-gcm-128",
+    "aes128gcm128": "aes-gcm-128",
+    "esp-gcm128": "aes-gcm-128",
+    "aes256": "aes-cbc-256",
+    "esp-256-aes": "aes-cbc-256",
+    "esp-aes256": "aes-cbc-256",
+    "aes-cbc256": "aes-cbc-256",
+    "aes128": "aes-cbc-128",
+    "esp-aes": "aes-cbc-128",
+    "esp-aes128": "aes-cbc-128",
+    "aes-cbc128": "aes-cbc-128",
+    "esp-sha256-hmac": "sha256",
+    "esp-sha384-hmac": "sha384",
+    "esp-sha512-hmac": "sha512",
+    "esp-sha-hmac": "sha1",
+    "sha2-256": "sha256",
+    "sha2-384": "sha384",
+    "sha2-512": "sha512",
+    "sha2_256": "sha256",
+    "sha2_384": "sha384",
+    "sha2_512": "sha512",
+    "prfsha256": "sha256",
+    "prfsha384": "sha384",
+    "prfsha512": "sha512",
+    "prfsha1": "sha1",
+}
+
+
+def norm_alg(value):
+    """Algorithm name in the plan's vocabulary (lower case, aliases folded); None stays None."""
+    if value is None:
+        return None
+    text = re.sub(r"\s+", "", str(value).strip().lower())
+    return _ALG_ALIASES.get(text, text)
+
+
+_DH_ALIASES = {
+    "modp1024": 2, "modp1536": 5, "modp2048": 14, "modp3072": 15, "modp4096": 16,
+    "modp6144": 17, "modp8192": 18, "ecp256": 19, "ecp384": 20, "ecp521": 21,
+    "curve25519": 31, "x25519": 31, "curve448": 32,
+}
+
+
+def norm_dh(value):
+    """DH group number from 20, '20', 'group20', 'ecp384'; None when unknown or 'none'."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip().lower().replace(" ", "")
+    if text in ("", "none", "null", "disabled", "no"):
+        return None
+    if text.startswith("group"):
+        text = text[len("group"):]
+    if text.isdigit():
+        return int(text)
+    return _DH_ALIASES.get(text)
+
+
+def plan_tunnels_for_host(plan, host):
+    """(region, tunnel) pairs of the plan whose cpe_host is `host`, in plan order."""
+    out = []
+    for region in (plan or {}).get("regions") or []:
+        for tunnel in region.get("tunnels") or []:
+            if tunnel.get("cpe_host") == host:
+                out.append((region, tunnel))
+    return out
+
+
+def sibling_tunnel(region, tunnel):
+    """The other tunnel of the same region (DC-B for DC-A), or None."""
+    for other in region.get("tunnels") or []:
+        if other.get("key") != tunnel.get("key"):
+            return other
+    return None
+
+
+def tunnel_label(tunnel):
+    """'tunnel 1 DC-A (region us-east)' as the article names them."""
+    return "tunnel %s DC-%s (region %s)" % (
+        tunnel.get("index", "?"),
+        tunnel.get("datacenter", "?"),
+        tunnel.get("region", "?"),
+    )

@@ -1,0 +1,90 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: webex_di.virtual_connect contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: vc_linux_state
+short_description: Gather the Virtual Connect state of a Linux CPE (strongSwan, kernel GRE, FRR)
+version_added: 0.1.0
+description:
+  - Runs C(swanctl --list-sas --raw), C(ip -j) (links, addresses, routes), a ping from each tunnel address to
+    the Cisco tunnel address, and C(vtysh) JSON commands (neighbours, received-routes (pre-policy),
+    advertised-routes), and returns the platform-neutral state of docs/contract.md section 3.
+  - Read-only; never changes anything. Works in check mode.
+author:
+  - webex_di maintainers
+options:
+  plan:
+    description: The plan (C(vc_plan)); selects the tunnels, neighbours and prefixes to look at.
+    type: dict
+    required: true
+  host:
+    description: Inventory hostname of this CPE in the plan.
+    type: str
+    required: true
+  swanctl:
+    description: The swanctl command as a list (for example with C(--uri)).
+    type: list
+    elements: str
+    default: [swanctl]
+  vtysh:
+    description: The vtysh command as a list (for example C([vtysh, -N, cpe])).
+    type: list
+    elements: str
+    default: [vtysh]
+  ping:
+    description: Ping the Cisco tunnel address from each tunnel address.
+    type: bool
+    default: true
+"""
+
+EXAMPLES = r"""
+- name: Gather the CPE state
+  webex_di.virtual_connect.vc_linux_state:
+    plan: "{{ vc_plan }}"
+    host: "{{ inventory_hostname }}"
+  register: vc_linux_state_result
+"""
+
+RETURN = r"""
+state:
+  description: The state (host, platform, ike_sas, ipsec_sas, tunnels, bgp_neighbors, routes, errors).
+  returned: always
+  type: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render.linux import host_tunnels, link_name
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.linux import gather, targets_from_plan
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            plan=dict(type="dict", required=True),
+            host=dict(type="str", required=True),
+            swanctl=dict(type="list", elements="str", default=["swanctl"]),
+            vtysh=dict(type="list", elements="str", default=["vtysh"]),
+            ping=dict(type="bool", default=True),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    tunnels = host_tunnels(p["plan"], p["host"])
+    targets = targets_from_plan(tunnels, link_name)
+    targets["ping"] = p["ping"]
+
+    def run(argv):
+        rc, out, err = module.run_command(argv)
+        return rc, out, err
+
+    state = gather(run, p["host"], targets, {"swanctl": p["swanctl"], "vtysh": p["vtysh"]})
+    module.exit_json(changed=False, state=state)
+
+
+if __name__ == "__main__":
+    main()
