@@ -8,9 +8,12 @@ Everything here is pure: parse, split, classify and check overlaps. Errors are r
 """
 from __future__ import annotations
 
+import re
+import socket
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 ALL_ONES = 0xFFFFFFFF
+_INT_OF = int.from_bytes
 
 # (network, prefixlen) as integers.
 Net = Tuple[int, int]
@@ -25,30 +28,34 @@ class AddressError(ValueError):
         self.message = message
 
 
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_DOTTED = re.compile(r"^%s\.%s\.%s\.%s$" % (_OCTET, _OCTET, _OCTET, _OCTET))
+
+
 def ip_to_int(text: str) -> int:
     """Strict dotted-quad to integer (no leading zeros, no shorthand)."""
+    if isinstance(text, str) and _DOTTED.match(text):
+        return _INT_OF(socket.inet_aton(text), "big")
     if not isinstance(text, str):
         raise AddressError("address.invalid", "%r is not an IPv4 address" % (text,))
     parts = text.split(".")
     if len(parts) != 4:
         raise AddressError("address.invalid", "%r is not an IPv4 address (expected a.b.c.d)" % (text,))
-    value = 0
     for part in parts:
-        if not part.isdigit() or (len(part) > 1 and part[0] == "0") or len(part) > 3:
-            raise AddressError("address.invalid", "%r is not an IPv4 address" % (text,))
-        octet = int(part)
-        if octet > 255:
-            raise AddressError("address.invalid", "%r is not an IPv4 address (octet %d > 255)" % (text, octet))
-        value = (value << 8) | octet
-    return value
+        if part.isdigit() and len(part) <= 3 and int(part) > 255:
+            raise AddressError("address.invalid", "%r is not an IPv4 address (octet %s > 255)" % (text, part))
+    raise AddressError("address.invalid", "%r is not an IPv4 address" % (text,))
 
 
 def int_to_ip(value: int) -> str:
     return "%d.%d.%d.%d" % ((value >> 24) & 255, (value >> 16) & 255, (value >> 8) & 255, value & 255)
 
 
+_MASKS = tuple((ALL_ONES << (32 - n)) & ALL_ONES if n else 0 for n in range(33))
+
+
 def mask_of(prefixlen: int) -> int:
-    return (ALL_ONES << (32 - prefixlen)) & ALL_ONES if prefixlen else 0
+    return _MASKS[prefixlen]
 
 
 def netmask(prefixlen: int) -> str:
@@ -94,7 +101,7 @@ def parse_prefix(text: str) -> Net:
 
 
 def contains(outer: Net, addr: int) -> bool:
-    return (addr & mask_of(outer[1])) == outer[0]
+    return (addr & _MASKS[outer[1]]) == outer[0]
 
 
 def net_contains(outer: Net, inner: Net) -> bool:
