@@ -46,7 +46,8 @@ options:
   secrets:
     description:
       - Secrets by tunnel key, C({tunnel key: {psk, bgp_password}}), as returned by the
-        C(webex_di.virtual_connect.vc_secrets) filter. Required to apply (O(state=merged)).
+        C(webex_di.virtual_connect.vc_secrets) filter. Required to apply (O(state=merged)) the V(ipsec) and
+        V(bgp) features.
     type: dict
   wan_interface:
     description: Interface facing the internet that carries the crypto map. Default C(plan.cpes[host].wan_interface).
@@ -245,7 +246,9 @@ def run_offline(params):
 def run_merged(params, conn, check_mode):
     """State merged through a cliconf-like ``conn`` (get_config / edit_config)."""
     secrets = params.get("secrets")
-    intent = _intent(params, require_secrets=True)
+    # secrets are needed only by the parts that type them (IKEv2 keyring, BGP passwords)
+    needed = [f for f, feature in (("psk", "ipsec"), ("bgp_password", "bgp")) if feature in params["features"]]
+    intent = _intent(params, require_secrets=needed)
     if intent.errors:
         return dict(failed=True, changed=False, msg="; ".join(intent.errors), commands=[])
     feats = params["features"]
@@ -303,7 +306,7 @@ def run_merged(params, conn, check_mode):
 def main():
     module = AnsibleModule(
         argument_spec=ARGUMENT_SPEC,
-        required_if=[("state", "merged", ("plan", "host", "secrets")), ("state", "rendered", ("plan", "host")),
+        required_if=[("state", "merged", ("plan", "host")), ("state", "rendered", ("plan", "host")),
                      ("state", "parsed", ("running_config",))],
         supports_check_mode=True,
     )

@@ -65,6 +65,13 @@ options:
     description: Path of the iproute2 C(ip) command.
     type: str
     default: ip
+  warn:
+    description:
+      - Warnings to show the operator (the role passes the plan's GRE keepalive warnings here, since Linux GRE has
+        no keepalives and the Cisco side must be told).
+    type: list
+    elements: str
+    default: []
 """
 
 EXAMPLES = r"""
@@ -123,10 +130,13 @@ def main():
             links=dict(type="list", elements="dict", required=True, options=link_spec),
             prune=dict(type="bool", default=True),
             ip=dict(type="str", default="ip"),
+            warn=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
     )
     ip = module.get_bin_path(module.params["ip"], required=True)
+    for text in module.params["warn"]:
+        module.warn(text)
     for link in module.params["links"]:
         if len(link["name"]) > 15:
             module.fail_json(msg="interface name %r is longer than 15 characters" % link["name"])

@@ -26,10 +26,13 @@ options:
     type: str
     required: true
   swanctl:
-    description: The swanctl command as a list (for example with C(--uri)).
+    description: The swanctl command as a list.
     type: list
     elements: str
     default: [swanctl]
+  swanctl_uri:
+    description: The vici socket of charon (C(--uri)), when not swanctl's default.
+    type: str
   vtysh:
     description: The vtysh command as a list (for example C([vtysh, -N, cpe])).
     type: list
@@ -68,6 +71,7 @@ def main():
             plan=dict(type="dict", required=True),
             host=dict(type="str", required=True),
             swanctl=dict(type="list", elements="str", default=["swanctl"]),
+            swanctl_uri=dict(type="str"),
             vtysh=dict(type="list", elements="str", default=["vtysh"]),
             ping=dict(type="bool", default=True),
         ),
@@ -82,7 +86,7 @@ def main():
         rc, out, err = module.run_command(argv)
         return rc, out, err
 
-    state = gather(run, p["host"], targets, {"swanctl": p["swanctl"], "vtysh": p["vtysh"]})
+    state = gather(run, p["host"], targets, {"swanctl": p["swanctl"], "vtysh": p["vtysh"]}, swanctl_uri=p["swanctl_uri"])
     module.exit_json(changed=False, state=state)
 
 

@@ -29,10 +29,13 @@ options:
     type: bool
     default: false
   swanctl:
-    description: The swanctl command as a list (for example with C(--uri unix:///run/.../charon.vici)).
+    description: The swanctl command as a list.
     type: list
     elements: str
     default: [swanctl]
+  swanctl_uri:
+    description: The vici socket of charon (swanctl C(--uri)), when not swanctl's default.
+    type: str
   file:
     description: swanctl.conf to load (default swanctl's own, C(/etc/swanctl/swanctl.conf), which includes C(conf.d/*.conf)).
     type: path
@@ -63,14 +66,16 @@ def main():
             connections=dict(type="list", elements="str", required=True),
             reload=dict(type="bool", default=False),
             swanctl=dict(type="list", elements="str", default=["swanctl"]),
+            swanctl_uri=dict(type="str"),
             file=dict(type="path"),
         ),
         supports_check_mode=True,
     )
     p = module.params
+    uri = ["--uri", p["swanctl_uri"]] if p["swanctl_uri"] else []
 
     def loaded():
-        rc, out, err = module.run_command(list(p["swanctl"]) + ["--list-conns", "--raw"])
+        rc, out, err = module.run_command(list(p["swanctl"]) + ["--list-conns", "--raw"] + uri)
         if rc != 0:
             module.fail_json(msg="swanctl cannot reach charon (is strongSwan running?): %s" % (err or out).strip())
         conns = parse_swanctl_conns(out)
@@ -82,7 +87,7 @@ def main():
     result = dict(changed=changed, missing=missing, loaded=have)
     if module.check_mode or not changed:
         module.exit_json(**result)
-    argv = list(p["swanctl"]) + ["--load-all", "--noprompt"]
+    argv = list(p["swanctl"]) + ["--load-all", "--noprompt"] + uri
     if p["file"]:
         argv += ["--file", p["file"]]
     rc, out, err = module.run_command(argv)

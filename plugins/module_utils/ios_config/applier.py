@@ -41,7 +41,7 @@ _GLOBAL_LINE = [
     re.compile(r"^(service password-encryption|password encryption aes|hostname \S+)$"),
 ]
 _GLOBAL_NO = re.compile(r"^no (interface \S+|router bgp \d+|crypto ikev2 (proposal|policy|keyring|profile) \S+"
-                        r"|crypto ipsec transform-set \S+|crypto map \S+ \d+|crypto map \S+"
+                        r"|crypto ipsec transform-set \S+|crypto map \S+ \d+"
                         r"|ip access-list extended \S+|ip prefix-list .+|ip route .+"
                         r"|service password-encryption|password encryption aes)$")
 
@@ -103,13 +103,18 @@ class Router(object):
 
     # -- public --------------------------------------------------------------------------------
     def apply(self, commands) -> None:
+        """``configure terminal``, the commands, ``end``."""
         self.stack = []
         for raw in commands:
-            cmd = raw.strip()
-            if not cmd or cmd.startswith("!"):
-                continue
-            self._one(cmd)
+            self.command(raw)
         self.stack = []
+
+    def command(self, raw: str) -> None:
+        """One command in the current configuration mode (the mode persists between calls)."""
+        cmd = raw.strip()
+        if not cmd or cmd.startswith("!"):
+            return
+        self._one(cmd)
 
     def text(self) -> str:
         """``show running-config`` (the parts we model)."""
@@ -157,7 +162,7 @@ class Router(object):
             parent = self.stack[depth - 1] if depth else None
             if self._try(cmd, parent, depth):
                 return
-        raise IOSConfigError("%s\n% Invalid input detected at '^' marker." % cmd)
+        raise IOSConfigError("%s\n%% Invalid input detected at '^' marker." % cmd)
 
     def _try(self, cmd: str, parent: Optional[Node], depth: int) -> bool:
         if parent is None:
@@ -313,7 +318,9 @@ class Router(object):
         if key:
             parent.children = [c for c in parent.children if _single_key(mode, c.text) != key]
         if parent.child(cmd) is None:
-            parent.children.append(Node(cmd))
+            # leaf lines print before sub-blocks (router bgp: neighbours before address-family)
+            pos = next((i for i, c in enumerate(parent.children) if c.children), len(parent.children))
+            parent.children.insert(pos, Node(cmd))
 
     def _encrypt(self, cmd: str, sk: str) -> str:
         value = forms.secret_value(cmd)

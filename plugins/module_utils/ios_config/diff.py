@@ -57,6 +57,12 @@ class _Ctx(object):
     def __init__(self, features, update_secrets):
         self.features = set(features)
         self.update_secrets = update_secrets
+        self.gone_neighbors = set()
+
+
+def _neighbor_of(line: str) -> Optional[str]:
+    m = re.match(r"^neighbor (\S+) ", line)
+    return m.group(1) if m else None
 
 
 def diff_block(ib: Block, rnode: Optional[Node], ctx: _Ctx, implied: Optional[set] = None,
@@ -78,6 +84,8 @@ def diff_block(ib: Block, rnode: Optional[Node], ctx: _Ctx, implied: Optional[se
 
     want = [x for x in ib.lines if x.feature in ctx.features and (created or not x.on_create)]
     owned_run = [x for x in run_leaves if ib.owns(x) and forms.line_feature(ib.kind, x) in ctx.features]
+    if ib.kind == "bgp_af" and ctx.gone_neighbors:
+        owned_run = [x for x in owned_run if _neighbor_of(x) not in ctx.gone_neighbors]
     run_cf = set(_cf(x, header) for x in run_leaves)
     run_secret = set(forms.secret_key(x) for x in run_leaves if forms.secret_key(x))
     implied = implied or set()
@@ -115,6 +123,14 @@ def diff_block(ib: Block, rnode: Optional[Node], ctx: _Ctx, implied: Optional[se
             continue        # overridden by re-entering the setting
         removes.append(line)
 
+    if ib.kind == "bgp":
+        # a neighbour that goes away entirely is removed with one `no neighbor X` (its other lines,
+        # here and in the address families, go with it; removing them one by one would fail)
+        gone = set(_neighbor_of(x) for x in removes if re.match(r"^neighbor \S+ remote-as ", x))
+        gone -= set(_neighbor_of(a) for a in adds if re.match(r"^neighbor \S+ remote-as ", a))
+        if gone:
+            removes = [x for x in removes if _neighbor_of(x) not in gone] + ["neighbor %s" % n for n in sorted(gone)]
+        ctx.gone_neighbors = gone
     child_cmds: List[str] = []
     before_children: List[str] = []
     after_children: List[str] = []
@@ -296,17 +312,13 @@ def find_stale(intent: Intent, roots: List[Node], features) -> List[Tuple[int, L
             for kind, rx in forms.VC_OBJECT_HEADERS:
                 m = rx.match(n.text)
                 if m and n.text not in wanted and m.group(1) not in intent.names.get(kind, ()):
-                    if kind == "transform_set":
-                        cmd = "no crypto ipsec transform-set %s" % m.group(1)
-                    else:
-                        cmd = "no " + n.text
-                    out.append((KIND_ORDER[kind], [cmd], n.text))
+                    out.append((KIND_ORDER[kind], [forms.no_header(n.text)], n.text))
             m = forms.CRYPTO_MAP_ENTRY_RX.match(n.text)
             if m:
                 name, seq = m.group(1), int(m.group(2))
                 ours = name == forms.DEFAULT_CRYPTO_MAP or _references_vc(n)
-                wanted = name == intent.crypto_map_name and seq in intent.crypto_map_seqs
-                if ours and not wanted:
+                in_plan = name == intent.crypto_map_name and seq in intent.crypto_map_seqs
+                if ours and not in_plan:
                     out.append((KIND_ORDER["cmap_entry"], ["no crypto map %s %s" % (name, seq)], n.text))
     if "gre" in feats:
         for n in roots:
@@ -377,28 +389,49 @@ def restore_commands(intent: Intent, backup: str, current: str, features=None) -
 
     The backup's own VC view becomes the intent (secrets in their encrypted type 6/7 forms are
     valid input); blocks that did not exist in the backup are removed (owned) or emptied of our
-    lines (shared).
+    lines (shared). Shared sections and in-place edits are restored first (BGP, prefix lists,
+    tunnels, ... in reverse dependency order), then objects created by the failed run are removed
+    in reverse order; VC objects the run removed (prune) are re-created from the backup first.
     """
     feats = list(features or forms.FEATURES)
     broots = parse_tree(backup)
     croots = parse_tree(current)
     ctx = _Ctx(feats, False)
-    cmds_rm: List[str] = []
+    recreate: List[str] = []
+    current_headers = set(n.text for n in croots)
+    for _order, _cmds, label in sorted(find_stale(intent, broots, feats), key=lambda x: x[0]):
+        node = _find_top(broots, label)
+        if node is not None and node.text not in current_headers:
+            recreate.extend(_node_commands(node))
+        elif label.startswith("ip prefix-list "):
+            for n in broots:
+                if n.text.startswith(label + " ") and n.text not in current_headers:
+                    recreate.append(n.text)
     cmds: List[str] = []
-    for block in intent.ordered():
+    removals: List[str] = []
+    for block in reversed(intent.ordered()):
         target = _target_from(block, broots, top=True)
         rnode = _top_leaves(croots) if block.header is None else _find_top(croots, block.header)
         if target is None:
-            if rnode is not None and block.owned:
-                if block.kind == "transform_set":
-                    cmds_rm.insert(0, "no crypto ipsec transform-set %s" % block.header.split()[3])
-                else:
-                    cmds_rm.insert(0, "no " + block.header)
+            if rnode is not None and (block.owned or block.kind == "bgp"):
+                # an object (or the BGP process) that the failed run created
+                removals.append(forms.no_header(block.header))
                 continue
             target = _empty_like(block)
         c, _b, _a = diff_block(target, rnode, ctx)
         cmds.extend(c)
-    return cmds_rm + cmds
+    return recreate + cmds + removals
+
+
+def _node_commands(node: Node) -> List[str]:
+    out = [node.text]
+    for c in node.children:
+        if c.children:
+            out.extend(_node_commands(c))
+            out.append("exit")
+        else:
+            out.append(c.text)
+    return out
 
 
 def _empty_like(block: Block) -> Block:

@@ -305,6 +305,17 @@ def no_form(line: str) -> str:
     return "no " + text
 
 
+def no_header(header: str) -> str:
+    """The command that removes a whole block."""
+    m = re.match(r"^crypto ipsec transform-set (\S+) ", header)
+    if m:
+        return "no crypto ipsec transform-set %s" % m.group(1)
+    m = CRYPTO_MAP_ENTRY_RX.match(header)
+    if m:
+        return "no crypto map %s %s" % (m.group(1), m.group(2))
+    return "no " + header
+
+
 def strip_acl_seq(line: str) -> str:
     """ACL entries print with a sequence number (`10 permit gre ...`); compare without it."""
     m = re.match(r"^\d+ ((?:permit|deny|remark) .*)$", line.strip())

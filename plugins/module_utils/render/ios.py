@@ -37,8 +37,12 @@ def cpe_tunnels(plan: Dict, host: str) -> List[Dict]:
 
 def render(plan: Dict, host: str, secrets: Optional[Dict] = None, wan_interface: Optional[str] = None,
            wan_next_hop: Optional[str] = None, crypto_map_name: Optional[str] = None,
-           require_secrets: bool = False) -> Intent:
-    """Intended VC config of ``host``. Problems go to ``intent.errors`` / ``intent.warnings``."""
+           require_secrets: Any = False) -> Intent:
+    """Intended VC config of ``host``. Problems go to ``intent.errors`` / ``intent.warnings``.
+
+    ``require_secrets``: True (every secret the plan says is set must be given), a collection of
+    field names (``psk``, ``bgp_password``), or False (offline: missing secrets are masked).
+    """
     intent = Intent(host)
     cpe = (plan.get("cpes") or {}).get(host)
     if not cpe:
@@ -56,7 +60,7 @@ def render(plan: Dict, host: str, secrets: Optional[Dict] = None, wan_interface:
         value = (secrets.get(tkey) or {}).get(field)
         if value:
             return str(value)
-        if needed and require_secrets:
+        if needed and (require_secrets is True or (require_secrets and field in require_secrets)):
             intent.errors.append("tunnel %s: %s is not set (vc_regions ... %s)" % (tkey, field, field))
         return forms.MASK
 

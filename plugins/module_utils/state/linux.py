@@ -331,11 +331,14 @@ def parse_bgp_neighbor(ip: str, neighbors_doc: Any, received_doc: Any = None, ad
 # ---------------------------------------------------------------------------------------------
 # gather
 # ---------------------------------------------------------------------------------------------
-def gather(run: Runner, host: str, targets: Dict[str, Any], cmds: Optional[Dict[str, List[str]]] = None) -> Dict[str, Any]:
+def gather(
+    run: Runner, host: str, targets: Dict[str, Any], cmds: Optional[Dict[str, List[str]]] = None, swanctl_uri: Optional[str] = None
+) -> Dict[str, Any]:
     """Run the commands on this CPE and return the contract state.
 
     ``targets``: ``{tunnels: [{name, local_ip, peer_ip}], neighbors: [ip], prefixes: [cidr], ping: bool}``.
-    ``cmds``: argv prefixes ``{swanctl: [...], vtysh: [...], ip: [...], ping: [...]}``.
+    ``cmds``: argv prefixes ``{swanctl: [...], vtysh: [...], ip: [...], ping: [...]}``; ``swanctl_uri``: vici
+    socket (swanctl wants ``--uri`` after its command).
     A command that fails leaves its part empty and adds a line to ``errors``.
     """
     c = {"swanctl": ["swanctl"], "vtysh": ["vtysh"], "ip": ["ip"], "ping": ["ping"]}
@@ -353,7 +356,8 @@ def gather(run: Runner, host: str, targets: Dict[str, Any], cmds: Optional[Dict[
         text = out(argv)
         return _one_json(text) if text is not None else None
 
-    sas = parse_swanctl_sas(out(c["swanctl"] + ["--list-sas", "--raw"]) or "")
+    uri = ["--uri", swanctl_uri] if swanctl_uri else []
+    sas = parse_swanctl_sas(out(c["swanctl"] + ["--list-sas", "--raw"] + uri) or "")
     links = js(c["ip"] + ["-j", "-d", "link", "show"]) or []
     addrs = js(c["ip"] + ["-j", "addr", "show"]) or []
     names = [t["name"] for t in targets.get("tunnels", [])]

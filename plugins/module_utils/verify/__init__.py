@@ -19,4 +19,5 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.re
     render_json,
     render_junit,
     render_table,
+    write_reports,
 )

@@ -200,24 +200,27 @@ def _check_ike(ctx):
                 sa.get("version") or version, peer))
 
     minimum = int(options["min_ike_uptime_s"])
-    expected = {"uptime_s_min": minimum, "sas_to_peer": 1}
+    expected = {"uptime_s_min": minimum, "sas_to_peer_max": 2}
     established = [s for s in sas if str(s.get("state") or "").lower() == "established"]
     if sa is None or str(sa.get("state") or "").lower() != "established":
         yield _result("ike_sa_stable", SKIP, expected, None, "no established IKE SA")
         return
     uptime = sa.get("uptime_s")
     actual = {"uptime_s": uptime, "sas_to_peer": len(sas)}
-    if len(sas) > 1:
+    if uptime is not None and int(uptime) < minimum:
+        yield _result("ike_sa_stable", FAIL, expected, actual,
+                      "IKE SA with %s up for only %ss (< %ss): just born or flapping%s" % (
+                          peer, uptime, minimum,
+                          "; %d IKE SAs with this peer" % len(sas) if len(sas) > 1 else ""))
+    elif len(sas) > 2:
         yield _result("ike_sa_stable", FAIL, expected, actual,
                       "%d IKE SAs with %s (%d established): the session is flapping or duplicated" % (
                           len(sas), peer, len(established)))
     elif uptime is None:
         yield _result("ike_sa_stable", SKIP, expected, actual, "IKE SA uptime not known on this platform")
-    elif int(uptime) < minimum:
-        yield _result("ike_sa_stable", FAIL, expected, actual,
-                      "IKE SA with %s up for only %ss (< %ss): just born or flapping" % (peer, uptime, minimum))
     else:
-        yield _result("ike_sa_stable", PASS, expected, actual, "IKE SA up for %ss" % uptime)
+        yield _result("ike_sa_stable", PASS, expected, actual, "IKE SA up for %ss%s" % (
+            uptime, " (2 SAs with this peer: a rekey in progress)" if len(sas) == 2 else ""))
 
 
 def _check_ipsec(ctx):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 
 STATUS_WORD = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}
@@ -108,3 +109,20 @@ def render_junit(result, diagnosis=None):
                 ET.SubElement(case, "skipped", {"message": c["message"]})
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+def write_reports(report_dir, host, files):
+    """Write {suffix-name: text} under report_dir; returns {kind: path}."""
+    out = {}
+    if not report_dir:
+        return out
+    report_dir = os.path.abspath(os.path.expanduser(report_dir))
+    os.makedirs(report_dir, exist_ok=True)
+    for kind, (name, text) in files.items():
+        path = os.path.join(report_dir, name)
+        tmp = path + ".tmp"
+        with open(tmp, "w") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+        out[kind] = path
+    return out

@@ -974,3 +974,70 @@ def parse_ping(text: Optional[str]) -> Dict[str, Any]:
             return {"success_pct": int(m.group(1)), "received": received, "sent": sent,
                     "ok": received > 0}
     return {"success_pct": None, "received": None, "sent": None, "ok": None}
+
+
+# --------------------------------------------------------------------------------------------
+# show crypto map
+# --------------------------------------------------------------------------------------------
+def parse_crypto_map(text: Optional[str]) -> List[Dict[str, Any]]:
+    """``show crypto map``: one dict per map entry: name, seq, type, peers, ikev2_profile (None
+    when absent: the entry then negotiates IKEv1), acl, current_peer, lifetime_kb, lifetime_s,
+    pfs, transform_sets, interfaces."""
+    entries = []  # type: List[Dict[str, Any]]
+    cur = None  # type: Optional[Dict[str, Any]]
+    mode = None
+    for line in clean_lines(text):
+        s = line.strip()
+        if not s:
+            continue
+        m = re.match(r'^Crypto Map (?:IPv4 )?"([^"]+)"\s+(\d+)\s+(\S+)', s)
+        if m:
+            cur = {"name": m.group(1), "seq": int(m.group(2)), "type": m.group(3), "peers": [],
+                   "ikev2_profile": None, "acl": None, "current_peer": None, "lifetime_kb": None,
+                   "lifetime_s": None, "pfs": None, "transform_sets": [], "interfaces": []}
+            entries.append(cur)
+            mode = None
+            continue
+        if cur is None:
+            continue
+        m = re.match(r"^Peer\s*=\s*(\S+)", s)
+        if m:
+            cur["peers"].append(m.group(1))
+            continue
+        m = re.match(r"^IKEv2 Profile:\s*(\S+)", s)
+        if m:
+            cur["ikev2_profile"] = m.group(1)
+            continue
+        m = re.match(r"^Extended IP access list\s+(\S+)", s)
+        if m:
+            cur["acl"] = m.group(1)
+            continue
+        m = re.match(r"^Current peer:\s*(\S+)", s)
+        if m:
+            cur["current_peer"] = m.group(1)
+            continue
+        m = re.match(r"^Security association lifetime:\s*(\d+) kilobytes/(\d+) seconds", s)
+        if m:
+            cur["lifetime_kb"], cur["lifetime_s"] = int(m.group(1)), int(m.group(2))
+            continue
+        m = re.match(r"^PFS \(Y/N\):\s*([YN])", s)
+        if m:
+            cur["pfs"] = m.group(1) == "Y"
+            continue
+        if s.startswith("Transform sets="):
+            mode = "ts"
+            continue
+        m = re.match(r"^Interfaces using crypto map", s)
+        if m:
+            mode = "if"
+            continue
+        if mode == "ts":
+            m = re.match(r"^([^:\s]+):\s*\{", s)
+            if m:
+                cur["transform_sets"].append(m.group(1))
+            elif s.startswith("}"):
+                mode = None
+            continue
+        if mode == "if" and re.match(r"^\S+$", s):
+            cur["interfaces"].append(s)
+    return entries

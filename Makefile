@@ -1,0 +1,44 @@
+# webex_di.virtual_connect - developer entry points. `make setup && make test` on a fresh machine.
+SHELL := /bin/bash
+PY ?= python3
+REPO := $(abspath .)
+COLL_ROOT := $(REPO)/.build/collections
+SITE := $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+export ANSIBLE_COLLECTIONS_PATH := $(COLL_ROOT):$(SITE)
+export ANSIBLE_CONFIG := $(REPO)/ansible.cfg
+
+.PHONY: setup link test unit playbook-tests sanity lint bench demo lab-test clean
+
+setup: ## install Python and Debian dependencies, link the collection
+	bash .ci/setup.sh
+	$(MAKE) link
+
+link:
+	mkdir -p $(COLL_ROOT)/ansible_collections/webex_di
+	ln -sfn $(REPO) $(COLL_ROOT)/ansible_collections/webex_di/virtual_connect
+
+test: link unit playbook-tests sanity lint lab-test ## everything CI runs
+
+unit: link
+	$(PY) -m pytest -q -n 2 tests/unit
+
+playbook-tests: link
+	$(PY) -m pytest -q tests/integration/playbooks
+
+sanity:
+	bash tests/sanity/run.sh
+
+lint: link
+	ansible-lint --profile production
+
+bench: link
+	$(PY) tests/bench/plan_bench.py
+
+demo: link
+	bash tests/lab/demo.sh
+
+lab-test: link
+	bash tests/lab/lab_test.sh
+
+clean:
+	rm -rf .build tests/output

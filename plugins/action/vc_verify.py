@@ -1,0 +1,32 @@
+# -*- coding: utf-8 -*-
+# Copyright: webex_di.virtual_connect contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of webex_di.virtual_connect.vc_verify: runs on the controller, never touches the CPE.
+
+Validates the arguments against the module's spec, defaults `host` to inventory_hostname and calls the
+shared run() of the module (reports, if any, are written on the controller).
+"""
+from __future__ import annotations
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.webex_di.virtual_connect.plugins.modules.vc_verify import ARGUMENT_SPEC, run
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        task_vars = task_vars or {}
+        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
+        if validation.error_messages:
+            result.update(failed=True, msg="vc_verify: invalid arguments: %s" % "; ".join(validation.error_messages))
+            return result
+        params = validation.validated_parameters
+        if not params.get("host"):
+            params["host"] = task_vars.get("inventory_hostname") or (params.get("state") or {}).get("host")
+        result.update(run(params))
+        return result

@@ -1,0 +1,159 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: webex_di.virtual_connect contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: vc_diagnose
+author: webex_di.virtual_connect contributors
+version_added: "0.1.0"
+short_description: Name the most likely cause of a broken Virtual Connect tunnel and its fix
+description:
+  - Walks the troubleshooting order of the Virtual Connect guide (IKEv2 phase 1, IPsec phase 2, GRE tunnel,
+    BGP session, BGP route exchange) over the checks of M(webex_di.virtual_connect.vc_verify) and the optional
+    evidence of the state (C(config) of the VC objects as seen on the device, C(probes), C(log_events)).
+  - Per tunnel returns the first failing layer and check, the named cause in the guide's wording (with a
+    stable C(cause_id) such as C(ike.proposal) or C(bgp.remote_as)), the evidence and the fix, other
+    independent faults, and the checks the first fault blocks.
+  - Does not fail by default (O(fail_on_fault)); runs on the controller (action plugin).
+options:
+  plan:
+    description: The plan, as returned by M(webex_di.virtual_connect.vc_plan) in C(plan).
+    type: dict
+    required: true
+  state:
+    description: The CPE state in the common shape of the collection's state contract, with optional evidence.
+    type: dict
+    required: true
+  host:
+    description: Inventory hostname to diagnose; defaults to the C(host) of O(state) (action - C(inventory_hostname)).
+    type: str
+  report_dir:
+    description: When set, writes C(<report_dir>/diagnose-<host>.json) on the controller.
+    type: path
+  min_ike_uptime_s:
+    description: An IKE SA younger than this many seconds counts as just born or flapping.
+    type: int
+    default: 10
+  require_traffic:
+    description: Require packets in and out on the CHILD SA.
+    type: bool
+    default: true
+  fail_on_fault:
+    description: Fail the task when a tunnel has a fault.
+    type: bool
+    default: false
+notes:
+  - Check mode is supported.
+seealso:
+  - module: webex_di.virtual_connect.vc_verify
+"""
+
+EXAMPLES = r"""
+- name: Diagnose this CPE's tunnels
+  webex_di.virtual_connect.vc_diagnose:
+    plan: "{{ vc_plan }}"
+    state: "{{ vc_state }}"
+  register: vc_diagnose_result
+
+- name: Print the named causes
+  ansible.builtin.debug:
+    msg: "{{ vc_diagnose_result.lines }}"
+"""
+
+RETURN = r"""
+ok:
+  description: No tunnel of the host has a fault.
+  returned: always
+  type: bool
+host:
+  description: The diagnosed host.
+  returned: always
+  type: str
+tunnels:
+  description:
+    - Per tunnel - C(key), C(label), C(ok), C(layer), C(layer_title), C(check), C(message), C(cause_id),
+      C(cause), C(fix), C(evidence), C(other_causes), C(blocked), C(notes).
+  returned: always
+  type: list
+  elements: dict
+lines:
+  description: The diagnosis as readable lines.
+  returned: always
+  type: list
+  elements: str
+summary:
+  description: Number of checks per status, from the underlying verify.
+  returned: always
+  type: dict
+report_files:
+  description: Path of the JSON report written (empty without O(report_dir)).
+  returned: always
+  type: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify import (
+    diagnose_host,
+    diagnosis_lines,
+    render_json,
+    verify_host,
+    write_reports,
+)
+
+ARGUMENT_SPEC = dict(
+    plan=dict(type="dict", required=True),
+    state=dict(type="dict", required=True),
+    host=dict(type="str"),
+    report_dir=dict(type="path"),
+    min_ike_uptime_s=dict(type="int", default=10),
+    require_traffic=dict(type="bool", default=True),
+    fail_on_fault=dict(type="bool", default=False),
+)
+
+
+def run(params):
+    state = params["state"] or {}
+    host = params.get("host") or state.get("host")
+    if not host:
+        return {"failed": True, "changed": False, "msg": "vc_diagnose: no host given and the state names none"}
+    options = {"min_ike_uptime_s": params["min_ike_uptime_s"], "require_traffic": params["require_traffic"]}
+    result = verify_host(params["plan"], state, host, options)
+    diagnosis = diagnose_host(params["plan"], state, host, options, verify_result=result)
+    lines = diagnosis_lines(diagnosis)
+    files = write_reports(params.get("report_dir"), host, {
+        "json": ("diagnose-%s.json" % host, render_json(diagnosis, extra={"verify": result})),
+    })
+    out = {
+        "changed": False,
+        "ok": diagnosis["ok"],
+        "host": host,
+        "tunnels": diagnosis["tunnels"],
+        "lines": lines,
+        "summary": result["summary"],
+        "report_files": files,
+    }
+    faults = [t for t in diagnosis["tunnels"] if not t["ok"]]
+    if faults:
+        out["msg"] = "vc_diagnose: %s: %s" % (host, " | ".join(
+            "%s [%s]: %s at %s: [%s] %s" % (t["label"], t["key"], t["layer_title"], t["check"], t["cause_id"], t["cause"])
+            for t in faults))
+        if params.get("fail_on_fault"):
+            out["failed"] = True
+    else:
+        out["msg"] = "vc_diagnose: %s: no fault on %d tunnel(s)" % (host, len(diagnosis["tunnels"]))
+    return out
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    out = run(module.params)
+    if out.get("failed"):
+        module.fail_json(**out)
+    module.exit_json(**out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: webex_di.virtual_connect contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: vc_verify
+author: webex_di.virtual_connect contributors
+version_added: "0.1.0"
+short_description: Prove a CPE's Virtual Connect tunnels against the plan
+description:
+  - Compares the plan (from M(webex_di.virtual_connect.vc_plan)) with the platform-neutral state of one CPE
+    (gathered by the verify role's platform tasks) and returns one named result per check and tunnel, in the
+    troubleshooting order of the Virtual Connect guide - IKEv2 SA, IPsec (CHILD) SA, GRE tunnel, BGP session,
+    BGP route exchange.
+  - Checks per tunnel - C(ike_sa), C(ike_sa_stable), C(ipsec_sa), C(ipsec_selectors), C(ipsec_protocol),
+    C(ipsec_mode), C(ipsec_traffic), C(gre_interface), C(gre_endpoints), C(gre_address), C(gre_keepalive),
+    C(gre_up), C(gre_ping), C(bgp_neighbor), C(bgp_remote_as), C(bgp_local_as), C(bgp_established),
+    C(bgp_received), C(bgp_advertised), C(route_via_tunnel).
+  - A check that fails because an earlier layer already failed is reported as skipped, blocked by that first
+    failure, so one fault gives one failing check; the diagnosis names its most likely cause and the fix.
+  - Fails when any check fails; the message names the host, the tunnel (tunnel 1 DC-A / tunnel 2 DC-B, region)
+    and the exact mismatch.
+  - Runs on the controller (action plugin) and needs no connection to the CPE.
+options:
+  plan:
+    description: The plan, as returned by M(webex_di.virtual_connect.vc_plan) in C(plan).
+    type: dict
+    required: true
+  state:
+    description:
+      - The CPE state in the common shape of the collection's state contract (C(ike_sas), C(ipsec_sas),
+        C(tunnels), C(bgp_neighbors), C(routes); optional evidence C(config), C(probes), C(log_events)).
+    type: dict
+    required: true
+  host:
+    description:
+      - Inventory hostname whose tunnels (plan tunnels with this C(cpe_host)) are verified.
+      - Defaults to the C(host) of O(state), and in the action plugin to C(inventory_hostname).
+    type: str
+  report_dir:
+    description:
+      - When set, writes C(<report_dir>/<host>.json) and C(<report_dir>/junit-<host>.xml) (one testcase per check)
+        on the controller; the directory is created.
+    type: path
+  min_ike_uptime_s:
+    description: An IKE SA younger than this many seconds fails C(ike_sa_stable) (just born or flapping).
+    type: int
+    default: 10
+  require_traffic:
+    description: Require packets in and out on the CHILD SA (C(ipsec_traffic)).
+    type: bool
+    default: true
+notes:
+  - Check mode is supported; nothing on the CPE is changed, reports are written in check mode too.
+seealso:
+  - module: webex_di.virtual_connect.vc_diagnose
+  - module: webex_di.virtual_connect.vc_plan
+"""
+
+EXAMPLES = r"""
+- name: Verify this CPE's tunnels against the plan
+  webex_di.virtual_connect.vc_verify:
+    plan: "{{ vc_plan }}"
+    state: "{{ vc_state }}"
+    report_dir: "{{ playbook_dir }}/../.build/reports"
+  register: vc_verify_result
+
+- name: Print the table
+  ansible.builtin.debug:
+    msg: "{{ vc_verify_result.table.splitlines() }}"
+"""
+
+RETURN = r"""
+ok:
+  description: Every check of every tunnel of the host passed or was skipped for lack of data.
+  returned: always
+  type: bool
+host:
+  description: The verified host.
+  returned: always
+  type: str
+tunnels:
+  description:
+    - Per tunnel - C(key), C(index), C(datacenter), C(region), C(label), C(ok), C(first_failure) and C(checks),
+      each check with C(check), C(layer), C(status) (pass, fail, skip), C(expected), C(actual), C(message),
+      C(blocked_by) and for prefix lists C(missing) and C(extra).
+  returned: always
+  type: list
+  elements: dict
+summary:
+  description: Number of checks per status (C(pass), C(fail), C(skip)).
+  returned: always
+  type: dict
+failures:
+  description: One line per failing check, naming host, tunnel, check and mismatch.
+  returned: always
+  type: list
+  elements: str
+diagnosis:
+  description: The diagnosis (see M(webex_di.virtual_connect.vc_diagnose)) of the same state.
+  returned: always
+  type: dict
+table:
+  description: A readable per-tunnel table; print it with C(table.splitlines()).
+  returned: always
+  type: str
+report_files:
+  description: Paths of the JSON and JUnit reports written (empty without O(report_dir)).
+  returned: always
+  type: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify import (
+    diagnose_host,
+    failure_lines,
+    render_json,
+    render_junit,
+    render_table,
+    verify_host,
+    write_reports,
+)
+
+ARGUMENT_SPEC = dict(
+    plan=dict(type="dict", required=True),
+    state=dict(type="dict", required=True),
+    host=dict(type="str"),
+    report_dir=dict(type="path"),
+    min_ike_uptime_s=dict(type="int", default=10),
+    require_traffic=dict(type="bool", default=True),
+)
+
+
+def run(params):
+    """Shared by the module and the action plugin: returns the result dict."""
+    state = params["state"] or {}
+    host = params.get("host") or state.get("host")
+    if not host:
+        return {"failed": True, "changed": False, "msg": "vc_verify: no host given and the state names none"}
+    options = {"min_ike_uptime_s": params["min_ike_uptime_s"], "require_traffic": params["require_traffic"]}
+    result = verify_host(params["plan"], state, host, options)
+    diagnosis = diagnose_host(params["plan"], state, host, options, verify_result=result)
+    table = render_table(result, diagnosis)
+    files = write_reports(params.get("report_dir"), host, {
+        "json": ("%s.json" % host, render_json(result, diagnosis)),
+        "junit": ("junit-%s.xml" % host, render_junit(result, diagnosis)),
+    })
+    failures = failure_lines(result)
+    out = {
+        "changed": False,
+        "ok": result["ok"],
+        "host": host,
+        "tunnels": result["tunnels"],
+        "summary": result["summary"],
+        "failures": failures,
+        "diagnosis": diagnosis,
+        "table": table,
+        "report_files": files,
+    }
+    if result["warnings"]:
+        out["warnings"] = list(result["warnings"])
+    if not result["ok"]:
+        causes = dict((t["key"], t) for t in diagnosis["tunnels"])
+        parts = []
+        for t in result["tunnels"]:
+            if t["ok"]:
+                continue
+            bad = [c for c in t["checks"] if c["status"] == "fail"]
+            d = causes.get(t["key"]) or {}
+            parts.append("%s [%s]: %s%s" % (
+                t["label"], t["key"],
+                "; ".join("%s: %s" % (c["check"], c["message"]) for c in bad),
+                " (likely cause [%s]: %s)" % (d.get("cause_id"), d.get("cause")) if d.get("cause_id") else ""))
+        out["failed"] = True
+        out["msg"] = "vc_verify: %s: %d check(s) failed: %s" % (host, result["summary"]["fail"], " | ".join(parts))
+    else:
+        out["msg"] = "vc_verify: %s: all %d tunnel(s) OK" % (host, len(result["tunnels"]))
+    return out
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    out = run(module.params)
+    if out.get("failed"):
+        module.fail_json(**out)
+    module.exit_json(**out)
+
+
+if __name__ == "__main__":
+    main()

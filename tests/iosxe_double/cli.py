@@ -1,0 +1,569 @@
+"""Router state and CLI sessions of the IOS-XE TEST DOUBLE (no SSH here: see server.py)."""
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from pathlib import Path
+
+from .config import CLIError, ConfigParser, Node, load_text, render_lines
+
+PROMPT_SUFFIX = {
+    "config": "(config)", "config-if": "(config-if)", "config-router": "(config-router)",
+    "config-router-af": "(config-router-af)", "config-crypto-map": "(config-crypto-map)",
+    "config-ikev2-profile": "(config-ikev2-profile)", "config-ikev2-keyring": "(config-ikev2-keyring)",
+    "config-ikev2-keyring-peer": "(config-ikev2-keyring-peer)", "config-ikev2-proposal": "(config-ikev2-proposal)",
+    "config-ikev2-policy": "(config-ikev2-policy)", "cfg-crypto-trans": "(cfg-crypto-trans)",
+    "config-ext-nacl": "(config-ext-nacl)", "config-std-nacl": "(config-std-nacl)", "config-line": "(config-line)",
+    "config-archive": "(config-archive)", "config-cp": "(config-cp)",
+}
+
+# exec keyword tree, for IOS-style abbreviations ("sh run", "conf t"); {} = arguments follow
+EXEC_WORDS: dict = {
+    "show": {
+        "running-config": {}, "startup-config": {}, "version": {}, "privilege": {}, "clock": {}, "interfaces": {},
+        "ip": {"interface": {"brief": {}}, "route": {}, "bgp": {}, "prefix-list": {}, "access-lists": {}},
+        "bgp": {}, "crypto": {"ikev2": {"sa": {}, "profile": {}, "proposal": {}, "policy": {}},
+                              "ipsec": {"sa": {}, "transform-set": {}}, "session": {}, "map": {}},
+        "archive": {}, "access-lists": {}, "users": {}, "terminal": {}, "inventory": {}, "flash:": {},
+        "bootflash:": {},
+    },
+    "configure": {"terminal": {}, "replace": {}, "confirm": {}, "revert": {}},
+    "copy": {}, "write": {"memory": {}, "terminal": {}}, "terminal": {"length": {}, "width": {}, "monitor": {},
+                                                                       "no": {}},
+    "enable": {}, "disable": {}, "exit": {}, "logout": {}, "quit": {}, "ping": {}, "dir": {}, "delete": {},
+    "more": {}, "end": {}, "clear": {}, "traceroute": {},
+}
+
+
+def expand(tokens: list[str], tree: dict) -> list[str]:
+    out: list[str] = []
+    node: dict | None = tree
+    for tok in tokens:
+        if not node:
+            out.append(tok)
+            node = None
+            continue
+        low = tok.lower()
+        if low in node:
+            out.append(low)
+            node = node[low]
+            continue
+        cands = [k for k in node if k.startswith(low)]
+        if len(cands) == 1:
+            out.append(cands[0])
+            node = node[cands[0]]
+        else:
+            out.append(tok)
+            node = None
+    return out
+
+
+def apply_pipe(text: str, spec: str) -> str:
+    """IOS output modifiers: include, exclude, begin, section, count."""
+    parts = spec.strip().split(None, 1)
+    if not parts:
+        raise CLIError("% Incomplete command.", None)
+    op = parts[0].lower()
+    arg = parts[1] if len(parts) > 1 else ""
+    ops = ["include", "exclude", "begin", "section", "count"]
+    cands = [o for o in ops if o.startswith(op)]
+    if len(cands) != 1:
+        raise CLIError("% Invalid input detected at '^' marker.", None)
+    op = cands[0]
+    lines = text.split("\n")
+    sub = None
+    if op == "section":
+        first = arg.split(None, 1)
+        if first and first[0].lower() in ("include", "exclude") and len(first) > 1:
+            sub, arg = first[0].lower(), first[1]
+    if not arg and op != "count":
+        raise CLIError("% Incomplete command.", None)
+    try:
+        rx = re.compile(arg.strip())
+    except re.error:
+        raise CLIError("% Invalid regular expression", None)
+    if op == "include":
+        return "\n".join(ln for ln in lines if rx.search(ln))
+    if op == "exclude":
+        return "\n".join(ln for ln in lines if not rx.search(ln))
+    if op == "count":
+        return "Number of lines which match regexp = %d" % sum(1 for ln in lines if rx.search(ln))
+    if op == "begin":
+        for i, ln in enumerate(lines):
+            if rx.search(ln):
+                return "\n".join(lines[i:])
+        return ""
+    # section: a top-level line and its indented children
+    sections: list[list[str]] = []
+    for ln in lines:
+        if ln.startswith(" ") and sections:
+            sections[-1].append(ln)
+        else:
+            sections.append([ln])
+    out: list[str] = []
+    for sec in sections:
+        if sec[0].strip() in ("!", "") and len(sec) == 1:
+            continue
+        if sub == "include":
+            hit = bool(rx.search(sec[0]))
+        elif sub == "exclude":
+            hit = not rx.search(sec[0])
+        else:
+            hit = any(rx.search(ln) for ln in sec)
+        if hit:
+            out.extend(sec)
+    return "\n".join(out)
+
+
+class Router:
+    """One simulated router: its running configuration, flash, command log and fault switches."""
+
+    def __init__(self, hostname: str, base_config: str, *, users: dict | None = None, enable_secret: str | None = None,
+                 truth: list | None = None, foreign: dict | None = None, state_dir: str | Path | None = None,
+                 interfaces_hw: list[str] | None = None, inventory_name: str | None = None):
+        self.lock = threading.RLock()
+        hw = interfaces_hw or re.findall(r"^interface ((?:GigabitEthernet|TenGigabitEthernet)\d+)\s*$", base_config, re.M)
+        self.parser = ConfigParser(interfaces_hw=hw)
+        self.parser.master_key = True
+        errors = load_text(self.parser, base_config)
+        if errors:
+            raise ValueError("base configuration of %s rejected: %s" % (hostname, errors))
+        if self.parser.root.get(("hostname",)) is None:
+            self.parser.root.set("hostname " + hostname, ("hostname",))
+        self.users = users or {"admin": {"password": "admin", "privilege": 15}}
+        self.enable_secret = enable_secret
+        self.truth = truth or []
+        self.inventory_name = inventory_name or hostname
+        self.foreign = foreign or {}
+        self.state_dir = Path(state_dir) if state_dir else None
+        self.flash: dict[str, str] = {}
+        self.startup: str | None = None
+        self.log: list[dict] = []
+        self.boot_time = time.time() - (9 * 86400 + 3 * 3600 + 4 * 60)
+        self.last_change = time.time()
+        self.last_change_by = "admin"
+        self.fault_overrides: dict = {}
+        self.up_since: dict[str, float] = {}
+        self.config_sessions = 0
+        self._persist()
+
+    # ---- configuration
+    @property
+    def hostname(self) -> str:
+        node = self.parser.root.get(("hostname",))
+        return node.line.split()[1] if node else "Router"
+
+    def running_lines(self) -> list[str]:
+        return render_lines(self.parser.root)
+
+    def running_config(self, header: bool = True) -> str:
+        body = "\n".join(self.running_lines())
+        if not header:
+            return body + "\nend"
+        stamp = time.strftime("%H:%M:%S UTC %a %b %d %Y", time.gmtime(self.last_change))
+        body = "!\n! Last configuration change at %s by %s\n!\n%s\nend" % (stamp, self.last_change_by, body)
+        return "Building configuration...\n\nCurrent configuration : %d bytes\n%s" % (len(body) + 1, body)
+
+    def config_text(self) -> str:
+        """What a client sees, without the volatile header: the form tests compare."""
+        return "\n".join(self.running_lines()) + "\nend\n"
+
+    def changed(self, user: str) -> None:
+        self.last_change = time.time()
+        self.last_change_by = user
+        self._persist()
+
+    def replace_config(self, text: str) -> list[str]:
+        parser = ConfigParser(interfaces_hw=list(self.parser.hw))
+        parser.master_key = self.parser.master_key
+        parser.type6 = self.parser.type6
+        errors = load_text(parser, text)
+        self.parser = parser
+        return errors
+
+    # ---- faults: router.fault_overrides, or <state_dir>/faults.json (re-read on every command)
+    def faults(self) -> dict:
+        data: dict = {}
+        if self.state_dir is not None:
+            path = self.state_dir / "faults.json"
+            if path.exists():
+                try:
+                    data = json.loads(path.read_text() or "{}")
+                except ValueError:
+                    data = {}
+        merged = dict(data)
+        merged.update(self.fault_overrides)
+        return merged
+
+    def _persist(self) -> None:
+        if self.state_dir is None:
+            return
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        (self.state_dir / "running-config").write_text(self.config_text())
+        flash = self.state_dir / "flash"
+        flash.mkdir(exist_ok=True)
+        for name, text in self.flash.items():
+            (flash / name.replace("/", "_")).write_text(text)
+
+    def record(self, user: str, mode: str, line: str) -> None:
+        self.log.append({"t": time.time(), "user": user, "mode": mode, "line": line})
+        if self.state_dir is not None:
+            with open(self.state_dir / "commands.log", "a") as fh:
+                fh.write("%s\t%s\t%s\n" % (user, mode, line))
+
+    def config_commands(self) -> list[dict]:
+        """Commands typed in a configuration mode (or that enter one / change the config wholesale)."""
+        return [e for e in self.log if e["mode"] != "exec" or re.match(
+            r"^\s*(conf|configure|copy\s+\S+\s+(running|system:running)|write|delete)", e["line"], re.I)]
+
+
+class Session:
+    """One CLI session (one SSH shell)."""
+
+    def __init__(self, router: Router, username: str):
+        self.r = router
+        self.user = username
+        self.priv = int(router.users.get(username, {}).get("privilege", 1))
+        self.stack: list[tuple[str, Node]] | None = None
+        self.pending = None  # callable(answer) -> output, for prompts (Password:, [confirm], ...)
+        self.echo = True
+        self.closed = False
+        self.term_length = 24
+        self.term_width = 80
+        self._tries = 0
+
+    # ---- prompt
+    def prompt(self) -> str:
+        host = self.r.hostname
+        if self.stack is not None:
+            return host + PROMPT_SUFFIX[self.stack[-1][0]] + "#"
+        return host + ("#" if self.priv >= 15 else ">")
+
+    def greeting(self) -> str:
+        return "\n" + self.prompt()
+
+    # ---- input
+    def handle_line(self, line: str) -> str:
+        """Process one input line; return the output including the next prompt."""
+        with self.r.lock:
+            if self.pending is not None:
+                pending, self.pending = self.pending, None
+                self.echo = True
+                out = pending(line)
+                if self.pending is not None:
+                    return out  # another question follows, no prompt
+                return (out + "\n" if out else "") + self.prompt()
+            mode = self.stack[-1][0] if self.stack is not None else "exec"
+            if line.strip():
+                self.r.record(self.user, mode, line)
+            prompt_before = self.prompt()
+            try:
+                out = self._dispatch(line)
+            except CLIError as exc:
+                out = self._error(prompt_before, line, exc)
+            if self.pending is not None:
+                return out
+            if self.closed:
+                return out
+            return (out + "\n" if out else "") + self.prompt()
+
+    def _error(self, prompt: str, line: str, exc: CLIError) -> str:
+        if exc.pos is None:
+            return exc.message
+        spans = [m.start() for m in re.finditer(r"\S+", line)]
+        col = spans[exc.pos] if exc.pos < len(spans) else len(line.rstrip()) + 1
+        return " " * (len(prompt) + col) + "^\n" + exc.message + "\n"
+
+    def _dispatch(self, line: str) -> str:
+        stripped = line.strip()
+        if not stripped:
+            return ""
+        if self.stack is not None:
+            return self._config_line(stripped)
+        return self.exec_command(stripped)
+
+    # ---- configuration mode
+    def _config_line(self, s: str) -> str:
+        if s.startswith("!"):
+            return ""
+        low = s.lower()
+        toks = low.split()
+        if toks[0] == "end" or low == "\x1a":
+            self._leave_config()
+            return ""
+        if toks[0] == "do" and len(toks) > 1:
+            return self.exec_command(s[2:].strip(), from_config=True)
+        if toks[0] == "exit" and len(toks) == 1:
+            assert self.stack is not None
+            if len(self.stack) == 1:
+                self._leave_config()
+            else:
+                self.stack.pop()
+            return ""
+        if toks[0] == "exit-address-family" and self.stack[-1][0] == "config-router-af":
+            self.stack.pop()
+            return ""
+        before = self.r.config_text()
+        try:
+            msg = self.r.parser.execute(self.stack, s)
+        finally:
+            if self.r.config_text() != before:
+                self.r.changed(self.user)
+        return msg
+
+    def _leave_config(self) -> None:
+        self.stack = None
+
+    # ---- exec mode
+    def exec_command(self, s: str, from_config: bool = False) -> str:
+        pipe = None
+        if "|" in s:
+            s, pipe = s.split("|", 1)
+        toks = expand(s.split(), EXEC_WORDS)
+        if not toks:
+            return ""
+        if toks[-1] == "?":
+            return self._help(toks[:-1])
+        out = self._exec(toks, from_config)
+        if pipe is not None:
+            out = apply_pipe(out, pipe)
+        return out
+
+    def _help(self, toks: list[str]) -> str:
+        if toks[:2] == ["show", "running-config"]:
+            return ("  all              Configuration with defaults\n  brief            configuration without "
+                    "certificate data\n  interface        Show interface configuration\n  partition        "
+                    "Configuration corresponding a partition\n  view             View options\n  |                "
+                    "Output modifiers\n  <cr>             <cr>")
+        return "  <cr>             <cr>"
+
+    def _need_priv(self, toks: list[str]) -> None:
+        if self.priv < 15:
+            raise CLIError("% Invalid input detected at '^' marker.", 0 if toks[0] != "show" else 1)
+
+    def _exec(self, t: list[str], from_config: bool) -> str:
+        from . import show  # late import: show needs the model
+
+        w0 = t[0]
+        if w0 == "enable":
+            if self.priv >= 15:
+                return ""
+            if not self.r.enable_secret:
+                return "% No password set"
+            self._tries = 0
+            return self._ask_password()
+        if w0 == "disable":
+            self.priv = 1
+            return ""
+        if w0 in ("exit", "logout", "quit"):
+            self.closed = True
+            return ""
+        if w0 == "terminal":
+            if len(t) >= 3 and t[1] in ("length", "width"):
+                if not t[2].isdigit() or int(t[2]) > 512:
+                    raise CLIError(pos=2)
+                if t[1] == "length":
+                    self.term_length = int(t[2])
+                else:
+                    self.term_width = int(t[2])
+                return ""
+            if len(t) >= 2 and t[1] in ("monitor", "no"):
+                return ""
+            raise CLIError("% Incomplete command.", None) if len(t) < 3 else CLIError(pos=1)
+        if w0 == "ping":
+            return show.ping(self.r, t[1:])
+        if w0 == "traceroute":
+            raise CLIError(pos=0)
+        if w0 == "show":
+            if len(t) < 2:
+                raise CLIError("% Type \"show ?\" for a list of subcommands", None)
+            if t[1] in ("running-config", "startup-config", "archive", "flash:", "bootflash:", "users"):
+                self._need_priv(t)
+            return show.show(self, t)
+        if w0 == "end":
+            return ""
+        self._need_priv(t)
+        if w0 == "configure":
+            if from_config:
+                raise CLIError(pos=0)
+            sub = t[1] if len(t) > 1 else "terminal"
+            if sub == "terminal":
+                if len(t) > 2 and t[2].lower() != "revert":
+                    raise CLIError(pos=2)
+                self.stack = [("config", self.r.parser.root)]
+                return "Enter configuration commands, one per line.  End with CNTL/Z."
+            if sub == "replace":
+                return self._configure_replace(t[2:])
+            if sub in ("confirm", "revert"):
+                return ""
+            raise CLIError(pos=1)
+        if w0 == "copy":
+            return self._copy(t[1:])
+        if w0 == "write":
+            if len(t) == 1 or t[1] == "memory":
+                self.r.startup = self.r.running_config()
+                return "Building configuration...\n[OK]"
+            if t[1] == "terminal":
+                return self.r.running_config()
+            raise CLIError(pos=1)
+        if w0 == "dir":
+            return self._dir(t[1:])
+        if w0 == "more":
+            if len(t) < 2:
+                raise CLIError("% Incomplete command.", None)
+            name = self._flash_name(t[-1])
+            if name is None or name not in self.r.flash:
+                return "%%Error opening %s (No such file or directory)" % t[-1]
+            return self.r.flash[name]
+        if w0 == "delete":
+            return self._delete(t[1:])
+        if w0 == "clear":
+            return ""
+        raise CLIError(pos=0)
+
+    def _ask_password(self) -> str:
+        self.echo = False
+
+        def answer(pw: str) -> str:
+            if pw == self.r.enable_secret:
+                self.priv = 15
+                return ""
+            self._tries += 1
+            if self._tries >= 3:
+                return "% Bad secrets\n"
+            return self._ask_password()
+
+        self.pending = answer
+        return "Password: "
+
+    # ---- files
+    @staticmethod
+    def _flash_name(path: str) -> str | None:
+        m = re.match(r"^(?:flash|bootflash):/?(.+)$", path)
+        return m.group(1) if m else None
+
+    def _quiet(self) -> bool:
+        return self.r.parser.root.get(("file", "prompt")) is not None and "quiet" in \
+            self.r.parser.root.get(("file", "prompt")).line
+
+    def _confirm(self, question: str, then, default_yes: bool = True) -> str:
+        def answer(a: str) -> str:
+            a = a.strip().lower()
+            if a in ("", "y", "yes") if default_yes else a in ("y", "yes"):
+                return then()
+            return "%Error: operation aborted"
+
+        self.pending = answer
+        return question
+
+    def _copy(self, t: list[str]) -> str:
+        if len(t) < 2:
+            raise CLIError("% Incomplete command.", None)
+        src, dst = t[0].lower(), t[1]
+        src = {"run": "running-config", "running": "running-config", "system:running-config": "running-config",
+               "start": "startup-config", "nvram:startup-config": "startup-config"}.get(src, src)
+        dst_l = {"system:running-config": "running-config", "nvram:startup-config": "startup-config",
+                 "run": "running-config", "start": "startup-config"}.get(dst.lower(), dst.lower())
+        if src in ("running-config", "startup-config"):
+            text = self.r.running_config() if src == "running-config" else self.r.startup
+            if text is None:
+                return "%Error opening nvram:startup-config (No such file or directory)"
+            if dst_l == "startup-config":
+                def save() -> str:
+                    self.r.startup = text
+                    return "Building configuration...\n[OK]"
+                return save() if self._quiet() else self._ask("Destination filename [startup-config]? ", save)
+            name = self._flash_name(dst)
+            if name is None:
+                raise CLIError(pos=2)
+
+            def write(fname: str = name) -> str:
+                def do() -> str:
+                    self.r.flash[fname] = text
+                    self.r._persist()
+                    return "%d bytes copied in 0.052 secs (%d bytes/sec)" % (len(text), len(text) * 19)
+                if fname in self.r.flash and not self._quiet():
+                    return self._confirm("%Warning:There is a file already existing with this name \n"
+                                         "Do you want to over write? [confirm]", do)
+                return do()
+            if self._quiet():
+                return write()
+            return self._ask("Destination filename [%s]? " % name, write, default=name)
+        name = self._flash_name(src)
+        if name is not None and dst_l == "running-config":
+            if name not in self.r.flash:
+                return "%%Error opening %s (No such file or directory)" % t[0]
+            text = self.r.flash[name]
+
+            def merge(_: str = "") -> str:
+                stack = [("config", self.r.parser.root)]
+                for raw in text.splitlines():
+                    s = raw.strip()
+                    if not s or s.startswith("!") or s == "end" or s.startswith("Building") or s.startswith("Current"):
+                        continue
+                    try:
+                        self.r.parser.execute(stack, s)
+                    except CLIError:
+                        pass
+                self.r.changed(self.user)
+                return "%d bytes copied in 0.210 secs (%d bytes/sec)" % (len(text), len(text) * 4)
+            return merge() if self._quiet() else self._ask("Destination filename [running-config]? ", merge)
+        raise CLIError(pos=1)
+
+    def _ask(self, question: str, then, default: str | None = None) -> str:
+        self.pending = (lambda a: then(a.strip() or default)) if default is not None else (lambda a: then())
+        return question
+
+    def _configure_replace(self, t: list[str]) -> str:
+        if not t:
+            raise CLIError("% Incomplete command.", None)
+        name = self._flash_name(t[0])
+        if name is None:
+            raise CLIError(pos=2)
+        if name not in self.r.flash:
+            return "%%Error opening %s (No such file or directory)" % t[0]
+        text = self.r.flash[name]
+
+        def do() -> str:
+            self.r.replace_config(text)
+            self.r.changed(self.user)
+            return "Total number of passes: 1\nRollback Done\n"
+        if "force" in [x.lower() for x in t[1:]]:
+            return do()
+        return self._confirm(
+            "This will apply all necessary additions and deletions\nto replace the current running configuration "
+            "with the\ncontents of the specified configuration file, which is\nassumed to be a complete "
+            "configuration, not a partial\nconfiguration. Enter Y if you are sure you want to proceed. ? [no]: ",
+            do, default_yes=False)
+
+    def _dir(self, t: list[str]) -> str:
+        lines = ["Directory of bootflash:/", ""]
+        for i, (name, text) in enumerate(sorted(self.r.flash.items())):
+            lines.append("%6d  -rw-  %12d  Jan 6 2025 10:00:00 +00:00  %s" % (20 + i, len(text), name))
+        lines += ["", "6286540800 bytes total (5016817664 bytes free)"]
+        return "\n".join(lines)
+
+    def _delete(self, t: list[str]) -> str:
+        force = "/force" in [x.lower() for x in t]
+        paths = [x for x in t if not x.startswith("/")]
+        if not paths:
+            raise CLIError("% Incomplete command.", None)
+        name = self._flash_name(paths[0])
+        if name is None:
+            raise CLIError(pos=1)
+
+        def do() -> str:
+            if name not in self.r.flash:
+                return "%%Error deleting bootflash:/%s (No such file or directory)" % name
+            del self.r.flash[name]
+            if self.r.state_dir is not None:
+                p = self.r.state_dir / "flash" / name.replace("/", "_")
+                if p.exists():
+                    p.unlink()
+            return ""
+        if force or self._quiet():
+            return do()
+        return self._ask("Delete filename [%s]? " % name,
+                         lambda: self._confirm("Delete bootflash:/%s? [confirm]" % name, do))

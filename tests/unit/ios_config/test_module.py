@@ -1,0 +1,124 @@
+"""vc_ios_config module logic (merged / rendered / parsed) over a cliconf-like connection to the applier."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.ios_config.parser import parse_tree
+from ansible_collections.webex_di.virtual_connect.plugins.modules import vc_ios_config as M
+
+from . import helpers as H
+
+FIX = Path(__file__).parent / "fixtures"
+
+
+def params(plan, secrets, **kw):
+    p = {k: (v.get("default") if isinstance(v, dict) else None) for k, v in M.ARGUMENT_SPEC.items()}
+    p.update(plan=plan, host="cpe1", secrets=secrets, wan_next_hop="192.0.2.1")
+    p.update(kw)
+    return p
+
+
+def block_sets(text):
+    return {n.text: sorted(n.to_lines()) for n in parse_tree(text)}
+
+
+def no_secret_in(result, secrets):
+    text = json.dumps(result)
+    for entry in secrets.values():
+        for value in entry.values():
+            assert value not in text
+
+
+def test_check_mode_reports_exact_commands_and_sends_nothing():
+    plan, secrets = H.lab_plan()
+    conn = H.FakeConn(H.BASE)
+    result = M.run_merged(params(plan, secrets), conn, check_mode=True)
+    assert result["changed"] is True
+    assert conn.sent == []
+    assert "pre-shared-key ********" in result["commands"]
+    assert result["commands"][0] == "ip access-list extended VC-GRE-LAB-A"
+    no_secret_in(result, secrets)
+
+
+def test_apply_then_second_run_is_unchanged():
+    plan, secrets = H.lab_plan()
+    conn = H.FakeConn(H.BASE)
+    first = M.run_merged(params(plan, secrets, backup=True), conn, check_mode=False)
+    assert first["changed"] is True and not first.get("failed")
+    assert first["__backup__"] == H.FakeConn(H.BASE).get_config()
+    assert "pre-shared-key lab-psk-dc-a-0123456789" in conn.sent      # the device got the real secret
+    no_secret_in({k: v for k, v in first.items() if k != "__backup__"}, secrets)
+    second = M.run_merged(params(plan, secrets), conn, check_mode=False)
+    assert second["changed"] is False
+    assert second["commands"] == []
+
+
+def test_failed_apply_rolls_back_and_says_what_was_restored():
+    plan, secrets = H.lab_plan()
+    start = (FIX / "lab_converged_type7.cfg").read_text().replace(" keepalive 10 3\n", " keepalive 5 2\n", 1)
+    start = start.replace("ip prefix-list VC-OUT-LAB-B seq 5 permit 0.0.0.0/0\n", "")
+    conn = H.FakeConn(start, fail_on="ip prefix-list VC-OUT-LAB-B")
+    before = conn.get_config()
+    result = M.run_merged(params(plan, secrets), conn, check_mode=False)
+    assert result["failed"] is True
+    assert result["rolled_back"] is True
+    assert "apply failed" in result["msg"] and "rolled back" in result["msg"]
+    assert "keepalive 5 2" in result["restored"]
+    assert block_sets(conn.get_config()) == block_sets(before)
+    no_secret_in(result, secrets)
+
+
+def test_verify_failure_rolls_back_a_fresh_router_completely():
+    plan, secrets = H.lab_plan()
+    conn = H.FakeConn(H.BASE, drop="neighbor 100.64.0.6 timers")     # the 'router' ignores one command
+    before = conn.get_config()
+    result = M.run_merged(params(plan, secrets), conn, check_mode=False)
+    assert result["failed"] is True
+    assert "verify failed" in result["msg"] and "neighbor 100.64.0.6 timers 10 30" in result["msg"]
+    assert "no interface Tunnel101" in result["restored"]
+    assert block_sets(conn.get_config()) == block_sets(before)
+
+
+def test_rollback_disabled_leaves_the_device():
+    plan, secrets = H.lab_plan()
+    conn = H.FakeConn(H.BASE, fail_on="interface Tunnel102")
+    result = M.run_merged(params(plan, secrets, rollback=False), conn, check_mode=False)
+    assert result["failed"] is True and "rollback disabled" in result["msg"]
+    assert "interface Tunnel101" in conn.get_config()
+
+
+def test_safety_error_sends_nothing():
+    plan, secrets = H.lab_plan()
+    start = H.BASE.replace(" ip address 192.0.2.2 255.255.255.252\n", " ip address 192.0.2.2 255.255.255.252\n crypto map CORP\n")
+    conn = H.FakeConn(start)
+    result = M.run_merged(params(plan, secrets), conn, check_mode=False)
+    assert result["failed"] is True and "crypto map CORP" in result["msg"]
+    assert conn.sent == []
+
+
+def test_rendered_needs_no_connection_and_masks_secrets():
+    plan, secrets = H.lab_plan()
+    result = M.run_offline(params(plan, None, state="rendered"))
+    assert not result.get("failed"), result
+    assert "crypto map VC-CMAP 101 ipsec-isakmp" in result["rendered"]
+    assert "pre-shared-key ********" in result["rendered"]
+    # offline commands against a given running config
+    result2 = M.run_offline(params(plan, None, state="rendered",
+                                   running_config=(FIX / "lab_converged_type7.cfg").read_text()))
+    assert result2["commands"] == []
+
+
+def test_parsed_returns_the_vc_view_only():
+    text = (FIX / "foreign_router.cfg").read_text() + (FIX / "lab_converged_type7.cfg").read_text()
+    result = M.run_offline(params(None, None, state="parsed", running_config=text, wan_interface="GigabitEthernet1"))
+    parsed = result["parsed"]
+    assert sorted(parsed["objects"]["profile"]) == ["VC-LAB-A", "VC-LAB-B"]
+    assert sorted(parsed["crypto_maps"]) == ["CUST-MAP", "VC-CMAP"]
+    assert parsed["wan_crypto_map"] == "VC-CMAP"
+    assert sorted(parsed["bgp"]["neighbors"]) == ["100.64.0.2", "100.64.0.6"]     # not the customer's 10.1.1.2
+    assert "neighbor 100.64.0.2 password ********" in parsed["bgp"]["neighbors"]["100.64.0.2"]["lines"]
+    assert sorted(parsed["interfaces"]) == ["GigabitEthernet1", "Tunnel101", "Tunnel102"]
+    assert "Tunnel1" not in parsed["interfaces"]
+    assert sorted(parsed["prefix_lists"]) == ["VC-IN-LAB-A", "VC-IN-LAB-B", "VC-OUT-LAB-A", "VC-OUT-LAB-B"]
+    assert "08244274F18E" not in json.dumps(parsed)
