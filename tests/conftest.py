@@ -5,6 +5,7 @@ The repository root is the collection root. We expose it through a symlink farm 
 as Ansible loads them. `ansible_collections` is a namespace package, so the collections bundled with the
 `ansible` PyPI package (cisco.ios, ansible.netcommon, ansible.utils) stay importable beside it.
 """
+
 from __future__ import annotations
 
 import os

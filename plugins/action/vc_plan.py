@@ -7,6 +7,7 @@ Thin: validates the arguments against the module's spec, collects the per-CPE ho
 the CPE hosts named in ``regions`` from ``hostvars``, calls the core, and makes sure no secret of
 the input can appear anywhere in the result.
 """
+
 from __future__ import annotations
 
 import json

@@ -134,8 +134,9 @@ ARGUMENT_SPEC = dict(
 def run(params, cpes=None, inventory_hosts=None):
     """Shared by the module and the action plugin: returns the result dict."""
     options = dict((k, params.get(k)) for k in OPTION_KEYS if params.get(k) is not None)
-    result = build_plan(params["regions"], cpes=cpes if cpes is not None else params.get("cpes"),
-                        options=options, inventory_hosts=inventory_hosts)
+    result = build_plan(
+        params["regions"], cpes=cpes if cpes is not None else params.get("cpes"), options=options, inventory_hosts=inventory_hosts
+    )
     out = {
         "changed": False,
         "plan": result.plan,
@@ -147,7 +148,9 @@ def run(params, cpes=None, inventory_hosts=None):
     if failing:
         out["failed"] = True
         out["msg"] = "vc_plan: %d problem(s) in the Virtual Connect input; nothing was applied:\n%s" % (
-            len(failing), format_findings(failing))
+            len(failing),
+            format_findings(failing),
+        )
     return out
 
 

@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Plan core of webex_di.virtual_connect: pure Python, no Ansible imports, no I/O.
 
-    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import build_plan
-    result = build_plan(regions, cpes=None, options=None, inventory_hosts=None)
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import build_plan
+result = build_plan(regions, cpes=None, options=None, inventory_hosts=None)
 """
+
 from __future__ import annotations
 
 from .findings import RULES, format_findings

@@ -6,6 +6,7 @@
 Everything here is pure: parse, split, classify and check overlaps. Errors are raised as
 ``AddressError`` with a message written for a network engineer; the planner turns them into findings.
 """
+
 from __future__ import annotations
 
 import re
@@ -75,7 +76,7 @@ def parse_interface(text: str) -> Tuple[int, Optional[int]]:
     if not isinstance(text, str):
         raise AddressError("address.invalid", "%r is not an IPv4 address" % (text,))
     if "/" in text:
-        addr, _, plen = text.partition("/")
+        addr, _sep, plen = text.partition("/")
         if not plen.isdigit() or int(plen) > 32:
             raise AddressError("address.invalid", "%r has an invalid prefix length" % (text,))
         return ip_to_int(addr), int(plen)
@@ -90,7 +91,8 @@ def parse_prefix(text: str) -> Net:
         addr, plen = parse_interface(text)
     except AddressError as exc:
         raise AddressError("prefix.invalid", exc.message)
-    assert plen is not None
+    if plen is None:  # pragma: no cover - parse_interface returns a length when "/" is present
+        raise AddressError("prefix.invalid", "%r has no prefix length" % (text,))
     net = addr & mask_of(plen)
     if net != addr:
         raise AddressError(
@@ -134,9 +136,7 @@ def parse_di_24(text: str) -> Net:
             addr = ip_to_int(text)
         except AddressError:
             raise AddressError("prefix.invalid", "%r is not an IPv4 prefix (expected X.X.X.0/24)" % (text,))
-        raise AddressError(
-            "prefix.invalid", "%s has no prefix length; did you mean %s/24?" % (text, int_to_ip(addr & mask_of(24)))
-        )
+        raise AddressError("prefix.invalid", "%s has no prefix length; did you mean %s/24?" % (text, int_to_ip(addr & mask_of(24))))
     try:
         net = parse_prefix(text)
     except AddressError as exc:
@@ -146,8 +146,7 @@ def parse_di_24(text: str) -> Net:
                 raise
             raise AddressError(
                 "prefix.not_24",
-                "%s is not a /24; Cisco assigns one /24 per region (did you mean %s/24?)"
-                % (text, int_to_ip(addr & mask_of(24))),
+                "%s is not a /24; Cisco assigns one /24 per region (did you mean %s/24?)" % (text, int_to_ip(addr & mask_of(24))),
             )
         raise
     if net[1] != 24:
@@ -199,7 +198,9 @@ def tunnel_addressing(cpe_tunnel_ip: str, di_tunnel_ip: str) -> Dict[str, object
         )
     warnings: List[Tuple[str, str]] = []
     if plen == 32:
-        raise AddressError("tunnel.prefixlen", "%s is a /32: there is no room for the Cisco end; use the /30 or /31 Cisco assigned" % cpe_tunnel_ip)
+        raise AddressError(
+            "tunnel.prefixlen", "%s is a /32: there is no room for the Cisco end; use the /30 or /31 Cisco assigned" % cpe_tunnel_ip
+        )
     if plen < 30:
         warnings.append(("tunnel.prefixlen_wide", "%s is a /%d; Cisco assigns /30 or /31 tunnel subnets" % (cpe_tunnel_ip, plen)))
     net = (addr & mask_of(plen), plen)
@@ -231,10 +232,12 @@ def tunnel_addressing(cpe_tunnel_ip: str, di_tunnel_ip: str) -> Dict[str, object
                 )
     shared = net_contains(SHARED_SPACE, net)
     if not shared:
-        warnings.append((
-            "tunnel.not_shared_space",
-            "tunnel subnet %s is outside 100.64.0.0/10, where Cisco assigns tunnel subnets; check for a typo" % cidr(net),
-        ))
+        warnings.append(
+            (
+                "tunnel.not_shared_space",
+                "tunnel subnet %s is outside 100.64.0.0/10, where Cisco assigns tunnel subnets; check for a typo" % cidr(net),
+            )
+        )
     return {
         "cpe_ip": int_to_ip(addr),
         "cpe_cidr": "%s/%d" % (int_to_ip(addr), plen),
@@ -263,8 +266,9 @@ def find_overlaps(items: Iterable[Tuple[Net, object]]) -> List[Tuple[object, obj
 
 def sort_prefixes(prefixes: Iterable[str]) -> List[str]:
     """Sort CIDR strings by address then length (the order used everywhere in plans and reports)."""
+
     def key(p: str) -> Tuple[int, int]:
-        a, _, l = p.partition("/")
-        return ip_to_int(a), int(l or 32)
+        addr, _sep, length = p.partition("/")
+        return ip_to_int(addr), int(length or 32)
 
     return sorted(set(prefixes), key=key)

@@ -9,6 +9,7 @@ ASNs differ (or the router already runs BGP with the enterprise ASN), the neighb
 not the process ASN get ``local-as <tunnel ASN> no-prepend replace-as`` so Cisco sees exactly the
 ASN it was given for that tunnel.
 """
+
 from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -39,7 +40,9 @@ def check_pair(cpe_asn: int, di_asn: int) -> List[Tuple[str, str, str]]:
         if why:
             out.append(("asn.not_private", end, "%s; Cisco assigns Virtual Connect ASNs from %d-%d" % (why, PRIVATE_MIN, PRIVATE_MAX)))
     if cpe_asn == di_asn:
-        out.append(("asn.ebgp_same", "cpe", "customer and Cisco ASN are both %d: the session must be eBGP, the two ASNs must differ" % cpe_asn))
+        out.append(
+            ("asn.ebgp_same", "cpe", "customer and Cisco ASN are both %d: the session must be eBGP, the two ASNs must differ" % cpe_asn)
+        )
     return out
 
 
@@ -70,7 +73,9 @@ def asn_findings(cpe_asn, di_asn, enterprise_asn=None) -> List[Dict[str, str]]:
     for end, raw in (("cpe", cpe_asn), ("di", di_asn)):
         number = as_int(raw)
         if number is None:
-            out.append({"severity": "error", "code": "asn.invalid", "path": "%s.asn" % end, "message": "ASN must be an integer, got %r" % (raw,)})
+            out.append(
+                {"severity": "error", "code": "asn.invalid", "path": "%s.asn" % end, "message": "ASN must be an integer, got %r" % (raw,)}
+            )
         values[end] = number
     if values["cpe"] is not None and values["di"] is not None:
         for code, end, msg in check_pair(values["cpe"], values["di"]):
@@ -78,11 +83,30 @@ def asn_findings(cpe_asn, di_asn, enterprise_asn=None) -> List[Dict[str, str]]:
     if enterprise_asn is not None:
         ent = as_int(enterprise_asn)
         if ent is None or not 1 <= ent <= 4294967294:
-            out.append({"severity": "error", "code": "asn.enterprise_invalid", "path": "enterprise_asn", "message": "enterprise ASN must be 1-4294967294, got %r" % (enterprise_asn,)})
+            out.append(
+                {
+                    "severity": "error",
+                    "code": "asn.enterprise_invalid",
+                    "path": "enterprise_asn",
+                    "message": "enterprise ASN must be 1-4294967294, got %r" % (enterprise_asn,),
+                }
+            )
         elif values["di"] is not None and ent == values["di"]:
-            out.append({"severity": "error", "code": "asn.enterprise_collision", "path": "di.asn",
-                        "message": "Cisco ASN %d equals the enterprise ASN: the session would be iBGP" % ent})
+            out.append(
+                {
+                    "severity": "error",
+                    "code": "asn.enterprise_collision",
+                    "path": "di.asn",
+                    "message": "Cisco ASN %d equals the enterprise ASN: the session would be iBGP" % ent,
+                }
+            )
         elif values["cpe"] is not None and ent != values["cpe"]:
-            out.append({"severity": "info", "code": "asn.local_as", "path": "cpe.asn",
-                        "message": "the router runs AS %d; this neighbour needs 'local-as %d no-prepend replace-as'" % (ent, values["cpe"])})
+            out.append(
+                {
+                    "severity": "info",
+                    "code": "asn.local_as",
+                    "path": "cpe.asn",
+                    "message": "the router runs AS %d; this neighbour needs 'local-as %d no-prepend replace-as'" % (ent, values["cpe"]),
+                }
+            )
     return out

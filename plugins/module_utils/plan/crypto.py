@@ -7,6 +7,7 @@ Renderers map these tokens to IOS-XE (``encryption aes-gcm-256``, ``esp-gcm 256`
 (``aes256gcm16-prfsha384-ecp384``) syntax. The values must match what the Cisco side was activated
 with (Control Hub form): the article's phase 1/phase 2 checklists.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Optional

@@ -7,6 +7,7 @@ A finding is ``{severity, code, path, message}``. ``code`` is stable (tests, doc
 filters rely on it); ``path`` names the field in the input (``regions[0].tunnels[1].di.asn``);
 ``message`` says what is wrong in a network engineer's words and, where it can, the fix.
 """
+
 from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple

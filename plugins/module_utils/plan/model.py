@@ -7,6 +7,7 @@ The region fields are the contract of DESIGN.md section 2. Knobs (crypto, DPD, B
 GRE keepalives, RRI) have defaults that work with the documented Cisco side; every one can be
 overridden globally (``vc_plan`` options / ``vc_*`` vars).
 """
+
 from __future__ import annotations
 
 import copy
@@ -33,14 +34,21 @@ TUNNEL_FIELDS = {"datacenter": True, "cpe": True, "di": True, "psk": False, "bgp
 CPE_END_FIELDS = {"host": True, "ipsec_ip": True, "gre_ip": True, "tunnel_ip": True, "asn": True, "tunnel_number": False}
 DI_END_FIELDS = {"ipsec_ip": True, "gre_ip": True, "tunnel_ip": True, "asn": True}
 CPE_SETTING_FIELDS = (
-    "platform", "wan_interface", "wan_mtu", "nat_t", "bgp_asn", "router_id", "tunnel_base", "wan_bandwidth_mbps",
+    "platform",
+    "wan_interface",
+    "wan_mtu",
+    "nat_t",
+    "bgp_asn",
+    "router_id",
+    "tunnel_base",
+    "wan_bandwidth_mbps",
 )
 
 DEFAULT_OPTIONS: Dict[str, Any] = {
     "crypto": {
         "suite": DEFAULT_SUITE,
-        "ike": {},              # overrides of the suite: encryption, integrity, prf, dh_group, lifetime_s
-        "esp": {},              # encryption, integrity, pfs_group, lifetime_s
+        "ike": {},  # overrides of the suite: encryption, integrity, prf, dh_group, lifetime_s
+        "esp": {},  # encryption, integrity, pfs_group, lifetime_s
         "ike_version": 2,
         "mode": "tunnel",
         "initiate": True,
@@ -48,8 +56,12 @@ DEFAULT_OPTIONS: Dict[str, Any] = {
     "dpd": {"interval_s": 10, "retry_s": 2, "mode": "periodic"},
     "rri": {"enabled": False, "static": False, "tag": None},
     "bgp": {
-        "keepalive_s": 10, "hold_s": 30, "connect_s": 10,
-        "bfd": False, "bfd_interval_ms": 300, "bfd_multiplier": 3,
+        "keepalive_s": 10,
+        "hold_s": 30,
+        "connect_s": 10,
+        "bfd": False,
+        "bfd_interval_ms": 300,
+        "bfd_multiplier": 3,
     },
     "mtu": {"tunnel_ip_mtu": DEFAULT_TUNNEL_IP_MTU, "tcp_mss": DOCUMENTED_MSS},
     "gre": {"keepalive": True, "keepalive_interval_s": 10, "keepalive_retries": 3, "ttl": 255},
@@ -117,7 +129,9 @@ def resolve_options(options: Optional[Dict[str, Any]], findings: Findings) -> Di
         else:
             for key in options:
                 if key not in DEFAULT_OPTIONS:
-                    findings.add("input.unknown", "options.%s" % key, "unknown option %r; known: %s" % (key, ", ".join(sorted(DEFAULT_OPTIONS))))
+                    findings.add(
+                        "input.unknown", "options.%s" % key, "unknown option %r; known: %s" % (key, ", ".join(sorted(DEFAULT_OPTIONS)))
+                    )
             opts = _merge(opts, {k: v for k, v in options.items() if k in DEFAULT_OPTIONS and v is not None})
 
     _resolve_crypto(opts, findings)
@@ -141,15 +155,32 @@ def resolve_options(options: Optional[Dict[str, Any]], findings: Findings) -> Di
     hold = as_int(bgp.get("hold_s"))
     connect = as_int(bgp.get("connect_s"))
     if hold is None or not 3 <= hold <= 65535:
-        findings.add("bgp.timers", "options.bgp.hold_s", "hold time must be 3-65535 s (0 would disable failure detection), got %r" % (bgp.get("hold_s"),))
+        findings.add(
+            "bgp.timers",
+            "options.bgp.hold_s",
+            "hold time must be 3-65535 s (0 would disable failure detection), got %r" % (bgp.get("hold_s"),),
+        )
         hold = 30
     if keep is None or not 1 <= keep < hold:
-        findings.add("bgp.timers", "options.bgp.keepalive_s", "keepalive must be 1 s or more and below the hold time %d s, got %r" % (hold, bgp.get("keepalive_s")))
+        findings.add(
+            "bgp.timers",
+            "options.bgp.keepalive_s",
+            "keepalive must be 1 s or more and below the hold time %d s, got %r" % (hold, bgp.get("keepalive_s")),
+        )
         keep = max(1, hold // 3)
     elif keep * 3 > hold:
-        findings.add("bgp.keepalive_ratio", "options.bgp.keepalive_s", "keepalive %d s is more than a third of the hold time %d s: one lost keepalive may drop the session" % (keep, hold))
+        findings.add(
+            "bgp.keepalive_ratio",
+            "options.bgp.keepalive_s",
+            "keepalive %d s is more than a third of the hold time %d s: one lost keepalive may drop the session" % (keep, hold),
+        )
     if hold > 90:
-        findings.add("bgp.slow_failover", "options.bgp.hold_s", "hold time %d s: a dead tunnel is detected only after %d s (the lab measured ~174 s of outage with 180 s); 30 s is recommended" % (hold, hold))
+        findings.add(
+            "bgp.slow_failover",
+            "options.bgp.hold_s",
+            "hold time %d s: a dead tunnel is detected only after %d s (the lab measured ~174 s of outage with 180 s); 30 s is recommended"
+            % (hold, hold),
+        )
     if connect is None or not 1 <= connect <= 65535:
         findings.add("bgp.timers", "options.bgp.connect_s", "connect retry must be 1-65535 s, got %r" % (bgp.get("connect_s"),))
         connect = 10
@@ -158,16 +189,31 @@ def resolve_options(options: Optional[Dict[str, Any]], findings: Findings) -> Di
     if bfd is None:
         findings.add("option.invalid", "options.bgp.bfd", "must be true or false, got %r" % (bgp.get("bfd"),))
     bgp["bfd"] = bool(bfd)
-    bgp["bfd_interval_ms"] = _int_in(findings, "bgp.bfd", "options.bgp.bfd_interval_ms", bgp.get("bfd_interval_ms"), 50, 60000, "BFD interval") or 300
-    bgp["bfd_multiplier"] = _int_in(findings, "bgp.bfd", "options.bgp.bfd_multiplier", bgp.get("bfd_multiplier"), 2, 255, "BFD multiplier") or 3
+    bgp["bfd_interval_ms"] = (
+        _int_in(findings, "bgp.bfd", "options.bgp.bfd_interval_ms", bgp.get("bfd_interval_ms"), 50, 60000, "BFD interval") or 300
+    )
+    bgp["bfd_multiplier"] = (
+        _int_in(findings, "bgp.bfd", "options.bgp.bfd_multiplier", bgp.get("bfd_multiplier"), 2, 255, "BFD multiplier") or 3
+    )
 
     mtu = opts["mtu"]
-    mtu["tunnel_ip_mtu"] = _int_in(findings, "mtu.range", "options.mtu.tunnel_ip_mtu", mtu.get("tunnel_ip_mtu"), 576, 9192, "tunnel IP MTU") or DEFAULT_TUNNEL_IP_MTU
+    mtu["tunnel_ip_mtu"] = (
+        _int_in(findings, "mtu.range", "options.mtu.tunnel_ip_mtu", mtu.get("tunnel_ip_mtu"), 576, 9192, "tunnel IP MTU")
+        or DEFAULT_TUNNEL_IP_MTU
+    )
     mtu["tcp_mss"] = _int_in(findings, "mtu.range", "options.mtu.tcp_mss", mtu.get("tcp_mss"), 500, 1460, "TCP MSS") or DOCUMENTED_MSS
     if mtu["tcp_mss"] != DOCUMENTED_MSS:
-        findings.add("mtu.mss_not_documented", "options.mtu.tcp_mss", "tcp_mss %d: Cisco documents 'ip tcp adjust-mss 1350' for Virtual Connect" % mtu["tcp_mss"])
+        findings.add(
+            "mtu.mss_not_documented",
+            "options.mtu.tcp_mss",
+            "tcp_mss %d: Cisco documents 'ip tcp adjust-mss 1350' for Virtual Connect" % mtu["tcp_mss"],
+        )
     if mtu["tcp_mss"] + 40 > mtu["tunnel_ip_mtu"]:
-        findings.add("mtu.mss_exceeds_mtu", "options.mtu.tcp_mss", "MSS %d + 40 bytes of TCP/IP headers exceeds the tunnel IP MTU %d" % (mtu["tcp_mss"], mtu["tunnel_ip_mtu"]))
+        findings.add(
+            "mtu.mss_exceeds_mtu",
+            "options.mtu.tcp_mss",
+            "MSS %d + 40 bytes of TCP/IP headers exceeds the tunnel IP MTU %d" % (mtu["tcp_mss"], mtu["tunnel_ip_mtu"]),
+        )
 
     gre = opts["gre"]
     ka = as_bool(gre.get("keepalive"))
@@ -175,15 +221,42 @@ def resolve_options(options: Optional[Dict[str, Any]], findings: Findings) -> Di
         findings.add("option.invalid", "options.gre.keepalive", "must be true or false, got %r" % (gre.get("keepalive"),))
     gre["keepalive"] = bool(ka) if ka is not None else True
     if not gre["keepalive"]:
-        findings.add("gre.keepalive_off", "options.gre.keepalive", "GRE keepalives off: Cisco enables them by default on its side; ask Cisco to disable theirs or the tunnel will not come up")
-    gre["keepalive_interval_s"] = _int_in(findings, "gre.keepalive_range", "options.gre.keepalive_interval_s", gre.get("keepalive_interval_s"), 1, 32767, "GRE keepalive interval") or 10
-    gre["keepalive_retries"] = _int_in(findings, "gre.keepalive_range", "options.gre.keepalive_retries", gre.get("keepalive_retries"), 1, 255, "GRE keepalive retries") or 3
-    gre["ttl"] = _int_in(findings, "option.invalid", "options.gre.ttl", gre.get("ttl"), 2, 255, "GRE TTL (eBGP's TTL 1 must not be inherited)") or 255
+        findings.add(
+            "gre.keepalive_off",
+            "options.gre.keepalive",
+            "GRE keepalives off: Cisco enables them by default on its side; ask Cisco to disable theirs or the tunnel will not come up",
+        )
+    gre["keepalive_interval_s"] = (
+        _int_in(
+            findings,
+            "gre.keepalive_range",
+            "options.gre.keepalive_interval_s",
+            gre.get("keepalive_interval_s"),
+            1,
+            32767,
+            "GRE keepalive interval",
+        )
+        or 10
+    )
+    gre["keepalive_retries"] = (
+        _int_in(
+            findings, "gre.keepalive_range", "options.gre.keepalive_retries", gre.get("keepalive_retries"), 1, 255, "GRE keepalive retries"
+        )
+        or 3
+    )
+    gre["ttl"] = (
+        _int_in(findings, "option.invalid", "options.gre.ttl", gre.get("ttl"), 2, 255, "GRE TTL (eBGP's TTL 1 must not be inherited)")
+        or 255
+    )
 
     if opts["enterprise_asn"] is not None:
         asn = as_int(opts["enterprise_asn"])
         if asn is None or not 1 <= asn <= 4294967294:
-            findings.add("asn.enterprise_invalid", "options.enterprise_asn", "enterprise ASN must be 1-4294967294, got %r" % (opts["enterprise_asn"],))
+            findings.add(
+                "asn.enterprise_invalid",
+                "options.enterprise_asn",
+                "enterprise ASN must be 1-4294967294, got %r" % (opts["enterprise_asn"],),
+            )
             asn = None
         opts["enterprise_asn"] = asn
     if not isinstance(opts["customer_prefixes"], list):
@@ -196,15 +269,28 @@ def _resolve_crypto(opts: Dict[str, Any], findings: Findings) -> None:
     crypto = opts["crypto"]
     suite = crypto.get("suite") or DEFAULT_SUITE
     if suite not in SUITES:
-        findings.add("crypto.suite", "options.crypto.suite", "unknown crypto suite %r; choose one of %s" % (suite, ", ".join(sorted(SUITES))))
+        findings.add(
+            "crypto.suite", "options.crypto.suite", "unknown crypto suite %r; choose one of %s" % (suite, ", ".join(sorted(SUITES)))
+        )
         suite = DEFAULT_SUITE
     version = as_int(crypto.get("ike_version"))
     if version != 2:
-        findings.add("crypto.ike_version", "options.crypto.ike_version", "IKE version %r: Virtual Connect uses IKEv2 only" % (crypto.get("ike_version"),))
+        findings.add(
+            "crypto.ike_version",
+            "options.crypto.ike_version",
+            "IKE version %r: Virtual Connect uses IKEv2 only" % (crypto.get("ike_version"),),
+        )
     if crypto.get("mode") != "tunnel":
-        findings.add("crypto.mode", "options.crypto.mode", "IPsec mode %r: use tunnel mode; Cisco's IPsec headend is not its GRE endpoint, so transport mode cannot work" % (crypto.get("mode"),))
+        findings.add(
+            "crypto.mode",
+            "options.crypto.mode",
+            "IPsec mode %r: use tunnel mode; Cisco's IPsec headend is not its GRE endpoint, so transport mode cannot work"
+            % (crypto.get("mode"),),
+        )
     if as_bool(crypto.get("initiate")) is not True:
-        findings.add("crypto.initiate", "options.crypto.initiate", "Cisco's side may not start IKEv2: the CPE must initiate (keep initiate: true)")
+        findings.add(
+            "crypto.initiate", "options.crypto.initiate", "Cisco's side may not start IKEv2: the CPE must initiate (keep initiate: true)"
+        )
     ike = dict(SUITES[suite]["ike"], lifetime_s=DEFAULT_IKE_LIFETIME)
     esp = dict(SUITES[suite]["esp"], lifetime_s=DEFAULT_ESP_LIFETIME)
     for part, base, overrides in (("ike", ike, crypto.get("ike") or {}), ("esp", esp, crypto.get("esp") or {})):
@@ -218,17 +304,34 @@ def _resolve_crypto(opts: Dict[str, Any], findings: Findings) -> None:
             base[key] = value
         path = "options.crypto.%s" % part
         if base["encryption"] not in ENCRYPTIONS:
-            findings.add("crypto.algorithm", path + ".encryption", "encryption %r not supported; choose one of %s" % (base["encryption"], ", ".join(ENCRYPTIONS)))
+            findings.add(
+                "crypto.algorithm",
+                path + ".encryption",
+                "encryption %r not supported; choose one of %s" % (base["encryption"], ", ".join(ENCRYPTIONS)),
+            )
             base["encryption"] = SUITES[DEFAULT_SUITE][part]["encryption"]
         if is_gcm(base["encryption"]):
             if base["integrity"] is not None:
-                findings.add("crypto.gcm_integrity", path + ".integrity", "%s authenticates by itself; integrity %r is ignored (NULL), as on the Cisco side" % (base["encryption"], base["integrity"]))
+                findings.add(
+                    "crypto.gcm_integrity",
+                    path + ".integrity",
+                    "%s authenticates by itself; integrity %r is ignored (NULL), as on the Cisco side"
+                    % (base["encryption"], base["integrity"]),
+                )
                 base["integrity"] = None
         elif base["integrity"] is None:
-            findings.add("crypto.integrity_missing", path + ".integrity", "%s needs an integrity algorithm (one of %s)" % (base["encryption"], ", ".join(INTEGRITIES)))
+            findings.add(
+                "crypto.integrity_missing",
+                path + ".integrity",
+                "%s needs an integrity algorithm (one of %s)" % (base["encryption"], ", ".join(INTEGRITIES)),
+            )
             base["integrity"] = "sha256"
         elif base["integrity"] not in INTEGRITIES:
-            findings.add("crypto.algorithm", path + ".integrity", "integrity %r not supported; choose one of %s" % (base["integrity"], ", ".join(INTEGRITIES)))
+            findings.add(
+                "crypto.algorithm",
+                path + ".integrity",
+                "integrity %r not supported; choose one of %s" % (base["integrity"], ", ".join(INTEGRITIES)),
+            )
             base["integrity"] = "sha256"
         if part == "ike" and base["prf"] not in PRFS:
             findings.add("crypto.algorithm", path + ".prf", "PRF %r not supported; choose one of %s" % (base["prf"], ", ".join(PRFS)))
@@ -236,14 +339,26 @@ def _resolve_crypto(opts: Dict[str, Any], findings: Findings) -> None:
         group_key = "dh_group" if part == "ike" else "pfs_group"
         group = base[group_key]
         if group is None and part == "esp":
-            findings.add("crypto.no_pfs", path + ".pfs_group", "no PFS group: it must match the Cisco side exactly (article: 'verify the Perfect Forward Secrecy setting')")
+            findings.add(
+                "crypto.no_pfs",
+                path + ".pfs_group",
+                "no PFS group: it must match the Cisco side exactly (article: 'verify the Perfect Forward Secrecy setting')",
+            )
         else:
             number = as_int(group)
             if number in WEAK_DH_GROUPS:
-                findings.add("crypto.dh_group", path + "." + group_key, "DH group %s is weak and refused by current IOS-XE and strongSwan defaults; use 14, 19, 20 or 21" % group)
+                findings.add(
+                    "crypto.dh_group",
+                    path + "." + group_key,
+                    "DH group %s is weak and refused by current IOS-XE and strongSwan defaults; use 14, 19, 20 or 21" % group,
+                )
                 number = 20
             elif number not in DH_GROUPS:
-                findings.add("crypto.dh_group", path + "." + group_key, "DH group %r not supported; choose one of %s" % (group, ", ".join(str(g) for g in DH_GROUPS)))
+                findings.add(
+                    "crypto.dh_group",
+                    path + "." + group_key,
+                    "DH group %r not supported; choose one of %s" % (group, ", ".join(str(g) for g in DH_GROUPS)),
+                )
                 number = 20
             base[group_key] = number
         life = as_int(base["lifetime_s"])
@@ -270,7 +385,9 @@ def resolve_cpe(host: str, settings: Any, findings: Findings) -> Dict[str, Any]:
         elif value is not None:
             cpe[key] = value
     cpe["wan_mtu"] = _int_in(findings, "cpe.setting", path + ".wan_mtu", cpe["wan_mtu"], 1280, 9216, "WAN MTU (vc_wan_mtu)") or 1500
-    cpe["tunnel_base"] = _int_in(findings, "cpe.setting", path + ".tunnel_base", cpe["tunnel_base"], 0, 2147483000, "tunnel base number (vc_tunnel_base)")
+    cpe["tunnel_base"] = _int_in(
+        findings, "cpe.setting", path + ".tunnel_base", cpe["tunnel_base"], 0, 2147483000, "tunnel base number (vc_tunnel_base)"
+    )
     if cpe["tunnel_base"] is None:
         cpe["tunnel_base"] = 100
     if cpe["nat_t"] != "auto":
@@ -282,11 +399,23 @@ def resolve_cpe(host: str, settings: Any, findings: Findings) -> Dict[str, Any]:
     if cpe["bgp_asn"] is not None:
         asn = as_int(cpe["bgp_asn"])
         if asn is None or not 1 <= asn <= 4294967294:
-            findings.add("asn.enterprise_invalid", path + ".bgp_asn", "the router's BGP ASN (vc_bgp_asn) must be 1-4294967294, got %r" % (cpe["bgp_asn"],))
+            findings.add(
+                "asn.enterprise_invalid",
+                path + ".bgp_asn",
+                "the router's BGP ASN (vc_bgp_asn) must be 1-4294967294, got %r" % (cpe["bgp_asn"],),
+            )
             asn = None
         cpe["bgp_asn"] = asn
     if cpe["wan_bandwidth_mbps"] is not None:
-        cpe["wan_bandwidth_mbps"] = _int_in(findings, "cpe.setting", path + ".wan_bandwidth_mbps", cpe["wan_bandwidth_mbps"], 1, 10000000, "WAN bandwidth (vc_wan_bandwidth_mbps)")
+        cpe["wan_bandwidth_mbps"] = _int_in(
+            findings,
+            "cpe.setting",
+            path + ".wan_bandwidth_mbps",
+            cpe["wan_bandwidth_mbps"],
+            1,
+            10000000,
+            "WAN bandwidth (vc_wan_bandwidth_mbps)",
+        )
     return cpe
 
 

@@ -9,6 +9,7 @@ pad length 1 | next header 1 | ICV. The payload is the GRE packet: its own IP he
 (16 for AES-CBC, 4 for GCM). Cisco's ``plaintext mtu 1438`` for esp-256-aes/sha256 at 1500 is the
 largest payload under this model (IOSXE-NOTES.md).
 """
+
 from __future__ import annotations
 
 from typing import Dict, Optional

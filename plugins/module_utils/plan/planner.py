@@ -8,6 +8,7 @@ the first) and derives what every platform renderer and the verify step use: the
 expected prefixes per tunnel, addressing, ASN/local-as decisions, crypto, MTU/MSS, and a per-CPE
 view. No I/O, no Ansible; secrets are checked but never copied into the plan.
 """
+
 from __future__ import annotations
 
 import gc
@@ -103,7 +104,11 @@ def _addr(ctx: _Ctx, value: Any, path: str, what: str) -> Optional[int]:
 def _secret(ctx: _Ctx, value: Any, path: str, what: str, required: bool) -> bool:
     if value is None or value == "":
         if required:
-            ctx.f.add("secret.missing", path, "%s is missing: put it in the inventory (vault-encrypted), e.g. psk: \"{{ vault_vc_psk_dca }}\"" % what)
+            ctx.f.add(
+                "secret.missing",
+                path,
+                '%s is missing: put it in the inventory (vault-encrypted), e.g. psk: "{{ vault_vc_psk_dca }}"' % what,
+            )
         return False
     if not isinstance(value, str):
         ctx.f.add("secret.format", path, "%s must be a string" % what)
@@ -159,7 +164,11 @@ def _tunnel(ctx: _Ctx, region: Dict[str, Any], t: Any, path: str) -> Optional[Di
     if cpe.get("tunnel_number") is not None:
         number = as_int(cpe.get("tunnel_number"))
         if number is None or not 0 <= number <= 2147483647:
-            ctx.f.add("tunnel.number", path + ".cpe.tunnel_number", "tunnel_number must be an integer 0-2147483647, got %r" % (cpe.get("tunnel_number"),))
+            ctx.f.add(
+                "tunnel.number",
+                path + ".cpe.tunnel_number",
+                "tunnel_number must be an integer 0-2147483647, got %r" % (cpe.get("tunnel_number"),),
+            )
         else:
             out["tunnel_number"] = number
     out["psk_set"] = _secret(ctx, t.get("psk"), path + ".psk", "the pre-shared key", True)
@@ -167,11 +176,19 @@ def _tunnel(ctx: _Ctx, region: Dict[str, Any], t: Any, path: str) -> Optional[Di
 
     # Cisco's IPsec headend and GRE router are different devices.
     if out["di_ipsec"] is not None and out["di_ipsec"] == out["di_gre"]:
-        ctx.f.add("address.di_same_device", path + ".di.gre_ip",
-                  "di.gre_ip equals di.ipsec_ip (%s): Cisco terminates IPsec and GRE on different devices; copy both from the activation form" % A.int_to_ip(out["di_gre"]))
+        ctx.f.add(
+            "address.di_same_device",
+            path + ".di.gre_ip",
+            "di.gre_ip equals di.ipsec_ip (%s): Cisco terminates IPsec and GRE on different devices; copy both from the activation form"
+            % A.int_to_ip(out["di_gre"]),
+        )
     for key, what in (("di_ipsec", "di.ipsec_ip"), ("di_gre", "di.gre_ip")):
         if out[key] is not None and A.is_private(out[key]):
-            ctx.f.add("address.private_di", path + "." + what, "%s %s is a private address; Cisco's endpoints are public: check the activation form" % (what, A.int_to_ip(out[key])))
+            ctx.f.add(
+                "address.private_di",
+                path + "." + what,
+                "%s %s is a private address; Cisco's endpoints are public: check the activation form" % (what, A.int_to_ip(out[key])),
+            )
 
     # Tunnel addressing
     out["tun"] = None
@@ -213,7 +230,11 @@ def _region(ctx: _Ctx, r: Any, path: str) -> Optional[Dict[str, Any]]:
     label = r.get("region")
     if label not in (None, ""):
         if not isinstance(label, str) or not _LABEL.match(label):
-            ctx.f.add("region.label", path + ".region", "region label %r: use 1-32 letters, digits, '.', '_' or '-' (it names device objects)" % (label,))
+            ctx.f.add(
+                "region.label",
+                path + ".region",
+                "region label %r: use 1-32 letters, digits, '.', '_' or '-' (it names device objects)" % (label,),
+            )
         else:
             out["label"] = label
     for key, what in (("di_prefix", "di"), ("iaas_prefix", "iaas")):
@@ -225,22 +246,38 @@ def _region(ctx: _Ctx, r: Any, path: str) -> Optional[Dict[str, Any]]:
         except A.AddressError as exc:
             ctx.f.add(exc.code, "%s.%s" % (path, key), exc.message)
     if out["di"] and out["iaas"] and out["di"] == out["iaas"]:
-        ctx.f.add("prefix.same_as_di", path + ".iaas_prefix", "iaas_prefix %s is the Dedicated Instance /24 itself; the IaaS /24 is a second, different network" % A.cidr(out["iaas"]))
+        ctx.f.add(
+            "prefix.same_as_di",
+            path + ".iaas_prefix",
+            "iaas_prefix %s is the Dedicated Instance /24 itself; the IaaS /24 is a second, different network" % A.cidr(out["iaas"]),
+        )
         out["iaas"] = None
     bw = r.get("bandwidth_mbps")
     if bw in (None, ""):
-        ctx.f.add("bandwidth.unknown", path + ".bandwidth_mbps", "bandwidth_mbps not given: the total over both tunnels must stay within 250 Mbps, as one tunnel carries everything during failover")
+        ctx.f.add(
+            "bandwidth.unknown",
+            path + ".bandwidth_mbps",
+            "bandwidth_mbps not given: the total over both tunnels must stay within 250 Mbps, as one tunnel carries everything during failover",
+        )
     else:
         number = as_int(bw)
         if number is None or number < 1:
             ctx.f.add("bandwidth.invalid", path + ".bandwidth_mbps", "bandwidth_mbps must be a positive integer, got %r" % (bw,))
         elif number > MAX_BANDWIDTH_MBPS:
-            ctx.f.add("bandwidth.exceeds", path + ".bandwidth_mbps",
-                      "%d Mbps over both tunnels exceeds 250 Mbps: a tunnel is limited to 250 Mbps and during failover one tunnel carries all traffic" % number)
+            ctx.f.add(
+                "bandwidth.exceeds",
+                path + ".bandwidth_mbps",
+                "%d Mbps over both tunnels exceeds 250 Mbps: a tunnel is limited to 250 Mbps and during failover one tunnel carries all traffic"
+                % number,
+            )
             out["bw"] = number
         else:
             if number > MAX_BANDWIDTH_MBPS * 0.9:
-                ctx.f.add("bandwidth.headroom", path + ".bandwidth_mbps", "%d Mbps leaves less than 10%% headroom under 250 Mbps per tunnel" % number)
+                ctx.f.add(
+                    "bandwidth.headroom",
+                    path + ".bandwidth_mbps",
+                    "%d Mbps leaves less than 10%% headroom under 250 Mbps per tunnel" % number,
+                )
             out["bw"] = number
 
     tunnels = r.get("tunnels")
@@ -250,16 +287,23 @@ def _region(ctx: _Ctx, r: Any, path: str) -> Optional[Dict[str, Any]]:
         ctx.f.add("input.type", path + ".tunnels", "tunnels must be a list of two tunnels")
         return out
     if len(tunnels) != 2:
-        ctx.f.add("region.tunnel_count", path + ".tunnels",
-                  "%d tunnel(s) given: a region has exactly two, tunnel 1 to DC-A and tunnel 2 to DC-B" % len(tunnels))
+        ctx.f.add(
+            "region.tunnel_count",
+            path + ".tunnels",
+            "%d tunnel(s) given: a region has exactly two, tunnel 1 to DC-A and tunnel 2 to DC-B" % len(tunnels),
+        )
     for i, t in enumerate(tunnels):
         tp = "%s.tunnels[%d]" % (path, i)
         parsed = _tunnel(ctx, r, t, tp)
         if parsed is None or parsed["dc"] is None:
             continue
         if parsed["dc"] in out["tunnels"]:
-            ctx.f.add("region.datacenter_duplicate", tp + ".datacenter",
-                      "a second tunnel to DC-%s: exactly one tunnel per data centre (the other must be %s)" % (parsed["dc"], "B" if parsed["dc"] == "A" else "A"))
+            ctx.f.add(
+                "region.datacenter_duplicate",
+                tp + ".datacenter",
+                "a second tunnel to DC-%s: exactly one tunnel per data centre (the other must be %s)"
+                % (parsed["dc"], "B" if parsed["dc"] == "A" else "A"),
+            )
             continue
         out["tunnels"][parsed["dc"]] = parsed
     if len(tunnels) == 2 and len(out["tunnels"]) == 1:
@@ -281,31 +325,55 @@ def _region_pair_checks(ctx: _Ctx, reg: Dict[str, Any]) -> None:
                 continue
             for net, name in cisco:
                 if A.contains(net, addr):
-                    ctx.f.add("address.inside_cisco_prefix", "%s.%s" % (t["path"], field),
-                              "%s %s is inside %s %s, which is learned over the tunnel: the tunnel would route over itself (recursive routing)" % (field, A.int_to_ip(addr), name, A.cidr(net)))
+                    ctx.f.add(
+                        "address.inside_cisco_prefix",
+                        "%s.%s" % (t["path"], field),
+                        "%s %s is inside %s %s, which is learned over the tunnel: the tunnel would route over itself (recursive routing)"
+                        % (field, A.int_to_ip(addr), name, A.cidr(net)),
+                    )
             if t["tun"] and A.contains(t["tun"]["net"], addr):
-                ctx.f.add("address.inside_cisco_prefix", "%s.%s" % (t["path"], field),
-                          "%s %s is inside the tunnel subnet %s: transport and tunnel addresses must differ" % (field, A.int_to_ip(addr), t["tun"]["network"]))
+                ctx.f.add(
+                    "address.inside_cisco_prefix",
+                    "%s.%s" % (t["path"], field),
+                    "%s %s is inside the tunnel subnet %s: transport and tunnel addresses must differ"
+                    % (field, A.int_to_ip(addr), t["tun"]["network"]),
+                )
         if t["tun"]:
             for net, name in cisco:
                 if A.overlaps(net, t["tun"]["net"]):
-                    ctx.f.add("tunnel.overlap_cisco_prefix", t["path"] + ".cpe.tunnel_ip",
-                              "tunnel subnet %s overlaps %s %s" % (t["tun"]["network"], name, A.cidr(net)))
+                    ctx.f.add(
+                        "tunnel.overlap_cisco_prefix",
+                        t["path"] + ".cpe.tunnel_ip",
+                        "tunnel subnet %s overlaps %s %s" % (t["tun"]["network"], name, A.cidr(net)),
+                    )
             for net, label in ctx.customer:
                 if A.overlaps(net, t["tun"]["net"]):
-                    ctx.f.add("tunnel.overlap_customer", t["path"] + ".cpe.tunnel_ip",
-                              "tunnel subnet %s overlaps customer prefix %s" % (t["tun"]["network"], label))
+                    ctx.f.add(
+                        "tunnel.overlap_customer",
+                        t["path"] + ".cpe.tunnel_ip",
+                        "tunnel subnet %s overlaps customer prefix %s" % (t["tun"]["network"], label),
+                    )
     if ta and tb:
         for key, field in (("di_ipsec", "ipsec_ip"), ("di_gre", "gre_ip")):
             if ta[key] is not None and ta[key] == tb[key]:
-                ctx.f.add("address.dc_shared", "%s.di.%s" % (tb["path"], field),
-                          "DC-B's %s %s equals DC-A's: the two data centres are different devices" % (field, A.int_to_ip(tb[key])))
+                ctx.f.add(
+                    "address.dc_shared",
+                    "%s.di.%s" % (tb["path"], field),
+                    "DC-B's %s %s equals DC-A's: the two data centres are different devices" % (field, A.int_to_ip(tb[key])),
+                )
         if ta["tun"] and tb["tun"] and A.overlaps(ta["tun"]["net"], tb["tun"]["net"]):
-            ctx.f.add("tunnel.overlap", tb["path"] + ".cpe.tunnel_ip",
-                      "tunnel 2 subnet %s overlaps tunnel 1 subnet %s" % (tb["tun"]["network"], ta["tun"]["network"]))
+            ctx.f.add(
+                "tunnel.overlap",
+                tb["path"] + ".cpe.tunnel_ip",
+                "tunnel 2 subnet %s overlaps tunnel 1 subnet %s" % (tb["tun"]["network"], ta["tun"]["network"]),
+            )
         if ta["host"] and tb["host"] and ta["host"] != tb["host"] and ta["cpe_ipsec"] is not None and ta["cpe_ipsec"] == tb["cpe_ipsec"]:
-            ctx.f.add("address.cpe_shared_dual", tb["path"] + ".cpe.ipsec_ip",
-                      "two CPEs (%s, %s) share the IPsec address %s: only possible behind NAT; check the addresses" % (ta["host"], tb["host"], A.int_to_ip(ta["cpe_ipsec"])))
+            ctx.f.add(
+                "address.cpe_shared_dual",
+                tb["path"] + ".cpe.ipsec_ip",
+                "two CPEs (%s, %s) share the IPsec address %s: only possible behind NAT; check the addresses"
+                % (ta["host"], tb["host"], A.int_to_ip(ta["cpe_ipsec"])),
+            )
 
 
 def _cross_region(ctx: _Ctx, regions: List[Dict[str, Any]]) -> None:
@@ -313,7 +381,11 @@ def _cross_region(ctx: _Ctx, regions: List[Dict[str, Any]]) -> None:
     for reg in regions:
         if reg["label"]:
             if reg["label"] in seen:
-                ctx.f.add("region.duplicate", reg["path"] + ".region", "region %r is defined twice (also at %s)" % (reg["label"], seen[reg["label"]]))
+                ctx.f.add(
+                    "region.duplicate",
+                    reg["path"] + ".region",
+                    "region %r is defined twice (also at %s)" % (reg["label"], seen[reg["label"]]),
+                )
             else:
                 seen[reg["label"]] = reg["path"]
     items = []
@@ -323,14 +395,25 @@ def _cross_region(ctx: _Ctx, regions: List[Dict[str, Any]]) -> None:
                 items.append((net, ("%s.%s" % (reg["path"], key), net)))
     for (pa, na), (pb, nb) in A.find_overlaps(items):
         first, second = sorted((pa, pb))
-        ctx.f.add("prefix.region_overlap", second, "%s overlaps %s at %s: no two regions share a /24" % (A.cidr(nb if second == pb else na), A.cidr(na if second == pb else nb), first))
+        ctx.f.add(
+            "prefix.region_overlap",
+            second,
+            "%s overlaps %s at %s: no two regions share a /24"
+            % (A.cidr(nb if second == pb else na), A.cidr(na if second == pb else nb), first),
+        )
     for net, key in items:
         for cnet, label in ctx.customer:
             if A.overlaps(net, cnet):
-                ctx.f.add("prefix.customer_overlap", key[0], "%s overlaps the customer prefix %s: the Cisco /24 must be unique in the customer network" % (A.cidr(net), label))
+                ctx.f.add(
+                    "prefix.customer_overlap",
+                    key[0],
+                    "%s overlaps the customer prefix %s: the Cisco /24 must be unique in the customer network" % (A.cidr(net), label),
+                )
 
 
-def _cpe_view(ctx: _Ctx, regions: List[Dict[str, Any]], cpes_in: Dict[str, Any], inventory_hosts: Optional[Sequence[str]]) -> Dict[str, Dict[str, Any]]:
+def _cpe_view(
+    ctx: _Ctx, regions: List[Dict[str, Any]], cpes_in: Dict[str, Any], inventory_hosts: Optional[Sequence[str]]
+) -> Dict[str, Dict[str, Any]]:
     """Per-CPE checks and decisions: settings, tunnel numbers, router ASN, local-as, duplicates."""
     by_host: Dict[str, List[Dict[str, Any]]] = {}
     for reg in regions:
@@ -343,10 +426,18 @@ def _cpe_view(ctx: _Ctx, regions: List[Dict[str, Any]], cpes_in: Dict[str, Any],
     view: Dict[str, Dict[str, Any]] = {}
     for host, tunnels in by_host.items():
         if hosts is not None and host not in hosts:
-            ctx.f.add("cpe.unknown_host", tunnels[0]["path"] + ".cpe.host", "CPE host %r is not in the inventory; add it (group vc_cpes) or fix the name" % host)
+            ctx.f.add(
+                "cpe.unknown_host",
+                tunnels[0]["path"] + ".cpe.host",
+                "CPE host %r is not in the inventory; add it (group vc_cpes) or fix the name" % host,
+            )
         settings = resolve_cpe(host, cpes_in.get(host), ctx.f)
         if not settings["wan_interface"]:
-            ctx.f.add("cpe.wan_interface", "cpes.%s.wan_interface" % host, "no vc_wan_interface for %s: set it in host_vars before applying" % host)
+            ctx.f.add(
+                "cpe.wan_interface",
+                "cpes.%s.wan_interface" % host,
+                "no vc_wan_interface for %s: set it in host_vars before applying" % host,
+            )
         enterprise = settings["bgp_asn"] if settings["bgp_asn"] is not None else ctx.opts["enterprise_asn"]
         asns = [t["cpe_asn"] for t in tunnels if t["cpe_asn"] is not None]
         rasn = router_asn(asns, enterprise) if (asns or enterprise is not None) else None
@@ -361,39 +452,67 @@ def _cpe_view(ctx: _Ctx, regions: List[Dict[str, Any]], cpes_in: Dict[str, Any],
                 t["tunnel_number"] = settings["tunnel_base"] + 10 * ordinals[rid] + (1 if t["dc"] == "A" else 2)
                 derived = True
             if t["tunnel_number"] in numbers:
-                ctx.f.add("tunnel.number_duplicate", t["path"] + ".cpe.tunnel_number",
-                          "tunnel number %d on %s is already used by %s; set cpe.tunnel_number" % (t["tunnel_number"], host, numbers[t["tunnel_number"]]))
+                ctx.f.add(
+                    "tunnel.number_duplicate",
+                    t["path"] + ".cpe.tunnel_number",
+                    "tunnel number %d on %s is already used by %s; set cpe.tunnel_number"
+                    % (t["tunnel_number"], host, numbers[t["tunnel_number"]]),
+                )
             else:
                 numbers[t["tunnel_number"]] = t["path"]
         if derived and len(ordinals) > 1:
-            ctx.f.add("tunnel.number_order", "cpes.%s" % host,
-                      "tunnel numbers on %s are derived from the order of its regions; pin cpe.tunnel_number so adding or reordering regions never renumbers live tunnels" % host)
+            ctx.f.add(
+                "tunnel.number_order",
+                "cpes.%s" % host,
+                "tunnel numbers on %s are derived from the order of its regions; pin cpe.tunnel_number so adding or "
+                "reordering regions never renumbers live tunnels" % host,
+            )
         peers: Dict[int, str] = {}
         gre_pairs: Dict[Tuple[int, int], str] = {}
         for t in tunnels:
             if t["di_ipsec"] is not None:
                 if t["di_ipsec"] in peers:
-                    ctx.f.add("cpe.duplicate_peer", t["path"] + ".di.ipsec_ip", "%s already has a tunnel to Cisco IPsec peer %s (%s)" % (host, A.int_to_ip(t["di_ipsec"]), peers[t["di_ipsec"]]))
+                    ctx.f.add(
+                        "cpe.duplicate_peer",
+                        t["path"] + ".di.ipsec_ip",
+                        "%s already has a tunnel to Cisco IPsec peer %s (%s)" % (host, A.int_to_ip(t["di_ipsec"]), peers[t["di_ipsec"]]),
+                    )
                 else:
                     peers[t["di_ipsec"]] = t["path"]
             if t["cpe_gre"] is not None and t["di_gre"] is not None:
                 pair = (t["cpe_gre"], t["di_gre"])
                 if pair in gre_pairs:
-                    ctx.f.add("cpe.duplicate_gre", t["path"] + ".di.gre_ip", "%s already has a GRE tunnel %s -> %s (%s)" % (host, A.int_to_ip(pair[0]), A.int_to_ip(pair[1]), gre_pairs[pair]))
+                    ctx.f.add(
+                        "cpe.duplicate_gre",
+                        t["path"] + ".di.gre_ip",
+                        "%s already has a GRE tunnel %s -> %s (%s)" % (host, A.int_to_ip(pair[0]), A.int_to_ip(pair[1]), gre_pairs[pair]),
+                    )
                 else:
                     gre_pairs[pair] = t["path"]
             if rasn is not None and t["di_asn"] is not None and t["di_asn"] == rasn:
                 if enterprise is not None and enterprise == rasn:
-                    ctx.f.add("asn.enterprise_collision", t["path"] + ".di.asn",
-                              "Cisco ASN %d equals the BGP ASN of %s (enterprise/vc_bgp_asn): the session would be iBGP and routes would loop-drop" % (rasn, host))
+                    ctx.f.add(
+                        "asn.enterprise_collision",
+                        t["path"] + ".di.asn",
+                        "Cisco ASN %d equals the BGP ASN of %s (enterprise/vc_bgp_asn): the session would be iBGP and routes would loop-drop"
+                        % (rasn, host),
+                    )
                 else:
-                    ctx.f.add("asn.ibgp_router", t["path"] + ".di.asn",
-                              "Cisco ASN %d equals the BGP ASN %s runs (its first tunnel's customer ASN): the session would be iBGP; check the ASNs from the activation form" % (rasn, host))
-        if settings["wan_bandwidth_mbps"]:
+                    ctx.f.add(
+                        "asn.ibgp_router",
+                        t["path"] + ".di.asn",
+                        "Cisco ASN %d equals the BGP ASN %s runs (its first tunnel's customer ASN): the session would be iBGP; "
+                        "check the ASNs from the activation form" % (rasn, host),
+                    )
+        wan_bw = settings["wan_bandwidth_mbps"]
+        if wan_bw:
             need = sum(reg["bw"] or 0 for reg in {id(t["region"]): t["region"] for t in tunnels}.values())
-            if need > settings["wan_bandwidth_mbps"]:
-                ctx.f.add("bandwidth.wan", "cpes.%s.wan_bandwidth_mbps" % host,
-                          "regions on %s need %d Mbps but its WAN has %d Mbps" % (host, need, settings["wan_bandwidth_mbps"]))
+            if need > wan_bw:
+                ctx.f.add(
+                    "bandwidth.wan",
+                    "cpes.%s.wan_bandwidth_mbps" % host,
+                    "regions on %s need %s Mbps but its WAN has %s Mbps" % (host, need, wan_bw),
+                )
         first_gre = next((t["cpe_gre"] for t in tunnels if t["cpe_gre"] is not None), None)
         rid_text = settings["router_id"]
         if rid_text is not None:
@@ -422,7 +541,11 @@ def _cpe_view(ctx: _Ctx, regions: List[Dict[str, Any]], cpes_in: Dict[str, Any],
         later = b if b["path"] > a["path"] else a
         other = a if later is b else b
         code = "tunnel.overlap" if a["host"] == b["host"] else "tunnel.overlap_other_cpe"
-        ctx.f.add(code, later["path"] + ".cpe.tunnel_ip", "tunnel subnet %s overlaps %s (%s)" % (later["tun"]["network"], other["tun"]["network"], other["path"]))
+        ctx.f.add(
+            code,
+            later["path"] + ".cpe.tunnel_ip",
+            "tunnel subnet %s overlaps %s (%s)" % (later["tun"]["network"], other["tun"]["network"], other["path"]),
+        )
     return view
 
 
@@ -430,8 +553,12 @@ def _nat_t(settings: Dict[str, Any], t: Dict[str, Any], ctx: _Ctx) -> bool:
     if settings["nat_t"] == "auto":
         natted = t["cpe_ipsec"] is not None and A.is_private(t["cpe_ipsec"])
         if natted:
-            ctx.f.add("address.nat_t", t["path"] + ".cpe.ipsec_ip",
-                      "CPE IPsec IP %s is private: NAT in the path, so IKE/ESP use UDP 4500 (NAT-T) and the MTU math counts 8 more bytes; set vc_nat_t to override" % A.int_to_ip(t["cpe_ipsec"]))
+            ctx.f.add(
+                "address.nat_t",
+                t["path"] + ".cpe.ipsec_ip",
+                "CPE IPsec IP %s is private: NAT in the path, so IKE/ESP use UDP 4500 (NAT-T) and the MTU math counts 8 more bytes; set vc_nat_t to override"
+                % A.int_to_ip(t["cpe_ipsec"]),
+            )
         return natted
     return bool(settings["nat_t"])
 
@@ -449,16 +576,35 @@ def _tunnel_plan(ctx: _Ctx, reg: Dict[str, Any], t: Dict[str, Any], cpe: Dict[st
     expect = A.sort_prefixes(expect)
     nat_t = _nat_t(settings, t, ctx)
     esp = opts["crypto"]["esp"]
-    mtu = mtu_plan(settings["wan_mtu"], esp["encryption"], esp["integrity"], nat_t,
-                   opts["mtu"]["tunnel_ip_mtu"], opts["mtu"]["tcp_mss"])
+    mtu = mtu_plan(settings["wan_mtu"], esp["encryption"], esp["integrity"], nat_t, opts["mtu"]["tunnel_ip_mtu"], opts["mtu"]["tcp_mss"])
     if not mtu.pop("fits"):
-        ctx.f.add("mtu.fragment", t["path"],
-                  "tunnel IP MTU %d > %d, the largest inner packet that fits in WAN MTU %d after GRE and ESP (%s%s): set options.mtu.tunnel_ip_mtu to %d or less"
-                  % (mtu["tunnel_ip_mtu"], mtu["max_inner_mtu"], mtu["wan_mtu"], esp["encryption"], ", NAT-T" if nat_t else "", mtu["max_inner_mtu"]))
+        ctx.f.add(
+            "mtu.fragment",
+            t["path"],
+            "tunnel IP MTU %d > %d, the largest inner packet that fits in WAN MTU %d after GRE and ESP (%s%s): set options.mtu.tunnel_ip_mtu to %d or less"
+            % (
+                mtu["tunnel_ip_mtu"],
+                mtu["max_inner_mtu"],
+                mtu["wan_mtu"],
+                esp["encryption"],
+                ", NAT-T" if nat_t else "",
+                mtu["max_inner_mtu"],
+            ),
+        )
     if not mtu.pop("mss_fits"):
-        ctx.f.add("mtu.mss_fragment", t["path"],
-                  "TCP MSS %d needs %d-byte packets but only %d fit after GRE and ESP (%s%s, WAN MTU %d): segments will fragment"
-                  % (mtu["tcp_mss"], mtu["tcp_mss"] + 40, mtu["max_inner_mtu"], esp["encryption"] + ("/" + esp["integrity"] if esp["integrity"] else ""), ", NAT-T" if nat_t else "", mtu["wan_mtu"]))
+        ctx.f.add(
+            "mtu.mss_fragment",
+            t["path"],
+            "TCP MSS %d needs %d-byte packets but only %d fit after GRE and ESP (%s%s, WAN MTU %d): segments will fragment"
+            % (
+                mtu["tcp_mss"],
+                mtu["tcp_mss"] + 40,
+                mtu["max_inner_mtu"],
+                esp["encryption"] + ("/" + esp["integrity"] if esp["integrity"] else ""),
+                ", NAT-T" if nat_t else "",
+                mtu["wan_mtu"],
+            ),
+        )
     tun = t["tun"]
     nb = neighbour_as(cpe["router_asn"], t["cpe_asn"], t["di_asn"])
     bgp_opts = opts["bgp"]
@@ -509,7 +655,11 @@ def _tunnel_plan(ctx: _Ctx, reg: Dict[str, Any], t: Dict[str, Any], cpe: Dict[st
         "gre": {
             "source": cpe_gre,
             "destination": di_gre,
-            "keepalive": {"enabled": gre_opts["keepalive"], "interval_s": gre_opts["keepalive_interval_s"], "retries": gre_opts["keepalive_retries"]},
+            "keepalive": {
+                "enabled": gre_opts["keepalive"],
+                "interval_s": gre_opts["keepalive_interval_s"],
+                "retries": gre_opts["keepalive_retries"],
+            },
             "ttl": gre_opts["ttl"],
         },
         "mtu": mtu,
@@ -563,7 +713,9 @@ def build_plan(
             gc.enable()
 
 
-def _build(regions: Any, cpes: Optional[Dict[str, Any]], options: Optional[Dict[str, Any]], inventory_hosts: Optional[Sequence[str]]) -> PlanResult:
+def _build(
+    regions: Any, cpes: Optional[Dict[str, Any]], options: Optional[Dict[str, Any]], inventory_hosts: Optional[Sequence[str]]
+) -> PlanResult:
     findings = Findings()
     opts = resolve_options(options, findings)
     ctx = _Ctx(findings, opts)
@@ -601,30 +753,46 @@ def _build(regions: Any, cpes: Optional[Dict[str, Any]], options: Optional[Dict[
         for t in tunnels:
             if t["cpe_host"] not in hosts:
                 hosts.append(t["cpe_host"])
-        plan_regions.append({
-            "region": reg["label"],
-            "di_prefix": A.cidr(reg["di"]) if reg["di"] else None,
-            "iaas_prefix": A.cidr(reg["iaas"]) if reg["iaas"] else None,
-            "deployment": ("single_cpe" if len(hosts) == 1 else "dual_cpe") if len(tunnels) == 2 else None,
-            "bandwidth_mbps": reg["bw"],
-            "cpe_hosts": hosts,
-            "tunnels": tunnels,
-        })
+        plan_regions.append(
+            {
+                "region": reg["label"],
+                "di_prefix": A.cidr(reg["di"]) if reg["di"] else None,
+                "iaas_prefix": A.cidr(reg["iaas"]) if reg["iaas"] else None,
+                "deployment": ("single_cpe" if len(hosts) == 1 else "dual_cpe") if len(tunnels) == 2 else None,
+                "bandwidth_mbps": reg["bw"],
+                "cpe_hosts": hosts,
+                "tunnels": tunnels,
+            }
+        )
 
     plan_cpes: Dict[str, Any] = {}
     by_key = {t["key"]: t for r in plan_regions for t in r["tunnels"]}
     for host, v in view.items():
-        mine = [by_key["%s-%s" % (t["region"]["label"], t["dc"])] for t in v["tunnels"]
-                if "%s-%s" % (t["region"]["label"], t["dc"]) in by_key]
+        mine = [
+            by_key["%s-%s" % (t["region"]["label"], t["dc"])] for t in v["tunnels"] if "%s-%s" % (t["region"]["label"], t["dc"]) in by_key
+        ]
         plan_cpes[host] = {
             "host": host,
             "platform": v["settings"]["platform"],
             "wan_interface": v["settings"]["wan_interface"],
             "wan_mtu": v["settings"]["wan_mtu"],
-            "bgp": {"asn": v["router_asn"], "router_id": v["router_id"], "router_id_explicit": v["router_id_explicit"], "enterprise_asn": v["enterprise"]},
+            "bgp": {
+                "asn": v["router_asn"],
+                "router_id": v["router_id"],
+                "router_id_explicit": v["router_id_explicit"],
+                "enterprise_asn": v["enterprise"],
+            },
             "tunnels": [t["key"] for t in mine],
-            "neighbors": [{"neighbor": t["bgp"]["neighbor"], "remote_as": t["bgp"]["remote_as"], "local_as": t["bgp"]["local_as"],
-                           "local_as_override": t["bgp"]["local_as_override"], "tunnel": t["key"]} for t in mine],
+            "neighbors": [
+                {
+                    "neighbor": t["bgp"]["neighbor"],
+                    "remote_as": t["bgp"]["remote_as"],
+                    "local_as": t["bgp"]["local_as"],
+                    "local_as_override": t["bgp"]["local_as_override"],
+                    "tunnel": t["key"],
+                }
+                for t in mine
+            ],
             "tunnel_numbers": [t["tunnel_number"] for t in mine],
             "ipsec_peers": [t["di"]["ipsec_ip"] for t in mine],
             "gre_destinations": [t["di"]["gre_ip"] for t in mine],

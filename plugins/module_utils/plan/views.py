@@ -2,6 +2,7 @@
 # Copyright: webex_di.virtual_connect contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Read-only views of a plan (what one CPE carries) and the secrets lookup kept out of the plan."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional

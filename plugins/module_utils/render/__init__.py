@@ -7,6 +7,7 @@ PLATFORMS maps every accepted ``ansible_network_os`` value to the short platform
 role's ``tasks/<platform>.yml`` and a renderer module ``render/<platform>.py``. Adding a platform
 means a line here, a renderer, and the role task files: the plan core is untouched.
 """
+
 from __future__ import annotations
 
 from typing import Optional
@@ -27,7 +28,6 @@ def platform_of(network_os: Optional[str]) -> str:
     key = str(network_os).strip().lower()
     if key not in PLATFORMS:
         raise ValueError(
-            "ansible_network_os %r is not supported by webex_di.virtual_connect; use one of %s"
-            % (network_os, ", ".join(sorted(PLATFORMS)))
+            "ansible_network_os %r is not supported by webex_di.virtual_connect; use one of %s" % (network_os, ", ".join(sorted(PLATFORMS)))
         )
     return PLATFORMS[key]

@@ -1,4 +1,5 @@
 """Builders for plan-core tests: a valid region, then one mutation per test."""
+
 from __future__ import annotations
 
 import copy
@@ -16,19 +17,37 @@ def region(label: str = "us-east", octet: int = 113, tun: int = 0, dual: bool = 
         "tunnels": [
             {
                 "datacenter": "A",
-                "cpe": {"host": "cpe1", "ipsec_ip": "192.0.2.10", "gre_ip": "192.0.2.10",
-                        "tunnel_ip": "100.64.%d.1/30" % tun, "asn": 64551},
-                "di": {"ipsec_ip": "198.51.100.%d" % (10 + octet % 50), "gre_ip": "198.51.100.%d" % (110 + octet % 50),
-                       "tunnel_ip": "100.64.%d.2" % tun, "asn": 64552},
+                "cpe": {
+                    "host": "cpe1",
+                    "ipsec_ip": "192.0.2.10",
+                    "gre_ip": "192.0.2.10",
+                    "tunnel_ip": "100.64.%d.1/30" % tun,
+                    "asn": 64551,
+                },
+                "di": {
+                    "ipsec_ip": "198.51.100.%d" % (10 + octet % 50),
+                    "gre_ip": "198.51.100.%d" % (110 + octet % 50),
+                    "tunnel_ip": "100.64.%d.2" % tun,
+                    "asn": 64552,
+                },
                 "psk": "psk-dc-a-0123456789abcdef",
                 "bgp_password": "bgp-a-secret",
             },
             {
                 "datacenter": "B",
-                "cpe": {"host": second, "ipsec_ip": "192.0.2.%d" % (20 if dual else 10), "gre_ip": "192.0.2.%d" % (20 if dual else 10),
-                        "tunnel_ip": "100.64.%d.5/30" % tun, "asn": 64561},
-                "di": {"ipsec_ip": "198.51.100.%d" % (60 + octet % 50), "gre_ip": "198.51.100.%d" % (160 + octet % 50),
-                       "tunnel_ip": "100.64.%d.6" % tun, "asn": 64562},
+                "cpe": {
+                    "host": second,
+                    "ipsec_ip": "192.0.2.%d" % (20 if dual else 10),
+                    "gre_ip": "192.0.2.%d" % (20 if dual else 10),
+                    "tunnel_ip": "100.64.%d.5/30" % tun,
+                    "asn": 64561,
+                },
+                "di": {
+                    "ipsec_ip": "198.51.100.%d" % (60 + octet % 50),
+                    "gre_ip": "198.51.100.%d" % (160 + octet % 50),
+                    "tunnel_ip": "100.64.%d.6" % tun,
+                    "asn": 64562,
+                },
                 "psk": "psk-dc-b-0123456789abcdef",
             },
         ],

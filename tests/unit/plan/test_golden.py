@@ -2,6 +2,7 @@
 
 Regenerate after an intended change:  VC_REGEN_GOLDEN=1 pytest tests/unit/plan/test_golden.py
 """
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,14 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan impo
 
 REPO = Path(__file__).resolve().parents[3]
 GOLDEN = Path(__file__).parent / "golden"
-HOSTVARS = {"ansible_network_os": "platform", "vc_wan_interface": "wan_interface", "vc_bgp_asn": "bgp_asn",
-            "vc_wan_mtu": "wan_mtu", "vc_nat_t": "nat_t", "vc_bgp_router_id": "router_id"}
+HOSTVARS = {
+    "ansible_network_os": "platform",
+    "vc_wan_interface": "wan_interface",
+    "vc_bgp_asn": "bgp_asn",
+    "vc_wan_mtu": "wan_mtu",
+    "vc_nat_t": "nat_t",
+    "vc_bgp_router_id": "router_id",
+}
 
 
 def load_inventory(name):

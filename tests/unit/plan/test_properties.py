@@ -1,4 +1,5 @@
 """Property tests (hypothesis) of the address and MTU math the plan rests on."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -9,7 +10,7 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan impo
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.crypto import SUITES
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.mtu import max_inner_mtu, max_esp_payload
 
-u32 = st.integers(min_value=0, max_value=2 ** 32 - 1)
+u32 = st.integers(min_value=0, max_value=2**32 - 1)
 
 
 @given(u32)
@@ -32,7 +33,7 @@ def test_prefix_parsing_matches_stdlib(value, plen):
         assert strict_ok and A.cidr(net) == str(ipaddress.IPv4Network(text))
 
 
-@given(st.integers(min_value=0, max_value=2 ** 24 - 1))
+@given(st.integers(min_value=0, max_value=2**24 - 1))
 def test_split_of_any_24(block):
     net = (block << 8, 24)
     low, high = A.split_half(net)
@@ -41,11 +42,14 @@ def test_split_of_any_24(block):
     assert not A.overlaps(low, high) and A.net_contains(net, low) and A.net_contains(net, high)
 
 
-@given(st.integers(min_value=0, max_value=2 ** 30 - 1), st.sampled_from([30, 31]), st.data())
+@given(st.integers(min_value=0, max_value=2**30 - 1), st.sampled_from([30, 31]), st.data())
 def test_valid_tunnel_pairs_are_accepted(block, plen, data):
     net = block << (32 - plen) & A.ALL_ONES if plen == 30 else (block << 1) & A.ALL_ONES
-    hosts = [h for h in ipaddress.IPv4Network("%s/%d" % (A.int_to_ip(net), plen)).hosts()] if plen == 30 else \
-        list(ipaddress.IPv4Network("%s/31" % A.int_to_ip(net)))
+    hosts = (
+        list(ipaddress.IPv4Network("%s/%d" % (A.int_to_ip(net), plen)).hosts())
+        if plen == 30
+        else list(ipaddress.IPv4Network("%s/31" % A.int_to_ip(net)))
+    )
     cpe, di = data.draw(st.permutations(hosts))[:2]
     out = A.tunnel_addressing("%s/%d" % (cpe, plen), str(di))
     assert out["network"] == "%s/%d" % (A.int_to_ip(net), plen)
@@ -59,8 +63,12 @@ def test_overlap_sweep_equals_brute_force(items):
     nets = [((v & A.mask_of(p)), p) for v, p in items]
     tagged = [(n, i) for i, n in enumerate(nets)]
     got = {frozenset(p) for p in A.find_overlaps(tagged)}
-    want = {frozenset((i, j)) for i in range(len(nets)) for j in range(i + 1, len(nets))
-            if ipaddress.IPv4Network(A.cidr(nets[i])).overlaps(ipaddress.IPv4Network(A.cidr(nets[j])))}
+    want = {
+        frozenset((i, j))
+        for i in range(len(nets))
+        for j in range(i + 1, len(nets))
+        if ipaddress.IPv4Network(A.cidr(nets[i])).overlaps(ipaddress.IPv4Network(A.cidr(nets[j])))
+    }
     assert got == want
 
 
@@ -74,9 +82,11 @@ def test_mtu_model_invariants(wan, suite, nat_t):
     assert (payload + 2) % block == 0
     # one more byte of payload would not fit in the WAN MTU any more
     iv, icv = (8, 16) if block == 4 else (16, {"sha1": 12, "sha256": 16, "sha384": 24, "sha512": 32}[esp["integrity"]])
+
     def wire(p):
         padded = p + 2 + (-(p + 2)) % block
         return 20 + (8 if nat_t else 0) + 8 + iv + padded + icv
+
     assert wire(payload) <= wan < wire(payload + block)
     assert max_inner_mtu(wan + 16, esp["encryption"], esp["integrity"], nat_t) >= inner
 

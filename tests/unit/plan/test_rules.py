@@ -1,4 +1,5 @@
 """The plan core's rules, one by one: each mutation of a valid input yields exactly the expected finding."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,14 +26,17 @@ def test_every_finding_code_is_registered():
 
 
 # ---------------------------------------------------------------- /24 and split
-@pytest.mark.parametrize("value, code, hint", [
-    ("203.0.113.7/24", "prefix.host_bits", "did you mean 203.0.113.0/24?"),
-    ("203.0.113.0/23", "prefix.not_24", "Cisco assigns one /24"),
-    ("203.0.113.128/25", "prefix.not_24", "did you mean 203.0.113.0/24?"),
-    ("203.0.113.0", "prefix.invalid", "did you mean 203.0.113.0/24?"),
-    ("203.0.113.300/24", "prefix.invalid", "not an IPv4"),
-    ("banana", "prefix.invalid", "not an IPv4 prefix"),
-])
+@pytest.mark.parametrize(
+    "value, code, hint",
+    [
+        ("203.0.113.7/24", "prefix.host_bits", "did you mean 203.0.113.0/24?"),
+        ("203.0.113.0/23", "prefix.not_24", "Cisco assigns one /24"),
+        ("203.0.113.128/25", "prefix.not_24", "did you mean 203.0.113.0/24?"),
+        ("203.0.113.0", "prefix.invalid", "did you mean 203.0.113.0/24?"),
+        ("203.0.113.300/24", "prefix.invalid", "not an IPv4"),
+        ("banana", "prefix.invalid", "not an IPv4 prefix"),
+    ],
+)
 def test_di_prefix_must_be_an_aligned_24(value, code, hint):
     rs = regions()
     rs[0]["di_prefix"] = value
@@ -154,8 +158,15 @@ def test_dc_a_and_b_cannot_share_a_headend():
     assert "regions[0].tunnels[1].di.ipsec_ip" in paths(plan(rs), "address.dc_shared")
 
 
-@pytest.mark.parametrize("value, code", [("127.0.0.1", "address.not_unicast"), ("224.0.0.5", "address.not_unicast"),
-                                         ("192.0.2.300", "address.invalid"), ("192.0.2.10/32", "address.invalid")])
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        ("127.0.0.1", "address.not_unicast"),
+        ("224.0.0.5", "address.not_unicast"),
+        ("192.0.2.300", "address.invalid"),
+        ("192.0.2.10/32", "address.invalid"),
+    ],
+)
 def test_transport_addresses_are_unicast(value, code):
     rs = regions()
     rs[0]["tunnels"][0]["cpe"]["ipsec_ip"] = value
@@ -186,15 +197,18 @@ def test_nat_t_setting_overrides_auto():
 
 
 # ---------------------------------------------------------------- tunnel addressing
-@pytest.mark.parametrize("cpe, di, code, path", [
-    ("100.64.0.1", "100.64.0.2", "tunnel.prefixlen_missing", "cpe.tunnel_ip"),
-    ("100.64.0.1/32", "100.64.0.2", "tunnel.prefixlen", "cpe.tunnel_ip"),
-    ("100.64.0.0/30", "100.64.0.2", "tunnel.reserved_address", "cpe.tunnel_ip"),
-    ("100.64.0.1/30", "100.64.0.3", "tunnel.reserved_address", "cpe.tunnel_ip"),
-    ("100.64.0.1/30", "100.64.0.1", "tunnel.same_ip", "di.tunnel_ip"),
-    ("100.64.0.1/30", "100.64.0.6", "tunnel.different_subnet", "di.tunnel_ip"),
-    ("100.64.0.1/30", "100.64.0.2/29", "tunnel.different_subnet", "di.tunnel_ip"),
-])
+@pytest.mark.parametrize(
+    "cpe, di, code, path",
+    [
+        ("100.64.0.1", "100.64.0.2", "tunnel.prefixlen_missing", "cpe.tunnel_ip"),
+        ("100.64.0.1/32", "100.64.0.2", "tunnel.prefixlen", "cpe.tunnel_ip"),
+        ("100.64.0.0/30", "100.64.0.2", "tunnel.reserved_address", "cpe.tunnel_ip"),
+        ("100.64.0.1/30", "100.64.0.3", "tunnel.reserved_address", "cpe.tunnel_ip"),
+        ("100.64.0.1/30", "100.64.0.1", "tunnel.same_ip", "di.tunnel_ip"),
+        ("100.64.0.1/30", "100.64.0.6", "tunnel.different_subnet", "di.tunnel_ip"),
+        ("100.64.0.1/30", "100.64.0.2/29", "tunnel.different_subnet", "di.tunnel_ip"),
+    ],
+)
 def test_tunnel_addressing_errors(cpe, di, code, path):
     rs = regions()
     rs[0]["tunnels"][0]["cpe"]["tunnel_ip"] = cpe
@@ -247,8 +261,10 @@ def test_customer_prefix_with_host_bits():
 
 
 # ---------------------------------------------------------------- ASN
-@pytest.mark.parametrize("end, value, msg", [("di", 3356, "not a private ASN"), ("cpe", 65535, "reserved"),
-                                             ("di", 64511, "not a private"), ("cpe", 4200000001, "4-byte private")])
+@pytest.mark.parametrize(
+    "end, value, msg",
+    [("di", 3356, "not a private ASN"), ("cpe", 65535, "reserved"), ("di", 64511, "not a private"), ("cpe", 4200000001, "4-byte private")],
+)
 def test_asn_private_range(end, value, msg):
     rs = regions()
     rs[0]["tunnels"][1][end]["asn"] = value
@@ -314,7 +330,9 @@ def test_cisco_asn_equal_to_router_asn_is_ibgp():
 
 
 # ---------------------------------------------------------------- bandwidth
-@pytest.mark.parametrize("bw, code", [(300, "bandwidth.exceeds"), (240, "bandwidth.headroom"), (0, "bandwidth.invalid"), ("lots", "bandwidth.invalid")])
+@pytest.mark.parametrize(
+    "bw, code", [(300, "bandwidth.exceeds"), (240, "bandwidth.headroom"), (0, "bandwidth.invalid"), ("lots", "bandwidth.invalid")]
+)
 def test_bandwidth_budget(bw, code):
     rs = regions()
     rs[0]["bandwidth_mbps"] = bw
@@ -347,7 +365,15 @@ def test_missing_psk_and_secrets_never_in_plan():
         assert secret not in text
 
 
-@pytest.mark.parametrize("value, code", [(" spaced ", "secret.format"), ("tiny-psk", "secret.weak"), ("abc?defghijklmnopq", "secret.cli_char"), ("line\nbreak-xxxxxxxxxx", "secret.format")])
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        (" spaced ", "secret.format"),
+        ("tiny-psk", "secret.weak"),
+        ("abc?defghijklmnopq", "secret.cli_char"),
+        ("line\nbreak-xxxxxxxxxx", "secret.format"),
+    ],
+)
 def test_psk_form(value, code):
     rs = regions()
     rs[0]["tunnels"][0]["psk"] = value
@@ -412,34 +438,40 @@ def test_dual_cpe_same_public_ip_warns():
 
 
 # ---------------------------------------------------------------- crypto, DPD, BGP, MTU, GRE options
-@pytest.mark.parametrize("options, code, path", [
-    ({"crypto": {"ike_version": 1}}, "crypto.ike_version", "options.crypto.ike_version"),
-    ({"crypto": {"mode": "transport"}}, "crypto.mode", "options.crypto.mode"),
-    ({"crypto": {"suite": "des"}}, "crypto.suite", "options.crypto.suite"),
-    ({"crypto": {"ike": {"dh_group": 2}}}, "crypto.dh_group", "options.crypto.ike.dh_group"),
-    ({"crypto": {"esp": {"encryption": "aes-cbc-256", "integrity": None}}}, "crypto.integrity_missing", "options.crypto.esp.integrity"),
-    ({"crypto": {"initiate": False}}, "crypto.initiate", "options.crypto.initiate"),
-    ({"dpd": {"interval_s": 5}}, "dpd.range", "options.dpd.interval_s"),
-    ({"dpd": {"mode": "sometimes"}}, "dpd.mode", "options.dpd.mode"),
-    ({"bgp": {"hold_s": 0}}, "bgp.timers", "options.bgp.hold_s"),
-    ({"bgp": {"keepalive_s": 40, "hold_s": 30}}, "bgp.timers", "options.bgp.keepalive_s"),
-    ({"mtu": {"tunnel_ip_mtu": 100}}, "mtu.range", "options.mtu.tunnel_ip_mtu"),
-    ({"gre": {"keepalive_retries": 0}}, "gre.keepalive_range", "options.gre.keepalive_retries"),
-    ({"colour": "blue"}, "input.unknown", "options.colour"),
-])
+@pytest.mark.parametrize(
+    "options, code, path",
+    [
+        ({"crypto": {"ike_version": 1}}, "crypto.ike_version", "options.crypto.ike_version"),
+        ({"crypto": {"mode": "transport"}}, "crypto.mode", "options.crypto.mode"),
+        ({"crypto": {"suite": "des"}}, "crypto.suite", "options.crypto.suite"),
+        ({"crypto": {"ike": {"dh_group": 2}}}, "crypto.dh_group", "options.crypto.ike.dh_group"),
+        ({"crypto": {"esp": {"encryption": "aes-cbc-256", "integrity": None}}}, "crypto.integrity_missing", "options.crypto.esp.integrity"),
+        ({"crypto": {"initiate": False}}, "crypto.initiate", "options.crypto.initiate"),
+        ({"dpd": {"interval_s": 5}}, "dpd.range", "options.dpd.interval_s"),
+        ({"dpd": {"mode": "sometimes"}}, "dpd.mode", "options.dpd.mode"),
+        ({"bgp": {"hold_s": 0}}, "bgp.timers", "options.bgp.hold_s"),
+        ({"bgp": {"keepalive_s": 40, "hold_s": 30}}, "bgp.timers", "options.bgp.keepalive_s"),
+        ({"mtu": {"tunnel_ip_mtu": 100}}, "mtu.range", "options.mtu.tunnel_ip_mtu"),
+        ({"gre": {"keepalive_retries": 0}}, "gre.keepalive_range", "options.gre.keepalive_retries"),
+        ({"colour": "blue"}, "input.unknown", "options.colour"),
+    ],
+)
 def test_option_errors(options, code, path):
     r = plan(regions(), options=options)
     assert path in paths(r, code)
     assert not r.ok
 
 
-@pytest.mark.parametrize("options, code", [
-    ({"crypto": {"esp": {"integrity": "sha256"}}}, "crypto.gcm_integrity"),
-    ({"crypto": {"esp": {"pfs_group": None}}}, "crypto.no_pfs"),
-    ({"bgp": {"keepalive_s": 60, "hold_s": 180}}, "bgp.slow_failover"),
-    ({"mtu": {"tcp_mss": 1360}}, "mtu.mss_not_documented"),
-    ({"gre": {"keepalive": False}}, "gre.keepalive_off"),
-])
+@pytest.mark.parametrize(
+    "options, code",
+    [
+        ({"crypto": {"esp": {"integrity": "sha256"}}}, "crypto.gcm_integrity"),
+        ({"crypto": {"esp": {"pfs_group": None}}}, "crypto.no_pfs"),
+        ({"bgp": {"keepalive_s": 60, "hold_s": 180}}, "bgp.slow_failover"),
+        ({"mtu": {"tcp_mss": 1360}}, "mtu.mss_not_documented"),
+        ({"gre": {"keepalive": False}}, "gre.keepalive_off"),
+    ],
+)
 def test_option_warnings(options, code):
     r = plan(regions(), options=options)
     assert finding(r, code)["severity"] == "warning"
@@ -459,7 +491,9 @@ def test_crypto_acl_is_gre_only_between_gre_transport_ips():
 
 
 def test_mtu_fragment_warning_for_cbc_sha512_nat_t_and_pppoe():
-    r = plan(regions(), cpes={"cpe1": {"wan_mtu": 1492, "nat_t": True, "wan_interface": "Gi1"}}, options={"crypto": {"suite": "cbc256-sha512"}})
+    r = plan(
+        regions(), cpes={"cpe1": {"wan_mtu": 1492, "nat_t": True, "wan_interface": "Gi1"}}, options={"crypto": {"suite": "cbc256-sha512"}}
+    )
     t = r.plan["regions"][0]["tunnels"][0]
     assert t["mtu"]["max_inner_mtu"] == 1382  # padding to 16-byte blocks absorbs the 8 PPPoE bytes
     assert set(codes(r, "warning")) >= {"mtu.fragment", "mtu.mss_fragment"}
@@ -468,8 +502,16 @@ def test_mtu_fragment_warning_for_cbc_sha512_nat_t_and_pppoe():
 
 def test_default_mtu_fits_gcm():
     t = plan(regions()).plan["regions"][0]["tunnels"][0]
-    assert t["mtu"] == {"wan_mtu": 1500, "tunnel_ip_mtu": 1400, "tcp_mss": 1350, "path_mtu_discovery": True,
-                        "max_inner_mtu": 1422, "max_mss": 1382, "overhead_bytes": 78, "nat_t": False}
+    assert t["mtu"] == {
+        "wan_mtu": 1500,
+        "tunnel_ip_mtu": 1400,
+        "tcp_mss": 1350,
+        "path_mtu_discovery": True,
+        "max_inner_mtu": 1422,
+        "max_mss": 1382,
+        "overhead_bytes": 78,
+        "nat_t": False,
+    }
 
 
 def test_many_errors_are_all_listed():
