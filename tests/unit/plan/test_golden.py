@@ -60,3 +60,11 @@ def test_example_covers_the_documented_cases():
     assert east["iaas_prefix"] and east["tunnels"][1]["bgp"]["local_as_override"]
     assert plan["cpes"]["dc1-rtr1"]["bgp"]["enterprise_asn"] is True
     assert {t["platform"] for r in plan["regions"] for t in r["tunnels"]} == {"cisco.ios.ios", "linux"}
+
+
+def test_findings_reference_is_in_sync():
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import RULES
+
+    text = (REPO / "docs" / "findings.md").read_text()
+    for code, (severity, rule) in RULES.items():
+        assert "| `%s` | %s | %s |" % (code, severity, rule) in text, code
