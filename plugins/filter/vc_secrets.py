@@ -11,7 +11,7 @@ short_description: Pre-shared keys and BGP passwords by tunnel key (no_log use o
 description:
   - The plan never carries secrets. Tasks that must write them (IPsec secrets, BGP passwords) look them up with
     this filter from C(vc_regions), keyed like plan tunnels (C(<region>-<A|B>)).
-  - Use only in tasks with C(no_log: true).
+  - Use only in tasks that set C(no_log) to true.
 options:
   _input:
     description: The C(vc_regions) list.
@@ -33,7 +33,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: C({tunnel key: {psk, bgp_password}}).
+  description: A mapping of tunnel key to a mapping with C(psk) and C(bgp_password).
   type: dict
 """
 

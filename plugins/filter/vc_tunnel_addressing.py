@@ -56,7 +56,7 @@ _value:
       description: Whether the subnet is inside 100.64.0.0/10.
       type: bool
     warnings:
-      description: Warnings as C(code: message) strings.
+      description: Warnings, each as a string "code - message".
       type: list
       elements: str
 """
@@ -72,7 +72,7 @@ def vc_tunnel_addressing(cpe_tunnel_ip, di_tunnel_ip):
     except A.AddressError as exc:
         raise AnsibleFilterError("vc_tunnel_addressing: %s [%s]" % (exc.message, exc.code))
     out.pop("net")
-    out["warnings"] = ["%s: %s" % w for w in out["warnings"]]
+    out["warnings"] = ["%s - %s" % w for w in out["warnings"]]
     return out
 
 

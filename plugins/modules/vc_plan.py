@@ -11,7 +11,7 @@ version_added: "0.1.0"
 short_description: Validate Virtual Connect inputs and derive the plan every platform applies
 description:
   - Turns what Cisco hands over per region (the /24, optional IaaS /24, tunnel transit subnets, IPsec and GRE
-    endpoint IPs per data centre, private ASNs) plus the customer's choices into one validated plan: /25 split,
+    endpoint IPs per data centre, private ASNs) plus the customer's choices into one validated plan with the /25 split,
     expected prefixes per tunnel, advertise-only-default, tunnel addressing, ASN and local-as decisions, crypto
     (IKEv2, tunnel mode, GRE-only ACL), MTU/MSS, and a per-CPE view.
   - Every problem is reported as a finding with a stable code, the field path and the rule; any error fails the
