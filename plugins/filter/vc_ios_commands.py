@@ -58,7 +58,7 @@ def vc_ios_commands(plan, host):
     try:
         return ios_gather_commands(plan, host)
     except (KeyError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError("vc_ios_commands: plan is missing data for host %s: %s" % (host, exc))
+        raise AnsibleFilterError("vc_ios_commands: plan is missing data for host %s: %s" % (host, exc)) from exc
 
 
 class FilterModule(object):

@@ -13,7 +13,7 @@ description:
   - Keys C(tunnels) (plan keys), C(links) (GRE links for M(webex_di.virtual_connect.vc_linux_gre)),
     C(connections) and C(children) (swanctl names), C(dpd) (connection -> DPD interval),
     C(keepalive_warnings) (Linux GRE has no keepalives), C(swanctl_conf) (vc-connections.conf),
-    C(networkd) (list of C({name, content}) .netdev/.network files), C(nft) (MSS clamp script).
+    C(networkd) (list of C({path, content}) .netdev/.network files, path relative to the networkd directory), C(nft) (MSS clamp script).
 options:
   _input:
     description: The plan.

@@ -10,7 +10,7 @@ version_added: "0.1.0"
 short_description: The swanctl secrets file of a Linux CPE (no_log use only)
 description:
   - Renders C(conf.d/vc-secrets.conf) (one IKE PSK per tunnel of the host, base64-encoded with the C(0s) prefix).
-  - Use only in tasks with C(no_log: true).
+  - "Use only in tasks with C(no_log: true)."
 options:
   _input:
     description: The plan.

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: vc_diagnose
-author: webex_di.virtual_connect contributors
+author:
+  - webex_di maintainers (@webex-di)
 version_added: "0.1.0"
 short_description: Name the most likely cause of a broken Virtual Connect tunnel and its fix
 description:

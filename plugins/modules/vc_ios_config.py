@@ -6,7 +6,8 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: vc_ios_config
-author: webex_di.virtual_connect contributors
+author:
+  - webex_di maintainers (@webex-di)
 version_added: "0.1.0"
 short_description: Apply the Virtual Connect configuration of one IOS-XE CPE, idempotently
 description:
@@ -34,8 +35,11 @@ options:
       - V(rendered) returns the intended configuration (RV(rendered)) and, offline, the commands against
         O(running_config) (or an empty configuration).
       - V(parsed) returns the VC-owned view of O(running_config) (RV(parsed)).
+      - V(restored) brings the VC-owned configuration back to O(backup_config) (a running configuration saved
+        before a change, for example the RV(backup_path) of an earlier V(merged) call); objects created since are
+        removed, changed lines restored, foreign configuration untouched. For the rollback of a whole run.
     type: str
-    choices: [merged, rendered, parsed]
+    choices: [merged, rendered, parsed, restored]
     default: merged
   plan:
     description: The plan returned by M(webex_di.virtual_connect.vc_plan) (its C(plan) key). Required unless O(state=parsed).
@@ -45,7 +49,7 @@ options:
     type: str
   secrets:
     description:
-      - Secrets by tunnel key, C({tunnel key: {psk, bgp_password}}), as returned by the
+      - Secrets by tunnel key (each a dict with C(psk) and C(bgp_password)), as returned by the
         C(webex_di.virtual_connect.vc_secrets) filter. Required to apply (O(state=merged)) the V(ipsec) and
         V(bgp) features.
     type: dict
@@ -77,8 +81,13 @@ options:
   running_config:
     description: Running configuration text for O(state=parsed) and O(state=rendered).
     type: str
+  backup_config:
+    description: The running configuration to restore, for O(state=restored).
+    type: str
   backup:
-    description: Return the running configuration read before the change; the action plugin writes it to a file (mode 0600) and returns RV(backup_path).
+    description:
+      - Return the running configuration read before a change (only when commands are sent); the action plugin
+        writes it to a file (mode 0600) and returns RV(backup_path).
     type: bool
     default: false
   backup_options:
@@ -156,6 +165,10 @@ diff:
   description: Before/after of the VC-owned lines (secrets masked).
   returned: when O(state=merged)
   type: dict
+msg:
+  description: For O(state=restored), what was restored.
+  returned: when O(state=restored)
+  type: str
 rolled_back:
   description: Whether a rollback ran after a failure.
   returned: on failure of apply or verify
@@ -167,7 +180,7 @@ restored:
   elements: str
 backup_path:
   description: File holding the running configuration read before the change.
-  returned: when O(backup) and the action plugin wrote it
+  returned: when O(backup) and the device was changed
   type: str
 """
 
@@ -177,10 +190,10 @@ from ansible.module_utils.connection import Connection, ConnectionError
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.ios_config import forms
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.ios_config.diff import compute, restore_commands
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.ios_config.parser import parse_vc
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render.ios import render
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render.ios import render, rendered_text
 
 ARGUMENT_SPEC = dict(
-    state=dict(type="str", choices=["merged", "rendered", "parsed"], default="merged"),
+    state=dict(type="str", choices=["merged", "rendered", "parsed", "restored"], default="merged"),
     plan=dict(type="dict"),
     host=dict(type="str"),
     secrets=dict(type="dict", no_log=True),
@@ -191,6 +204,7 @@ ARGUMENT_SPEC = dict(
     prune=dict(type="bool", default=False),
     update_secrets=dict(type="bool", default=False, no_log=False),
     running_config=dict(type="str"),
+    backup_config=dict(type="str", no_log=True),
     backup=dict(type="bool", default=False),
     backup_options=dict(type="dict", options=dict(dir_path=dict(type="path"), filename=dict(type="str"))),
     rollback=dict(type="bool", default=True),
@@ -200,7 +214,14 @@ ARGUMENT_SPEC = dict(
 
 def _mask_text(text, secrets):
     """Mask secret lines and any literal secret value in a device message."""
-    out = "\n".join(forms.mask(x) for x in str(text).splitlines())
+    if isinstance(text, Exception) and text.args:
+        text = text.args[0]
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    text = str(text)
+    if text[:2] in ('b"', "b'") and text[-1:] in ('"', "'"):
+        text = text[2:-1].replace("\\r\\n", "\n").replace("\\n", "\n")
+    out = " | ".join(forms.mask(x).strip() for x in text.replace("\r", "").splitlines() if x.strip())
     for value in sorted(_secret_values(secrets), key=len, reverse=True):
         out = out.replace(value, forms.MASK)
     return out
@@ -236,7 +257,7 @@ def run_offline(params):
         return dict(failed=True, msg="; ".join(intent.errors))
     res = compute(intent, params.get("running_config") or "", params["features"], prune=params["prune"],
                   require_wan=params.get("running_config") is not None)
-    out = dict(changed=False, rendered=intent.to_text(params["features"], masked=True),
+    out = dict(changed=False, rendered=rendered_text(intent, params["features"]),
                commands=res.display, stale=res.stale, warnings=res.warnings)
     if res.errors:
         out.update(failed=True, msg="; ".join(res.errors))
@@ -256,8 +277,8 @@ def run_merged(params, conn, check_mode):
     res = compute(intent, backup, feats, prune=params["prune"], update_secrets=params["update_secrets"])
     out = dict(changed=bool(res.commands), commands=res.display, stale=res.stale, diff=res.diff,
                warnings=res.warnings)
-    if params["backup"]:
-        out["__backup__"] = backup
+    if params["backup"] and res.commands and not check_mode and not res.errors:
+        out["__backup__"] = backup          # only when the device is about to change
     if res.errors:
         out.update(failed=True, changed=False, msg="; ".join(res.errors))
         return out
@@ -303,19 +324,51 @@ def run_merged(params, conn, check_mode):
     return out
 
 
+def run_restored(params, conn, check_mode):
+    """State restored: VC-owned configuration back to ``backup_config``."""
+    intent = _intent(params, require_secrets=False)
+    if intent.errors:
+        return dict(failed=True, changed=False, msg="; ".join(intent.errors), commands=[])
+    feats = params["features"]
+    backup = params["backup_config"]
+    try:
+        commands = restore_commands(intent, backup, conn.get_config(), feats)
+        out = dict(changed=bool(commands), commands=[forms.mask(c) for c in commands])
+        if not commands or check_mode:
+            out["msg"] = "nothing to restore" if not commands else "would restore %d commands" % len(commands)
+            return out
+        conn.edit_config(candidate=commands)
+        left = restore_commands(intent, backup, conn.get_config(), feats)
+    except ConnectionError as exc:
+        return dict(failed=True, changed=True, msg="restore failed: %s" % _mask_text(exc, params.get("secrets")))
+    if left:
+        out.update(failed=True, msg="restore incomplete, still differs from the backup: %s"
+                   % "; ".join(forms.mask(c) for c in left))
+    else:
+        out["msg"] = "restored the Virtual Connect configuration saved before the change (%d commands)" % len(commands)
+    return out
+
+
 def main():
     module = AnsibleModule(
         argument_spec=ARGUMENT_SPEC,
         required_if=[("state", "merged", ("plan", "host")), ("state", "rendered", ("plan", "host")),
-                     ("state", "parsed", ("running_config",))],
+                     ("state", "parsed", ("running_config",)),
+                     ("state", "restored", ("plan", "host", "backup_config"))],
         supports_check_mode=True,
     )
     params = module.params
-    if params["state"] != "merged":
+    map_name = params.get("crypto_map_name")
+    if map_name is not None and len(map_name.split()) != 1:
+        module.fail_json(msg="crypto_map_name must be one word (a crypto map name), got %r" % map_name)
+    if params["state"] in ("rendered", "parsed"):
         result = run_offline(params)
+    elif params["state"] == "restored":
+        result = run_restored(params, Connection(module._socket_path), module.check_mode)
     else:
-        conn = Connection(module._socket_path)
-        result = run_merged(params, conn, module.check_mode)
+        result = run_merged(params, Connection(module._socket_path), module.check_mode)
+    for warning in result.pop("warnings", None) or []:
+        module.warn(warning)
     if result.get("failed"):
         msg = result.pop("msg")
         result.pop("failed")

@@ -44,8 +44,24 @@ options:
     description: Run C(write memory) after a change so the configuration survives an FRR restart.
     type: bool
     default: true
+  daemons_file:
+    description:
+      - FRR's daemons file. C(bgpd=yes) (and C(bfdd=yes) when the plan enables BFD) are set there, and FRR is restarted
+        with I(restart) when they change or when C(vtysh -c 'show daemons') does not list them. Empty string - do not
+        manage daemons (they must already run).
+    type: str
+    default: /etc/frr/daemons
+  restart:
+    description: Command that restarts FRR (C(service) works with systemd and with init scripts).
+    type: list
+    elements: str
+    default: [service, frr, restart]
+  wait_s:
+    description: Seconds to wait for the daemons to answer vtysh after a restart.
+    type: int
+    default: 60
 notes:
-  - Needs bgpd running, and bfdd when the plan enables BFD.
+  - Debian's FRR package ships with C(bgpd=no); this module turns bgpd (and bfdd for BFD) on.
 """
 
 EXAMPLES = r"""
@@ -57,6 +73,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+daemons_changed:
+  description: The daemons file was changed and FRR restarted (or would be, in check mode).
+  returned: always
+  type: bool
 commands:
   description: The vtysh configuration lines sent (or that would be sent in check mode), passwords masked.
   returned: always
@@ -67,6 +87,10 @@ router_asn:
   type: int
   returned: always
 """
+
+import os
+import re
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -86,6 +110,43 @@ def _running(module, vtysh):
     return out
 
 
+def _daemons(module, p, need):
+    """Make sure the FRR daemons in ``need`` are enabled and running; returns True when it (would have) changed."""
+    path = p["daemons_file"]
+    text = open(path).read() if path and os.path.exists(path) else None
+    new = text
+    if text is not None:
+        for d in need:
+            if re.search(r"^%s=" % d, new, re.M):
+                new = re.sub(r"^%s=.*$" % d, "%s=yes" % d, new, flags=re.M)
+            else:
+                new = new.rstrip("\n") + "\n%s=yes\n" % d
+    rc, out, err = module.run_command(list(p["vtysh"]) + ["-c", "show daemons"])
+    running = out.split() if rc == 0 else []
+    missing = [d for d in need if d not in running]
+    if new == text and not missing:
+        return False
+    if module.check_mode:
+        return True
+    if new != text:
+        with open(path + ".vc-tmp", "w") as fh:
+            fh.write(new)
+        os.chmod(path + ".vc-tmp", os.stat(path).st_mode & 0o7777)
+        os.rename(path + ".vc-tmp", path)
+    rc, out, err = module.run_command(list(p["restart"]))
+    if rc != 0:
+        module.fail_json(msg="%s failed (rc %s): %s" % (" ".join(p["restart"]), rc, (err or out).strip()))
+    deadline = time.time() + p["wait_s"]
+    while True:
+        rc, out, err = module.run_command(list(p["vtysh"]) + ["-c", "show daemons"])
+        if rc == 0 and all(d in out.split() for d in need):
+            return True
+        if time.time() > deadline:
+            module.fail_json(msg="FRR daemons %s not running %ss after '%s' (vtysh: %s)" % (
+                ", ".join(need), p["wait_s"], " ".join(p["restart"]), (out or err).strip()))
+        time.sleep(1)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -94,6 +155,9 @@ def main():
             secrets=dict(type="dict", default={}, no_log=True),
             vtysh=dict(type="list", elements="str", default=["vtysh"]),
             save=dict(type="bool", default=True),
+            daemons_file=dict(type="str", default="/etc/frr/daemons"),
+            restart=dict(type="list", elements="str", default=["service", "frr", "restart"]),
+            wait_s=dict(type="int", default=60),
         ),
         supports_check_mode=True,
     )
@@ -104,7 +168,7 @@ def main():
     tunnels = host_tunnels(plan, p["host"])
     cpe = (plan.get("cpes") or {}).get(p["host"])
     if not tunnels or not cpe:
-        module.exit_json(changed=False, commands=[], router_asn=None, msg="no Virtual Connect tunnel on %s" % p["host"])
+        module.exit_json(changed=False, daemons_changed=False, commands=[], router_asn=None, msg="no Virtual Connect tunnel on %s" % p["host"])
 
     def compute(running):
         try:
@@ -113,8 +177,10 @@ def main():
             module.fail_json(msg=str(exc))
         return intent, frr_delta(running, intent)
 
+    need = ["bgpd"] + (["bfdd"] if any(t["bgp"].get("bfd", {}).get("enabled") for t in tunnels) else [])
+    daemons_changed = _daemons(module, p, need) if p["daemons_file"] else False
     intent, delta = compute(_running(module, p["vtysh"]))
-    result = dict(changed=bool(delta["commands"]), router_asn=intent["asn"])
+    result = dict(changed=bool(delta["commands"]) or daemons_changed, daemons_changed=daemons_changed, router_asn=intent["asn"])
     if delta["error"]:
         module.fail_json(msg=delta["error"], **result)
     result["commands"] = [mask_secrets(c, secrets) for c in delta["commands"]]

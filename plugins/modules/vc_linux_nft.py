@@ -36,6 +36,11 @@ options:
     description: Path of the C(nft) command.
     type: str
     default: nft
+  path:
+    description:
+      - Also keep the script in this file (for loading at boot), written when it differs. Parent directories are
+        created. Omit to only load the table live.
+    type: path
 """
 
 EXAMPLES = r"""
@@ -49,8 +54,13 @@ tag:
   description: The rule tag the live table must carry.
   returned: always
   type: str
+ip_no_pmtu_disc:
+  description: The value of C(net.ipv4.ip_no_pmtu_disc) (0 - path-MTU discovery on); null when unreadable.
+  returned: always
+  type: int
 """
 
+import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule
@@ -60,6 +70,14 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render.li
 TAG = re.compile(r'comment "(vc:[0-9a-f]+)"')
 
 
+def _pmtu():
+    try:
+        with open("/proc/sys/net/ipv4/ip_no_pmtu_disc") as fh:
+            return int(fh.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -67,6 +85,7 @@ def main():
             family=dict(type="str", default="inet"),
             table=dict(type="str", default="vc_mss_clamp"),
             nft=dict(type="str", default="nft"),
+            path=dict(type="path"),
         ),
         supports_check_mode=True,
     )
@@ -83,7 +102,20 @@ def main():
         changed = not nft_current(live, tag, len(tags)) if live is not None else True
     else:
         changed = exists
-    result = dict(changed=changed, tag=tag)
+    result = dict(changed=changed, tag=tag, ip_no_pmtu_disc=_pmtu())
+    file_changed = False
+    if p["path"]:
+        old = open(p["path"]).read() if os.path.exists(p["path"]) else None
+        file_changed = old != p["content"]
+        if file_changed and not module.check_mode:
+            directory = os.path.dirname(p["path"])
+            if not os.path.isdir(directory):
+                os.makedirs(directory, 0o755)
+            with open(p["path"] + ".vc-tmp", "w") as fh:
+                fh.write(p["content"])
+            os.chmod(p["path"] + ".vc-tmp", 0o644)
+            os.rename(p["path"] + ".vc-tmp", p["path"])
+        result["changed"] = changed or file_changed
     if module._diff:
         before = ""
         if exists:
@@ -93,7 +125,7 @@ def main():
     if module.check_mode or not changed:
         module.exit_json(**result)
     if p["content"].strip():
-        rc, out, err = module.run_command([nft, "-f", "-"], data=p["content"])
+        rc, out, err = module.run_command([nft, "-f", "-"], data=p["content"], binary_data=True)
     else:
         rc, out, err = module.run_command([nft, "delete", "table", p["family"], p["table"]])
     if rc != 0:

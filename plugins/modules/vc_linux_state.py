@@ -57,12 +57,19 @@ state:
   description: The state (host, platform, ike_sas, ipsec_sas, tunnels, bgp_neighbors, routes, errors).
   returned: always
   type: dict
+waiting:
+  description:
+    - What is not up yet for this CPE's plan tunnels (IKE SA, CHILD SA, BGP session, BGP routes); empty when settled.
+    - For waiting after a change (C(until)); the verdict is the verify comparison's.
+  returned: always
+  type: list
+  elements: str
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render.linux import host_tunnels, link_name
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.linux import gather, targets_from_plan
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.linux import gather, settled, targets_from_plan
 
 
 def main():
@@ -87,7 +94,7 @@ def main():
         return rc, out, err
 
     state = gather(run, p["host"], targets, {"swanctl": p["swanctl"], "vtysh": p["vtysh"]}, swanctl_uri=p["swanctl_uri"])
-    module.exit_json(changed=False, state=state)
+    module.exit_json(changed=False, state=state, waiting=settled(state, tunnels))
 
 
 if __name__ == "__main__":

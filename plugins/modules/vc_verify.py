@@ -6,7 +6,8 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: vc_verify
-author: webex_di.virtual_connect contributors
+author:
+  - webex_di maintainers (@webex-di)
 version_added: "0.1.0"
 short_description: Prove a CPE's Virtual Connect tunnels against the plan
 description:
@@ -52,6 +53,12 @@ options:
     description: Require packets in and out on the CHILD SA (C(ipsec_traffic)).
     type: bool
     default: true
+  fail_on_fault:
+    description:
+      - Fail the task when a check fails (the default). With V(false) the result carries C(ok=false) and the
+        same C(msg), so a play can print the table before failing with a short message.
+    type: bool
+    default: true
 notes:
   - Check mode is supported; nothing on the CPE is changed, reports are written in check mode too.
 seealso:
@@ -67,9 +74,21 @@ EXAMPLES = r"""
     report_dir: "{{ playbook_dir }}/../.build/reports"
   register: vc_verify_result
 
+- name: Verify without failing, print the table, then fail with the short message
+  webex_di.virtual_connect.vc_verify:
+    plan: "{{ vc_plan }}"
+    state: "{{ vc_state }}"
+    fail_on_fault: false
+  register: vc_verify_result
+
 - name: Print the table
   ansible.builtin.debug:
     msg: "{{ vc_verify_result.table.splitlines() }}"
+
+- name: Fail naming the host, tunnel and mismatch
+  ansible.builtin.fail:
+    msg: "{{ vc_verify_result.msg }}"
+  when: not vc_verify_result.ok
 """
 
 RETURN = r"""
@@ -131,6 +150,7 @@ ARGUMENT_SPEC = dict(
     report_dir=dict(type="path"),
     min_ike_uptime_s=dict(type="int", default=10),
     require_traffic=dict(type="bool", default=True),
+    fail_on_fault=dict(type="bool", default=True),
 )
 
 
@@ -174,7 +194,7 @@ def run(params):
                 t["label"], t["key"],
                 "; ".join("%s: %s" % (c["check"], c["message"]) for c in bad),
                 " (likely cause [%s]: %s)" % (d.get("cause_id"), d.get("cause")) if d.get("cause_id") else ""))
-        out["failed"] = True
+        out["failed"] = bool(params.get("fail_on_fault", True))
         out["msg"] = "vc_verify: %s: %d check(s) failed: %s" % (host, result["summary"]["fail"], " | ".join(parts))
     else:
         out["msg"] = "vc_verify: %s: all %d tunnel(s) OK" % (host, len(result["tunnels"]))

@@ -81,6 +81,7 @@ class VcTunnel:
     bgp_reason: str = ""
     announced: list[str] = field(default_factory=list)
     ike_since: float | None = None
+    ipsec_since: float | None = None
     bgp_since: float | None = None
 
     @property
@@ -346,13 +347,15 @@ class Evaluator:
     def _timestamps(self, ev: Evaluation, now: float) -> None:
         ups = self.r.up_since
         for vt in ev.tunnels:
-            for kind, up in (("ike", vt.ike_up and vt.ipsec_up), ("bgp", vt.bgp_state == "Established")):
+            for kind, up in (("ike", vt.ike_up), ("ipsec", vt.ike_up and vt.ipsec_up),
+                             ("bgp", vt.bgp_state == "Established")):
                 k = "%s:%s" % (vt.key, kind)
                 if up:
-                    ups.setdefault(k, now - 5)
+                    ups.setdefault(k, now - (1 if kind == "ike" else 0))
                 else:
                     ups.pop(k, None)
             vt.ike_since = ups.get("%s:ike" % vt.key)
+            vt.ipsec_since = ups.get("%s:ipsec" % vt.key)
             vt.bgp_since = ups.get("%s:bgp" % vt.key)
 
     def _bgp(self, ev: Evaluation, now: float) -> None:

@@ -146,6 +146,7 @@ class Router:
         self.last_change_by = "admin"
         self.fault_overrides: dict = {}
         self.up_since: dict[str, float] = {}
+        self.errors: list[dict] = []
         self.config_sessions = 0
         self._persist()
 
@@ -174,6 +175,21 @@ class Router:
         self.last_change = time.time()
         self.last_change_by = user
         self._persist()
+        self.stamp()
+
+    def stamp(self) -> None:
+        """Start the clocks of SAs and sessions that a configuration change brought up (or stop them)."""
+        from .cisco_side import Evaluator
+        Evaluator(self).evaluate()
+
+    def internal_error(self, line: str) -> str:
+        import traceback
+        text = traceback.format_exc()
+        self.errors.append({"line": line, "traceback": text})
+        if self.state_dir is not None:
+            with open(self.state_dir / "errors.log", "a") as fh:
+                fh.write("### %s\n%s\n" % (line, text))
+        return "%Error: IOS-XE test double internal error on '" + line + "' (see errors.log)"
 
     def replace_config(self, text: str) -> list[str]:
         parser = ConfigParser(interfaces_hw=list(self.parser.hw))
@@ -251,7 +267,10 @@ class Session:
             if self.pending is not None:
                 pending, self.pending = self.pending, None
                 self.echo = True
-                out = pending(line)
+                try:
+                    out = pending(line)
+                except Exception:  # noqa: BLE001
+                    out = self.r.internal_error("<answer to a prompt>")
                 if self.pending is not None:
                     return out  # another question follows, no prompt
                 return (out + "\n" if out else "") + self.prompt()
@@ -263,6 +282,8 @@ class Session:
                 out = self._dispatch(line)
             except CLIError as exc:
                 out = self._error(prompt_before, line, exc)
+            except Exception:  # noqa: BLE001 - a bug of the double must surface as a device error
+                out = self.r.internal_error(line)
             if self.pending is not None:
                 return out
             if self.closed:

@@ -180,6 +180,10 @@ def diff_block(ib: Block, rnode: Optional[Node], ctx: _Ctx, implied: Optional[se
             cmds.extend(early)
             cmds.extend(forms.no_form(x) for x in removes)
             cmds.extend(late)
+        elif ib.kind == "route":
+            # static routes with other next hops coexist (ECMP): add the new one before removing the old
+            cmds.extend(adds)
+            cmds.extend(forms.no_form(x) for x in removes)
         else:
             cmds.extend(forms.no_form(x) for x in removes)
             cmds.extend(adds)
@@ -262,9 +266,9 @@ def check_safety(intent: Intent, roots: List[Node], res: DiffResult, require_wan
         for n in roots:
             m = forms.ROUTER_BGP_RX.match(n.text)
             if m and m.group(1) != str(intent.bgp_asn):
-                res.errors.append("the router already runs BGP AS %s, the plan wants AS %s on %s: set vc_bgp_asn: %s "
-                                  "(the plan then uses local-as per neighbour)" % (m.group(1), intent.bgp_asn,
-                                                                                    intent.host, m.group(1)))
+                res.errors.append(
+                    "the router already runs BGP AS %s, the plan wants AS %s on %s: set vc_bgp_asn: %s "
+                    "(the plan then uses local-as per neighbour)" % (m.group(1), intent.bgp_asn, intent.host, m.group(1)))
         # a neighbour address of ours already used by a foreign (non-VC) neighbour
         bgp = _find_top(roots, "router bgp %s" % intent.bgp_asn)
         if bgp is not None:

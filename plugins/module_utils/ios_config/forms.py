@@ -126,7 +126,7 @@ def wildcard_free_mask(prefixlen: int) -> str:
 
 
 def split_cidr(cidr: str) -> Tuple[str, int]:
-    addr, _, plen = cidr.partition("/")
+    addr, _sep, plen = cidr.partition("/")
     return addr, int(plen or 32)
 
 
@@ -271,7 +271,6 @@ _SINGLE_VALUED = [
     re.compile(r"^(neighbor \S+ timers) "),
     re.compile(r"^(neighbor \S+ ebgp-multihop)\b"),
     re.compile(r"^(neighbor \S+ prefix-list) \S+ (in|out)$"),
-    re.compile(r"^(ip route \S+ \S+) .* name (\S+)$"),
 ]
 
 

@@ -52,8 +52,8 @@ def render(plan: Dict, host: str, secrets: Optional[Dict] = None, wan_interface:
     secrets = secrets or {}
     intent.wan_interface = wan_interface or cpe.get("wan_interface")
     intent.crypto_map_name = crypto_map_name or forms.DEFAULT_CRYPTO_MAP
-    names: Dict[str, set] = {k: set() for k in ("acl", "proposal", "policy", "keyring", "profile",
-                                                 "transform_set", "prefix_list", "route")}
+    kinds = ("acl", "proposal", "policy", "keyring", "profile", "transform_set", "prefix_list", "route")
+    names: Dict[str, set] = dict((k, set()) for k in kinds)
     intent.names = names
 
     def secret(tkey: str, field: str, needed: bool) -> str:
@@ -288,6 +288,15 @@ def _compile_names(pattern: str, names: List[str]) -> Any:
     return re.compile(pattern % "|".join(_rx_escape(n) for n in (names or ["VC-NONE"])))
 
 
+def rendered_text(intent: Intent, features=None) -> str:
+    """The intended config as text with a header (secrets masked): what render_vc.yml writes."""
+    header = ["! webex_di.virtual_connect: intended Virtual Connect config of %s (IOS-XE running-config form)"
+              % intent.host,
+              "! secrets are masked (********); vc_ios_config types them from vc_regions"]
+    header.extend("! WARNING: %s" % w for w in intent.warnings)
+    return "\n".join(header) + "\n" + intent.to_text(features=features, masked=True)
+
+
 def render_text(plan: Dict, host: str, wan_interface: Optional[str] = None, wan_next_hop: Optional[str] = None,
                 crypto_map_name: Optional[str] = None, features=None) -> str:
     """Offline render: the full intended VC config of ``host`` (secrets masked)."""
@@ -295,7 +304,4 @@ def render_text(plan: Dict, host: str, wan_interface: Optional[str] = None, wan_
                     crypto_map_name=crypto_map_name)
     if intent.errors:
         raise RenderError("; ".join(intent.errors))
-    header = ["! webex_di.virtual_connect: intended Virtual Connect config for %s (IOS-XE)" % host,
-              "! secrets are masked (********); the vc_ios_config module types them from vc_regions"]
-    header.extend("! WARNING: %s" % w for w in intent.warnings)
-    return "\n".join(header) + "\n" + intent.to_text(features=features, masked=True)
+    return rendered_text(intent, features)

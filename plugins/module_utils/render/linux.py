@@ -240,7 +240,7 @@ def gre_links(tunnels: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
 
 
 def render_networkd(tunnels: Sequence[Dict[str, Any]]) -> List[Dict[str, str]]:
-    """``[{name, content}]``: a ``.netdev`` and a ``.network`` per tunnel (reboot persistence)."""
+    """``[{path, content}]`` (path relative to the networkd directory): a ``.netdev`` and a ``.network`` per tunnel."""
     files = []
     for t in tunnels:
         name = link_name(t)
@@ -252,7 +252,7 @@ def render_networkd(tunnels: Sequence[Dict[str, Any]]) -> List[Dict[str, str]]:
         ]
         files.append(
             {
-                "name": "%s.netdev" % name,
+                "path": "%s.netdev" % name,
                 "content": "\n".join(
                     comment
                     + [
@@ -275,7 +275,7 @@ def render_networkd(tunnels: Sequence[Dict[str, Any]]) -> List[Dict[str, str]]:
         )
         files.append(
             {
-                "name": "%s.network" % name,
+                "path": "%s.network" % name,
                 "content": "\n".join(
                     comment
                     + [

@@ -87,6 +87,7 @@ def parse_vici_raw(text: str) -> List[Tuple[str, Dict[str, Any]]]:
     i, n = 0, len(text)
     stack = []  # type: List[Dict[str, Any]]
     pending = []  # type: List[str]
+    last_key = {}  # type: Dict[int, Optional[str]]
     top_name = ""
     while i < n:
         c = text[i]
@@ -105,10 +106,12 @@ def parse_vici_raw(text: str) -> List[Tuple[str, Dict[str, Any]]]:
             pending = []
             sec = {}  # type: Dict[str, Any]
             if stack:
+                last_key[len(stack) - 1] = None
                 stack[-1][name] = sec
             else:
                 top_name = name
             stack.append(sec)
+            last_key[len(stack) - 1] = None
             i += 1
             continue
         j = i
@@ -146,9 +149,28 @@ def parse_vici_raw(text: str) -> List[Tuple[str, Dict[str, Any]]]:
                 j = k
             if stack:
                 stack[-1][word] = value
+                last_key[len(stack) - 1] = word
             i = j
             continue
-        pending.append(word)
+        # a bare word: part of a section name ("list-sa event {") or the rest of a value with spaces
+        # ("class=pre-shared key"): look ahead past further bare words for a '{'
+        k = j
+        while True:
+            while k < n and text[k].isspace():
+                k += 1
+            if k >= n or text[k] in "{}":
+                break
+            m = k
+            while m < n and not text[m].isspace() and text[m] not in "={}":
+                m += 1
+            if m < n and text[m] == "=":
+                break
+            k = m
+        if k < n and text[k] == "{":
+            pending.append(word)
+        elif stack and last_key[len(stack) - 1] is not None and isinstance(stack[-1].get(last_key[len(stack) - 1]), str):
+            key = last_key[len(stack) - 1]
+            stack[-1][key] = stack[-1][key] + " " + word
         i = j
     return messages
 
@@ -297,6 +319,10 @@ def parse_ping(rc: int, text: str) -> bool:
 def _route_keys(doc: Any, key: str) -> List[str]:
     table = (doc or {}).get(key) or {}
     out = set()
+    # default-originate: FRR lists the default apart ("Originating default network 0.0.0.0/0")
+    default = canonical_prefix((doc or {}).get("bgpOriginatingDefaultNetwork")) if key == "advertisedRoutes" else None
+    if default:
+        out.add(default)
     for k, v in table.items():
         p = canonical_prefix(k)
         if p is None and isinstance(v, dict):
@@ -406,3 +432,22 @@ def targets_from_plan(tunnels: Sequence[Dict[str, Any]], link_name: Callable[[Di
         "neighbors": [t["bgp"]["neighbor"] for t in tunnels],
         "prefixes": prefixes,
     }
+
+
+def settled(state: Dict[str, Any], tunnels: Sequence[Dict[str, Any]]) -> List[str]:
+    """What is not up yet for the plan tunnels (empty list: settled). Used to wait after a change, not to judge."""
+    waiting = []
+    for t in tunnels:
+        label = t.get("key")
+        ike = [x for x in state.get("ike_sas", []) if x.get("remote") == t["di"]["ipsec_ip"] and x.get("state") == "established"]
+        if not ike:
+            waiting.append("%s: IKE SA" % label)
+        child = [x for x in state.get("ipsec_sas", []) if x.get("remote_ts") == "%s/32" % t["crypto_acl"]["destination"] and x.get("state") == "installed"]
+        if not child:
+            waiting.append("%s: CHILD SA" % label)
+        nbr = [x for x in state.get("bgp_neighbors", []) if x.get("neighbor") == t["bgp"]["neighbor"]]
+        if not nbr or nbr[0].get("state") != "Established":
+            waiting.append("%s: BGP session" % label)
+        elif not nbr[0].get("received"):
+            waiting.append("%s: BGP routes" % label)
+    return waiting

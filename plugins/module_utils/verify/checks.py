@@ -317,8 +317,8 @@ def _tunnel_ping(ctx):
     """ping_ok of the GRE interface, else a probe from the CPE tunnel IP to the DI tunnel IP."""
     gre = ctx["gre"]
     if gre is not None and gre.get("ping_ok") is not None:
-        return gre.get("ping_ok"), "tunnel ping %s -> %s" % (ctx["tunnel"]["cpe"]["tunnel_ip"],
-                                                            ctx["tunnel"]["di"]["tunnel_ip"])
+        how = "tunnel ping %s -> %s" % (ctx["tunnel"]["cpe"]["tunnel_ip"], ctx["tunnel"]["di"]["tunnel_ip"])
+        return gre.get("ping_ok"), how
     for probe in as_list(ctx["state"].get("probes")):
         if ip_eq(probe.get("destination"), ctx["tunnel"]["di"]["tunnel_ip"]) and probe.get("ok") is not None:
             return probe.get("ok"), "probe ping %s -> %s" % (probe.get("source"), probe.get("destination"))
@@ -619,6 +619,11 @@ def verify_host(plan, state, host, options=None):
     warnings = []
     if state.get("host") not in (None, host):
         warnings.append("state is for host %s, verifying %s" % (state.get("host"), host))
+    for err in as_list(state.get("gather_errors")) + as_list(state.get("errors")):
+        if isinstance(err, dict):
+            warnings.append("gather error: %s: %s" % (err.get("command"), err.get("message")))
+        elif err:
+            warnings.append("gather error: %s" % err)
     tunnels = []
     summary = {PASS: 0, FAIL: 0, SKIP: 0}
     for region, tunnel in plan_tunnels_for_host(plan, host):

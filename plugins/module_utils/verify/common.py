@@ -88,7 +88,7 @@ def iface_eq(a, b):
 
 
 def _classful_len(addr):
-    first = int(str(addr).split(".")[0])
+    first = int(str(addr).split(".", 1)[0])
     if str(addr) == "0.0.0.0":
         return 0
     if first < 128:

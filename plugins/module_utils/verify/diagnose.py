@@ -45,7 +45,6 @@ EVENT_ALIASES = {
     "BGP_BAD_PEER_AS": "BGP_BAD_PEER_AS",
     "BAD_PEER_AS": "BGP_BAD_PEER_AS",
     "BGP_AUTH_FAILED": "BGP_AUTH_FAILED",
-    "BGP_HOLD_TIMER_EXPIRED": "BGP_HOLD_TIMER_EXPIRED",
 }
 
 
@@ -228,8 +227,8 @@ def _acl_address_evidence(dctx):
     ev = []
     if acl.get("source") is not None and not ip_eq(acl["source"], dctx["tunnel"]["crypto_acl"]["source"]):
         ev.append("crypto ACL source %s" % acl["source"])
-    if acl.get("destination") is not None and not ip_eq(acl["destination"],
-                                                         dctx["tunnel"]["crypto_acl"]["destination"]):
+    want_dst = dctx["tunnel"]["crypto_acl"]["destination"]
+    if acl.get("destination") is not None and not ip_eq(acl["destination"], want_dst):
         ev.append("crypto ACL destination %s" % acl["destination"])
     return ev or None
 
@@ -705,6 +704,9 @@ def _r_bgp_remote_as(dctx, check):
     nbr = dctx["nbr"] or {}
     if nbr.get("remote_as") is not None and str(nbr["remote_as"]) != str(dctx["tunnel"]["bgp"]["remote_as"]):
         ev.append("neighbour %s remote-as %s" % (nbr.get("neighbor"), nbr["remote_as"]))
+    cfg = _cfg(dctx, "bgp")
+    if cfg.get("remote_as") is not None and str(cfg["remote_as"]) != str(dctx["tunnel"]["bgp"]["remote_as"]):
+        ev.append("configured remote-as %s" % cfg["remote_as"])
     events = [e for e in _events(dctx, "BGP_BAD_PEER_AS") if e.get("direction") == "sent"]
     if events:
         ev.append(_ev_text(events))
@@ -721,6 +723,9 @@ def _r_bgp_local_as(dctx, check):
     nbr = dctx["nbr"] or {}
     if nbr.get("local_as") is not None and str(nbr["local_as"]) != str(dctx["tunnel"]["bgp"]["local_as"]):
         ev.append("neighbour %s local AS %s" % (nbr.get("neighbor"), nbr["local_as"]))
+    cfg = _cfg(dctx, "bgp")
+    if cfg.get("local_as") is not None and str(cfg["local_as"]) != str(dctx["tunnel"]["bgp"]["local_as"]):
+        ev.append("configured local AS %s" % cfg["local_as"])
     events = [e for e in _events(dctx, "BGP_BAD_PEER_AS") if e.get("direction") in (None, "received")]
     if events:
         ev.append(_ev_text(events))

@@ -357,3 +357,20 @@ def test_restore_removes_objects_created_by_the_failed_run(lab):
     restore = D.restore_commands(intent_for(lab), H.BASE, half)
     restored = apply_commands(half, restore)
     assert block_sets(restored) == block_sets(apply_commands(H.BASE, []))
+
+
+def test_changed_wan_next_hop_adds_the_new_route_before_removing_the_old(lab):
+    # found by the property test: two static routes with other next hops coexist on IOS (no override)
+    running = fixture("lab_converged_type7.cfg")
+    res, _after = converge(intent_for(lab, wan_next_hop="192.0.2.9"), running)
+    assert res.commands == [
+        "ip route 198.51.100.65 255.255.255.255 192.0.2.9 name VC-LAB-A",
+        "ip route 198.51.100.66 255.255.255.255 192.0.2.9 name VC-LAB-B",
+        "no ip route 198.51.100.65 255.255.255.255 192.0.2.1 name VC-LAB-A",
+        "no ip route 198.51.100.66 255.255.255.255 192.0.2.1 name VC-LAB-B",
+    ]
+    # and without a next hop our routes go, the customer's default route stays
+    res2, after2 = converge(intent_for(lab, wan_next_hop=None), running + "ip route 0.0.0.0 0.0.0.0 192.0.2.1\n")
+    assert res2.commands == ["no ip route 198.51.100.65 255.255.255.255 192.0.2.1 name VC-LAB-A",
+                             "no ip route 198.51.100.66 255.255.255.255 192.0.2.1 name VC-LAB-B"]
+    assert "ip route 0.0.0.0 0.0.0.0 192.0.2.1" in blocks(after2)

@@ -122,3 +122,22 @@ def test_parsed_returns_the_vc_view_only():
     assert "Tunnel1" not in parsed["interfaces"]
     assert sorted(parsed["prefix_lists"]) == ["VC-IN-LAB-A", "VC-IN-LAB-B", "VC-OUT-LAB-A", "VC-OUT-LAB-B"]
     assert "08244274F18E" not in json.dumps(parsed)
+
+
+def test_restored_state_undoes_a_whole_run_of_several_roles():
+    plan, secrets = H.lab_plan()
+    start = (FIX / "foreign_router.cfg").read_text()
+    conn = H.FakeConn(start)
+    before = conn.get_config()
+    saved = None
+    for feature in ("ipsec", "gre", "mtu", "bgp"):
+        r = M.run_merged(params(plan, secrets, features=[feature], backup=True), conn, check_mode=False)
+        assert not r.get("failed"), r
+        saved = saved or r["__backup__"]
+    assert "interface Tunnel101" in conn.get_config()
+    result = M.run_restored(params(plan, None, state="restored", backup_config=saved), conn, check_mode=False)
+    assert not result.get("failed"), result
+    assert result["changed"] is True and "restored" in result["msg"]
+    assert block_sets(conn.get_config()) == block_sets(before)
+    again = M.run_restored(params(plan, None, state="restored", backup_config=saved), conn, check_mode=False)
+    assert again["changed"] is False

@@ -83,7 +83,7 @@ def test_only_inbound_sa_active_is_not_installed(plan, healthy):
 
 def test_missing_dc_slash25_in_received_routes(plan, healthy):
     out = dict(healthy)
-    out[RCV_A] = "\n".join(l for l in healthy[RCV_A].splitlines() if "203.0.113.0/25" not in l).replace(
+    out[RCV_A] = "\n".join(ln for ln in healthy[RCV_A].splitlines() if "203.0.113.0/25" not in ln).replace(
         "Total number of prefixes 4", "Total number of prefixes 3")
     nb = _nb(build_ios_state(out, host="cpe1", plan=plan), "100.64.0.2")
     assert nb["received"] == ["198.18.10.0/24", "198.18.10.0/25", "203.0.113.0/24"]
@@ -127,7 +127,7 @@ def test_absent_tunnel_interface_is_absent_from_state(plan, healthy):
     out["show interfaces Tunnel101"] = ("show interfaces Tunnel101\n                        ^\n"
                                         "% Invalid input detected at '^' marker.\n")
     out["show ip interface brief"] = "\n".join(
-        l for l in healthy["show ip interface brief"].splitlines() if not l.startswith("Tunnel101"))
+        ln for ln in healthy["show ip interface brief"].splitlines() if not ln.startswith("Tunnel101"))
     state = build_ios_state(out, host="cpe1", plan=plan)
     assert [t["name"] for t in state["tunnels"]] == ["Tunnel102"]
 
@@ -146,7 +146,7 @@ def _mangle_all(outputs, fn):
 
 def test_lost_indentation_gives_the_same_state(plan, healthy):
     reference = build_ios_state(healthy, host="cpe1", plan=plan)
-    flat = _mangle_all(healthy, lambda c, t: "\n".join(l.lstrip() for l in t.splitlines()))
+    flat = _mangle_all(healthy, lambda c, t: "\n".join(ln.lstrip() for ln in t.splitlines()))
     flat_state = build_ios_state(flat, host="cpe1", plan=plan)
     # BGP attribute columns cannot be aligned any more, but nothing in the state depends on them
     assert flat_state == reference
@@ -155,7 +155,7 @@ def test_lost_indentation_gives_the_same_state(plan, healthy):
 def test_crlf_prompts_tabs_trailing_blanks_give_the_same_state(plan, healthy):
     reference = build_ios_state(healthy, host="cpe1", plan=plan)
     noisy = _mangle_all(healthy, lambda c, t: "cpe1#%s\r\n%s\r\ncpe1#" % (
-        c, "\r\n".join(l.replace("        ", "\t") + "   " for l in t.splitlines())))
+        c, "\r\n".join(ln.replace("        ", "\t") + "   " for ln in t.splitlines())))
     assert build_ios_state(noisy, host="cpe1", plan=plan) == reference
 
 

@@ -24,7 +24,7 @@ def test_golden_lab_cpe1(plan):
     golden("cpe1.vc-connections.conf", L.render_swanctl_connections(tunnels))
     golden("cpe1.vc-secrets.conf", L.render_swanctl_secrets(tunnels, SECRETS))
     for f in L.render_networkd(tunnels):
-        golden("cpe1." + f["name"], f["content"])
+        golden("cpe1." + f["path"], f["content"])
     golden("cpe1.vc-mss-clamp.nft", L.render_nft_mss(tunnels))
     golden("cpe1.frr.conf", L.render_frr(L.frr_intent(tunnels, plan["cpes"]["cpe1"])))
 

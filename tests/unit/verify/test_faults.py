@@ -252,3 +252,13 @@ def test_dual_cpe_each_host_verifies_only_its_tunnel():
     assert [t["key"] for t in r2["tunnels"]] == [B]
     assert failing(r2["tunnels"][0]) == ["ike_sa"]
     assert "state is for host cpe1" in r2["warnings"][0]
+
+
+def test_gather_errors_become_warnings(plan):
+    state = state_with(lambda s: s.update(gather_errors=[{"command": "show ip interface Tunnel102",
+                                                          "message": "% Invalid input"}]))
+    result = verify_host(plan, state, "cpe1")
+    assert result["ok"]
+    assert result["warnings"] == ["gather error: show ip interface Tunnel102: % Invalid input"]
+    linux = state_with(lambda s: s.update(errors=["vtysh -c show bgp neighbors json: rc 127: not found"]))
+    assert verify_host(plan, linux, "cpe1")["warnings"] == ["gather error: vtysh -c show bgp neighbors json: rc 127: not found"]

@@ -171,6 +171,9 @@ CASES = [
     ("gre.address", "lab", A, [gre_a(address="100.64.0.1/29", ping_ok=False), tunnel_a_down_below("gre")],
      GRE_DOWN, "gre.firewall"),
     ("gre.keepalive", "lab", A, [gre_a(keepalive=False)], GRE_DOWN, "gre.firewall"),
+    ("gre.keepalive", "lab", A, [gre_a(keepalive={"enabled": False, "interval_s": None, "retries": None})],
+     [gre_a(keepalive={"enabled": True, "interval_s": 10, "retries": 3}), _gre_down, tunnel_a_down_below("gre")],
+     "gre.firewall"),
     ("gre.keepalive", "lab", A, [gre_a(keepalive={"interval_s": 5, "retries": 3})], GRE_DOWN, "gre.firewall"),
     ("gre.firewall", "lab", A, GRE_DOWN, GRE_DOWN + [child_a(pkts_in=None, pkts_out=None)], "gre.down"),
     ("gre.down", "lab", A, GRE_DOWN + [child_a(pkts_in=None, pkts_out=None)], GRE_DOWN, "gre.firewall"),
@@ -182,6 +185,10 @@ CASES = [
      BGP_DOWN + [event("BGP_BAD_PEER_AS", peer="100.64.0.2", direction="received")], "bgp.local_as"),
     ("bgp.local_as", "lab", B, [_local_as_b, nbr_a(), lambda s: nbr(s, 1).update(state="Idle")],
      [lambda s: nbr(s, 1).update(state="Idle")], "bgp.firewall"),
+    ("bgp.remote_as", "lab", A, BGP_DOWN + [cfg("bgp", remote_as=64999)], BGP_DOWN + [cfg("bgp", remote_as=64552)],
+     "bgp.firewall"),
+    ("bgp.local_as", "lab", A, BGP_DOWN + [cfg("bgp", local_as=64561)], BGP_DOWN + [cfg("bgp", local_as=64551)],
+     "bgp.firewall"),
     ("bgp.local_as", "lab", A, BGP_DOWN + [event("BAD_PEER_AS", peer="100.64.0.2")],
      BGP_DOWN + [event("BAD_PEER_AS", peer="100.64.0.6")], "bgp.firewall"),
     ("bgp.auth", "lab", A, BGP_DOWN + [event("BGP_AUTH_FAILED", peer="100.64.0.2")],
@@ -228,9 +235,9 @@ def test_every_rule_has_a_case():
 
 def test_causes_use_the_plan_values():
     p = plan_for("lab")
-    t, _ = _causes(p, state_with(*IKE_GONE, cfg("crypto_acl", protocol="ip")), A)
+    t, _causes_list = _causes(p, state_with(*IKE_GONE, cfg("crypto_acl", protocol="ip")), A)
     assert "permit gre host 192.0.2.2 host 198.51.100.65" in t["cause"]
-    t, _ = _causes(p, state_with(_remote_as, _bgp_active), A)
+    t, _causes_list = _causes(p, state_with(_remote_as, _bgp_active), A)
     assert "neighbor 100.64.0.2 remote-as 64552" in t["fix"]
     assert "neighbour 100.64.0.2 remote-as 64999" in t["evidence"]
 

@@ -306,11 +306,11 @@ def build_ios_state(outputs: Dict[str, Optional[str]], host: Optional[str] = Non
         if not is_ipv4(next_hop):
             return None
         addr = ipaddress.IPv4Address(next_hop)
-        best = None
+        best_len, best_if = -1, None
         for net, ifname in connected:
-            if addr in net and (best is None or net.prefixlen > best[0].prefixlen):
-                best = (net, ifname)
-        return best[1] if best else None
+            if addr in net and net.prefixlen > best_len:
+                best_len, best_if = net.prefixlen, ifname
+        return best_if
 
     interest = _interest(plan, host)
     routes = []
@@ -340,4 +340,3 @@ def build_ios_state(outputs: Dict[str, Optional[str]], host: Optional[str] = Non
         "routes": routes,
         "gather_errors": list(errors or []),
     }
-

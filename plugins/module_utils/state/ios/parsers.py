@@ -356,7 +356,7 @@ def parse_crypto_session(text: Optional[str]) -> List[Dict[str, Any]]:
         m = re.match(r"^(Profile|Uptime|Session status):\s*(.*)$", s)
         if m:
             key = {"Profile": "profile", "Uptime": "uptime", "Session status": "status"}[m.group(1)]
-            if cur is not None and (cur["ike_sas"] or cur["ipsec_flows"] or cur.get(key) is not None):
+            if cur and (cur["ike_sas"] or cur["ipsec_flows"] or cur.get(key) is not None):  # pylint: disable=unsubscriptable-object
                 cur, flow, ike, pending = None, None, None, {}  # header of a following session
             target = pending if cur is None else cur
             target[key] = m.group(2).strip()
@@ -365,7 +365,7 @@ def parse_crypto_session(text: Optional[str]) -> List[Dict[str, Any]]:
             continue
         m = re.match(r"^Peer:\s*(\S+)(?:\s+port\s+(\d+))?(?:\s+fvrf:\s*(\S+))?(?:\s+ivrf:\s*(\S+))?", s)
         if m:
-            if cur is None or cur["peer"] is not None:
+            if not cur or cur.get("peer") is not None:
                 cur = new_session()
             pending, flow, ike, session_id = {}, None, None, None
             cur["peer"], cur["peer_port"] = m.group(1), to_int(m.group(2))
@@ -790,7 +790,8 @@ def parse_bgp_table(text: Optional[str]) -> Dict[str, Any]:
            "router_id": None, "error": _error_text(lines)}  # type: Dict[str, Any]
     cols = None
     last_network = None
-    wrapped = None  # (status, network) waiting for its next-hop line
+    wrapped = None  # network of a row whose next hop is on the next line
+    wrapped_status = ""
     for line in lines:
         s = line.strip()
         if not s:
@@ -822,14 +823,13 @@ def parse_bgp_table(text: Optional[str]) -> Dict[str, Any]:
         rest_tokens = rest.split()
         if wrapped is not None and "/" not in first and not status:
             # continuation line of a wrapped row: '<next hop> <metric...> <path> <origin>'
-            w_status, network = wrapped
-            wrapped = None
-            res["routes"].append(_bgp_row(w_status, network, first, line, m.end("first"), cols))
+            network, wrapped = wrapped, None
+            res["routes"].append(_bgp_row(wrapped_status, network, first, line, m.end("first"), cols))
             last_network = network
             continue
         wrapped = None
         if not rest_tokens:
-            wrapped = (status, first)  # long network, next hop on the next line
+            wrapped, wrapped_status = first, status  # long network, next hop on the next line
             continue
         if is_ipv4(rest_tokens[0]):
             network, next_hop = first, rest_tokens[0]

@@ -119,6 +119,25 @@ start_charon dib-vpn && sw dib-vpn --load-all --file $R/dib-vpn/swanctl.conf >/d
 ss_conf cpe
 start_charon cpe
 start_frr cpe
+if [ "${MODE:-capture}" = ansible ]; then
+	# the collection's roles through the real playbook, inside the cpe namespace (connection local)
+	echo "include conf.d/*.conf" > $R/cpe/swanctl.conf
+	REPO=$(cd "$HERE/../../../.." && pwd)
+	export ANSIBLE_HOME=/tmp/ansible ANSIBLE_LOCAL_TEMP=/tmp/ansible/tmp ANSIBLE_REMOTE_TEMP=/tmp/ansible/rtmp
+	export ANSIBLE_COLLECTIONS_PATH=$REPO/.build/collections:/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages
+	export ANSIBLE_CONFIG=$REPO/ansible.cfg ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1
+	AP="nx cpe /root/.pyenv/versions/3.11.7/bin/ansible-playbook $REPO/playbooks/deploy_vc.yml -i $HERE/inventory/hosts.yml -e @$REPO/inventories/lab/group_vars/all/vc.yml -e vc_report_dir=$OUT/reports"
+	for run in check1:--check first:--diff second:--diff check2:--check; do
+		log "ansible-playbook run ${run%%:*}"
+		t=$(cut -d' ' -f1 /proc/uptime)
+		$AP ${run#*:} --diff > "$OUT/ansible-${run%%:*}.log" 2>&1
+		echo "rc=$? seconds=$(awk -v a=$t -v b=$(cut -d' ' -f1 /proc/uptime) 'BEGIN{print b-a}')" >> "$OUT/ansible-${run%%:*}.log"
+		grep -A3 "PLAY RECAP" "$OUT/ansible-${run%%:*}.log" | tee -a "$OUT/capture.log"
+		[ ${run%%:*} = first ] && { bgp_wait() { [ "$(vtysh -N cpe -c "show bgp neighbors 100.64.0.6 json" | jq -r '.["100.64.0.6"].bgpState')" = Established ]; }; wait_until 120 bgp_wait; }
+	done
+	log "ansible done"
+	exit 0
+fi
 log "CPE apply (1st)"
 nx cpe env R=$R $PY $HERE/cpe_apply.py apply "$OUT" 2>&1 | tee -a "$OUT/capture.log"
 log "CPE apply (2nd: must change nothing)"
@@ -151,7 +170,7 @@ nx cpe ip xfrm policy > $C/xfrm_policy.txt
 nx cpe env R=$R $PY $HERE/cpe_apply.py state "$OUT" > $C/state_gathered.json 2>&1
 # ---- a broken tunnel: DC-A's headend unreachable
 nx inet ip link set a0 down
-sw dia-vpn --terminate --ike cust >/dev/null 2>&1
+sw dia-vpn --terminate --ike cust --force --timeout 2 >/dev/null 2>&1
 sleep 45
 sw cpe --list-sas --raw > $C/swanctl_list_sas_raw.t1_down.txt 2>&1
 vtysh -N cpe -c "show bgp neighbors json" > $C/vtysh_bgp_neighbors.t1_down.json

@@ -7,5 +7,5 @@ OUT=${OUT:-$REPO/.build/linux-capture}
 KERNEL=${KERNEL:-$(ls /boot/vmlinuz-*-amd64 | sort -V | tail -n 1)}
 rm -rf "$OUT"; mkdir -p "$OUT"
 timeout "${VM_TIMEOUT:-900}" vng --run "$KERNEL" --disable-kvm --memory 2G --cpus 2 --rwdir "$OUT" \
-	--exec "env OUT=$OUT bash $HERE/capture_vm.sh" > "$OUT/console.log" 2>&1
+	--exec "env OUT=$OUT MODE=${MODE:-capture} bash $HERE/capture_vm.sh" > "$OUT/console.log" 2>&1
 echo "vng rc=$?"

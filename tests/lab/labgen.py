@@ -1,0 +1,395 @@
+#!/usr/bin/env python3
+"""Generate the embedded lab from a lab inventory: topology, addressing and the modelled Cisco side.
+
+This is deliberately the lab's OWN small model of what Cisco runs for Virtual Connect (IPsec headend +
+GRE/BGP router per data centre). It does not import the collection's plan core: the lab must be able to
+prove the collection wrong.
+
+    labgen.py INVENTORY_DIR OUT_DIR
+
+reads   INVENTORY_DIR/group_vars/all/vc.yml   (vc_regions: the same truth the collection reads)
+        INVENTORY_DIR/group_vars/all/lab.yml  (lab_* topology choices; connection vars are ignored here)
+        INVENTORY_DIR/host_vars/<cpe>/lab.yml (lab_mgmt_cidr, lab_lan_cidr, vc_wan_interface)
+writes  OUT_DIR/spec.json      everything the drills need (names, addresses, interfaces)
+        OUT_DIR/build.sh       ordered calls of the primitives in guest/labctl.sh
+        OUT_DIR/lab.env        shell variables for the drills
+        OUT_DIR/<ns>/swanctl.conf, OUT_DIR/<ns>/frr.conf   (headends, DC routers)
+"""
+from __future__ import annotations
+
+import ipaddress
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import yaml
+
+DC_NS = {"A": "dca", "B": "dcb"}
+
+
+class LabError(Exception):
+    pass
+
+
+def _load(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    with path.open() as f:
+        return yaml.safe_load(f) or {}
+
+
+def _other_host(ip: str, prefixlen: int) -> tuple[str, str]:
+    """(network/len, the other usable address) of the point-to-point subnet holding ip."""
+    net = ipaddress.ip_network(f"{ip}/{prefixlen}", strict=False)
+    hosts = [str(h) for h in net.hosts() if str(h) != ip]
+    if not hosts:
+        raise LabError(f"{ip}/{prefixlen} leaves no address for the internet router")
+    return str(net), hosts[0]
+
+
+def _split(prefix: str) -> dict[str, str]:
+    """Cisco's /24 split: DC-A the lower /25, DC-B the upper."""
+    net = ipaddress.ip_network(prefix)
+    if net.prefixlen != 24:
+        raise LabError(f"{prefix}: the lab models an aligned /24")
+    low, high = net.subnets(new_prefix=25)
+    return {"A": str(low), "B": str(high)}
+
+
+def _nth(prefix: str, n: int) -> str:
+    return str(ipaddress.ip_network(prefix)[n])
+
+
+def _underlay(pool: str, idx: int) -> tuple[str, str]:
+    net = list(ipaddress.ip_network(pool).subnets(new_prefix=30))[idx]
+    return str(net[1]), str(net[2])
+
+
+def load_inventory(inv: Path) -> dict:
+    gv = _load(inv / "group_vars" / "all" / "vc.yml")
+    lab = _load(inv / "group_vars" / "all" / "lab.yml")
+    hosts_yml = _load(inv / "hosts.yml")
+    regions = gv.get("vc_regions")
+    if not regions:
+        raise LabError(f"{inv}: no vc_regions")
+    cpe_names = sorted((((hosts_yml.get("all") or {}).get("children") or {}).get("vc_cpes") or {}).get("hosts") or {})
+    hostvars = {h: _load(inv / "host_vars" / h / "lab.yml") for h in cpe_names}
+    return {"regions": regions, "lab": lab, "hostvars": hostvars, "cpes": cpe_names}
+
+
+def build_spec(data: dict) -> dict:
+    regions, lab, hostvars = data["regions"], data["lab"], data["hostvars"]
+    if len(regions) != 1:
+        raise LabError("the lab models exactly one region (one DC-A and one DC-B)")
+    region = regions[0]
+    tunnels = region["tunnels"]
+    if sorted(t["datacenter"] for t in tunnels) != ["A", "B"]:
+        raise LabError("the region needs exactly one tunnel to datacenter A and one to B")
+    tunnels = sorted(tunnels, key=lambda t: t["datacenter"])
+    wan_len = int(lab.get("lab_wan_prefixlen", 30))
+    cisco = dict(lab.get("lab_cisco") or {})
+    host_off = int(lab.get("lab_dc_host_offset", 10))
+    di_split = _split(region["di_prefix"])
+    iaas = region.get("iaas_prefix")
+    iaas_split = _split(iaas) if iaas else None
+    dci_net = ipaddress.ip_network(lab.get("lab_dci", "100.64.255.0/30"))
+    dci = {"A": str(dci_net[1]), "B": str(dci_net[2])}
+    lan_host = lab.get("lab_lan_host", "10.10.10.10/24")
+
+    spec: dict = {"region": region["region"], "di_prefix": region["di_prefix"], "iaas_prefix": iaas,
+                  "lan_host": lan_host, "cpes": {}, "dcs": {}, "tunnels": [], "inet": {"links": []}}
+
+    # ---- CPEs (bare routers: the collection configures everything VC on them)
+    cpe_order = []
+    for t in tunnels:
+        h = t["cpe"]["host"]
+        if h not in cpe_order:
+            cpe_order.append(h)
+    for h in cpe_order:
+        if h not in hostvars or not hostvars[h]:
+            raise LabError(f"{h}: host_vars/{h}/lab.yml missing (lab_mgmt_cidr, lab_lan_cidr, vc_wan_interface)")
+    for i, h in enumerate(cpe_order):
+        hv = hostvars[h]
+        ips = {t["cpe"]["ipsec_ip"] for t in tunnels if t["cpe"]["host"] == h}
+        gres = {t["cpe"]["gre_ip"] for t in tunnels if t["cpe"]["host"] == h}
+        if len(ips) != 1:
+            raise LabError(f"{h}: one public IPsec address per CPE in the lab, got {sorted(ips)}")
+        ipsec_ip = ips.pop()
+        net, inet_ip = _other_host(ipsec_ip, wan_len)
+        mgmt = ipaddress.ip_interface(hv["lab_mgmt_cidr"])
+        mgmt_peer = [str(a) for a in mgmt.network.hosts() if a != mgmt.ip][0]
+        spec["cpes"][h] = {
+            "ns": h, "index": i + 1, "wan_if": hv.get("vc_wan_interface", "wan0"),
+            "wan_cidr": f"{ipsec_ip}/{wan_len}", "wan_gw": inet_ip, "ipsec_ip": ipsec_ip,
+            "extra_gre_ips": sorted(g for g in gres if g != ipsec_ip),
+            "lan_cidr": hv["lab_lan_cidr"], "mgmt_cidr": str(mgmt), "mgmt_ip": str(mgmt.ip),
+            "mgmt_peer_cidr": f"{mgmt_peer}/{mgmt.network.prefixlen}", "inet_if": f"to-{h}",
+        }
+        spec["inet"]["links"].append({"if": f"to-{h}", "cidr": f"{inet_ip}/{wan_len}", "net": net, "peer": h})
+
+    # ---- data centres (Cisco side)
+    for i, t in enumerate(tunnels):
+        dc = t["datacenter"]
+        ns = DC_NS[dc]
+        other = "B" if dc == "A" else "A"
+        di, cpe = t["di"], t["cpe"]
+        net, inet_ip = _other_host(di["ipsec_ip"], wan_len)
+        ul_vpn, ul_rtr = _underlay(lab.get("lab_dc_underlay", "10.255.0.0/24"), i)
+        cpe_tun = ipaddress.ip_interface(cpe["tunnel_ip"])
+        if ipaddress.ip_address(di["tunnel_ip"]) not in cpe_tun.network:
+            raise LabError(f"tunnel {dc}: {di['tunnel_ip']} is not in {cpe_tun.network}")
+        announce = [di_split[dc], region["di_prefix"]]
+        if iaas_split:
+            announce += [iaas_split[dc], iaas]
+        static_other = [di_split[other]] + ([iaas_split[other]] if iaas_split else [])
+        host_ips = [_nth(di_split[dc], host_off)] + ([_nth(iaas_split[dc], host_off)] if iaas_split else [])
+        rtr_ips = [_nth(di_split[dc], 1)] + ([_nth(iaas_split[dc], 1)] if iaas_split else [])
+        key = f"{region['region']}-{dc}"
+        tun = {
+            "key": key, "index": i + 1, "datacenter": dc, "cpe_host": cpe["host"],
+            "cpe_ipsec_ip": cpe["ipsec_ip"], "cpe_gre_ip": cpe["gre_ip"], "cpe_tunnel_ip": str(cpe_tun.ip),
+            "cpe_asn": int(cpe["asn"]), "di_ipsec_ip": di["ipsec_ip"], "di_gre_ip": di["gre_ip"],
+            "di_tunnel_cidr": f"{di['tunnel_ip']}/{cpe_tun.network.prefixlen}", "di_tunnel_ip": di["tunnel_ip"],
+            "di_asn": int(di["asn"]), "dc_prefix": di_split[dc], "expect_received": sorted(announce),
+            "dc_host": host_ips[0], "dc_host_ips": host_ips, "gre_if": f"gre{i + 1}",
+            "inet_if": f"to-{ns}",
+        }
+        spec["tunnels"].append(tun)
+        spec["dcs"][dc] = {
+            "vpn_ns": f"{ns}-vpn", "rtr_ns": f"{ns}-rtr", "host_ns": f"{ns}-host",
+            "vpn_out_cidr": f"{di['ipsec_ip']}/{wan_len}", "vpn_gw": inet_ip,
+            "underlay_vpn": ul_vpn, "underlay_rtr": ul_rtr, "gre_ip": di["gre_ip"],
+            "rtr_host_cidrs": [f"{a}/25" for a in rtr_ips], "host_cidrs": [f"{a}/25" for a in host_ips],
+            "host_gw": rtr_ips[0], "dci_ip": dci[dc], "dci_peer": dci[other],
+            "dci_cidr": f"{dci[dc]}/{dci_net.prefixlen}", "announce": announce, "static_other": static_other,
+            "asn": int(di["asn"]), "tunnel": key,
+        }
+        spec["inet"]["links"].append({"if": f"to-{ns}", "cidr": f"{inet_ip}/{wan_len}", "net": net, "peer": f"{ns}-vpn"})
+    spec["cisco"] = {
+        "ike_proposals": cisco.get("ike_proposals", "aes256gcm16-prfsha384-ecp384"),
+        "esp_proposals": cisco.get("esp_proposals", "aes256gcm16-ecp384"),
+        "dpd_delay_s": int(cisco.get("dpd_delay_s", 10)),
+        "bfd": bool(cisco.get("bfd", False)),
+        "bfd_interval_ms": int(cisco.get("bfd_interval_ms", 300)),
+        "bfd_multiplier": int(cisco.get("bfd_multiplier", 3)),
+    }
+    return spec
+
+
+def swanctl_headend(tun: dict, psk: str, cisco: dict) -> str:
+    """The Cisco IPsec headend of one tunnel: responder, IKEv2 PSK, tunnel mode, GRE-only selectors, DPD."""
+    k = tun["key"]
+    return f"""# {k}: modelled Cisco IPsec headend (lab, generated by tests/lab/labgen.py)
+connections {{
+  {k} {{
+    version = 2
+    local_addrs = {tun['di_ipsec_ip']}
+    remote_addrs = {tun['cpe_ipsec_ip']}
+    proposals = {cisco['ike_proposals']}
+    dpd_delay = {cisco['dpd_delay_s']}s
+    mobike = no
+    local {{
+      auth = psk
+      id = {tun['di_ipsec_ip']}
+    }}
+    remote {{
+      auth = psk
+      id = {tun['cpe_ipsec_ip']}
+    }}
+    children {{
+      {k}-gre {{
+        mode = tunnel
+        # the headend protects GRE between its GRE router (not itself) and the CPE's GRE source
+        local_ts = {tun['di_gre_ip']}/32[gre]
+        remote_ts = {tun['cpe_gre_ip']}/32[gre]
+        esp_proposals = {cisco['esp_proposals']}
+        start_action = none
+        dpd_action = clear
+      }}
+    }}
+  }}
+}}
+secrets {{
+  ike-{k} {{
+    id-a = {tun['di_ipsec_ip']}
+    id-b = {tun['cpe_ipsec_ip']}
+    secret = "{psk}"
+  }}
+}}
+"""
+
+
+def frr_dc_router(dc: dict, tun: dict, password: str | None, cisco: dict, di_prefix: str, iaas: str | None) -> str:
+    """The Cisco GRE/BGP router of one data centre: announces its /25 + the /24 (+ IaaS), accepts only 0/0."""
+    nbr = tun["cpe_tunnel_ip"]
+    lines = [
+        "! modelled Cisco GRE/BGP router (lab, generated by tests/lab/labgen.py)",
+        f"hostname {dc['rtr_ns']}",
+        "log file /run/lab/logs/frr-" + dc["rtr_ns"] + ".log informational",
+        f"ip route {di_prefix} Null0",
+    ]
+    if iaas:
+        lines.append(f"ip route {iaas} Null0")
+    for p in dc["static_other"]:
+        lines.append(f"ip route {p} {dc['dci_peer']}")
+    lines.append("! floating default over the DCI: only when the customer's BGP default is gone")
+    lines.append(f"ip route 0.0.0.0/0 {dc['dci_peer']} 250")
+    for i, p in enumerate(dc["announce"]):
+        lines.append(f"ip prefix-list VC-TO-CUST seq {5 * (i + 1)} permit {p}")
+    lines += [
+        "ip prefix-list VC-FROM-CUST seq 5 permit 0.0.0.0/0",
+        "route-map VC-TO-CUST permit 10",
+        " match ip address prefix-list VC-TO-CUST",
+        "exit",
+        "route-map VC-FROM-CUST permit 10",
+        " match ip address prefix-list VC-FROM-CUST",
+        "exit",
+    ]
+    if cisco["bfd"]:
+        lines += ["bfd", " profile vc", f"  detect-multiplier {cisco['bfd_multiplier']}",
+                  f"  receive-interval {cisco['bfd_interval_ms']}", f"  transmit-interval {cisco['bfd_interval_ms']}",
+                  " exit", "exit"]
+    lines += [
+        f"router bgp {dc['asn']}",
+        f" bgp router-id {dc['gre_ip']}",
+        " bgp log-neighbor-changes",
+        f" neighbor {nbr} remote-as {tun['cpe_asn']}",
+        f" neighbor {nbr} description {tun['key']} customer CPE {tun['cpe_host']}",
+    ]
+    if password:
+        lines.append(f" neighbor {nbr} password {password}")
+    if cisco["bfd"]:
+        lines.append(f" neighbor {nbr} bfd profile vc")
+    lines.append(" address-family ipv4 unicast")
+    for p in dc["announce"]:
+        lines.append(f"  network {p}")
+    lines += [
+        f"  neighbor {nbr} soft-reconfiguration inbound",
+        f"  neighbor {nbr} route-map VC-FROM-CUST in",
+        f"  neighbor {nbr} route-map VC-TO-CUST out",
+        " exit-address-family",
+        "exit",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def build_script(spec: dict) -> str:
+    """Ordered primitive calls (functions of guest/labctl.sh)."""
+    q = shlex.quote
+    out = ["# generated by tests/lab/labgen.py: ordered lab primitives (see guest/labctl.sh)"]
+    dcs, cpes = spec["dcs"], spec["cpes"]
+    inet_cidr = {link["if"]: link["cidr"] for link in spec["inet"]["links"]}
+    nss = ["lan", "inet"] + [c["ns"] for c in cpes.values()]
+    for dc in dcs.values():
+        nss += [dc["vpn_ns"], dc["rtr_ns"], dc["host_ns"]]
+    out.append("ns_create " + " ".join(nss))
+    # LAN: a bridge in the lan host namespace, one port per CPE
+    out.append(f"lan_host {q(spec['lan_host'])} {q(next(iter(cpes.values()))['lan_cidr'].split('/')[0])}")
+    for c in cpes.values():
+        n = c["ns"]
+        out.append(f"veth lan l-{n} {n} lan0")
+        out.append(f"bridge_port lan l-{n}")
+        out.append(f"addr {n} lan0 {c['lan_cidr']}")
+        out.append(f"veth inet {c['inet_if']} {n} {c['wan_if']}")
+        out.append(f"addr {n} {c['wan_if']} {c['wan_cidr']}")
+        out.append(f"addr inet {c['inet_if']} {inet_cidr[c['inet_if']]}")
+        out.append(f"route {n} default via {c['wan_gw']}")
+        for g in c["extra_gre_ips"]:
+            out.append(f"addr {n} lo {g}/32")
+        out.append(f"veth root m-{n} {n} mgmt0")
+        out.append(f"addr root m-{n} {c['mgmt_peer_cidr']}")
+        out.append(f"addr {n} mgmt0 {c['mgmt_cidr']}")
+    for key, dc in dcs.items():
+        tun = next(t for t in spec["tunnels"] if t["datacenter"] == key)
+        v, r, h = dc["vpn_ns"], dc["rtr_ns"], dc["host_ns"]
+        out.append(f"veth inet {tun['inet_if']} {v} out0")
+        out.append(f"addr inet {tun['inet_if']} {inet_cidr[tun['inet_if']]}")
+        out.append(f"addr {v} out0 {dc['vpn_out_cidr']}")
+        out.append(f"route {v} default via {dc['vpn_gw']}")
+        out.append(f"veth {v} in0 {r} up0")
+        out.append(f"addr {v} in0 {dc['underlay_vpn']}/30")
+        out.append(f"addr {r} up0 {dc['underlay_rtr']}/30")
+        out.append(f"route {v} {dc['gre_ip']}/32 via {dc['underlay_rtr']}")
+        out.append(f"addr {r} lo {dc['gre_ip']}/32")
+        # underlay of the GRE router: only the CPE GRE source /32 (never a default: LAB-NOTES gotcha 7)
+        out.append(f"route {r} {tun['cpe_gre_ip']}/32 via {dc['underlay_vpn']}")
+        out.append(f"veth {r} host0 {h} eth0")
+        for a in dc["rtr_host_cidrs"]:
+            out.append(f"addr {r} host0 {a}")
+        for a in dc["host_cidrs"]:
+            out.append(f"addr {h} eth0 {a}")
+        out.append(f"route {h} default via {dc['host_gw']}")
+        out.append(f"gre {r} {tun['gre_if']} {dc['gre_ip']} {tun['cpe_gre_ip']} {tun['di_tunnel_cidr']}")
+        out.append(f"mss_clamp {r}")
+    a, b = dcs["A"], dcs["B"]
+    out.append(f"veth {a['rtr_ns']} dci0 {b['rtr_ns']} dci0")
+    out.append(f"addr {a['rtr_ns']} dci0 {a['dci_cidr']}")
+    out.append(f"addr {b['rtr_ns']} dci0 {b['dci_cidr']}")
+    # Cisco side first (LAB-NOTES gotcha 5): headends loaded and DC routers up before any CPE initiates
+    for dc in dcs.values():
+        out.append(f"headend_start {dc['vpn_ns']}")
+    for dc in dcs.values():
+        out.append(f"frr_instance_start {dc['rtr_ns']}")
+    for c in cpes.values():
+        out.append(f"cpe_start {c['ns']} {c['mgmt_ip']}")
+    return "\n".join(out) + "\n"
+
+
+def lab_env(spec: dict) -> str:
+    t1, t2 = spec["tunnels"]
+    cpes = list(spec["cpes"])
+    v = {
+        "LAB_CPES": " ".join(cpes),
+        "LAB_LAN_HOST_IP": spec["lan_host"].split("/")[0],
+        "LAB_T1_KEY": t1["key"], "LAB_T2_KEY": t2["key"],
+        "LAB_T1_CPE": t1["cpe_host"], "LAB_T2_CPE": t2["cpe_host"],
+        "LAB_T1_INET_IF": t1["inet_if"], "LAB_T2_INET_IF": t2["inet_if"],
+        "LAB_T1_DI_GRE": t1["di_gre_ip"], "LAB_T2_DI_GRE": t2["di_gre_ip"],
+        "LAB_T1_DI_TUN": t1["di_tunnel_ip"], "LAB_T2_DI_TUN": t2["di_tunnel_ip"],
+        "LAB_T1_CPE_TUN": t1["cpe_tunnel_ip"], "LAB_T2_CPE_TUN": t2["cpe_tunnel_ip"],
+        "LAB_DCA_HOST": t1["dc_host"], "LAB_DCB_HOST": t2["dc_host"],
+        "LAB_DCA_RTR": spec["dcs"]["A"]["rtr_ns"], "LAB_DCB_RTR": spec["dcs"]["B"]["rtr_ns"],
+        "LAB_DCA_VPN": spec["dcs"]["A"]["vpn_ns"], "LAB_DCB_VPN": spec["dcs"]["B"]["vpn_ns"],
+        "LAB_CPE_INET_IFS": " ".join(c["inet_if"] for c in spec["cpes"].values()),
+        "LAB_CISCO_BFD": "1" if spec["cisco"]["bfd"] else "0",
+    }
+    return "".join(f"{k}={shlex.quote(str(val))}\n" for k, val in v.items())
+
+
+def generate(inv: Path, out: Path) -> dict:
+    data = load_inventory(inv)
+    spec = build_spec(data)
+    secrets = {f"{data['regions'][0]['region']}-{t['datacenter']}": (t.get("psk"), t.get("bgp_password"))
+               for t in data["regions"][0]["tunnels"]}
+    out.mkdir(parents=True, exist_ok=True)
+    for tun in spec["tunnels"]:
+        dc = spec["dcs"][tun["datacenter"]]
+        psk, pw = secrets[tun["key"]]
+        if not psk:
+            raise LabError(f"{tun['key']}: no psk")
+        (out / dc["vpn_ns"]).mkdir(exist_ok=True)
+        (out / dc["vpn_ns"] / "swanctl.conf").write_text(swanctl_headend(tun, psk, spec["cisco"]))
+        (out / dc["rtr_ns"]).mkdir(exist_ok=True)
+        (out / dc["rtr_ns"] / "frr.conf").write_text(
+            frr_dc_router(dc, tun, pw, spec["cisco"], spec["di_prefix"], spec["iaas_prefix"]))
+    (out / "spec.json").write_text(json.dumps(spec, indent=2, sort_keys=True) + "\n")
+    (out / "build.sh").write_text(build_script(spec))
+    (out / "lab.env").write_text(lab_env(spec))
+    return spec
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    try:
+        generate(Path(argv[1]), Path(argv[2]))
+    except (LabError, KeyError) as e:
+        print(f"labgen: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
