@@ -5,7 +5,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: vc_linux_intent
-author: webex_di.virtual_connect contributors
+author: webex_di maintainers (@webex-di)
 version_added: "0.1.0"
 short_description: What a Linux CPE must hold for its Virtual Connect tunnels (no secrets)
 description:

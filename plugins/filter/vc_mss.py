@@ -5,7 +5,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: vc_mss
-author: webex_di.virtual_connect contributors
+author: webex_di maintainers (@webex-di)
 version_added: "0.1.0"
 short_description: GRE-over-IPsec MTU/MSS arithmetic for a crypto suite and WAN MTU
 description:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: vc_split
-author: webex_di.virtual_connect contributors
+author: webex_di maintainers (@webex-di)
 version_added: "0.1.0"
 short_description: Split a Dedicated Instance /24 into the DC-A and DC-B /25s
 description:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: vc_ios_outputs
-author: webex_di.virtual_connect contributors
+author: webex_di maintainers (@webex-di)
 version_added: "0.1.0"
 short_description: Read saved IOS-XE show outputs for the offline verify
 description:

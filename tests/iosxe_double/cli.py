@@ -30,8 +30,8 @@ EXEC_WORDS: dict = {
         "bootflash:": {},
     },
     "configure": {"terminal": {}, "replace": {}, "confirm": {}, "revert": {}},
-    "copy": {}, "write": {"memory": {}, "terminal": {}}, "terminal": {"length": {}, "width": {}, "monitor": {},
-                                                                       "no": {}},
+    "copy": {}, "write": {"memory": {}, "terminal": {}},
+    "terminal": {"length": {}, "width": {}, "monitor": {}, "no": {}},
     "enable": {}, "disable": {}, "exit": {}, "logout": {}, "quit": {}, "ping": {}, "dir": {}, "delete": {},
     "more": {}, "end": {}, "clear": {}, "traceroute": {},
 }
@@ -64,13 +64,13 @@ def apply_pipe(text: str, spec: str) -> str:
     """IOS output modifiers: include, exclude, begin, section, count."""
     parts = spec.strip().split(None, 1)
     if not parts:
-        raise CLIError("% Incomplete command.", None)
+        raise CLIError("% Incomplete command.", pos=None)
     op = parts[0].lower()
     arg = parts[1] if len(parts) > 1 else ""
     ops = ["include", "exclude", "begin", "section", "count"]
     cands = [o for o in ops if o.startswith(op)]
     if len(cands) != 1:
-        raise CLIError("% Invalid input detected at '^' marker.", None)
+        raise CLIError("% Invalid input detected at '^' marker.", pos=None)
     op = cands[0]
     lines = text.split("\n")
     sub = None
@@ -79,11 +79,11 @@ def apply_pipe(text: str, spec: str) -> str:
         if first and first[0].lower() in ("include", "exclude") and len(first) > 1:
             sub, arg = first[0].lower(), first[1]
     if not arg and op != "count":
-        raise CLIError("% Incomplete command.", None)
+        raise CLIError("% Incomplete command.", pos=None)
     try:
         rx = re.compile(arg.strip())
     except re.error:
-        raise CLIError("% Invalid regular expression", None)
+        raise CLIError("% Invalid regular expression", pos=None)
     if op == "include":
         return "\n".join(ln for ln in lines if rx.search(ln))
     if op == "exclude":
@@ -362,7 +362,7 @@ class Session:
 
     def _need_priv(self, toks: list[str]) -> None:
         if self.priv < 15:
-            raise CLIError("% Invalid input detected at '^' marker.", 0 if toks[0] != "show" else 1)
+            raise CLIError("% Invalid input detected at '^' marker.", pos=0 if toks[0] != "show" else 1)
 
     def _exec(self, t: list[str], from_config: bool) -> str:
         from . import show  # late import: show needs the model
@@ -392,14 +392,14 @@ class Session:
                 return ""
             if len(t) >= 2 and t[1] in ("monitor", "no"):
                 return ""
-            raise CLIError("% Incomplete command.", None) if len(t) < 3 else CLIError(pos=1)
+            raise CLIError("% Incomplete command.", pos=None) if len(t) < 3 else CLIError(pos=1)
         if w0 == "ping":
             return show.ping(self.r, t[1:])
         if w0 == "traceroute":
             raise CLIError(pos=0)
         if w0 == "show":
             if len(t) < 2:
-                raise CLIError("% Type \"show ?\" for a list of subcommands", None)
+                raise CLIError("% Type \"show ?\" for a list of subcommands", pos=None)
             if t[1] in ("running-config", "startup-config", "archive", "flash:", "bootflash:", "users"):
                 self._need_priv(t)
             return show.show(self, t)
@@ -433,7 +433,7 @@ class Session:
             return self._dir(t[1:])
         if w0 == "more":
             if len(t) < 2:
-                raise CLIError("% Incomplete command.", None)
+                raise CLIError("% Incomplete command.", pos=None)
             name = self._flash_name(t[-1])
             if name is None or name not in self.r.flash:
                 return "%%Error opening %s (No such file or directory)" % t[-1]
@@ -481,7 +481,7 @@ class Session:
 
     def _copy(self, t: list[str]) -> str:
         if len(t) < 2:
-            raise CLIError("% Incomplete command.", None)
+            raise CLIError("% Incomplete command.", pos=None)
         src, dst = t[0].lower(), t[1]
         src = {"run": "running-config", "running": "running-config", "system:running-config": "running-config",
                "start": "startup-config", "nvram:startup-config": "startup-config"}.get(src, src)
@@ -539,7 +539,7 @@ class Session:
 
     def _configure_replace(self, t: list[str]) -> str:
         if not t:
-            raise CLIError("% Incomplete command.", None)
+            raise CLIError("% Incomplete command.", pos=None)
         name = self._flash_name(t[0])
         if name is None:
             raise CLIError(pos=2)
@@ -570,7 +570,7 @@ class Session:
         force = "/force" in [x.lower() for x in t]
         paths = [x for x in t if not x.startswith("/")]
         if not paths:
-            raise CLIError("% Incomplete command.", None)
+            raise CLIError("% Incomplete command.", pos=None)
         name = self._flash_name(paths[0])
         if name is None:
             raise CLIError(pos=1)

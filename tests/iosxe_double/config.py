@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from .secrets import Type6Store, type7_decrypt, type7_encrypt
+from .passwords import Type6Store, type7_decrypt, type7_encrypt
 
 
 class CLIError(Exception):
@@ -32,7 +32,7 @@ def invalid(pos: int) -> CLIError:
 
 
 def incomplete() -> CLIError:
-    return CLIError("% Incomplete command.", None)
+    return CLIError("% Incomplete command.", pos=None)
 
 
 class Node:
@@ -287,9 +287,9 @@ class ConfigParser:
                     return Done("% Removal of physical interfaces is not permitted")
                 node.remove_where(lambda c: c.key == ("interface", name))
                 return Done()
-            if typ not in CREATABLE and name not in self.hw and not ("." in name and name.split(".")[0] in self.hw):
+            if typ not in CREATABLE and name not in self.hw and not ("." in name and name.split(".", 1)[0] in self.hw):
                 raise invalid(1)
-            blk, _ = node.block("interface " + name, ("interface", name))
+            blk, _created = node.block("interface " + name, ("interface", name))
             return Enter("config-if", blk)
         if w0 == "router" and len(t) >= 2 and t[1].lower() == "bgp":
             if neg:
@@ -340,16 +340,16 @@ class ConfigParser:
             return Done()
         if w0 == "line":
             need(t, 2)
-            blk, _ = node.block(" ".join(t))
+            blk, _created = node.block(" ".join(t))
             return Enter("config-line", blk)
         if w0 == "archive":
             if neg:
                 node.remove_prefix(["archive"])
                 return Done()
-            blk, _ = node.block("archive")
+            blk, _created = node.block("archive")
             return Enter("config-archive", blk)
         if w0 == "control-plane":
-            blk, _ = node.block("control-plane")
+            blk, _created = node.block("control-plane")
             return Enter("config-cp", blk)
         if w0 in ("version", "logging", "ntp", "aaa", "boot-start-marker", "boot-end-marker", "license", "platform",
                   "memory", "multilink", "spanning-tree", "redundancy", "snmp-server", "clock", "login",
@@ -373,7 +373,7 @@ class ConfigParser:
             if neg:
                 node.remove_where(lambda c: c.key == ("ip", "access-list", t[3]))
                 return Done()
-            blk, _ = node.block("ip access-list %s %s" % (kind, t[3]), ("ip", "access-list", t[3]))
+            blk, _created = node.block("ip access-list %s %s" % (kind, t[3]), ("ip", "access-list", t[3]))
             return Enter("config-ext-nacl" if kind == "extended" else "config-std-nacl", blk)
         if w1 == "prefix-list":
             return self._prefix_list(node, t, neg)
@@ -442,7 +442,7 @@ class ConfigParser:
             else:
                 raise invalid(pos + 2 + i)
         if (ge is not None and ge <= net.prefixlen) or (le is not None and le < (ge or net.prefixlen)):
-            raise CLIError("% Invalid prefix range for %s, make sure: len < ge-value <= le-value" % net, None)
+            raise CLIError("%% Invalid prefix range for %s, make sure: len < ge-value <= le-value" % net, pos=None)
         body = "%s %s" % (action, net) + ("" if ge is None else " ge %d" % ge) + ("" if le is None else " le %d" % le)
         entries = [c for c in node.children if c.key[:3] == ("ip", "prefix-list", name) and c.meta.get("body")]
         if neg:
@@ -490,7 +490,7 @@ class ConfigParser:
                 if neg:
                     node.remove_where(lambda c: c.key == key)
                     return Done()
-                blk, _ = node.block("crypto ikev2 %s %s" % (w2, t[3]), key)
+                blk, _created = node.block("crypto ikev2 %s %s" % (w2, t[3]), key)
                 return Enter(modes[w2], blk)
             if w2 in ("dpd", "nat", "cookie-challenge", "limit", "fragmentation", "diagnose", "http-url"):
                 if neg:
@@ -697,9 +697,9 @@ class ConfigParser:
             return Done()
         if low[0] in ("negotiation", "cdp", "ip", "bfd", "service-policy", "mop", "duplex", "speed", "media-type",
                       "vrf", "arp", "no"):
-            if low[0] == "ip" and (len(low) < 2 or low[1] not in ("nat", "virtual-reassembly", "access-group", "ospf",
-                                                                     "redirects", "unreachables", "proxy-arp",
-                                                                     "unnumbered", "vrf")):
+            ip_words = ("nat", "virtual-reassembly", "access-group", "ospf", "redirects", "unreachables",
+                        "proxy-arp", "unnumbered", "vrf")
+            if low[0] == "ip" and (len(low) < 2 or low[1] not in ip_words):
                 return None
             if neg:
                 node.remove_prefix(t)
@@ -732,7 +732,7 @@ class ConfigParser:
     def _af_block(self, router: Node, create: bool = True) -> Node | None:
         blk = router.get(("address-family", "ipv4"))
         if blk is None and create:
-            blk, _ = router.block("address-family ipv4", ("address-family", "ipv4"))
+            blk, _created = router.block("address-family ipv4", ("address-family", "ipv4"))
         return blk
 
     def h_config_router(self, node: Node, t: list[str], neg: bool):
@@ -779,7 +779,7 @@ class ConfigParser:
             if neg:
                 node.remove_where(lambda c: c.key == key)
                 return Done()
-            blk, _ = node.block(name, key)
+            blk, _created = node.block(name, key)
             return Enter("config-router-af", blk)
         if low[0] == "neighbor":
             return self._neighbor(node, node, t, neg, router_mode=True)
@@ -812,7 +812,7 @@ class ConfigParser:
             need(t, 2)
             net = ip4(t[1], 1)
             rest = t[2:]
-            first = int(net.split(".")[0])
+            first = int(net.split(".", 1)[0])
             classful = 8 if first < 128 else 16 if first < 192 else 24
             if rest and rest[0].lower() == "mask":
                 need(t, 4)
@@ -866,7 +866,7 @@ class ConfigParser:
                 self._af_block(router).set("neighbor %s activate" % nbr, ("neighbor", nbr, "activate"))
             return Done()
         if not exists and not neg and attr != "peer-group":
-            raise CLIError("% Specify remote-as or peer-group commands first", None)
+            raise CLIError("% Specify remote-as or peer-group commands first", pos=None)
         target = router if attr in self.NBR_GLOBAL else (here if here is not router else self._af_block(router))
         if neg:
             if attr == "activate":
@@ -883,7 +883,7 @@ class ConfigParser:
             need(t, 4)
             las = intval(t[3], 3, 1, 4294967295)
             if str(las) == router.key[2]:
-                raise CLIError("% Cannot have local-as same as BGP AS number", None)
+                raise CLIError("% Cannot have local-as same as BGP AS number", pos=None)
             opts = [x.lower() for x in t[4:]]
             for i, o in enumerate(opts):
                 if o not in ("no-prepend", "replace-as", "dual-as"):
@@ -1009,7 +1009,7 @@ class ConfigParser:
             if neg:
                 node.remove_where(lambda c: c.key == ("peer", t[1]))
                 return Done()
-            blk, _ = node.block("peer " + t[1], ("peer", t[1]))
+            blk, _created = node.block("peer " + t[1], ("peer", t[1]))
             return Enter("config-ikev2-keyring-peer", blk)
         return None
 
@@ -1290,7 +1290,7 @@ class ConfigParser:
         if seq is None:
             seq = (max([int(c.key[1]) for c in entries] or [0]) // 10 + 1) * 10
         elif node.get(("seq", str(seq))) is not None:
-            raise CLIError("% Duplicate sequence number", None)
+            raise CLIError("% Duplicate sequence number", pos=None)
         node.children.append(Node("%d %s" % (seq, body), ("seq", str(seq)), {"body": body}))
         node.children.sort(key=lambda c: int(c.key[1]) if c.key[:1] == ("seq",) else 0)
         return Done()
@@ -1431,7 +1431,7 @@ def _sorted_top(root: Node) -> list[Node]:
             return (r, (n.key[2], int(n.key[3])), ix)
         return (r, (), ix)
 
-    return [n for _, n in sorted(enumerate(root.children), key=key)]
+    return [n for _ix, n in sorted(enumerate(root.children), key=key)]
 
 
 def _render_block(node: Node, indent: str, out: list[str]) -> None:
@@ -1474,7 +1474,7 @@ def _nbr_sorted(lines: list[Node], order: dict[str, int]) -> list[Node]:
         first = c.key[0] if c.key else ""
         return (0, {"bgp": 0, "timers": 1, "network": 2, "aggregate-address": 3, "redistribute": 4}.get(first, 5), 0, ix)
 
-    return [c for _, c in sorted(enumerate(lines), key=key)]
+    return [c for _ix, c in sorted(enumerate(lines), key=key)]
 
 
 def _render_bgp(router: Node, sub: str, out: list[str]) -> None:

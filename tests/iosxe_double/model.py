@@ -245,7 +245,7 @@ def ace_hosts(rest: list[str]) -> tuple[str | None, str | None]:
         return "%s/%s" % (rest[i], rest[i + 1]), i + 2
     try:
         src, i = one(0)
-        dst, _ = one(i)
+        dst, _created = one(i)
         return src, dst
     except IndexError:
         return None, None
@@ -341,7 +341,7 @@ def bgp(root: Node) -> Bgp | None:
                     net = w[1]
                     mask = w[3] if len(w) > 3 and w[2] == "mask" else None
                     if mask is None:
-                        first = int(net.split(".")[0])
+                        first = int(net.split(".", 1)[0])
                         plen = 8 if first < 128 else 16 if first < 192 else 24
                     else:
                         plen = ipaddress.IPv4Network("0.0.0.0/%s" % mask).prefixlen

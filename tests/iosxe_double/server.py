@@ -142,7 +142,7 @@ class DoubleServer:
     def _accept(self, sock: socket.socket, router: Router) -> None:
         while not self._stop.is_set():
             try:
-                conn, _ = sock.accept()
+                conn, _created = sock.accept()
             except socket.timeout:
                 continue
             except OSError:

@@ -14,15 +14,15 @@ from . import model
 from .cisco_side import Evaluator, longest_match
 from .config import CLIError, norm_iface
 
-BGP_LEGEND = """Status codes: s suppressed, d damped, h history, * valid, > best, i - internal, 
-              r RIB-failure, S Stale, m multipath, b backup-path, f RT-Filter, 
-              x best-external, a additional-path, c RIB-compressed, 
+BGP_LEGEND = """Status codes: s suppressed, d damped, h history, * valid, > best, i - internal,\x20
+              r RIB-failure, S Stale, m multipath, b backup-path, f RT-Filter,\x20
+              x best-external, a additional-path, c RIB-compressed,\x20
               t secondary path, L long-lived-stale,
 Origin codes: i - IGP, e - EGP, ? - incomplete
 RPKI validation codes: V valid, I invalid, N Not found"""
 
 ROUTE_LEGEND = """Codes: L - local, C - connected, S - static, R - RIP, M - mobile, B - BGP
-       D - EIGRP, EX - EIGRP external, O - OSPF, IA - OSPF inter area 
+       D - EIGRP, EX - EIGRP external, O - OSPF, IA - OSPF inter area\x20
        N1 - OSPF NSSA external type 1, N2 - OSPF NSSA external type 2
        E1 - OSPF external type 1, E2 - OSPF external type 2, m - OMP
        n - NAT, Ni - NAT inside, No - NAT outside, Nd - NAT DIA
@@ -47,7 +47,7 @@ def hms(seconds: float | None) -> str:
 
 
 def classful_len(addr: str) -> int:
-    first = int(addr.split(".")[0])
+    first = int(addr.split(".", 1)[0])
     return 8 if first < 128 else 16 if first < 192 else 24
 
 
@@ -107,7 +107,7 @@ def show(session, t: list[str]) -> str:
         return _interfaces(ctx, args[1:])
     if a0 == "ip":
         if len(args) < 2:
-            raise CLIError("% Incomplete command.", None)
+            raise CLIError("% Incomplete command.", pos=None)
         a1 = args[1]
         if a1 == "interface":
             if args[2:3] == ["brief"]:
@@ -144,12 +144,12 @@ def _show_run(r, args: list[str]) -> str:
         return r.running_config()
     if args[0].lower() == "interface":
         if len(args) < 2:
-            raise CLIError("% Incomplete command.", None)
+            raise CLIError("% Incomplete command.", pos=None)
         name = norm_iface("".join(args[1:]))
         blk = r.parser.root.get(("interface", name)) if name else None
         if blk is None:
             raise CLIError(pos=3)
-        lines = [ln for ln in _section(r.running_lines(), "interface " + name)]
+        lines = _section(r.running_lines(), "interface " + name)
         body = "!\n" + "\n".join(lines) + "\nend"
         return "Building configuration...\n\nCurrent configuration : %d bytes\n%s" % (len(body), body)
     raise CLIError(pos=2)
@@ -209,7 +209,7 @@ Addon License Level: dna-advantage
 Addon License Type: Subscription
 Next reload addon license Level: dna-advantage
 
-The current throughput level is 250000 kbps 
+The current throughput level is 250000 kbps\x20
 
 
 Smart Licensing Status: Registration Not Applicable/Not Applicable
@@ -217,7 +217,7 @@ Smart Licensing Status: Registration Not Applicable/Not Applicable
 cisco C8000V (VXE) processor (revision VXE) with 2027876K/3075K bytes of memory.
 Processor board ID 9TESTDOUBLE
 Router operating mode: Autonomous
-{len([i for i in r.parser.hw])} Gigabit Ethernet interfaces
+{len(r.parser.hw)} Gigabit Ethernet interfaces
 32768K bytes of non-volatile configuration memory.
 3965120K bytes of physical memory.
 11526144K bytes of virtual hard disk at bootflash:.
@@ -244,7 +244,7 @@ def _status(ctx: ShowContext, it: model.Iface) -> tuple[str, str]:
 
 def _interfaces(ctx: ShowContext, args: list[str]) -> str:
     name = _iface_arg(ctx, args, 2)
-    names = [name] if name else sorted(ctx.ev.ifaces, key=lambda n: model_sort(n))
+    names = [name] if name else sorted(ctx.ev.ifaces, key=model_sort)
     return "\n".join(_one_interface(ctx, ctx.ev.ifaces[n]) for n in names)
 
 
@@ -333,8 +333,8 @@ def _ip_int_brief(ctx: ShowContext) -> str:
     for name in sorted(ctx.ev.ifaces, key=model_sort):
         it = ctx.ev.ifaces[name]
         st, proto = _status(ctx, it)
-        lines.append("%-23s%-16s%-4s%-7s%-22s%s" % (name, it.address or "unassigned", "YES",
-                                                     "manual" if it.address else "unset", st, proto))
+        row = (name, it.address or "unassigned", "YES", "manual" if it.address else "unset", st, proto)
+        lines.append("%-23s%-16s%-4s%-7s%-22s%s" % row)
     return "\n".join(lines)
 
 
@@ -491,7 +491,7 @@ def _bgp(ctx: ShowContext, args: list[str]) -> str:
         if what == "received-routes":
             n = ev.bgp.neighbors[addr]
             if not n.soft_in:
-                return "% Inbound soft reconfiguration not enabled on %s" % addr
+                return "%% Inbound soft reconfiguration not enabled on %s" % addr
             rows = [dict(r, weight=0, **{"from": addr, "local": False}) for r in ev.bgp_received.get(addr, [])]
             best = {k: v[0] for k, v in ev.bgp_table.items()}
             return _rows_table(ctx, rows, best)
@@ -593,9 +593,9 @@ def _bgp_summary(ctx: ShowContext) -> str:
             col = "%8d" % pfx
         else:
             col = state
-        lines.append("%-16s%-1s%13d%8d%8d%9d%5d%5d %-8s %s" % (addr, "4", n.remote_as, msgs, msgs + 1,
-                                                             tv if state == "Established" else 1, 0, 0,
-                                                             hms(time.time() - since) if since else "never", col))
+        row = (addr, "4", n.remote_as, msgs, msgs + 1, tv if state == "Established" else 1, 0, 0,
+               hms(time.time() - since) if since else "never", col)
+        lines.append("%-16s%-1s%13d%8d%8d%9d%5d%5d %-8s %s" % row)
     return "\n".join(lines)
 
 
@@ -616,7 +616,7 @@ def _nbr_detail(ctx: ShowContext, addr: str) -> str:
               "  BGP state = %s%s" % (state.split()[0], ", up for %s" % hms(time.time() - since) if since else ""),
               "  Last read 00:00:03, last write 00:00:03, hold time is %d, keepalive interval is %d seconds"
               % (hold, ka)]
-    if (n.timers or None):
+    if n.timers:
         lines.append("  Configured hold time is %d, keepalive interval is %d seconds" % (n.timers[1], n.timers[0]))
     if state == "Established":
         pfx = sum(1 for paths in ev.bgp_table.values() for p in paths if p["from"] == addr)
@@ -684,7 +684,7 @@ def _crypto(ctx: ShowContext, args: list[str]) -> str:
     if low[:2] == ["ipsec", "sa"]:
         peer = args[3] if low[2:3] == ["peer"] and len(args) > 3 else None
         if low[2:3] == ["peer"] and peer is None:
-            raise CLIError("% Incomplete command.", None)
+            raise CLIError("% Incomplete command.", pos=None)
         return _ipsec_sa(ctx, peer)
     if low[:1] == ["session"]:
         detail = "detail" in low
@@ -738,8 +738,8 @@ def _ikev2_sa(ctx: ShowContext) -> str:
         s = f["suite"]
         enc = s["encryption"].upper().rsplit("-", 1)
         integ = (s["integrity"] or "None").upper()
-        lines.append("%-10s%-22s%-22s%-21s%-7s" % (tid, "%s/%d" % (f["local"], port), "%s/%d" % (f["peer"], port),
-                                                  "none/none", "READY"))
+        row = (tid, "%s/%d" % (f["local"], port), "%s/%d" % (f["peer"], port), "none/none", "READY")
+        lines.append("%-10s%-22s%-22s%-21s%-7s" % row)
         lines.append("      Encr: %s, keysize: %s, PRF: %s, Hash: %s, DH Grp:%s, Auth sign: PSK, Auth verify: PSK"
                      % (enc[0], enc[1], s["prf"].upper(), integ, s["group"]))
         lines.append("      Life/Active Time: %d/%d sec" % (f["lifetime"], int(time.time() - (f["since"] or time.time()))))
@@ -807,8 +807,8 @@ def _ipsec_sa(ctx: ShowContext, peer: str | None) -> str:
 
 CODE_HDR = """Crypto session current status
 
-Code: C - IKE Configuration mode, D - Dead Peer Detection     
-K - Keepalives, N - NAT-traversal, T - cTCP encapsulation     
+Code: C - IKE Configuration mode, D - Dead Peer Detection\x20\x20\x20\x20\x20
+K - Keepalives, N - NAT-traversal, T - cTCP encapsulation\x20\x20\x20\x20\x20
 X - IKE Extended Authentication, F - IKE Fragmentation
 R - IKE Auto Reconnect, U - IKE Dynamic Route Update
 S - SIP VPN
@@ -845,10 +845,9 @@ def _session(ctx: ShowContext, detail: bool, remote: str | None) -> str:
         remaining = max(f["sa_life"] - int(time.time() - (f["ipsec_since"] or time.time())), 1) if f["ipsec"] else 0
         out.append("        Active SAs: %d, origin: crypto map" % (2 if f["ipsec"] else 0))
         if detail:
-            out += ["        Inbound:  #pkts dec'ed %d drop 0 life (KB/Sec) %s" % (
-                        max(n - 2, 0), "4607999/%d" % remaining if f["ipsec"] else "0/0"),
-                    "        Outbound: #pkts enc'ed %d drop 0 life (KB/Sec) %s" % (
-                        n, "4607999/%d" % remaining if f["ipsec"] else "0/0")]
+            life = "4607999/%d" % remaining if f["ipsec"] else "0/0"
+            out += ["        Inbound:  #pkts dec'ed %d drop 0 life (KB/Sec) %s" % (max(n - 2, 0), life),
+                    "        Outbound: #pkts enc'ed %d drop 0 life (KB/Sec) %s" % (n, life)]
         out.append(" ")
     return "\n".join(out)
 
@@ -895,7 +894,7 @@ def _crypto_map(ctx: ShowContext) -> str:
 # ------------------------------------------------------------------------------------------ ping
 def ping(r, args: list[str]) -> str:
     if not args:
-        raise CLIError("% Incomplete command.", None)
+        raise CLIError("% Incomplete command.", pos=None)
     try:
         dest = str(ipaddress.IPv4Address(args[0]))
     except ValueError:

@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 import yaml
 
 HERE = Path(__file__).resolve().parent
@@ -118,7 +117,7 @@ class Lab:
         cmd = ["ansible-playbook", "-i", str(inv), str(playbook), *args]
         t0 = time.monotonic()
         proc = subprocess.run(cmd, cwd=str(self.workdir), env=self.env(), capture_output=True, text=True,
-                              timeout=timeout)
+                              timeout=timeout, check=False)
         run = Run(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - t0, parse_recap(proc.stdout))
         self.runs.append(("%s %s" % (Path(playbook).name, " ".join(args)), run.seconds))
         (self.workdir / ("run-%02d.log" % len(self.runs))).write_text(" ".join(cmd) + "\n" + run.out)

@@ -10,7 +10,7 @@ import pytest
 
 from e2e_helpers import BASE, truth_of
 from iosxe_double import Router, Session
-from iosxe_double.secrets import type7_decrypt
+from iosxe_double.passwords import type7_decrypt
 
 FIXTURES = Path("/work/shared/fixtures/iosxe")
 
@@ -74,8 +74,9 @@ def test_secrets_are_stored_encrypted_and_change_when_retyped(s):
 
 
 def test_sub_mode_commands_fall_back_to_parent_modes(s):
-    outs = [s.handle_line(x) for x in ("configure terminal", "router bgp 64551", "address-family ipv4",
-                                        "neighbor 10.255.10.2 timers 10 30", "interface Tunnel55")]
+    typed = ("configure terminal", "router bgp 64551", "address-family ipv4", "neighbor 10.255.10.2 timers 10 30",
+             "interface Tunnel55")
+    outs = [s.handle_line(x) for x in typed]
     assert outs[2].endswith("cpe1(config-router-af)#")
     assert outs[3].endswith("cpe1(config-router)#")  # timers is a router-level command
     assert outs[4].endswith("cpe1(config-if)#")

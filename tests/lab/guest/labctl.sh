@@ -140,6 +140,7 @@ etc_pristine() { # a copy of Debian's /etc with package defaults for what the co
 	chown frr:frr "$e/frr/frr.conf"; chmod 640 "$e/frr/frr.conf"
 	rm -f "$e/strongswan.d/zz-"*.conf
 	sed 's/^root:[^:]*:/root:*:/' /etc/shadow > "$e/shadow"   # root: key login only (not "locked")
+	sed -i 's|^root:\(.*\):/bin/sh$|root:\1:/bin/bash|' "$e/passwd"  # Debian's root shell (the VM's is sh)
 	# what the lab adds to the image (see tests/lab/README.md, CPE environment contract)
 	install -m 0755 "$LABROOT/guest/cpe/init.d/strongswan" "$e/init.d/strongswan"
 	install -m 0755 "$LABROOT/guest/cpe/init.d/nftables" "$e/init.d/nftables"
@@ -190,6 +191,8 @@ cmd_boot() { # vng --exec entry point
 	# root's password field is "!" (locked) in the VM: sshd refuses even keys then
 	sed 's/^root:[^:]*:/root:*:/' /etc/shadow > "$R/shadow" && cat "$R/shadow" > /etc/shadow
 	cat "$LABROOT/../../.build/lab/ssh/id_ed25519.pub" > "$R/authorized_keys"
+	# root's login shell would source the host's ~/.bashrc (pyenv init: ~20 s under TCG) on every SSH command
+	sed -i 's|^root:\(.*\):/bin/bash$|root:\1:/bin/sh|' /etc/passwd
 	mkdir -p "$R/bastion" /run/sshd
 	ssh-keygen -q -t ed25519 -N '' -f "$R/bastion/host_key"
 	cat > "$R/bastion/sshd_config" <<-EOF

@@ -39,7 +39,7 @@ class Type6Store:
 
     def encrypt(self, plain: str) -> str:
         length = 4 * ((len(plain) + 2) // 3) + 16
-        cipher = "".join(_rnd.choice(_T6_ALPHABET) for _ in range(length)) + "AAB"
+        cipher = "".join(_rnd.choice(_T6_ALPHABET) for _i in range(length)) + "AAB"
         self.known[cipher] = plain
         return cipher
 
