@@ -22,8 +22,8 @@ test: link unit playbook-tests sanity lint lab-test ## everything CI runs
 unit: link
 	$(PY) -m pytest -q -n 2 tests/unit
 
-playbook-tests: link
-	$(PY) -m pytest -q tests/integration/playbooks
+playbook-tests: link  ## filters/modules/playbooks on localhost + IOS-XE end to end over network_cli (SSH test double)
+	$(PY) -m pytest -q -n 2 tests/integration
 
 sanity:
 	bash tests/sanity/run.sh

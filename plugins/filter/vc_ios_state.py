@@ -19,7 +19,7 @@ description:
 options:
   _input:
     description:
-      - Either a dict C({command: output}) or what a looped C(cisco.ios.ios_command) registered
+      - Either a mapping of command to output, or what a looped C(cisco.ios.ios_command) registered
         (one command per loop item, the item being a command string or a dict with a C(command) key).
       - Failed commands of a registered loop are listed in the state's C(gather_errors).
     type: raw
@@ -35,7 +35,7 @@ options:
     type: dict
     required: false
   errors:
-    description: Extra gather errors to record, a list of C({command, message}).
+    description: Extra gather errors to record, each a mapping with C(command) and C(message).
     type: list
     elements: dict
     required: false
