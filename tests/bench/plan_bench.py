@@ -20,7 +20,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
-import conftest  # noqa: E402,F401  pylint: disable=unused-import  (makes the collection importable)
+import conftest  # noqa: E402,F401  pylint: disable=unused-import
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import build_plan  # noqa: E402
 

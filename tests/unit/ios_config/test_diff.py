@@ -263,13 +263,17 @@ def test_rri_from_the_plan_goes_in_the_crypto_map_entry():
     plan, secrets = H.lab_plan(options={"rri": {"enabled": True, "tag": 77}})
     intent = R.render(plan, "cpe1", secrets, require_secrets=True)
     res, after = converge(intent, fixture("lab_converged_type7.cfg"), features=["ha"])
-    assert res.commands == ["crypto map VC-CMAP 101 ipsec-isakmp", "reverse-route tag 77",
-                            "crypto map VC-CMAP 102 ipsec-isakmp", "reverse-route tag 77"]
+    assert res.commands == [
+        "crypto map VC-CMAP 101 ipsec-isakmp", "reverse-route tag 77",
+        "crypto map VC-CMAP 102 ipsec-isakmp", "reverse-route tag 77",
+    ]
     # and the ha role removes it again when the plan no longer wants it
-    plan2, _ = H.lab_plan()
+    plan2, _findings = H.lab_plan()
     res2, _after2 = converge(R.render(plan2, "cpe1", secrets, require_secrets=True), after, features=["ha"])
-    assert res2.commands == ["crypto map VC-CMAP 101 ipsec-isakmp", "no reverse-route tag 77",
-                             "crypto map VC-CMAP 102 ipsec-isakmp", "no reverse-route tag 77"]
+    assert res2.commands == [
+        "crypto map VC-CMAP 101 ipsec-isakmp", "no reverse-route tag 77",
+        "crypto map VC-CMAP 102 ipsec-isakmp", "no reverse-route tag 77",
+    ]
 
 
 def test_stale_vc_objects_are_reported_then_pruned_in_reverse_order(lab):
@@ -279,9 +283,11 @@ def test_stale_vc_objects_are_reported_then_pruned_in_reverse_order(lab):
         "ip access-list extended VC-GRE-OLD-A\n 10 permit gre host 192.0.2.2 host 198.51.100.99\n!\n"
         "crypto map VC-CMAP 105 ipsec-isakmp \n set peer 198.51.100.98\n match address VC-GRE-OLD-A\n!\n"
         "ip prefix-list VC-IN-OLD-A seq 5 permit 203.0.99.0/24\n"
-    )).replace(" neighbor 100.64.0.2 remote-as 64552\n",
-              " neighbor 100.64.9.2 remote-as 64999\n neighbor 100.64.9.2 description VC-OLD-A\n"
-              " neighbor 100.64.0.2 remote-as 64552\n")
+    )).replace(
+        " neighbor 100.64.0.2 remote-as 64552\n",
+        " neighbor 100.64.9.2 remote-as 64999\n neighbor 100.64.9.2 description VC-OLD-A\n"
+        " neighbor 100.64.0.2 remote-as 64552\n",
+    )
     report = D.compute(intent_for(lab), running)
     assert report.commands == []
     assert sorted(report.stale) == sorted([

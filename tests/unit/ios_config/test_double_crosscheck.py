@@ -105,5 +105,8 @@ def test_double_restore_after_a_run_gives_back_the_base(scenario, host, base):
     assert _send(session, D.compute(intent, before).commands) == []
     restore = D.restore_commands(intent, before, router.running_config())
     assert _send(session, restore) == []
-    canon = lambda text: {n.text: sorted(n.to_lines()) for n in parse_tree(text)}  # noqa: E731
+
+    def canon(text):
+        return {n.text: sorted(n.to_lines()) for n in parse_tree(text)}
+
     assert canon(router.running_config()) == canon(before)

@@ -126,7 +126,7 @@ def build_ios_state(outputs: Dict[str, Optional[str]], host: Optional[str] = Non
     expected prefixes (no shorter than the shortest of them), and plan tunnels that only show
     up in ``show ip interface brief`` still get an entry. Unknown values are None.
     """
-    parsed = {k: [] for k, _ in _CLASSIFIERS}  # type: Dict[str, List[Tuple[Dict[str, Any], str]]]
+    parsed = {k: [] for k, _classify in _CLASSIFIERS}  # type: Dict[str, List[Tuple[Dict[str, Any], str]]]
     for command, text in (outputs or {}).items():
         kind, args = classify_command(command)
         if kind is None or text is None:
