@@ -44,7 +44,10 @@ _value:
     kind: {description: What it is parsed as (ikev2_sa, ipsec_sa, interface, bgp_received, ping...)., type: str}
     tunnel: {description: Plan tunnel key for per-tunnel commands, else null., type: str}
     optional: {description: True when a missing saved output only nulls some fields (offline mode)., type: bool}
-    file: {description: Saved-output file name (spaces and '/' become '_', plus C(.txt))., type: str}
+    file: {description: "Saved-output file name (spaces, '/' and '|' become '_', plus C(.txt)); the filtered
+             running-config and logging evidence commands use short names (C(show_running-config_crypto.txt),
+             C(show_running-config_links.txt), C(show_logging.txt)).", type: str}
+    alt_files: {description: Other accepted file names (a whole C(show_running-config.txt)); only on those items., type: list, elements: str}
 """
 
 from ansible.errors import AnsibleFilterError

@@ -17,7 +17,7 @@ description:
     those values from the whole result.
   - Supports check mode and diff mode.
 author:
-  - webex_di maintainers
+  - webex_di maintainers (@webex-di)
 options:
   files:
     description: Files to write.
@@ -101,6 +101,7 @@ def main():
     p = module.params
     changed, diffs = [], []
     wanted = set()
+
     def full(path):
         if not os.path.isabs(path):
             if not p["dir"]:

@@ -19,7 +19,7 @@ description:
   - After pushing, the running configuration is read again and must equal the intent, or the module fails.
   - Supports check mode and diff mode; BGP passwords are masked in the diff and in C(commands).
 author:
-  - webex_di maintainers
+  - webex_di maintainers (@webex-di)
 options:
   plan:
     description: The plan (C(vc_plan)).
@@ -177,6 +177,9 @@ def main():
             module.fail_json(msg=str(exc))
         return intent, frr_delta(running, intent)
 
+    missing = [t["key"] for t in tunnels if t["bgp"].get("password_set") and not passwords.get(t["key"])]
+    if missing:
+        module.fail_json(msg="the plan says tunnel(s) %s have a BGP password, but secrets has none for them" % ", ".join(missing))
     need = ["bgpd"] + (["bfdd"] if any(t["bgp"].get("bfd", {}).get("enabled") for t in tunnels) else [])
     daemons_changed = _daemons(module, p, need) if p["daemons_file"] else False
     intent, delta = compute(_running(module, p["vtysh"]))

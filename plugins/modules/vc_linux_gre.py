@@ -15,7 +15,7 @@ description:
   - Links whose name starts with C(vcgre) but are not in I(links) are deleted when I(prune) is true.
   - Supports check mode and diff mode.
 author:
-  - webex_di maintainers
+  - webex_di maintainers (@webex-di)
 options:
   links:
     description: Desired links, as returned by the C(webex_di.virtual_connect.vc_linux_intent) filter (C(links)).

@@ -18,7 +18,7 @@ description:
   - With an empty I(content) the table is deleted.
   - Supports check mode and diff mode.
 author:
-  - webex_di maintainers
+  - webex_di maintainers (@webex-di)
 options:
   content:
     description: The nft script.

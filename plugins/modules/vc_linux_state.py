@@ -15,7 +15,7 @@ description:
     advertised-routes), and returns the platform-neutral state of docs/contract.md section 3.
   - Read-only; never changes anything. Works in check mode.
 author:
-  - webex_di maintainers
+  - webex_di maintainers (@webex-di)
 options:
   plan:
     description: The plan (C(vc_plan)); selects the tunnels, neighbours and prefixes to look at.
@@ -42,6 +42,10 @@ options:
     description: Ping the Cisco tunnel address from each tunnel address.
     type: bool
     default: true
+  min_ike_uptime_s:
+    description: An IKE SA younger than this is reported in C(waiting) (it may be flapping or just born).
+    type: int
+    default: 0
 """
 
 EXAMPLES = r"""
@@ -81,6 +85,7 @@ def main():
             swanctl_uri=dict(type="str"),
             vtysh=dict(type="list", elements="str", default=["vtysh"]),
             ping=dict(type="bool", default=True),
+            min_ike_uptime_s=dict(type="int", default=0),
         ),
         supports_check_mode=True,
     )
@@ -94,7 +99,7 @@ def main():
         return rc, out, err
 
     state = gather(run, p["host"], targets, {"swanctl": p["swanctl"], "vtysh": p["vtysh"]}, swanctl_uri=p["swanctl_uri"])
-    module.exit_json(changed=False, state=state, waiting=settled(state, tunnels))
+    module.exit_json(changed=False, state=state, waiting=settled(state, tunnels, p["min_ike_uptime_s"]))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ description:
     roles can check them. Changes nothing when everything is loaded and I(reload) is false.
   - Supports check mode.
 author:
-  - webex_di maintainers
+  - webex_di maintainers (@webex-di)
 options:
   connections:
     description: The VC connection names that must be loaded.

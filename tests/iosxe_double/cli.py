@@ -26,7 +26,7 @@ EXEC_WORDS: dict = {
         "ip": {"interface": {"brief": {}}, "route": {}, "bgp": {}, "prefix-list": {}, "access-lists": {}},
         "bgp": {}, "crypto": {"ikev2": {"sa": {}, "profile": {}, "proposal": {}, "policy": {}},
                               "ipsec": {"sa": {}, "transform-set": {}}, "session": {}, "map": {}},
-        "archive": {}, "access-lists": {}, "users": {}, "terminal": {}, "inventory": {}, "flash:": {},
+        "archive": {}, "access-lists": {}, "users": {}, "terminal": {}, "inventory": {}, "flash:": {}, "logging": {},
         "bootflash:": {},
     },
     "configure": {"terminal": {}, "replace": {}, "confirm": {}, "revert": {}},
@@ -518,7 +518,7 @@ class Session:
                 return "%%Error opening %s (No such file or directory)" % t[0]
             text = self.r.flash[name]
 
-            def merge(_: str = "") -> str:
+            def merge(_answer: str = "") -> str:
                 stack = [("config", self.r.parser.root)]
                 for raw in text.splitlines():
                     s = raw.strip()

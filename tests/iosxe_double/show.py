@@ -135,6 +135,8 @@ def show(session, t: list[str]) -> str:
         return _acls(ctx)
     if a0 == "crypto":
         return _crypto(ctx, args[1:])
+    if a0 == "logging":
+        return _logging(ctx)
     raise CLIError(pos=1)
 
 
@@ -891,6 +893,106 @@ def _crypto_map(ctx: ShowContext) -> str:
     return "\n".join(out)
 
 
+# ------------------------------------------------------------------------------------------ logging
+LOG_HEADER = """Syslog logging: enabled (0 messages dropped, 0 messages rate-limited, 0 flushes, 0 overruns, xml disabled, \
+filtering disabled)
+
+No Active Message Discriminator.
+
+No Inactive Message Discriminator.
+
+    Console logging: disabled
+    Monitor logging: level debugging, 0 messages logged, xml disabled,
+                     filtering disabled
+    Buffer logging:  level debugging, %d messages logged, xml disabled,
+                    filtering disabled
+    Exception Logging: size (4096 bytes)
+    Count and timestamp logging messages: disabled
+    Persistent logging: disabled
+
+No active filter modules.
+
+    Trap logging: level informational, 0 message lines logged
+        Logging Source-Interface:       VRF Name:
+
+Log Buffer (64000 bytes):
+"""
+
+
+def _asdata(asn: int) -> str:
+    return "2 bytes %04X" % asn if asn < 65536 else "4 bytes %08X" % asn
+
+
+def _log_lines(ctx: ShowContext) -> list[str]:
+    """What the router's log buffer holds about the VC peers right now, derived from the same evaluation
+    as every other show (no history: the messages a failing negotiation repeats, an Up for what is up).
+    Texts: %BGP-3-NOTIFICATION and %TCP-6-BADAUTH as IOS prints them; the IKEv2 lines are the
+    `debug crypto ikev2` forms (logged to the buffer at level debugging), see docs/offline-verify.md."""
+    ev = ctx.ev
+    out: list[str] = []
+    for vt in ev.tunnels:
+        cpe_ip, di_ip = vt.cpe["ipsec_ip"], vt.di["ipsec_ip"]
+        sid = "SESSION ID = %d,SA ID = 1" % (100 + vt.index)
+        send = "IKEv2:(%s):Sending Packet [To %s:500/From %s:500/VRF i0:f0]" % (sid, di_ip, cpe_ip)
+        recv = "IKEv2:(%s):Received Packet [From %s:500/To %s:500/VRF i0:f0]" % (sid, di_ip, cpe_ip)
+        attempted = vt.profile_name is not None
+        if vt.ike_up and vt.ipsec_up:
+            out.append("%%CRYPTO-5-SESSION_STATUS: Crypto tunnel is UP  .  Peer %s:500       Id: %s" % (di_ip, di_ip))
+        elif attempted and not vt.ike_up:
+            out.append("%%IKEV2-5-OSAL_INITIATE_TUNNEL: Received request to establish an IPsec tunnel; local traffic "
+                       "selector = Address Range: %s-%s Protocol: 47 Port Range: 0-65535 ; remote traffic selector = "
+                       "Address Range: %s-%s Protocol: 47 Port Range: 0-65535" % (
+                           vt.cpe["gre_ip"], vt.cpe["gre_ip"], vt.di["gre_ip"], vt.di["gre_ip"]))
+            if vt.faults.get("cisco_down"):
+                out += [send, "IKEv2 IKE_SA_INIT Exchange REQUEST", "IKEv2:(%s):Retransmitting packet" % sid,
+                        "IKEv2:(%s):Retransmitting packet" % sid,
+                        "IKEv2-ERROR:(%s):: Maximum number of retransmissions reached" % sid]
+            elif vt.ike_reason.startswith("no IKEv2 proposal chosen"):
+                out += [send, "IKEv2 IKE_SA_INIT Exchange REQUEST", recv, "IKEv2 IKE_SA_INIT Exchange RESPONSE",
+                        "IKEv2-ERROR:(%s):: Received no proposal chosen notify" % sid,
+                        "IKEv2-ERROR:(%s):: Initial exchange failed" % sid]
+            elif vt.ike_reason.startswith("authentication failed"):
+                out += [send, "IKEv2 IKE_AUTH Exchange REQUEST", recv, "IKEv2 IKE_AUTH Exchange RESPONSE",
+                        "IKEv2-ERROR:(%s):: Failed to authenticate the IKE SA" % sid,
+                        "IKEv2-ERROR:(%s):: Auth exchange failed" % sid]
+        elif vt.ike_up and not vt.ipsec_up:
+            if vt.ipsec_reason.startswith("traffic selectors refused"):
+                out += [send, "IKEv2 IKE_AUTH Exchange REQUEST", recv, "IKEv2 IKE_AUTH Exchange RESPONSE",
+                        "IKEv2-ERROR:(%s):: Received TS_UNACCEPTABLE notify" % sid]
+            elif vt.ipsec_reason.startswith("no acceptable ESP transform"):
+                out += [send, "IKEv2 IKE_AUTH Exchange REQUEST", recv, "IKEv2 IKE_AUTH Exchange RESPONSE",
+                        "IKEv2-ERROR:(%s):: Received no proposal chosen notify" % sid]
+        # BGP: the messages of a session refused for its AS numbers or its TCP MD5 password
+        b = ev.bgp
+        addr = vt.di["tunnel_ip"]
+        n = b.neighbors.get(addr) if b is not None else None
+        if n is None:
+            continue
+        if vt.bgp_state == "Established":
+            out.append("%%BGP-5-ADJCHANGE: neighbor %s Up " % addr)
+        elif vt.bgp_reason.startswith("bad remote AS"):
+            out.append("%%BGP-3-NOTIFICATION: sent to neighbor %s passive 2/2 (peer in wrong AS) %s" % (
+                addr, _asdata(int(vt.di["asn"]))))
+        elif vt.bgp_reason.startswith("the DC expects AS"):
+            out.append("%%BGP-3-NOTIFICATION: received from neighbor %s active 2/2 (peer in wrong AS) %s" % (
+                addr, _asdata(int(n.local_as or b.asn))))
+        elif vt.bgp_reason.startswith("TCP MD5") and vt.t.get("bgp_password"):
+            what = "Invalid" if n.password else "No"
+            out.append("%%TCP-6-BADAUTH: %s MD5 digest from %s(%d) to %s(179) tableid - 0" % (
+                what, addr, 20000 + vt.index, vt.cpe["tunnel_ip"].split("/")[0]))
+    return out
+
+
+def _logging(ctx: ShowContext) -> str:
+    lines = _log_lines(ctx)
+    base = time.time() - len(lines)
+    stamped = []
+    for i, line in enumerate(lines):
+        t = base + i
+        stamped.append("%s.%03d: %s" % (time.strftime("%b %e %H:%M:%S", time.gmtime(t)), int((t % 1) * 1000), line))
+    return LOG_HEADER % len(stamped) + "\n".join(stamped)
+
+
 # ------------------------------------------------------------------------------------------ ping
 def ping(r, args: list[str]) -> str:
     if not args:
@@ -961,8 +1063,9 @@ def ping(r, args: list[str]) -> str:
             elif vt.gre_ok and ev.oper.get(out_if) and reachable and not vt.faults.get("ping_loss"):
                 ok = True
         elif it is not None and ev.oper.get(out_if):
+            # the DC IPsec headends answer pings unless the fault cisco_down makes them unreachable
             targets = {rt.get("via")} | {f["neighbor"] for f in r.foreign.get("bgp", [])} | set(
-                r.foreign.get("ping_ok", []))
+                r.foreign.get("ping_ok", [])) | {v.di["ipsec_ip"] for v in ev.tunnels if not v.faults.get("cisco_down")}
             ok = dest in targets
     if ok:
         return "\n".join(head + ["!" * repeat,

@@ -204,7 +204,9 @@ connections {{
         local_ts = {tun['di_gre_ip']}/32[gre]
         remote_ts = {tun['cpe_gre_ip']}/32[gre]
         esp_proposals = {cisco['esp_proposals']}
-        start_action = none
+        # like the crypto map's ACL: GRE that matches while no SA exists triggers IKE and is held,
+        # never forwarded in clear (a 'none' responder leaked the DC router's BGP/BFD in clear)
+        start_action = trap
         dpd_action = clear
       }}
     }}

@@ -2,6 +2,7 @@
 # lib.sh -- host side of the embedded lab: boot/stop the VM, talk to labctl.sh inside it, run Ansible.
 # Sourced by vm.sh, lab_test.sh, demo.sh and tests/bench/lab_bench.sh.
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+export REPO
 LAB_DIR=${VC_LAB_DIR:-$REPO/.build/lab}             # keys, VM state, generated labs (host side)
 LAB_OUT=${LAB_OUT:-$REPO/.build/lab-out}            # the VM's --rwdir: results come back here
 KERNEL=${KERNEL:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n 1)}
@@ -56,7 +57,7 @@ gx() { local n=$1; shift; guest x "$n" "$(printf '%q ' "$@")" ; }
 
 vm_start() {
 	lab_keys
-	if vm_running; then hlog "VM already running (pid $VM_PID, port $VM_PORT)"; return 0; fi
+	if vm_running; then hlog "VM already running (pid $VM_PID, port $VM_PORT)"; VM_BOOT_S=reused; export VC_LAB_SSH_PORT=$VM_PORT; return 0; fi
 	[ -n "$KERNEL" ] || { hlog "no /boot/vmlinuz-*-amd64 (apt-get install linux-image-amd64)"; return 1; }
 	command -v vng >/dev/null || { hlog "vng not found (pip install virtme-ng)"; return 1; }
 	local port t0=$(now)
@@ -72,7 +73,7 @@ vm_start() {
 	vm_state
 	export VC_LAB_SSH_PORT=$port
 	local end=$((SECONDS + VM_BOOT_TIMEOUT))
-	until [ -e "$LAB_OUT/vm-ready" ] && guest true 2>/dev/null; do
+	until [ -e "$LAB_OUT/vm-ready" ] && guest ping >/dev/null 2>&1; do
 		if ! kill -0 "$pid" 2>/dev/null || [ $SECONDS -ge $end ]; then
 			hlog "VM did not come up; console:"; tail -n 30 "$LAB_DIR/vm-console.log" >&2; vm_stop; return 1
 		fi
@@ -103,6 +104,7 @@ lab_build() {
 	gen=$LAB_DIR/gen/$name
 	rm -rf "$gen"
 	$PY "$REPO/tests/lab/labgen.py" "$inv" "$gen" || return 1
+	guest teardown >/dev/null 2>&1
 	guest build "$gen" || return 1
 	guest env > "$LAB_DIR/lab.env" && . "$LAB_DIR/lab.env"
 	rm -f "$LAB_DIR"/cp/[!b]* 2>/dev/null   # stale Ansible control sockets of a previous lab
@@ -116,4 +118,53 @@ ap() {
 	local pb=$1 inv=$2; shift 2
 	vm_state; export VC_LAB_SSH_PORT=$VM_PORT
 	(cd "$REPO" && ansible-playbook -i "$inv" "$pb" "$@")
+}
+
+# ------------------------------------------------------------------ probes used by the drills
+# gre_dev NS REMOTE: the GRE link of a CPE whose remote is REMOTE (whatever the collection named it)
+gre_dev() {
+	gx "$1" ip -j -d link show type gre | $PY -c '
+import json, sys
+for l in json.load(sys.stdin):
+    if (l.get("linkinfo", {}).get("info_data", {}) or {}).get("remote") == sys.argv[1]:
+        print(l["ifname"]); break' "$2"
+}
+route_is() { [ "$(route_dev "$1" "$2")" = "$3" ]; }
+route_dev() { gx "$1" ip -j route get "$2" | $PY -c 'import json,sys; print(json.load(sys.stdin)[0].get("dev",""))'; }
+tx_packets() { gx "$1" ip -j -s link show "$2" | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["tx"]["packets"])'; }
+dc_bgp_state() { guest frr "$1" -c "'show bgp neighbors $2 json'" | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d.get(sys.argv[1], {}).get("bgpState", "none"))' "$2"; }
+dc_received() { guest frr "$1" -c "'show bgp ipv4 unicast neighbors $2 received-routes json'" | $PY -c 'import json,sys; print(",".join(sorted(json.load(sys.stdin).get("receivedRoutes", {}))))'; }
+headend_child_installed() { guest sw "$1" --list-sas 2>/dev/null | grep -q "INSTALLED, TUNNEL"; }
+# wait_for SECONDS CMD...: poll (about 1/s) until CMD succeeds
+wait_for() { local end=$((SECONDS + $1)); shift; until "$@" >/dev/null 2>&1; do [ $SECONDS -ge $end ] && return 1; sleep 1; done; }
+# recap_changed LOG: sum of changed= over the PLAY RECAP lines
+recap_changed() { awk '/ changed=/ { for (i = 1; i <= NF; i++) if ($i ~ /^changed=/) { split($i, a, "="); s += a[2] } } END { print s + 0 }' "$1"; }
+recap_failed() { awk '/ failed=/ { for (i = 1; i <= NF; i++) if ($i ~ /^(failed|unreachable)=/) { split($i, a, "="); s += a[2] } } END { print s + 0 }' "$1"; }
+
+# failover_measure NAME HOLD_S: break tunnel 1 on the internet link while the LAN pings the DC-A host,
+# keep it broken HOLD_S after the CPE moved to tunnel 2, restore, wait for tunnel 1; prints pingstats JSON
+# plus route_moved_s / route_back_s.
+failover_measure() {
+	local name=$1 hold=${2:-5} g1 g2 tb tr tm tback
+	. "$LAB_DIR/lab.env"
+	g1=$(gre_dev "$LAB_T1_CPE" "$LAB_T1_DI_GRE"); g2=$(gre_dev "$LAB_T1_CPE" "$LAB_T2_DI_GRE")
+	[ -n "$g2" ] || { echo '{"error": "tunnel 2 is not on the same CPE"}'; return 1; }
+	guest ping-start "$name" lan "$LAB_DCA_HOST"; sleep 3
+	tb=$(guest link inet "$LAB_T1_INET_IF" down)
+	wait_for 300 route_is "$LAB_T1_CPE" "$LAB_DCA_HOST" "$g2"; tm=$(guest now)
+	# moved: wait until LAN->DC-A answers again (the ping log grows after the move)
+	sleep "$hold"
+	tr=$(guest link inet "$LAB_T1_INET_IF" up)
+	wait_for 300 route_is "$LAB_T1_CPE" "$LAB_DCA_HOST" "$g1"; tback=$(guest now)
+	sleep 5
+	guest ping-stop "$name" > "$LAB_OUT/$name.ping"
+	$PY - "$LAB_OUT/$name.ping" "$tb" "$tr" "$tm" "$tback" <<-'PYEOF'
+	import json, sys
+	sys.path.insert(0, __import__("os").path.join(__import__("os").environ["REPO"], "tests", "lab"))
+	from pingstats import stats
+	log, tb, tr, tm, tback = sys.argv[1], *map(float, sys.argv[2:])
+	d = stats(open(log).read(), tb, tr)
+	d.update(route_moved_s=round(tm - tb, 1), route_back_s=round(tback - tr, 1))
+	print(json.dumps(d))
+	PYEOF
 }

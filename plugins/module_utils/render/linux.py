@@ -137,7 +137,8 @@ def keepalive_warnings(tunnels: Sequence[Dict[str, Any]]) -> List[str]:
     out = []
     for t in tunnels:
         if (t["gre"].get("keepalive") or {}).get("enabled"):
-            out.append("%s (%s): %s" % (link_name(t), t["key"], _keepalive_note(t)))
+            note = _keepalive_note(t)
+            out.append("%s (%s): %s" % (link_name(t), t["key"], note[len("WARNING: "):] if note.startswith("WARNING: ") else note))
     return out
 
 

@@ -34,7 +34,7 @@ def canonical_prefix(value: Any) -> Optional[str]:
     try:
         if "/" not in text:
             addr = ipaddress.IPv4Address(text)
-            first = int(str(addr).split(".")[0])
+            first = int(str(addr).split(".", 1)[0])
             length = 8 if first < 128 else 16 if first < 192 else 24
             if int(addr) == 0:
                 length = 0
@@ -197,7 +197,7 @@ def _ts(value: Any) -> Tuple[Optional[str], Optional[int]]:
 def parse_swanctl_sas(text: str) -> Dict[str, List[Dict[str, Any]]]:
     """``swanctl --list-sas --raw`` -> ``{ike_sas: [...], ipsec_sas: [...]}`` (contract shapes, plus ``name``)."""
     ike_sas, ipsec_sas = [], []
-    for _, msg in parse_vici_raw(text or ""):
+    for _name, msg in parse_vici_raw(text or ""):
         for name, sa in msg.items():
             if not isinstance(sa, dict):
                 continue
@@ -240,7 +240,7 @@ def parse_swanctl_sas(text: str) -> Dict[str, List[Dict[str, Any]]]:
 def parse_swanctl_conns(text: str) -> Dict[str, Dict[str, Any]]:
     """``swanctl --list-conns --raw`` -> ``{connection: {dpd_delay, children: {name: {...}}, ...}}``."""
     out = {}
-    for _, msg in parse_vici_raw(text or ""):
+    for _name, msg in parse_vici_raw(text or ""):
         for name, conn in msg.items():
             if isinstance(conn, dict):
                 out[name] = conn
@@ -394,7 +394,7 @@ def gather(
             argv = c["ping"] + ["-c", "3", "-i", "0.2", "-W", "1", "-n", "-q"]
             if tgt.get("local_ip"):
                 argv += ["-I", tgt["local_ip"]]
-            rc, stdout, _ = run(argv + [tgt["peer_ip"]])
+            rc, stdout, _err = run(argv + [tgt["peer_ip"]])
             t["ping_ok"] = parse_ping(rc, stdout)
     routes = parse_routes(js(c["ip"] + ["-j", "route", "show", "table", "main"]) or [], targets.get("prefixes", []))
     neighbors = []
@@ -434,7 +434,7 @@ def targets_from_plan(tunnels: Sequence[Dict[str, Any]], link_name: Callable[[Di
     }
 
 
-def settled(state: Dict[str, Any], tunnels: Sequence[Dict[str, Any]]) -> List[str]:
+def settled(state: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], min_ike_uptime_s: int = 0) -> List[str]:
     """What is not up yet for the plan tunnels (empty list: settled). Used to wait after a change, not to judge."""
     waiting = []
     for t in tunnels:
@@ -442,6 +442,8 @@ def settled(state: Dict[str, Any], tunnels: Sequence[Dict[str, Any]]) -> List[st
         ike = [x for x in state.get("ike_sas", []) if x.get("remote") == t["di"]["ipsec_ip"] and x.get("state") == "established"]
         if not ike:
             waiting.append("%s: IKE SA" % label)
+        elif min_ike_uptime_s and max(int(x.get("uptime_s") or 0) for x in ike) < min_ike_uptime_s:
+            waiting.append("%s: IKE SA younger than %ss" % (label, min_ike_uptime_s))
         child = [x for x in state.get("ipsec_sas", []) if x.get("remote_ts") == "%s/32" % t["crypto_acl"]["destination"] and x.get("state") == "installed"]
         if not child:
             waiting.append("%s: CHILD SA" % label)

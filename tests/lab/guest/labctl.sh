@@ -11,6 +11,7 @@
 #   labctl.sh cap-stop NAME           stop it; prints "gre=N esp=N ike=N other=N total=N"
 #   labctl.sh frr NS CMD...           vtysh of a Cisco-side FRR instance (dca-rtr, dcb-rtr)
 #   labctl.sh sw NS ARGS...           swanctl of a Cisco headend (dca-vpn, dcb-vpn)
+#   labctl.sh ping-start NAME NS DST  continuous ping (-D, 5/s) in NS;  ping-stop NAME prints its log
 #   labctl.sh collect DIR             copy logs and configs to DIR (under the rwdir)
 #   labctl.sh halt                    power the VM off (ends 'boot')
 set -u
@@ -67,7 +68,7 @@ gre() { # gre NS IF LOCAL REMOTE CIDR  (Cisco side tunnel: ttl 255, ip mtu 1400)
 mss_clamp() { # Cisco 'ip tcp adjust-mss 1350' on the tunnel
 	x "$1" nft -f - <<-'EOF'
 	table inet lab_mss {
-		chain fwd {
+		chain clamp {
 			type filter hook forward priority mangle; policy accept;
 			oifname "gre*" tcp flags & (syn|rst) == syn tcp option maxseg size > 1350 tcp option maxseg size set 1350
 			iifname "gre*" tcp flags & (syn|rst) == syn tcp option maxseg size > 1350 tcp option maxseg size set 1350
@@ -188,6 +189,7 @@ cmd_boot() { # vng --exec entry point
 	nic=$(ls /sys/class/net | grep -v -x -e lo | head -n 1)
 	ip link set "$nic" up && ip addr add 10.0.2.15/24 dev "$nic"
 	sysctl -qw net.ipv4.ip_forward=0
+	mkdir -p /var/lib/frr   # mount point of the CPEs' private /var/lib/frr (the root fs has none)
 	# root's password field is "!" (locked) in the VM: sshd refuses even keys then
 	sed 's/^root:[^:]*:/root:*:/' /etc/shadow > "$R/shadow" && cat "$R/shadow" > /etc/shadow
 	cat "$LABROOT/../../.build/lab/ssh/id_ed25519.pub" > "$R/authorized_keys"
@@ -264,6 +266,16 @@ cmd_cap_stop() { # NAME -> counts
 	return 0
 }
 
+cmd_ping_start() { # NAME NS DEST: a continuous timestamped ping (5/s) for outage measurements
+	mkdir -p "$R/cap"
+	ip netns exec "$2" ping -D -n -i 0.2 -W 1 "$3" >"$R/cap/$1.ping" 2>&1 </dev/null &
+	echo $! > "$R/cap/$1.ppid"
+}
+cmd_ping_stop() { # NAME -> the ping log on stdout
+	kill -INT "$(cat "$R/cap/$1.ppid")" 2>/dev/null; sleep 0.5
+	cat "$R/cap/$1.ping"
+}
+
 cmd_collect() {
 	local d=$1 n
 	mkdir -p "$d/logs"
@@ -288,13 +300,17 @@ main() {
 	build) cmd_build "$@" ;;
 	teardown) cmd_teardown ;;
 	x) x "$@" ;;
-	link) x "$1" ip link set "$2" "$3" ;;
+	link) x "$1" ip link set "$2" "$3" && date +%s.%N ;;   # prints the VM time of the change
 	cap-start) cmd_cap_start "$@" ;;
 	cap-stop) cmd_cap_stop "$@" ;;
 	frr) frr "$@" ;;
 	sw) sw "$@" ;;
 	collect) cmd_collect "$@" ;;
+	ping-start) cmd_ping_start "$@" ;;
+	ping-stop) cmd_ping_stop "$@" ;;
 	env) cat "$R/lab.env" ;;
+	ping) echo pong ;;
+	now) date +%s.%N ;;
 	halt) touch "$R/halt" ;;
 	*) sed -n '2,16p' "$0" >&2; return 2 ;;
 	esac

@@ -29,7 +29,12 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.ios
     ("ping 100.64.0.2 source Tunnel101 repeat 3", "ping", {"target": "100.64.0.2", "source": "Tunnel101"}),
     ("ping 100.64.0.2 source tu101", "ping", {"target": "100.64.0.2", "source": "Tunnel101"}),
     ("show crypto map", None, {}),
-    ("show running-config", None, {}),
+    ("show running-config", "running_config", {}),
+    ("show running-config | section ^crypto map", "running_config", {}),
+    ("sh run | include ^interface ", "running_config", {}),
+    ("show logging | include IKEV2|BGP", "logging", {}),
+    ("show log", "logging", {}),
+    ("show login", None, {}),
 ])
 def test_classify_command(command, kind, args):
     got_kind, got_args = classify_command(command)

@@ -36,6 +36,14 @@ def test_lab_single_cpe_command_list(plan):
         "show ip bgp neighbors 100.64.0.6 received-routes",
         "show ip bgp neighbors 100.64.0.6 advertised-routes",
         "ping 100.64.0.6 source Tunnel102 repeat 3",
+        # optional diagnose evidence (evidence.py)
+        "show running-config | section ^crypto (ikev2 (proposal|policy|profile)|ipsec (transform-set|"
+        "security-association)|map|dynamic-map)|^ip access-list extended|^access-list",
+        "show running-config | include ^interface |^ ip address |vrf forwarding |^ tunnel (source|destination|vrf) "
+        "|^ crypto map |^router bgp |^ address-family |^ +neighbor .* (remote-as|local-as|peer-group)",
+        "show logging | include IKEV2|IKEv2|CRYPTO|BGP|BADAUTH",
+        "ping 198.51.100.2 source 192.0.2.2 repeat 3",
+        "ping 198.51.100.6 source 192.0.2.2 repeat 3",
     ]
 
 

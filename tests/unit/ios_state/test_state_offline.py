@@ -29,8 +29,11 @@ def _state(plan, scenario, host="cpe1"):
     return build_ios_state(saved["outputs"], host=host, plan=plan)
 
 
+EVIDENCE_KEYS = {"config", "probes", "log_events"}  # optional (docs/contract.md section 3)
+
+
 def _shape(state):
-    assert set(state) == CONTRACT_KEYS["state"]
+    assert CONTRACT_KEYS["state"] <= set(state) <= CONTRACT_KEYS["state"] | EVIDENCE_KEYS
     for key, items in (("ike", state["ike_sas"]), ("ipsec", state["ipsec_sas"]), ("tunnel", state["tunnels"]),
                        ("bgp", state["bgp_neighbors"]), ("route", state["routes"])):
         for item in items:

@@ -57,23 +57,23 @@ class HostFrr:
                 check=True, capture_output=True,
             )
             if daemon == "zebra":
-                for _ in range(100):
+                for _attempt in range(100):
                     if os.path.exists("/run/frr/%s/zserv.api" % ns):
                         break
                     time.sleep(0.1)
-        for _ in range(100):
+        for _attempt in range(100):
             if self.run(["-c", "show version"])[0] == 0:
                 return self
             time.sleep(0.1)
         raise RuntimeError("FRR did not start")
 
     def run(self, args, data=None):
-        p = subprocess.run(self.vtysh + list(args), input=data, capture_output=True, text=True)
+        p = subprocess.run(self.vtysh + list(args), input=data, capture_output=True, text=True, check=False)
         return p.returncode, p.stdout, p.stderr
 
     def runner(self, argv, data=None):
         """A run_command stand-in for code that takes full argv lists."""
-        p = subprocess.run(argv, input=data, capture_output=True, text=True)
+        p = subprocess.run(argv, input=data, capture_output=True, text=True, check=False)
         return p.returncode, p.stdout, p.stderr
 
     def running(self) -> str:
@@ -89,7 +89,7 @@ class HostFrr:
             except (ValueError, OSError):
                 pass
         time.sleep(0.3)
-        subprocess.run(["ip", "netns", "del", self.name], capture_output=True)
+        subprocess.run(["ip", "netns", "del", self.name], capture_output=True, check=False)
         shutil.rmtree("/run/frr/%s" % self.name, ignore_errors=True)
         shutil.rmtree("/etc/frr/%s" % self.name, ignore_errors=True)
 

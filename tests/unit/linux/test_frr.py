@@ -14,8 +14,8 @@ PASSWORDS = dict((k, v["bgp_password"]) for k, v in SECRETS.items())
 OPERATOR_TOKENS = ("10.255.0.1", "OPS-IN", "OPS-OUT", "ISP-UPLINK")
 
 
-def intent(plan, host="cpe1", passwords=PASSWORDS, running=""):
-    return L.frr_intent(L.host_tunnels(plan, host), plan["cpes"][host], passwords, activate=F.needs_activate(running))
+def intent(plan, host="cpe1", passwords=None, running=""):
+    return L.frr_intent(L.host_tunnels(plan, host), plan["cpes"][host], PASSWORDS if passwords is None else passwords, activate=F.needs_activate(running))
 
 
 def operator_lines(running):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, SECRETS, fixture_text
+from conftest import SECRETS, fixture_text
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -27,13 +27,15 @@ def module(name, args, check=False, diff=True, tmp_path=None, netns=None):
         ANSIBLE_HOME=str(tmp_path / "ansible-home"),
         ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
     )
-    argv = (["ip", "netns", "exec", netns] if netns else []) + ["ansible", "localhost", "-c", "local", "-i", "localhost,", "-m", "webex_di.virtual_connect.%s" % name, "-a", json.dumps(args),
-            "-e", "ansible_python_interpreter=%s" % sys.executable]
+    argv = (["ip", "netns", "exec", netns] if netns else []) + [
+        "ansible", "localhost", "-c", "local", "-i", "localhost,", "-m", "webex_di.virtual_connect.%s" % name,
+        "-a", json.dumps(args), "-e", "ansible_python_interpreter=%s" % sys.executable,
+    ]
     if check:
         argv.append("--check")
     if diff:
         argv.append("--diff")
-    p = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=str(REPO))
+    p = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=str(REPO), check=False)
     out = json.loads(p.stdout)
     result = out["plays"][0]["tasks"][0]["hosts"]["localhost"]
     return result, p.stdout
@@ -105,10 +107,10 @@ def netns():
     if os.geteuid() != 0 or shutil.which("nft") is None:
         pytest.skip("needs root and nft")
     name = "vcn%d" % os.getpid()
-    if subprocess.run(["ip", "netns", "add", name]).returncode != 0:
+    if subprocess.run(["ip", "netns", "add", name], check=False).returncode != 0:
         pytest.skip("cannot create a network namespace")
     yield name
-    subprocess.run(["ip", "netns", "del", name])
+    subprocess.run(["ip", "netns", "del", name], check=False)
 
 
 @needs_ansible
@@ -120,17 +122,20 @@ def test_nft_module_loads_once_and_replaces_an_outdated_table(plan, netns, tmp_p
     args = {"content": L.render_nft_mss(tunnels), "path": str(script)}
     res, raw = module("vc_linux_nft", args, tmp_path=tmp_path, netns=netns)
     assert res["changed"] and res["ip_no_pmtu_disc"] == 0 and script.read_text() == args["content"]
-    listing = subprocess.run(["ip", "netns", "exec", netns, "nft", "list", "table", "inet", "vc_mss_clamp"], capture_output=True, text=True).stdout
+    listing = subprocess.run(["ip", "netns", "exec", netns, "nft", "list", "table", "inet", "vc_mss_clamp"], capture_output=True, text=True, check=False).stdout
     assert 'oifname "vcgre102"' in listing and "maxseg size set 1350" in listing
     res, raw = module("vc_linux_nft", args, tmp_path=tmp_path, netns=netns)
     assert res["changed"] is False
     # someone edits the live table: the next run restores it, the operator's own table is left alone
-    subprocess.run(["ip", "netns", "exec", netns, "nft", "-f", "-"], check=True, text=True,
-                   input="table inet operator { chain c { type filter hook input priority 0; } }\n"
-                         "delete rule inet vc_mss_clamp forward handle 2\n")
+    nft = ["ip", "netns", "exec", netns, "nft"]
+    subprocess.run(nft + ["add", "table", "inet", "operator"], check=True)
+    subprocess.run(nft + ["add", "chain", "inet", "operator", "c", "{ type filter hook input priority 0 ; }"], check=True)
+    handles = json.loads(subprocess.run(nft + ["-j", "-a", "list", "table", "inet", "vc_mss_clamp"], capture_output=True, text=True, check=False).stdout)
+    handle = [i["rule"]["handle"] for i in handles["nftables"] if "rule" in i][0]
+    subprocess.run(nft + ["delete", "rule", "inet", "vc_mss_clamp", "forward", "handle", str(handle)], check=True)
     res, raw = module("vc_linux_nft", args, tmp_path=tmp_path, netns=netns)
     assert res["changed"] is True
-    rs = subprocess.run(["ip", "netns", "exec", netns, "nft", "list", "ruleset"], capture_output=True, text=True).stdout
+    rs = subprocess.run(["ip", "netns", "exec", netns, "nft", "list", "ruleset"], capture_output=True, text=True, check=False).stdout
     assert "table inet operator" in rs and rs.count("maxseg size set 1350") == 4
     tunnels[0]["mtu"]["tcp_mss"] = 1300
     res, raw = module("vc_linux_nft", dict(args, content=L.render_nft_mss(tunnels)), tmp_path=tmp_path, netns=netns)

@@ -50,7 +50,8 @@ def test_swanctl_sas_to_contract():
 
 
 def test_swanctl_connecting_and_empty():
-    raw = "list-sa event {vc-x {uniqueid=9 version=2 state=CONNECTING local-host=1.1.1.1 local-port=4500 remote-host=2.2.2.2 remote-port=4500 nat-local=yes nat-any=yes child-sas {}}}"
+    raw = ("list-sa event {vc-x {uniqueid=9 version=2 state=CONNECTING local-host=1.1.1.1 local-port=4500 "
+           "remote-host=2.2.2.2 remote-port=4500 nat-local=yes nat-any=yes child-sas {}}}")
     sas = S.parse_swanctl_sas(raw)
     assert sas["ike_sas"][0]["state"] == "connecting" and sas["ike_sas"][0]["nat_t"] is True
     assert sas["ike_sas"][0]["uptime_s"] is None and sas["ipsec_sas"] == []
@@ -187,3 +188,25 @@ def test_tunnel_one_down_as_captured():
     routes = S.parse_routes(js("ip_route.t1_down.json"), ["203.0.113.0/24", "203.0.113.0/25"])
     assert routes == [{"prefix": "203.0.113.0/24", "protocol": "bgp", "next_hop": "100.64.0.6", "interface": "vcgre102"}]
     assert S.parse_ping(1, text("ping_fail.txt")) is False
+
+
+def test_settled_waits_for_a_young_ike_sa(plan):
+    tunnels = L.host_tunnels(plan, "cpe1")
+    st = S.gather(Replay(), "cpe1", S.targets_from_plan(tunnels, L.link_name))
+    assert S.settled(st, tunnels, min_ike_uptime_s=100) == ["lab-A: IKE SA younger than 100s", "lab-B: IKE SA younger than 100s"]
+    assert S.settled(st, tunnels, min_ike_uptime_s=10) == []
+
+
+def test_verify_judges_the_captured_linux_state(plan):
+    """The gathered Linux state fits the verify layer: everything passes except what the capture lab really lacked
+    (its DC routers did not announce the IaaS /25s), and GRE keepalives are skipped (Linux has none)."""
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify import failure_lines, verify_host
+
+    st = S.gather(Replay(), "cpe1", S.targets_from_plan(L.host_tunnels(plan, "cpe1"), L.link_name))
+    result = verify_host(plan, st, "cpe1")
+    assert failure_lines(result) == [
+        "cpe1: tunnel 1 DC-A (region lab) [lab-A]: bgp_received: received from 100.64.0.2: missing 198.18.10.0/25",
+        "cpe1: tunnel 2 DC-B (region lab) [lab-B]: bgp_received: received from 100.64.0.6: missing 198.18.10.128/25",
+    ]
+    skipped = sorted(set(c["check"] for t in result["tunnels"] for c in t["checks"] if c["status"] == "skip"))
+    assert skipped == ["gre_keepalive", "route_via_tunnel"]

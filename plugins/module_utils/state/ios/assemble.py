@@ -15,11 +15,14 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from . import parsers as P
 from .commands import host_tunnels
+from .evidence import build_evidence
 from .util import is_ipv4, sorted_prefixes
 
 PLATFORM = "cisco.ios.ios"
 
 _CLASSIFIERS = (
+    ("running_config", re.compile(r"^sh(?:ow)? run(?:ning-config)?(?:\s|$)")),
+    ("logging", re.compile(r"^sh(?:ow)? log(?:ging)?(?:\s|$)")),
     ("ikev2_sa", re.compile(r"^sh(?:ow)? crypto ikev2 sa(?: detail(?:ed)?)?$")),
     ("ipsec_sa", re.compile(r"^sh(?:ow)? crypto ipsec sa\b")),
     ("crypto_session", re.compile(r"^sh(?:ow)? crypto session\b")),
@@ -330,7 +333,7 @@ def build_ios_state(outputs: Dict[str, Optional[str]], host: Optional[str] = Non
     routes.sort(key=lambda e: (ipaddress.IPv4Network(e["prefix"]).network_address,
                                ipaddress.IPv4Network(e["prefix"]).prefixlen))
 
-    return {
+    state = {
         "host": host,
         "platform": PLATFORM,
         "ike_sas": ike_sas,
@@ -340,3 +343,8 @@ def build_ios_state(outputs: Dict[str, Optional[str]], host: Optional[str] = Non
         "routes": routes,
         "gather_errors": list(errors or []),
     }
+    # optional diagnose evidence (config, probes, log_events): only what the outputs hold
+    state.update(build_evidence([text for _args, text in parsed["running_config"]],
+                                [text for _args, text in parsed["logging"]],
+                                parsed["ping"], plan, host))
+    return state

@@ -38,9 +38,12 @@ def host_region_prefixes(plan: Dict[str, Any], host: str) -> List[str]:
     return out
 
 
-def _cmd(command, kind, tunnel=None, optional=False):
-    return {"command": command, "kind": kind, "tunnel": tunnel, "optional": optional,
-            "file": command_filename(command)}
+def _cmd(command, kind, tunnel=None, optional=False, file=None, alt_files=None):
+    item = {"command": command, "kind": kind, "tunnel": tunnel, "optional": optional,
+            "file": file or command_filename(command)}
+    if alt_files:
+        item["alt_files"] = list(alt_files)
+    return item
 
 
 def ios_gather_commands(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
@@ -53,7 +56,8 @@ def ios_gather_commands(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]
     ``show ip interface Tunnel<n>`` (ip mtu), ``show ip bgp neighbors <di.tunnel_ip>``
     (local-as), ``show ip bgp neighbors <di.tunnel_ip> received-routes`` (``routes`` when the
     plan does not enable soft-reconfiguration inbound) and ``... advertised-routes``, and
-    ``ping <di.tunnel_ip> source Tunnel<n> repeat 3``.
+    ``ping <di.tunnel_ip> source Tunnel<n> repeat 3``. Then the optional diagnose evidence commands of
+    :func:`evidence_commands` (only for a host with tunnels).
     ``optional`` commands may be absent offline (their fields become null).
     """
     tunnels = host_tunnels(plan, host)
@@ -84,6 +88,8 @@ def ios_gather_commands(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]
             _cmd("show ip bgp neighbors %s advertised-routes" % neighbor, "bgp_advertised", key),
             _cmd("ping %s source %s repeat 3" % (di["tunnel_ip"], ifname), "ping", key, optional=True),
         ])
+    if tunnels:
+        cmds.extend(evidence_commands(plan, host))
     seen = set()
     unique = []
     for c in cmds:
@@ -91,6 +97,39 @@ def ios_gather_commands(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]
             seen.add(c["command"])
             unique.append(c)
     return unique
+
+
+# Optional diagnose evidence (evidence.py). The running-config filters select the VC objects and never a
+# secret line: no keyring, no 'neighbor X password', no other block of the configuration.
+RUNNING_CRYPTO = ("show running-config | section ^crypto (ikev2 (proposal|policy|profile)|ipsec (transform-set|"
+                  "security-association)|map|dynamic-map)|^ip access-list extended|^access-list")
+RUNNING_LINKS = ("show running-config | include ^interface |^ ip address |vrf forwarding |^ tunnel (source|destination|vrf) "
+                 "|^ crypto map |^router bgp |^ address-family |^ +neighbor .* (remote-as|local-as|peer-group)")
+LOGGING = "show logging | include IKEV2|IKEv2|CRYPTO|BGP|BADAUTH"
+# Offline, these filtered outputs are saved under short names; a whole 'show running-config' saved as
+# show_running-config.txt serves both running-config items (the parser keeps only the VC objects and
+# never copies a secret), and a whole 'show logging' may be saved as show_logging.txt.
+WHOLE_RUNNING_FILE = "show_running-config.txt"
+
+
+def evidence_commands(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
+    """Optional evidence commands of a CPE: the VC objects of the running configuration (crypto part,
+    then interfaces and BGP neighbours, both filtered on the router so no secret is ever sent back), the
+    IPsec / BGP log lines and, per tunnel, ``ping <di.ipsec_ip> source <cpe.ipsec_ip> repeat 3`` (the
+    IKE path; the address is the one IKE uses, whatever interface carries it). All optional."""
+    cmds = [
+        _cmd(RUNNING_CRYPTO, "running_config", optional=True, file="show_running-config_crypto.txt",
+             alt_files=[WHOLE_RUNNING_FILE]),
+        _cmd(RUNNING_LINKS, "running_config", optional=True, file="show_running-config_links.txt",
+             alt_files=[WHOLE_RUNNING_FILE]),
+        _cmd(LOGGING, "logging", optional=True, file="show_logging.txt"),
+    ]
+    for t in host_tunnels(plan, host):
+        di_ip = (t.get("di") or {}).get("ipsec_ip")
+        cpe_ip = (t.get("cpe") or {}).get("ipsec_ip")
+        if di_ip and cpe_ip:
+            cmds.append(_cmd("ping %s source %s repeat 3" % (di_ip, cpe_ip), "ping", t.get("key"), optional=True))
+    return cmds
 
 
 def command_filename(command: str) -> str:
@@ -112,7 +151,8 @@ def read_saved_outputs(directory: str, host: str, commands: List[Any]) -> Dict[s
     """Offline gather: read ``<directory>/<host>/<command_filename>`` for every command.
 
     ``commands`` is the list from :func:`ios_gather_commands` (dicts) or plain command strings
-    (all required). File names match case-insensitively and '-' may be written '_'.
+    (all required). File names match case-insensitively and '-' may be written '_'; an item may name its
+    ``file`` and ``alt_files`` (the short names of the filtered evidence commands).
     Returns {outputs: {command: text}, files: {command: path}, missing: [{command, path,
     optional}], missing_required: [...], directory: <host dir>}. Never raises for a missing file.
     """
@@ -127,13 +167,17 @@ def read_saved_outputs(directory: str, host: str, commands: List[Any]) -> Dict[s
     for item in commands or []:
         spec = item if isinstance(item, dict) else {"command": str(item), "optional": False}
         command = spec["command"]
+        names = [spec.get("file") or command_filename(command)] + list(spec.get("alt_files") or [])
+        variants = _filename_variants(command)
+        for name in names:
+            variants.extend(v.lower() for v in (name, name.replace("-", "_")) if v.lower() not in variants)
         found = None
-        for variant in _filename_variants(command):
+        for variant in variants:
             if variant in listing:
                 found = os.path.join(host_dir, listing[variant])
                 break
         if found is None:
-            missing.append({"command": command, "path": os.path.join(host_dir, command_filename(command)),
+            missing.append({"command": command, "path": os.path.join(host_dir, names[0]),
                             "optional": bool(spec.get("optional"))})
             continue
         with open(found, "rb") as fh:

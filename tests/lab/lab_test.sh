@@ -1,0 +1,146 @@
+#!/bin/bash
+# lab_test.sh -- the embedded lab end to end (make lab-test; CI).
+#  1. boot the VM, build the single-CPE lab (inventories/lab): Cisco side first, then the bare CPE
+#  2. capture the internet side for the whole run (clear-text GRE must never appear)
+#  3. ansible-playbook playbooks/deploy_vc.yml (verify inside) -> green; the lab's own Cisco-side checks
+#  4. re-run -> changed=0
+#  5. failover drill: tunnel 1 broken on the internet link -> verify_vc.yml fails naming tunnel 1,
+#     LAN->DC-A resumes via tunnel 2 (CPE route + GRE counters); restore -> verify green again
+#  6. tear down, build the dual-CPE lab (inventories/lab-dual) in the same VM: deploy, green, changed=0
+# Exits non-zero on any failure; the last line is "N passed, N failed".
+# env: LAB_KEEP=1 keep the VM running at the end; LAB_SKIP_DUAL=1 skip step 6.
+set -u
+. "$(dirname "$0")/lib.sh"
+RUN=$LAB_OUT/lab-test
+rm -rf "$RUN"; mkdir -p "$RUN"
+PASS=0; FAIL=0; RESULTS=()
+T_START=$(now)
+record() { # record PASS|FAIL NAME [DETAIL]
+	RESULTS+=("$1 $2${3:+ ($3)}")
+	if [ "$1" = PASS ]; then PASS=$((PASS + 1)); else FAIL=$((FAIL + 1)); fi
+	hlog "$1 $2${3:+ ($3)}"
+}
+check() { local name=$1; shift; if "$@" >/dev/null; then record PASS "$name"; else record FAIL "$name"; fi; }
+figure() { echo "$1=$2" >> "$RUN/figures.txt"; hlog "FIGURE $1=$2"; }
+summary() {
+	local rc=$1
+	[ -n "${LAB_KEEP:-}" ] || vm_stop
+	echo
+	echo "==== lab-test summary ($(elapsed "$T_START") s; logs in ${RUN#$REPO/}) ===="
+	printf '  %s\n' "${RESULTS[@]}"
+	[ -s "$RUN/figures.txt" ] && sed 's/^/  figure: /' "$RUN/figures.txt"
+	[ "$FAIL" -gt 0 ] && rc=1
+	echo "$PASS passed, $FAIL failed"
+	exit "$rc"
+}
+trap 'record FAIL interrupted; summary 1' INT TERM
+
+# deploy INV NAME: deploy_vc.yml; green and (for NAME=*rerun*) changed=0
+deploy() {
+	local inv=$1 name=$2 t0 rc
+	t0=$(now)
+	ap playbooks/deploy_vc.yml "$inv" > "$RUN/$name.log" 2>&1; rc=$?
+	figure "${name}_s" "$(elapsed "$t0")"
+	check "$name: deploy_vc.yml ok (verify green inside)" test "$rc" -eq 0 -a "$(recap_failed "$RUN/$name.log")" -eq 0
+	grep -q "FAIL" <(grep -E '^\s+- .*  (FAIL)  ' "$RUN/$name.log") && record FAIL "$name: verify table has FAIL rows"
+	return "$rc"
+}
+verify_green() { # verify_green INV NAME [extra ansible args]
+	local inv=$1 name=$2; shift 2
+	ap playbooks/verify_vc.yml "$inv" "$@" > "$RUN/$name.log" 2>&1
+}
+
+# lab-side (Cisco) view, independent of the collection's own verify
+cisco_checks() { # cisco_checks TAG
+	local tag=$1 t
+	. "$LAB_DIR/lab.env"
+	for t in 1 2; do
+		local rtr vpn nbr
+		if [ $t = 1 ]; then rtr=$LAB_DCA_RTR vpn=$LAB_DCA_VPN nbr=$LAB_T1_CPE_TUN; else rtr=$LAB_DCB_RTR vpn=$LAB_DCB_VPN nbr=$LAB_T2_CPE_TUN; fi
+		check "$tag: headend $vpn has the CHILD SA installed (tunnel mode)" headend_child_installed "$vpn"
+		check "$tag: $rtr BGP with the CPE Established" test "$(dc_bgp_state "$rtr" "$nbr")" = Established
+		check "$tag: $rtr received exactly 0.0.0.0/0" test "$(dc_received "$rtr" "$nbr")" = "0.0.0.0/0"
+	done
+	check "$tag: LAN host reaches the DC-A host" gx lan ping -c 3 -i 0.3 -W 2 -q "$LAB_DCA_HOST"
+	check "$tag: LAN host reaches the DC-B host" gx lan ping -c 3 -i 0.3 -W 2 -q "$LAB_DCB_HOST"
+}
+
+# ------------------------------------------------------------------ 1. VM + single-CPE lab
+vm_start || { record FAIL "VM boot"; summary 1; }
+figure vm_boot_s "$VM_BOOT_S"
+lab_build "$REPO/inventories/lab" || { record FAIL "build lab (inventories/lab)"; guest collect "$RUN/vm" >/dev/null 2>&1; summary 1; }
+figure lab_build_s "$LAB_BUILD_S"
+. "$LAB_DIR/lab.env"
+guest cap-start wire inet >/dev/null || record FAIL "start the internet capture"
+
+# ------------------------------------------------------------------ 2-3. deploy, green, Cisco-side view
+deploy inventories/lab deploy || { guest collect "$RUN/vm" >/dev/null 2>&1; summary 1; }
+cisco_checks single
+# LAN->DC-A traffic rides tunnel 1 only while both are up
+GRE1=$(gre_dev cpe1 "$LAB_T1_DI_GRE"); GRE2=$(gre_dev cpe1 "$LAB_T2_DI_GRE")
+check "CPE GRE links found (tunnel 1 '$GRE1', tunnel 2 '$GRE2')" test -n "$GRE1" -a -n "$GRE2"
+check "CPE routes the DC-A host via tunnel 1" test "$(route_dev cpe1 "$LAB_DCA_HOST")" = "$GRE1"
+check "CPE routes the DC-B host via tunnel 2" test "$(route_dev cpe1 "$LAB_DCB_HOST")" = "$GRE2"
+
+# ------------------------------------------------------------------ 4. idempotence
+deploy inventories/lab deploy-rerun
+n=$(recap_changed "$RUN/deploy-rerun.log")
+check "re-run: changed=0" test "$n" -eq 0
+[ "$n" -eq 0 ] || grep -B2 -E '^changed:' "$RUN/deploy-rerun.log" | head -n 20 >&2
+
+# ------------------------------------------------------------------ 5. failover drill
+guest ping-start t1drill lan "$LAB_DCA_HOST"
+sleep 2
+b1=$(tx_packets cpe1 "$GRE2")
+T_BREAK=$(guest link inet "$LAB_T1_INET_IF" down)
+hlog "tunnel 1 broken on the internet link (inet $LAB_T1_INET_IF down)"
+check "failover: CPE moves the DC-A host to tunnel 2" wait_for 120 route_is cpe1 "$LAB_DCA_HOST" "$GRE2"
+figure failover_route_moved_s "$($PY -c 'import sys; print(round(float(sys.argv[1]) - float(sys.argv[2]), 1))' "$(guest now)" "$T_BREAK")"
+sleep 3
+b2=$(tx_packets cpe1 "$GRE2")
+check "failover: LAN->DC-A traffic leaves through tunnel 2 (+$((b2 - b1)) packets on $GRE2)" test $((b2 - b1)) -ge 10
+check "failover: LAN host reaches the DC-A host" gx lan ping -c 3 -i 0.3 -W 2 -q "$LAB_DCA_HOST"
+verify_green inventories/lab verify-broken -e vc_linux_verify_wait_s=0; rc=$?
+check "failover: verify_vc.yml fails" test "$rc" -ne 0
+check "failover: verify names tunnel 1 ($LAB_T1_KEY) failing" grep -qE "tunnel 1 .*\[$LAB_T1_KEY\]: (FAIL|DOWN|NOT OK)" "$RUN/verify-broken.log"
+check "failover: verify keeps tunnel 2 ($LAB_T2_KEY) OK" grep -qE "tunnel 2 .*\[$LAB_T2_KEY\]: OK" "$RUN/verify-broken.log"
+T_RESTORE=$(guest link inet "$LAB_T1_INET_IF" up)
+hlog "tunnel 1 restored"
+t0=$(now)
+check "restore: CPE routes the DC-A host via tunnel 1 again" wait_for 240 route_is cpe1 "$LAB_DCA_HOST" "$GRE1"
+figure restore_route_back_s "$(elapsed "$t0")"
+sleep 2
+guest ping-stop t1drill > "$RUN/t1drill.ping"
+PS=$($PY "$REPO/tests/lab/pingstats.py" "$RUN/t1drill.ping" "$T_BREAK" "$T_RESTORE")
+figure failover_ping "$PS"
+check "failover: traffic resumed (outage measured)" $PY -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(not (d["outage_s"] is not None and d["outage_s"] < 120))' "$PS"
+verify_green inventories/lab verify-restored; rc=$?
+check "restore: verify_vc.yml green again" test "$rc" -eq 0
+cisco_checks restored
+
+# ------------------------------------------------------------------ wire check (whole single-CPE run)
+W=$(guest cap-stop wire); figure wire_single "$W"
+check "wire: zero clear-text GRE on the internet links ($W)" test "$(sed -n 's/.*gre=\([0-9]*\).*/\1/p' <<<"$W")" = 0
+check "wire: ESP and IKE seen" test "$(sed -n 's/.*esp=\([0-9]*\).*/\1/p' <<<"$W")" -gt 0 -a "$(sed -n 's/.*ike=\([0-9]*\).*/\1/p' <<<"$W")" -gt 0
+guest collect "$RUN/vm-single" >/dev/null 2>&1
+
+# ------------------------------------------------------------------ 6. dual-CPE model
+if [ -z "${LAB_SKIP_DUAL:-}" ]; then
+	lab_teardown >/dev/null 2>&1
+	if lab_build "$REPO/inventories/lab-dual"; then
+		figure lab_dual_build_s "$LAB_BUILD_S"
+		. "$LAB_DIR/lab.env"
+		guest cap-start wire-dual inet >/dev/null
+		deploy inventories/lab-dual dual-deploy && cisco_checks dual
+		G1=$(gre_dev cpe1 "$LAB_T1_DI_GRE"); G2=$(gre_dev cpe2 "$LAB_T2_DI_GRE")
+		check "dual: cpe1 carries only tunnel 1, cpe2 only tunnel 2" test -n "$G1" -a -n "$G2" -a -z "$(gre_dev cpe1 "$LAB_T2_DI_GRE")" -a -z "$(gre_dev cpe2 "$LAB_T1_DI_GRE")"
+		deploy inventories/lab-dual dual-deploy-rerun
+		check "dual re-run: changed=0" test "$(recap_changed "$RUN/dual-deploy-rerun.log")" -eq 0
+		W=$(guest cap-stop wire-dual); figure wire_dual "$W"
+		check "dual wire: zero clear-text GRE ($W)" test "$(sed -n 's/.*gre=\([0-9]*\).*/\1/p' <<<"$W")" = 0
+		guest collect "$RUN/vm-dual" >/dev/null 2>&1
+	else
+		record FAIL "build lab (inventories/lab-dual)"
+	fi
+fi
+summary 0
