@@ -26,6 +26,7 @@ pytestmark = [
 
 DEPLOY = REPO / "playbooks" / "deploy_vc.yml"
 VERIFY = REPO / "playbooks" / "verify_vc.yml"
+DIAGNOSE = REPO / "playbooks" / "diagnose_vc.yml"
 
 
 def secrets_of(scenario: str) -> list[str]:
@@ -196,6 +197,35 @@ def test_verify_fails_naming_the_tunnel(lab, lab_verified, fault, layer_rx):
     assert re.search(layer_rx, joined), joined[-2000:]
     assert "[lab-A]: " not in joined  # tunnel A is healthy and must not be blamed
     assert router.config_text() == before  # verify changes nothing
+
+
+@pytest.mark.parametrize("fault,cause", [
+    ({"psk": "not-the-cisco-psk"}, "ike.auth"),                      # evidence: the IKEv2 log of the router
+    ({"withdraw": ["203.0.113.128/25"]}, "routes.missing_dc_prefix"),
+])
+def test_diagnose_names_the_cause(lab, lab_verified, fault, cause):
+    """diagnose_vc.yml over network_cli gathers the evidence commands too (running-config filters, show
+    logging, ping to the DI IPsec IP) and names the guide's cause of the injected fault."""
+    router = lab.routers["cpe1"]
+    before = router.config_text()
+    n_log = len(router.log)
+    lab.age()
+    lab.set_fault("cpe1", {"tunnels": {"B": fault}})
+    try:
+        run = lab.playbook(DIAGNOSE)
+    finally:
+        lab.clear_faults()
+        lab.age()
+    assert run.rc == 0, run.out[-4000:]  # diagnose reports, it does not fail by default
+    doc = json.loads((lab.workdir / "reports" / "diagnose-cpe1.json").read_text())
+    assert {t["key"]: t["cause_id"] for t in doc["tunnels"] if not t["ok"]} == {"lab-B": cause}
+    assert "cause [%s]" % cause in run.stdout
+    typed = [e["line"] for e in router.log[n_log:]]
+    assert "show logging | include IKEV2|IKEv2|CRYPTO|BGP|BADAUTH" in typed
+    assert "ping 198.51.100.6 source 192.0.2.2 repeat 3" in typed
+    assert not [t for t in typed if t.startswith("conf")]
+    assert_no_secret(run.out + json.dumps(doc), "lab")
+    assert router.config_text() == before
 
 
 # ------------------------------------------------------------------------------------------ asn + enable

@@ -673,11 +673,14 @@ def _phase(name: str, line: str, exchange: Optional[str]) -> Optional[str]:
     return None
 
 
+_REFUSAL = re.compile(r"^% ?(Invalid input|Incomplete command|Ambiguous command|Unknown command|Unrecognized command|"
+                      r"Invalid command|Bad IP address|Type \"show \?\")")
+
+
 def _refused(text: Optional[str]) -> bool:
     """An output that is only an IOS error ('% Invalid input detected ...', '% Incomplete command.');
     an empty output is an answer (nothing matched), not a refusal."""
-    lines = [x.strip() for x in clean_lines(text) if x.strip() and x.strip() != "^"]
-    return bool(lines) and all(x.startswith("%") and not re.match(r"^%[A-Z0-9_]+-\d-", x) for x in lines)
+    return any(_REFUSAL.match(x.strip()) for x in clean_lines(text))
 
 
 # ---------------------------------------------------------------------------------------------

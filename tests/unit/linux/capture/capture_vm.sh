@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # capture_vm.sh -- runs INSIDE a virtme-ng VM (see run_capture.sh). Builds a minimal Virtual Connect
 # topology (cpe, inet, two split Cisco-side headends + GRE/BGP routers), configures the CPE from the
 # plan with the collection's Linux renderers and idempotency logic (cpe_apply.py), then captures the

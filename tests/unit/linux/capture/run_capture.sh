@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # run_capture.sh -- boot a virtme-ng VM (TCG) and run capture_vm.sh in it; results under $OUT.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
