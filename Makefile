@@ -7,7 +7,7 @@ SITE := $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib
 export ANSIBLE_COLLECTIONS_PATH := $(COLL_ROOT):$(SITE)
 export ANSIBLE_CONFIG := $(REPO)/ansible.cfg
 
-.PHONY: setup link test unit playbook-tests sanity lint bench demo lab-test clean
+.PHONY: setup link test unit playbook-tests sanity lint bench bench-lab demo lab-test clean
 
 setup: ## install Python and Debian dependencies, link the collection
 	bash .ci/setup.sh
@@ -33,6 +33,9 @@ lint: link
 
 bench: link
 	$(PY) tests/bench/plan_bench.py
+
+bench-lab: link ## embedded lab figures (VM boot, deploy, failover with default timers and BFD)
+	bash tests/bench/lab_bench.sh
 
 demo: link
 	bash tests/lab/demo.sh

@@ -16,6 +16,9 @@ description:
   - Own parsers, no genie / ntc-templates. Classful prefixes printed without a length are
     normalised (C(10.0.0.0) -> C(10.0.0.0/8), C(0.0.0.0) -> C(0.0.0.0/0), class C -> C(/24)).
   - Values the outputs do not show are null, never invented.
+  - The optional evidence outputs (running-config filters, C(show logging), ping to the DI IPsec IP)
+    add the diagnose evidence keys C(config), C(probes) and C(log_events); a key whose outputs are
+    absent or refused stays absent. No secret is ever copied from a running configuration.
 options:
   _input:
     description:

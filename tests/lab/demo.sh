@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # demo.sh -- make demo: boot the lab VM, build the lab, deploy Virtual Connect with the collection, print the
 # verify table. env: LAB_INVENTORY (default inventories/lab; or inventories/lab-dual), LAB_KEEP=1 keeps the
 # VM running afterwards (then: tests/lab/vm.sh verify | ssh cpe1 | guest ... | stop).

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # lab_test.sh -- the embedded lab end to end (make lab-test; CI).
 #  1. boot the VM, build the single-CPE lab (inventories/lab): Cisco side first, then the bare CPE
 #  2. capture the internet side for the whole run (clear-text GRE must never appear)
@@ -64,6 +64,9 @@ cisco_checks() { # cisco_checks TAG
 	check "$tag: LAN host reaches the DC-A host" gx lan ping -c 3 -i 0.3 -W 2 -q "$LAB_DCA_HOST"
 	check "$tag: LAN host reaches the DC-B host" gx lan ping -c 3 -i 0.3 -W 2 -q "$LAB_DCB_HOST"
 }
+
+# ------------------------------------------------------------------ 0. the lab's own generator (no VM)
+check "labgen/pingstats unit tests (tests/lab/test_labgen.py)" $PY -m pytest -q -p no:cacheprovider "$REPO/tests/lab/test_labgen.py"
 
 # ------------------------------------------------------------------ 1. VM + single-CPE lab
 vm_start || { record FAIL "VM boot"; summary 1; }

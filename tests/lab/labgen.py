@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Generate the embedded lab from a lab inventory: topology, addressing and the modelled Cisco side.
 
 This is deliberately the lab's OWN small model of what Cisco runs for Virtual Connect (IPsec headend +

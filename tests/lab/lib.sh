@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # lib.sh -- host side of the embedded lab: boot/stop the VM, talk to labctl.sh inside it, run Ansible.
 # Sourced by vm.sh, lab_test.sh, demo.sh and tests/bench/lab_bench.sh.
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}

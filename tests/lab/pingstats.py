@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Outage and loss figures from a `ping -D -i 0.2` log (the lab's failover drills).
 
     pingstats.py LOG BREAK_TS [RESTORE_TS]   -> JSON on stdout
@@ -29,7 +29,7 @@ def stats(text: str, t_break: float, t_restore: float | None = None, interval: f
     after = [r for r in replies if r[0] >= t_break]
     chain = before[-1:] + after
     outage = max((b[0] - a[0] for a, b in zip(chain, chain[1:])), default=0.0)
-    seqs = {s for _, s in replies}
+    seqs = {seq for _ts, seq in replies}
     first = before[-1][1] if before else (after[0][1] if after else 0)
     last = replies[-1][1]
     lost = sum(1 for s in range(first, last + 1) if s not in seqs)

@@ -25,7 +25,7 @@ def gen(request, tmp_path_factory):
 
 
 def test_split_and_announcements(gen):
-    _, spec, out = gen
+    _name, spec, out = gen
     a, b = spec["dcs"]["A"], spec["dcs"]["B"]
     assert a["announce"] == ["203.0.113.0/25", "203.0.113.0/24", "198.18.10.0/25", "198.18.10.0/24"]
     assert b["announce"] == ["203.0.113.128/25", "203.0.113.0/24", "198.18.10.128/25", "198.18.10.0/24"]
@@ -41,7 +41,7 @@ def test_split_and_announcements(gen):
 
 
 def test_internet_router_knows_only_public_30s(gen):
-    _, spec, out = gen
+    _name, spec, out = gen
     inet_lines = [line for line in (out / "build.sh").read_text().splitlines() if line.startswith(("addr inet", "route inet"))]
     assert not any(line.startswith("route inet") for line in inet_lines)
     for line in inet_lines:
@@ -58,7 +58,7 @@ def test_internet_router_knows_only_public_30s(gen):
 
 
 def test_headend_protects_gre_only_and_never_leaks(gen):
-    _, spec, out = gen
+    _name, spec, out = gen
     for t in spec["tunnels"]:
         conf = (out / spec["dcs"][t["datacenter"]]["vpn_ns"] / "swanctl.conf").read_text()
         assert f"local_ts = {t['di_gre_ip']}/32[gre]" in conf

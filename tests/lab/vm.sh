@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # vm.sh -- drive the embedded lab by hand (see tests/lab/README.md).
 #   tests/lab/vm.sh start                 boot the VM (background), wait for its bastion
 #   tests/lab/vm.sh build [INVENTORY]     generate + build the lab (default inventories/lab)

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # DEV-ONLY (not used by lab_test.sh or demo.sh): a throw-away manual configuration of the single-CPE lab's
 # cpe1, written by hand to prove the modelled Cisco side (IKE/CHILD SA installed, BGP established, exact
 # prefixes) independently of the collection. Usage: tests/lab/vm.sh start; tests/lab/vm.sh build;

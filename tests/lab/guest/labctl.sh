@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # labctl.sh -- runs INSIDE the lab VM (root namespace). The host drives it through the VM's SSH bastion
 # (tests/lab/vm.sh guest ...). Runtime state lives under /run/lab (9p cannot hold sockets).
 #

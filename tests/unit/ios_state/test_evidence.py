@@ -112,47 +112,55 @@ def test_a_section_that_was_not_gathered_stays_out(plan):
     assert sorted(links_only["lab-A"]) == ["bgp", "gre"]
 
 
+ENTRY_101 = "crypto map VC-CMAP 101 ipsec-isakmp "
+TS_GCM = "crypto ipsec transform-set VC-TS-GCM256 esp-gcm 256 "
+ACL_A = "ip access-list extended VC-GRE-LAB-A"
+PROP = "crypto ikev2 proposal VC-PROP-GCM256-PRFSHA384-G20"
+PROFILE_A = "crypto ikev2 profile VC-LAB-A"
+
+
+def _entry(*lines):
+    return ["crypto map VC-CMAP 101 ipsec-isakmp", " set peer 198.51.100.2"] + [" " + x for x in lines]
+
+
 @pytest.mark.parametrize("header,body,section,expected", [
     # IKEv1: the crypto map entry has no ikev2-profile
-    ("crypto map VC-CMAP 101 ipsec-isakmp ", ["crypto map VC-CMAP 101 ipsec-isakmp", " set peer 198.51.100.2",
-                                               " set transform-set VC-TS-GCM256", " set pfs group20",
-                                               " match address VC-GRE-LAB-A"], "ike", {"version": 1}),
+    (ENTRY_101, _entry("set transform-set VC-TS-GCM256", "set pfs group20", "match address VC-GRE-LAB-A"),
+     "ike", {"version": 1}),
     # PFS off, PFS without a group (IOS: group 1), SA lifetime on the entry
-    ("crypto map VC-CMAP 101 ipsec-isakmp ", ["crypto map VC-CMAP 101 ipsec-isakmp", " set peer 198.51.100.2",
-                                               " set transform-set VC-TS-GCM256", " set ikev2-profile VC-LAB-A",
-                                               " match address VC-GRE-LAB-A"], "esp", {"pfs_group": "none"}),
-    ("crypto map VC-CMAP 101 ipsec-isakmp ", ["crypto map VC-CMAP 101 ipsec-isakmp", " set peer 198.51.100.2",
-                                               " set transform-set VC-TS-GCM256", " set pfs",
-                                               " set security-association lifetime seconds 28800",
-                                               " set ikev2-profile VC-LAB-A", " match address VC-GRE-LAB-A"],
+    (ENTRY_101, _entry("set transform-set VC-TS-GCM256", "set ikev2-profile VC-LAB-A", "match address VC-GRE-LAB-A"),
+     "esp", {"pfs_group": "none"}),
+    (ENTRY_101, _entry("set transform-set VC-TS-GCM256", "set pfs", "set security-association lifetime seconds 28800",
+                       "set ikev2-profile VC-LAB-A", "match address VC-GRE-LAB-A"),
      "esp", {"pfs_group": 1, "lifetime_s": 28800}),
-    # transport mode; CBC with integrity
-    ("crypto ipsec transform-set VC-TS-GCM256 esp-gcm 256 ", ["crypto ipsec transform-set VC-TS-GCM256 esp-gcm 256",
-                                                             " mode transport"], "esp", {"mode": "transport"}),
-    ("crypto ipsec transform-set VC-TS-GCM256 esp-gcm 256 ", ["crypto ipsec transform-set VC-TS-GCM256 esp-aes 256 "
-                                                             "esp-sha256-hmac", " mode tunnel"], "esp",
-     {"encryption": ["aes-cbc-256"], "integrity": None}),
+    # transport mode; CBC with integrity while the plan says GCM (integrity of the planned cipher: unknown)
+    (TS_GCM, [TS_GCM.strip(), " mode transport"], "esp", {"mode": "transport"}),
+    (TS_GCM, ["crypto ipsec transform-set VC-TS-GCM256 esp-aes 256 esp-sha256-hmac", " mode tunnel"],
+     "esp", {"encryption": ["aes-cbc-256"], "integrity": None}),
     # crypto ACL widened to IP, or to subnets
-    ("ip access-list extended VC-GRE-LAB-A", ["ip access-list extended VC-GRE-LAB-A", " 10 permit ip any any"],
-     "crypto_acl", {"protocol": "ip", "source": "any", "destination": "any"}),
-    ("ip access-list extended VC-GRE-LAB-A", ["ip access-list extended VC-GRE-LAB-A",
-                                              " 10 deny   tcp any any eq 22",
-                                              " 20 permit gre 192.0.2.0 0.0.0.255 198.51.100.64 0.0.0.63"],
+    (ACL_A, [ACL_A, " 10 permit ip any any"], "crypto_acl", {"protocol": "ip", "source": "any", "destination": "any"}),
+    (ACL_A, [ACL_A, " 10 deny   tcp any any eq 22", " 20 permit gre 192.0.2.0 0.0.0.255 198.51.100.64 0.0.0.63"],
      "crypto_acl", {"protocol": "gre", "source": "192.0.2.0/24", "destination": "198.51.100.64/26", "entries": 2}),
-    # IKEv2 proposal: a second (CBC) proposal does not hide GCM's NULL integrity; lifetime on the profile
-    ("crypto ikev2 proposal VC-PROP-GCM256-PRFSHA384-G20", ["crypto ikev2 proposal VC-PROP-GCM256-PRFSHA384-G20",
-                                                           " encryption aes-gcm-256", " prf sha384", " group 19 20"],
-     "ike", {"dh_group": [19, 20], "integrity": []}),
-    ("crypto ikev2 proposal VC-PROP-GCM256-PRFSHA384-G20", ["crypto ikev2 proposal VC-PROP-GCM256-PRFSHA384-G20",
-                                                           " encryption aes-cbc-256", " integrity sha256", " group 14"],
+    # IKEv2 proposal: GCM's NULL integrity, DH lists; a CBC-only proposal; lifetime on the profile
+    (PROP, [PROP, " encryption aes-gcm-256", " prf sha384", " group 19 20"], "ike", {"dh_group": [19, 20], "integrity": []}),
+    (PROP, [PROP, " encryption aes-cbc-256", " integrity sha256", " group 14"],
      "ike", {"encryption": ["aes-cbc-256"], "integrity": None, "prf": ["sha256"], "dh_group": [14]}),
-    ("crypto ikev2 profile VC-LAB-A", ["crypto ikev2 profile VC-LAB-A", " match identity remote address 198.51.100.2 "
-                                       "255.255.255.255", " keyring local VC-KEYRING", " lifetime 28800"],
-     "ike", {"lifetime_s": 28800, "psk_set": True}),
+    (PROFILE_A, [PROFILE_A, " match identity remote address 198.51.100.2 255.255.255.255", " keyring local VC-KEYRING",
+                 " lifetime 28800"], "ike", {"lifetime_s": 28800, "psk_set": True}),
 ])
 def test_config_variants(plan, header, body, section, expected):
     facts = config_facts([_replace_block(RUNNING, header, body)], plan, "cpe1")["lab-A"][section]
     assert {k: facts.get(k) for k in expected} == expected
+
+
+def test_a_second_cbc_proposal_does_not_hide_the_null_integrity_of_gcm(plan):
+    text = RUNNING.replace("\n proposal VC-PROP-GCM256-PRFSHA384-G20\n",
+                           "\n proposal VC-PROP-GCM256-PRFSHA384-G20 CUST-PROP\n")
+    ike = config_facts([text], plan, "cpe1")["lab-A"]["ike"]
+    assert (ike["encryption"], ike["integrity"], ike["prf"], ike["dh_group"]) == (
+        ["aes-gcm-256", "aes-cbc-256"], [], ["sha384"], [20])
+    # the production policy (match address local 172.31.255.1) never counts for the VC tunnels
+    assert "aes-cbc-256" not in config_facts([RUNNING], plan, "cpe1")["lab-A"]["ike"]["encryption"]
 
 
 def test_gre_source_interface_and_vrfs(plan):

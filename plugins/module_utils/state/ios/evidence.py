@@ -37,7 +37,6 @@ from .util import IPV4, clean_lines, is_ipv4, mask_to_len
 # ---------------------------------------------------------------------------------------------
 # Running configuration -> config facts
 # ---------------------------------------------------------------------------------------------
-_IKE_ENC = ("aes-gcm-256", "aes-gcm-128", "aes-gcm-192", "aes-cbc-256", "aes-cbc-192", "aes-cbc-128", "3des", "des")
 _ESP_ENC = {"esp-gcm": "aes-gcm", "esp-aes": "aes-cbc", "esp-gmac": "aes-gmac"}
 _ESP_ENC_FIXED = {"esp-3des": "3des", "esp-des": "des", "esp-null": "null", "esp-seal": "seal"}
 _ESP_INTEG = {"esp-sha-hmac": "sha1", "esp-sha256-hmac": "sha256", "esp-sha384-hmac": "sha384",
@@ -53,7 +52,7 @@ _BLOCK_HEADERS = re.compile(r"^(interface \S+$|router \S+|crypto (map \S+ \d+ |d
                             r"route-map |key chain |class-map |policy-map |line |control-plane)")
 _TOP_LINES = re.compile(r"^(ip (route|prefix-list|forward-protocol|http|ssh|domain|name-server|sla|community-list|as-path|"
                         r"scp|ftp|tftp|dhcp pool|nat (inside|outside) source)\b|access-list |hostname |version |service |"
-                        r"username |enable |logging |snmp-server |ntp |banner |boot|license |aaa |crypto (pki|isakmp|key)"
+                        r"username |enable |snmp-server |ntp |banner |boot|license |aaa |crypto (pki|isakmp|key)"
                         r"|archive|redundancy|spanning-tree|vlan |platform |memory |end$)")
 _SUB_HEADERS = {"router": re.compile(r"^address-family "), "crypto ikev2 keyring": re.compile(r"^peer \S+$")}
 
@@ -124,11 +123,7 @@ class _Config(object):
 
 
 _TS_HEADER = re.compile(r"^crypto ipsec transform-set (\S+) (.+)$")
-_PROPOSAL_HEADER = re.compile(r"^crypto ikev2 proposal (\S+)$")
 _POLICY_HEADER = re.compile(r"^crypto ikev2 policy (\S+)$")
-_PROFILE_HEADER = re.compile(r"^crypto ikev2 profile (\S+)$")
-_KEYRING_HEADER = re.compile(r"^crypto ikev2 keyring (\S+)$")
-_ACL_HEADER = re.compile(r"^ip access-list extended (\S+)$")
 _DYN_MAP_HEADER = re.compile(r"^crypto dynamic-map (\S+) (\d+)$")
 _GLOBAL_IPSEC_LIFETIME = re.compile(r"^crypto ipsec security-association lifetime seconds (\d+)$")
 _CRYPTO_PART = re.compile(r"^(crypto (map|ikev2|ipsec|dynamic-map) |ip access-list extended |access-list )")
@@ -331,7 +326,7 @@ def _esp_facts(cfg: _Config, tunnel: Dict[str, Any], entry_lines: List[str]) -> 
         out["pfs_group"] = int(m.group(1)) if m else IOS_DEFAULT_PFS_GROUP
     lifetime = _int_after(entry_lines, re.compile(r"^set security-association lifetime seconds (\d+)$"))
     if lifetime is None:
-        for header, m in cfg.headers(_GLOBAL_IPSEC_LIFETIME):
+        for _header, m in cfg.headers(_GLOBAL_IPSEC_LIFETIME):
             lifetime = int(m.group(1))
     out["lifetime_s"] = lifetime or forms.DEFAULT_IPSEC_LIFETIME_S
     return out
@@ -512,7 +507,6 @@ def probes_from_pings(pings: List[Tuple[Dict[str, Any], str]], plan: Optional[Di
         if not is_ipv4(target):
             continue
         source = None
-        m = None
         for line in clean_lines(text):
             m = re.search(r"Packet sent with a source address of (" + IPV4 + r")", line)
             if m:
