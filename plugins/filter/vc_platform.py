@@ -9,7 +9,7 @@ author: webex_di maintainers (@webex-di)
 version_added: "0.1.0"
 short_description: Map ansible_network_os to the collection's platform name
 description:
-  - Roles include C(tasks/<platform>.yml) with this: C(ios) for C(cisco.ios.ios), C(linux) for C(linux) or unset.
+  - Roles include C(tasks/<platform>.yml) chosen by this filter, which gives C(ios) for C(cisco.ios.ios) and C(linux) for C(linux) or an unset value.
   - Fails naming the supported values for anything else.
 options:
   _input:

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # lab_bench.sh -- figures of the embedded lab (make bench-lab): VM boot, lab build, deploy wall time (= time to
 # all-green: deploy_vc.yml ends with the verify role, which waits for green), idempotent re-run, failover
 # outage LAN->DC-A with the collection's default BGP timers and with BFD, and the loss during recovery.

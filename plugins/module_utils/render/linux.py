@@ -321,8 +321,8 @@ def render_nft_mss(tunnels: Sequence[Dict[str, Any]]) -> str:
     rules = nft_mss_rules(tunnels)
     tag = nft_tag(rules)
     lines = [
-        "#!/usr/sbin/nft -f",
         "# " + HEADER,
+        "# Load with: nft -f <this file>",
         "# TCP MSS clamp on the Virtual Connect GRE tunnels (forward hook, priority mangle).",
         "# Applied atomically: the table is created if missing, deleted, then defined again.",
         "table %s %s {}" % (NFT_FAMILY, NFT_TABLE),
