@@ -20,7 +20,7 @@ link:
 test: link unit playbook-tests sanity lint lab-test ## everything CI runs
 
 unit: link
-	$(PY) -m pytest -q -n 2 tests/unit
+	$(PY) -m pytest -q -n 2 tests/unit tests/lab
 
 playbook-tests: link  ## filters/modules/playbooks on localhost + IOS-XE end to end over network_cli (SSH test double)
 	$(PY) -m pytest -q -n 2 tests/integration
