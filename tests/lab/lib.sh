@@ -60,7 +60,8 @@ vm_start() {
 	if vm_running; then hlog "VM already running (pid $VM_PID, port $VM_PORT)"; VM_BOOT_S=reused; export VC_LAB_SSH_PORT=$VM_PORT; return 0; fi
 	[ -n "$KERNEL" ] || { hlog "no /boot/vmlinuz-*-amd64 (apt-get install linux-image-amd64)"; return 1; }
 	command -v vng >/dev/null || { hlog "vng not found (pip install virtme-ng)"; return 1; }
-	local port t0=$(now)
+	local port t0
+	t0=$(now)
 	port=$(_free_port "${VC_LAB_SSH_PORT:-22022}")
 	rm -f "$LAB_OUT/vm-ready"
 	# --disable-kvm: nested KVM hangs here. qemu user network with restrict=on: the guest cannot reach the
@@ -99,7 +100,8 @@ vm_stop() {
 
 # lab_build INVENTORY_DIR: generate (host) then build inside the VM
 lab_build() {
-	local inv=$1 name gen t0=$(now)
+	local inv=$1 name gen t0
+	t0=$(now)
 	name=$(basename "$inv")
 	gen=$LAB_DIR/gen/$name
 	rm -rf "$gen"

@@ -186,7 +186,8 @@ cmd_boot() { # vng --exec entry point
 	modprobe -a veth ip_gre esp4 xfrm_user nf_tables bridge 2>>"$LOGD/boot.log"
 	ip link set lo up
 	# the qemu user-mode NIC (restrict=on): only the host's forwarded port reaches the bastion; no route out
-	nic=$(ls /sys/class/net | grep -v -x -e lo | head -n 1)
+	nic=""
+	for d in /sys/class/net/*; do [ "${d##*/}" = lo ] || { nic=${d##*/}; break; }; done
 	ip link set "$nic" up && ip addr add 10.0.2.15/24 dev "$nic"
 	sysctl -qw net.ipv4.ip_forward=0
 	mkdir -p /var/lib/frr   # mount point of the CPEs' private /var/lib/frr (the root fs has none)

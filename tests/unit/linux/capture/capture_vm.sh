@@ -131,7 +131,7 @@ if [ "${MODE:-capture}" = ansible ]; then
 		log "ansible-playbook run ${run%%:*}"
 		t=$(cut -d' ' -f1 /proc/uptime)
 		$AP ${run#*:} --diff > "$OUT/ansible-${run%%:*}.log" 2>&1
-		echo "rc=$? seconds=$(awk -v a=$t -v b=$(cut -d' ' -f1 /proc/uptime) 'BEGIN{print b-a}')" >> "$OUT/ansible-${run%%:*}.log"
+		echo "rc=$? seconds=$(awk -v a="$t" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN{print b-a}')" >> "$OUT/ansible-${run%%:*}.log"
 		grep -A3 "PLAY RECAP" "$OUT/ansible-${run%%:*}.log" | tee -a "$OUT/capture.log"
 		[ ${run%%:*} = first ] && { bgp_wait() { [ "$(vtysh -N cpe -c "show bgp neighbors 100.64.0.6 json" | jq -r '.["100.64.0.6"].bgpState')" = Established ]; }; wait_until 120 bgp_wait; }
 	done
