@@ -17,11 +17,22 @@ if [ $rc -ne 0 ]; then
 	hlog "deploy FAILED (rc $rc), full log: ${LAB_OUT#$REPO/}/demo-deploy.log"
 else
 	hlog "deployed in ${DEPLOY_S}s; verify_vc.yml:"
-	ap playbooks/verify_vc.yml "$INV" > "$LAB_OUT/demo-verify.log" 2>&1; rc=$?
-	# the verify role's per-tunnel table
-	awk '/^TASK \[.*Print the per-tunnel verify table/ {on=1; next} /^TASK \[/ {on=0} on' "$LAB_OUT/demo-verify.log" |
-		sed -n "s/^ *- '\{0,1\}\(.*\)'\{0,1\}$/\1/p" | sed "s/'$//"
-	grep -A3 "PLAY RECAP" "$LAB_OUT/demo-verify.log"
+	ANSIBLE_STDOUT_CALLBACK=ansible.builtin.json ap playbooks/verify_vc.yml "$INV" > "$LAB_OUT/demo-verify.json" 2>"$LAB_OUT/demo-verify.err"; rc=$?
+	# the verify role's per-tunnel table, per host
+	$PY - "$LAB_OUT/demo-verify.json" <<-'PYEOF'
+	import json, sys
+	doc = json.load(open(sys.argv[1]))
+	for play in doc.get("plays", []):
+	    for task in play.get("tasks", []):
+	        if "verify table" not in task["task"]["name"]:
+	            continue
+	        for host, res in sorted(task["hosts"].items()):
+	            msg = res.get("msg", "")
+	            print("\n".join(msg) if isinstance(msg, list) else msg)
+	            print()
+	for host, st in sorted(doc.get("stats", {}).items()):
+	    print(f"{host}: ok={st.get('ok', 0)} changed={st.get('changed', 0)} failed={st.get('failures', 0)} unreachable={st.get('unreachable', 0)}")
+	PYEOF
 fi
 echo
 echo "VM boot ${VM_BOOT_S}s | lab build ${LAB_BUILD_S}s | deploy (incl. verify) ${DEPLOY_S}s | total $(elapsed "$T0")s"
