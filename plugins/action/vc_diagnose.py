@@ -8,24 +8,20 @@ shared run() of the module (reports, if any, are written on the controller).
 """
 from __future__ import annotations
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.webex_di.virtual_connect.plugins.modules.vc_diagnose import ARGUMENT_SPEC, run
+from ansible_collections.webex_di.virtual_connect.plugins.plugin_utils.controller_action import ControllerAction
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(ControllerAction):
+    NAME = "vc_diagnose"
+    ARGUMENT_SPEC = ARGUMENT_SPEC
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         task_vars = task_vars or {}
-        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
-        if validation.error_messages:
-            result.update(failed=True, msg="vc_diagnose: invalid arguments: %s" % "; ".join(validation.error_messages))
+        params = self.validated_params(result)
+        if params is None:
             return result
-        params = validation.validated_parameters
         if not params.get("host"):
             params["host"] = task_vars.get("inventory_hostname") or (params.get("state") or {}).get("host")
         result.update(run(params))

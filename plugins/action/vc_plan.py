@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import json
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.webex_di.virtual_connect.plugins.modules.vc_plan import ARGUMENT_SPEC, run
+from ansible_collections.webex_di.virtual_connect.plugins.plugin_utils.controller_action import ControllerAction
 
 # host variable -> per-CPE setting of the core
 HOSTVARS = {
@@ -55,18 +53,16 @@ def _scrub(data, secrets):
     return json.loads(text)
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(ControllerAction):
+    NAME = "vc_plan"
+    ARGUMENT_SPEC = ARGUMENT_SPEC
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         task_vars = task_vars or {}
-        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
-        if validation.error_messages:
-            result.update(failed=True, msg="vc_plan: invalid arguments: %s" % "; ".join(validation.error_messages))
+        params = self.validated_params(result)
+        if params is None:
             return result
-        params = validation.validated_parameters
         hostvars = task_vars.get("hostvars") or {}
         inventory_hosts = list((task_vars.get("groups") or {}).get("all") or []) or None
         cpes = {}
