@@ -23,6 +23,6 @@ class ActionModule(ControllerAction):
         if params is None:
             return result
         if not params.get("host"):
-            params["host"] = task_vars.get("inventory_hostname") or (params.get("state") or {}).get("host")
+            params["host"] = task_vars.get("inventory_hostname")  # run() falls back to the state's host
         result.update(run(params))
         return result
