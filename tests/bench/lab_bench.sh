@@ -5,6 +5,7 @@
 # Writes .build/lab-out/bench/figures.json and prints a table. env: LAB_KEEP=1 keeps the VM.
 set -u
 . "$(dirname "$0")/../lab/lib.sh"
+lab_lock "make bench-lab" || exit $?
 B=$LAB_OUT/bench; rm -rf "$B"; mkdir -p "$B"
 declare -A F
 T0=$(now)

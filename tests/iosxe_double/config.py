@@ -2,7 +2,7 @@
 
 This is a test double, not a simulator of a Cisco product. It accepts the configuration commands the
 collection and its tests use, stores them in the normalised form a real IOS-XE 17 router prints in
-`show running-config` (see /work/shared/IOSXE-NOTES.md) and rejects the rest with `% Invalid input`.
+`show running-config` (see docs/iosxe-notes.md) and rejects the rest with `% Invalid input`.
 
 Each configuration mode has a handler `h_<mode>(parser, node, toks, neg)` which returns
 - ``None`` when the command is not a command of that mode (the parser then tries the parent mode, as

@@ -1,4 +1,4 @@
-"""`show` and `ping` of the IOS-XE TEST DOUBLE, in the formats of /work/shared/fixtures/iosxe.
+"""`show` and `ping` of the IOS-XE TEST DOUBLE, in the formats of tests/fixtures/iosxe.
 
 State is derived on every call from the running configuration and the Cisco-side model
 (cisco_side.py); nothing here is canned except the fixed text of the formats.

@@ -4,6 +4,7 @@
 # VM running afterwards (then: tests/lab/vm.sh verify | ssh cpe1 | guest ... | stop).
 set -u
 . "$(dirname "$0")/lib.sh"
+lab_lock "make demo" || exit $?
 INV=${LAB_INVENTORY:-inventories/lab}
 T0=$(now)
 vm_start || exit 1

@@ -11,6 +11,7 @@
 # env: LAB_KEEP=1 keep the VM running at the end; LAB_SKIP_DUAL=1 skip step 6.
 set -u
 . "$(dirname "$0")/lib.sh"
+lab_lock "make lab-test" || exit $?
 RUN=$LAB_OUT/lab-test
 rm -rf "$RUN"; mkdir -p "$RUN"
 PASS=0; FAIL=0; RESULTS=()

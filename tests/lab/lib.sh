@@ -17,6 +17,28 @@ export ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1
 export ANSIBLE_SSH_CONTROL_PATH_DIR=${ANSIBLE_SSH_CONTROL_PATH_DIR:-$LAB_DIR/cp}
 
 now() { date +%s.%N; }
+
+# One lab at a time on a machine: every entry point that drives the lab (demo, lab-test, lab-faults,
+# bench-lab, vm.sh) takes this machine-wide lock for as long as it runs. A second run is refused with
+# the owner named; LAB_LOCK_WAIT=SECONDS waits for the lock instead (at most that long).
+LAB_LOCK=${VC_LAB_LOCK:-/tmp/webex_di-virtual_connect-lab.lock}
+lab_lock() { # lab_lock WHAT
+	[ -n "${VC_LAB_LOCKED:-}" ] && return 0   # a parent entry point holds it already
+	exec 9>>"$LAB_LOCK" || { hlog "cannot open the lab lock $LAB_LOCK"; return 1; }
+	if ! flock -n 9; then
+		if [ "${LAB_LOCK_WAIT:-0}" -gt 0 ]; then
+			hlog "another lab run holds $LAB_LOCK ($(cat "$LAB_LOCK.owner" 2>/dev/null)); waiting up to ${LAB_LOCK_WAIT}s"
+			flock -w "$LAB_LOCK_WAIT" 9 || { hlog "gave up waiting for the lab lock"; return 1; }
+		else
+			hlog "REFUSED: another lab run is in progress on this machine: $(cat "$LAB_LOCK.owner" 2>/dev/null || echo '?')."
+			hlog "Only one lab runs at a time (a second one would tear the first one's lab down). Wait for it to end,"
+			hlog "or set LAB_LOCK_WAIT=SECONDS to wait; stop a kept VM with tests/lab/vm.sh stop."
+			return 3
+		fi
+	fi
+	echo "$1 (pid $$, started $(date +%T), repo $REPO)" > "$LAB_LOCK.owner"
+	export VC_LAB_LOCKED=$$
+}
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
 hlog() { printf '[lab %s] %s\n' "$(date +%T)" "$*" >&2; }
 
@@ -50,7 +72,7 @@ SSH_OPTS=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLeve
 guest() {
 	vm_state || { hlog "no VM (run: tests/lab/vm.sh start)"; return 1; }
 	ssh "${SSH_OPTS[@]}" -o ControlPath="$LAB_DIR/cp/bastion-%C" -i "$LAB_DIR/ssh/id_ed25519" -p "$VM_PORT" root@127.0.0.1 \
-		bash "$REPO/tests/lab/guest/labctl.sh" "$@"
+		bash "$REPO/tests/lab/guest/labctl.sh" "$@" 9>&-   # ssh masters (ControlPersist) must not hold the lab lock
 }
 # gx NS CMD...: a command inside a lab namespace (quoted for the remote shell)
 gx() { local n=$1; shift; guest x "$n" "$(printf '%q ' "$@")" ; }
@@ -68,7 +90,7 @@ vm_start() {
 	# host or anything outside; only the forwarded port (host 127.0.0.1 -> the VM's bastion sshd) exists.
 	setsid vng --run "$KERNEL" --disable-kvm --memory "$VM_MEM" --cpus "$VM_CPUS" --rwdir "$LAB_OUT" \
 		--qemu-opts="-netdev user,id=lab0,restrict=on,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:22 -device virtio-net-pci,netdev=lab0" \
-		--exec "bash $REPO/tests/lab/guest/labctl.sh boot $LAB_OUT" </dev/null >"$LAB_DIR/vm-console.log" 2>&1 &
+		--exec "bash $REPO/tests/lab/guest/labctl.sh boot $LAB_OUT" </dev/null >"$LAB_DIR/vm-console.log" 2>&1 9>&- &
 	local pid=$!
 	printf 'VM_PID=%s\nVM_PORT=%s\n' "$pid" "$port" > "$LAB_DIR/vm.env"
 	vm_state
@@ -119,7 +141,7 @@ lab_teardown() { guest teardown; }
 ap() {
 	local pb=$1 inv=$2; shift 2
 	vm_state; export VC_LAB_SSH_PORT=$VM_PORT
-	(cd "$REPO" && ansible-playbook -i "$inv" "$pb" "$@")
+	(cd "$REPO" && ansible-playbook -i "$inv" "$pb" "$@" 9>&-)
 }
 
 # ------------------------------------------------------------------ probes used by the drills

@@ -11,6 +11,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 cmd=${1:-}; shift || true
+case $cmd in start|build|teardown|deploy|verify|stop) lab_lock "tests/lab/vm.sh $cmd" || exit $? ;; esac
 case $cmd in
 start) vm_start ;;
 stop) vm_stop ;;

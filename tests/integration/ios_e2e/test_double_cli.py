@@ -1,5 +1,5 @@
 """Unit tests of the IOS-XE TEST DOUBLE's CLI (in process, fast): the normalised running-config forms of
-/work/shared/IOSXE-NOTES.md, IOS mode behaviour, errors, files, and the show formats of the fixtures."""
+the IOS-XE notes (docs/iosxe-notes.md), IOS mode behaviour, errors, files, and the show formats of the fixtures."""
 from __future__ import annotations
 
 import json
@@ -12,7 +12,7 @@ from e2e_helpers import BASE, truth_of
 from iosxe_double import Router, Session
 from iosxe_double.passwords import type7_decrypt
 
-FIXTURES = Path("/work/shared/fixtures/iosxe")
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "iosxe"
 
 
 @pytest.fixture()

@@ -20,7 +20,7 @@ LABROOT=$(cd "$(dirname "$0")/.." && pwd)
 R=/run/lab
 LOGD=$R/logs
 FS=$R/fs
-STRONGSWAN_LOAD="random nonce openssl pem pkcs1 x509 pubkey revocation constraints aes sha1 sha2 hmac gcm gmp curve25519 kdf kernel-netlink socket-default vici updown"
+STRONGSWAN_LOAD=$(cat "$LABROOT/guest/strongswan.load")   # one list: the lab, its CPEs and tests/lab/check_stack.py
 
 log() { printf '[labctl %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -222,6 +222,7 @@ cmd_build() {
 	GEN=$R/gen
 	rm -rf "$GEN"; cp -r "$1" "$GEN" || die "no generated lab in $1"
 	[ -s "$R/namespaces" ] && die "a lab is already built: teardown first"
+	python3 "$LABROOT/check_stack.py" >&2 || die "this machine's strongSwan/FRR cannot run the lab (see above; make setup installs it)"
 	: > "$R/namespaces"
 	local t0=$SECONDS line
 	set -o pipefail
