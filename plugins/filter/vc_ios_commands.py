@@ -52,7 +52,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.ios import ios_gather_commands
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.commands import ios_gather_commands
 
 
 def vc_ios_commands(plan, host):

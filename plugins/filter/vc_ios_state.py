@@ -73,10 +73,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.ios import (
-    build_ios_state,
-    outputs_from_command_results,
-)
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.assemble import build_ios_state, outputs_from_command_results
 
 
 def vc_ios_state(data, host=None, plan=None, errors=None):

@@ -39,7 +39,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render.linux import RenderError, linux_intent
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.render import RenderError, linux_intent
 
 
 def vc_linux_intent(plan, host):

@@ -43,7 +43,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render.linux import RenderError, host_tunnels, render_swanctl_secrets
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.render import RenderError, host_tunnels, render_swanctl_secrets
 
 
 def vc_linux_swanctl_secrets(plan, host, secrets):

@@ -31,7 +31,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render import platform_of
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.registry import platform_of
 
 
 def vc_platform(network_os):

@@ -54,7 +54,7 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.ios import read_saved_outputs
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.commands import read_saved_outputs
 
 
 class LookupModule(LookupBase):

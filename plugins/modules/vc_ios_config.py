@@ -187,10 +187,10 @@ backup_path:
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.connection import Connection, ConnectionError
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.ios_config import forms
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.ios_config.diff import compute, restore_commands
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.ios_config.parser import parse_vc
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render.ios import render, rendered_text
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import forms
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.diff import compute, restore_commands
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.parser import parse_vc
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.render import render, rendered_text
 
 ARGUMENT_SPEC = dict(
     state=dict(type="str", choices=["merged", "rendered", "parsed", "restored"], default="merged"),

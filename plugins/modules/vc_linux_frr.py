@@ -94,13 +94,13 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render.linux import (
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.render import (
     RenderError,
     frr_intent,
     host_tunnels,
     mask_secrets,
 )
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render.linux_frr import frr_delta, needs_activate
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.frr import frr_delta, needs_activate
 
 
 def _running(module, vtysh):

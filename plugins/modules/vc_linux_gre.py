@@ -96,7 +96,7 @@ import json
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render.linux_apply import gre_changes
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.apply import gre_changes
 
 
 def _json(module, args):

@@ -65,7 +65,7 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render.linux_apply import nft_current, nft_table_tags
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.apply import nft_current, nft_table_tags
 
 TAG = re.compile(r'comment "(vc:[0-9a-f]+)"')
 

@@ -72,8 +72,8 @@ waiting:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render.linux import host_tunnels, link_name
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.linux import gather, settled, targets_from_plan
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.render import host_tunnels, link_name
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.state import gather, settled, targets_from_plan
 
 
 def main():

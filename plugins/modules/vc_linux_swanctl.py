@@ -57,7 +57,7 @@ loaded:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.linux import parse_swanctl_conns
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.state import parse_swanctl_conns
 
 
 def main():

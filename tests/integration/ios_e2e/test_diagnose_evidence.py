@@ -13,8 +13,8 @@ import pytest
 
 from test_double_contract import Rig  # noqa: I100  (sibling test module: the deployed-double harness)
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.ios.assemble import build_ios_state
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.ios.commands import ios_gather_commands
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.assemble import build_ios_state
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.commands import ios_gather_commands
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.diagnose import diagnose_host
 from iosxe_double.config import CLIError
 

@@ -12,11 +12,11 @@ import yaml
 from e2e_helpers import BASE, INVENTORY, SCENARIOS, truth_of
 
 from ansible_collections.webex_di.virtual_connect.plugins.filter.vc_secrets import vc_secrets
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.ios_config.diff import compute
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.diff import compute
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import build_plan
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render.ios import render
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.ios.assemble import build_ios_state
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.ios.commands import ios_gather_commands
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.render import render
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.assemble import build_ios_state
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.commands import ios_gather_commands
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify import verify_host
 from iosxe_double import Router, Session
 from iosxe_double.config import CLIError

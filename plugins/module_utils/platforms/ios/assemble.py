@@ -13,7 +13,7 @@ import ipaddress
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import parsers as P
+from . import show_parsers as P
 from .commands import host_tunnels
 from .evidence import build_evidence
 from .util import is_ipv4, sorted_prefixes

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: webex_di.virtual_connect contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Diff engine: intent (render/ios.py) vs running config (parser.py) -> ordered IOS commands.
+"""Diff engine: intent (render.py) vs running config (parser.py) -> ordered IOS commands.
 
 Idempotent by structure: each block is compared as a *set* of normalized lines; only lines this
 collection owns are ever removed; secrets compare by presence. Safety checks (foreign crypto map on

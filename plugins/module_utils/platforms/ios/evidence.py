@@ -6,7 +6,7 @@
 * ``config``: the VC objects as the router has them, per plan tunnel key, from running-config text
   (the filtered ``show running-config | section ...`` / ``| include ...`` outputs, or a whole
   ``show running-config``). The text is read with the collection's running-config parser
-  (ios_config/parser.py ``parse_tree``) and the normalised forms of ios_config/forms.py. The objects
+  (parser.py ``parse_tree``) and the normalised forms of forms.py. The objects
   are found the way IOS-XE links them, from the plan's addresses, never from VC names only: the
   crypto map entry whose ``set peer`` is the DI IPsec IP, its ACL, transform sets, PFS, lifetime and
   IKEv2 profile; the IKEv2 policies of the CPE's IPsec IP and their proposals; the tunnel interface
@@ -27,11 +27,11 @@ import ipaddress
 import re
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.ios_config import forms
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.ios_config.parser import parse_tree
+from . import forms
+from .parser import parse_tree
 
 from .commands import host_tunnels
-from .parsers import parse_ping
+from .show_parsers import parse_ping
 from .util import IPV4, clean_lines, is_ipv4, mask_to_len
 
 # ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 """Plan -> intended IOS-XE Virtual Connect config for one CPE (blocks of normalized lines).
 
 Reads everything from the plan (docs/contract.md section 2); derives only IOS-XE names and syntax
-(through :mod:`..ios_config.forms`). Secrets come separately (``{tunnel key: {psk,
+(through :mod:`.forms`). Secrets come separately (``{tunnel key: {psk,
 bgp_password}}``); when a secret is not given the line carries ``********`` (offline render).
 
 Design (IOSXE-NOTES.md, seed article): crypto map on the WAN interface with a GRE-only ACL
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from ..ios_config import forms
-from ..ios_config.intent import Block, Intent
+from . import forms
+from .intent import Block, Intent
 
 
 class RenderError(Exception):

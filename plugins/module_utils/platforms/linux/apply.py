@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional, Sequence
 
-from .linux import LINK_PREFIX
+from .render import LINK_PREFIX
 
 
 def _gre_info(link: Dict[str, Any]) -> Dict[str, Any]:

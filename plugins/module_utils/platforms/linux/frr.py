@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from .linux import FRR_PREFIX
+from .render import FRR_PREFIX
 
 SKIP = ("!", "exit", "exit-address-family", "end", "Building configuration...", "Current configuration:")
 AF = "address-family ipv4 unicast"

@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.ios_config.parser import parse_tree
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.parser import parse_tree
 from ansible_collections.webex_di.virtual_connect.plugins.modules import vc_ios_config as M
 
-from . import helpers as H
+from ..module_utils.platforms.ios import config_helpers as H
 
-FIX = Path(__file__).parent / "fixtures"
+FIX = Path(H.__file__).parent / "fixtures"
 
 
 def params(plan, secrets, **kw):

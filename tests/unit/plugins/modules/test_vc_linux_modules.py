@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SECRETS, fixture_text
+from ..module_utils.platforms.linux.helpers import SECRETS, fixture_text
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[4]
 
 
 def module(name, args, check=False, diff=True, tmp_path=None, netns=None):
@@ -115,7 +115,7 @@ def netns():
 
 @needs_ansible
 def test_nft_module_loads_once_and_replaces_an_outdated_table(plan, netns, tmp_path):
-    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render import linux as L
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import render as L
 
     tunnels = L.host_tunnels(plan, "cpe1")
     script = tmp_path / "nft.d" / "vc-mss-clamp.nft"

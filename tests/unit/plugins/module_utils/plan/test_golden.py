@@ -1,6 +1,6 @@
 """Golden plans of the shipped inventories: any change to the derived plan shows up as a diff here.
 
-Regenerate after an intended change:  VC_REGEN_GOLDEN=1 pytest tests/unit/plan/test_golden.py
+Regenerate after an intended change:  VC_REGEN_GOLDEN=1 pytest tests/unit/plugins/module_utils/plan/test_golden.py
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import yaml
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import build_plan
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[5]
 GOLDEN = Path(__file__).parent / "golden"
 HOSTVARS = {
     "ansible_network_os": "platform",

@@ -3,9 +3,9 @@
 `ansible-playbook playbooks/render_vc.yml -i inventories/example -e vc_render_dir=DIR` runs offline (the
 inventory's CPE addresses are never contacted) and must write exactly the golden IOS-XE files, which must
 also equal what the renderer gives for the plan built in Python from the same inventory. For the Linux CPE
-the playbook must write exactly what the Linux renderer (render/linux.py, owned by the Linux layer) returns.
+the playbook must write exactly what the Linux renderer (platforms/linux/render.py) returns.
 
-Regenerate after an intended change:  VC_REGEN_GOLDEN=1 pytest tests/unit/ios_config/test_golden.py
+Regenerate after an intended change:  VC_REGEN_GOLDEN=1 pytest tests/unit/plugins/module_utils/platforms/test_render_golden.py
 """
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ import yaml
 
 from ansible_collections.webex_di.virtual_connect.plugins.action.vc_plan import HOSTVARS
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import build_plan
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render.ios import render_text
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render.linux import linux_intent
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.render import render_text
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.render import linux_intent
 
-from .helpers import REPO
+from .ios.config_helpers import REPO
 
 INV = REPO / "inventories" / "example"
 GOLDEN = REPO / "tests" / "golden" / "render_vc" / "example"

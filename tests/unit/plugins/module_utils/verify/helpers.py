@@ -14,7 +14,7 @@ import yaml
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import build_plan
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[5]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 A, B = "lab-A", "lab-B"

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: webex_di.virtual_connect contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A small IOS-XE configuration-mode emulator (for tests and the SSH test double).
+"""A small IOS-XE configuration-mode emulator for the unit tests (test-only: not shipped in plugins/).
 
 It applies configuration commands to a running config and prints it back the way IOS-XE does
 for the constructs Virtual Connect uses (IOSXE-NOTES.md): sub-mode fall-back to global mode,
@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from typing import List, Optional
 
-from . import forms
-from .parser import Node, parse_tree
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import forms
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.parser import Node, parse_tree
 
 
 class IOSConfigError(Exception):

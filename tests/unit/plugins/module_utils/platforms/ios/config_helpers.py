@@ -7,10 +7,10 @@ from pathlib import Path
 import yaml
 
 from ansible.module_utils.connection import ConnectionError as AnsibleConnectionError
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.ios_config.applier import IOSConfigError, Router
+from .applier import IOSConfigError, Router
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import build_plan, secrets_by_tunnel
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[6]
 
 WAN = "GigabitEthernet1"
 BASE = """hostname cpe1

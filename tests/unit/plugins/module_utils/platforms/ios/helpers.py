@@ -7,7 +7,7 @@ import yaml
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import build_plan
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[6]
 FIXTURES = REPO / "tests" / "fixtures" / "iosxe"
 OFFLINE = FIXTURES / "offline"
 

@@ -5,9 +5,9 @@ import ipaddress
 import pytest
 from hypothesis import given, strategies as st
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.ios import parsers as P
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.ios.assemble import classify_command
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.ios.util import canonical_prefix, classful_length
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import show_parsers as P
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.assemble import classify_command
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.util import canonical_prefix, classful_length
 
 
 @pytest.mark.parametrize("command,kind,args", [

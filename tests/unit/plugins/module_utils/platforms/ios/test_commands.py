@@ -3,12 +3,8 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.ios import (
-    command_filename,
-    ios_gather_commands,
-    read_saved_outputs,
-)
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.ios.assemble import classify_command
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.commands import command_filename, ios_gather_commands, read_saved_outputs
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.assemble import classify_command
 
 from .helpers import OFFLINE
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.ios_config import diff as D
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.ios_config.applier import apply_commands
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.ios_config.parser import parse_tree
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render import ios as R
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import diff as D
+from .applier import apply_commands
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.parser import parse_tree
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import render as R
 
-from . import helpers as H
+from . import config_helpers as H
 
 FIX = Path(__file__).parent / "fixtures"
 CONVERGED = (FIX / "lab_converged_type7.cfg").read_text()

@@ -14,12 +14,12 @@ import pytest
 import yaml
 
 from ansible_collections.webex_di.virtual_connect.plugins.action.vc_plan import HOSTVARS
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.ios_config import diff as D
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.ios_config.parser import parse_tree
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import diff as D
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.parser import parse_tree
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import build_plan, secrets_by_tunnel
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render import ios as R
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import render as R
 
-from .helpers import REPO
+from .config_helpers import REPO
 
 if str(REPO / "tests") not in sys.path:
     sys.path.insert(0, str(REPO / "tests"))

@@ -1,4 +1,4 @@
-"""Diagnose evidence of an IOS-XE CPE (state/ios/evidence.py): running-config text -> config facts,
+"""Diagnose evidence of an IOS-XE CPE (platforms/ios/evidence.py): running-config text -> config facts,
 show logging -> log events, pings -> probes; never a secret; the offline file names of the new commands.
 
 data/running_config_lab.txt is the IOS-XE TEST DOUBLE's `show running-config` of the lab CPE after deploy
@@ -12,18 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.ios import (
-    build_ios_state,
-    ios_gather_commands,
-    read_saved_outputs,
-)
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.ios.commands import (
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.assemble import build_ios_state
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.commands import ios_gather_commands, read_saved_outputs
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.commands import (
     LOGGING,
     RUNNING_CRYPTO,
     RUNNING_LINKS,
     evidence_commands,
 )
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.ios.evidence import (
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.evidence import (
     MAX_EVENTS_PER_KIND,
     build_evidence,
     config_facts,

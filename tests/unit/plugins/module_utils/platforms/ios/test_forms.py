@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.ios_config import forms
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import forms
 
 
 @pytest.mark.parametrize("line,key,masked", [

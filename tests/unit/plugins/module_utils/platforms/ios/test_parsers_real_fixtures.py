@@ -2,7 +2,7 @@
 tests/fixtures/iosxe, copied from the project's shared fixtures; see SOURCES.md) parsed, asserting values read from the files."""
 from __future__ import annotations
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.ios import parsers as P
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import show_parsers as P
 
 from .helpers import FIXTURES, fixture_text
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state.ios.util import (
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.util import (
     canonical_prefix,
     clean_lines,
     mask_to_len,

@@ -4,10 +4,10 @@ from __future__ import annotations
 import copy
 import json
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render import linux as L
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render import linux_apply as A
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import render as L
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import apply as A
 
-from conftest import FIXTURES
+from .helpers import FIXTURES
 
 LAB = FIXTURES / "lab"
 

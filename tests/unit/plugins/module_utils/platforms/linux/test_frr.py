@@ -5,10 +5,10 @@ import copy
 
 import pytest
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render import linux as L
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render import linux_frr as F
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import render as L
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import frr as F
 
-from conftest import SECRETS, fixture_text
+from .helpers import SECRETS, fixture_text
 
 PASSWORDS = dict((k, v["bgp_password"]) for k, v in SECRETS.items())
 OPERATOR_TOKENS = ("10.255.0.1", "OPS-IN", "OPS-OUT", "ISP-UPLINK")

@@ -5,9 +5,9 @@ import os
 
 import pytest
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render import linux as L
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import render as L
 
-from conftest import GOLDEN, SECRETS, fixture_json
+from .helpers import GOLDEN, SECRETS, fixture_json
 
 REGEN = os.environ.get("VC_REGEN_GOLDEN") == "1"
 
@@ -16,7 +16,7 @@ def golden(name, text):
     path = GOLDEN / name
     if REGEN:
         path.write_text(text)
-    assert text == path.read_text(), "rendered %s differs from tests/unit/linux/golden/%s" % (name, name)
+    assert text == path.read_text(), "rendered %s differs from tests/unit/plugins/module_utils/platforms/linux/golden/%s" % (name, name)
 
 
 def test_golden_lab_cpe1(plan):

@@ -1,14 +1,14 @@
-"""Linux state parsers and gather(), on outputs captured from a real CPE (tests/unit/linux/capture, fixtures/lab)."""
+"""Linux state parsers and gather(), on outputs captured from a real CPE (tests/unit/plugins/module_utils/platforms/linux/capture, fixtures/lab)."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render import linux as L
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state import linux as S
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import render as L
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import state as S
 
-from conftest import FIXTURES
+from .helpers import FIXTURES
 
 LAB = FIXTURES / "lab"
 

@@ -122,7 +122,7 @@ start_frr cpe
 if [ "${MODE:-capture}" = ansible ]; then
 	# the collection's roles through the real playbook, inside the cpe namespace (connection local)
 	echo "include conf.d/*.conf" > $R/cpe/swanctl.conf
-	REPO=$(cd "$HERE/../../../.." && pwd)
+	REPO=$(cd "$HERE/../../../../../../.." && pwd)
 	export ANSIBLE_HOME=/tmp/ansible ANSIBLE_LOCAL_TEMP=/tmp/ansible/tmp ANSIBLE_REMOTE_TEMP=/tmp/ansible/rtmp
 	export ANSIBLE_COLLECTIONS_PATH=$REPO/.build/collections:/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages
 	export ANSIBLE_CONFIG=$REPO/ansible.cfg ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1

@@ -10,14 +10,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[3]
+REPO = HERE.parents[6]
 sys.path.insert(0, str(REPO / ".build" / "collections"))
 import yaml  # noqa: E402
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render import linux as L  # noqa: E402
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render import linux_apply as A  # noqa: E402
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.render import linux_frr as F  # noqa: E402
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.state import linux as S  # noqa: E402
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import render as L  # noqa: E402
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import apply as A  # noqa: E402
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import frr as F  # noqa: E402
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import state as S  # noqa: E402
 
 R = os.environ.get("R", "/run/cap")
 VTYSH = ["vtysh", "-N", "cpe"]

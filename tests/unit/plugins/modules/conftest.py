@@ -1,0 +1,4 @@
+"""Fixtures of the module tests."""
+from __future__ import annotations
+
+from ..module_utils.platforms.linux.helpers import host_frr, plan  # noqa: F401
