@@ -4,14 +4,15 @@
 """Action plugin of webex_di.virtual_connect.vc_plan: runs the plan core on the controller.
 
 Thin: validates the arguments against the module's spec, collects the per-CPE host variables of
-the CPE hosts named in ``regions`` from ``hostvars``, calls the core, and makes sure no secret of
-the input can appear anywhere in the result.
+the CPE hosts named in ``regions`` from ``hostvars`` (the core's, and those its platform declares), calls
+the core, and makes sure no secret of the input can appear anywhere in the result.
 """
 
 from __future__ import annotations
 
 import json
 
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms import find_platform
 from ansible_collections.webex_di.virtual_connect.plugins.modules.vc_plan import ARGUMENT_SPEC, run
 from ansible_collections.webex_di.virtual_connect.plugins.plugin_utils.controller_action import ControllerAction
 
@@ -57,6 +58,21 @@ class ActionModule(ControllerAction):
     NAME = "vc_plan"
     ARGUMENT_SPEC = ARGUMENT_SPEC
 
+    def _host_settings(self, hv):
+        """A CPE's settings from its host variables: the core's (HOSTVARS) and its platform's own.
+
+        An unset ansible_network_os is passed as "" so that the plan reports it (platform.unknown)
+        instead of assuming a platform."""
+        settings = {"platform": ""}
+        for var, key in HOSTVARS.items():
+            if var in hv and hv[var] is not None:
+                settings[key] = self._templar.template(hv[var])
+        platform = find_platform(settings["platform"])
+        for var, key in (platform.settings.items() if platform is not None else ()):
+            if var in hv and hv[var] is not None:
+                settings[key] = self._templar.template(hv[var])
+        return settings
+
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         task_vars = task_vars or {}
@@ -73,12 +89,7 @@ class ActionModule(ControllerAction):
                 host = cpe.get("host") if isinstance(cpe, dict) else None
                 if not isinstance(host, str) or host in cpes:
                     continue
-                settings = {}
-                if host in hostvars:
-                    hv = hostvars[host]
-                    for var, key in HOSTVARS.items():
-                        if var in hv and hv[var] is not None:
-                            settings[key] = self._templar.template(hv[var])
+                settings = self._host_settings(hostvars[host]) if host in hostvars else {}
                 settings.update((params.get("cpes") or {}).get(host) or {})
                 cpes[host] = settings
         for host, settings in (params.get("cpes") or {}).items():

@@ -42,10 +42,6 @@ options:
     description: Ping the Cisco tunnel address from each tunnel address.
     type: bool
     default: true
-  min_ike_uptime_s:
-    description: An IKE SA younger than this is reported in C(waiting) (it may be flapping or just born).
-    type: int
-    default: 0
 """
 
 EXAMPLES = r"""
@@ -61,19 +57,12 @@ state:
   description: The state (host, platform, ike_sas, ipsec_sas, tunnels, bgp_neighbors, routes, errors).
   returned: always
   type: dict
-waiting:
-  description:
-    - What is not up yet for this CPE's plan tunnels (IKE SA, CHILD SA, BGP session, BGP routes); empty when settled.
-    - For waiting after a change (C(until)); the verdict is the verify comparison's.
-  returned: always
-  type: list
-  elements: str
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.render import host_tunnels, link_name
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.state import gather, settled, targets_from_plan
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.state import gather, targets_from_plan
 
 
 def main():
@@ -85,7 +74,6 @@ def main():
             swanctl_uri=dict(type="str"),
             vtysh=dict(type="list", elements="str", default=["vtysh"]),
             ping=dict(type="bool", default=True),
-            min_ike_uptime_s=dict(type="int", default=0),
         ),
         supports_check_mode=True,
     )
@@ -99,7 +87,7 @@ def main():
         return rc, out, err
 
     state = gather(run, p["host"], targets, {"swanctl": p["swanctl"], "vtysh": p["vtysh"]}, swanctl_uri=p["swanctl_uri"])
-    module.exit_json(changed=False, state=state, waiting=settled(state, tunnels, p["min_ike_uptime_s"]))
+    module.exit_json(changed=False, state=state)
 
 
 if __name__ == "__main__":

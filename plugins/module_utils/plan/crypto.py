@@ -3,8 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Crypto suites in platform-neutral words, and their validation.
 
-Renderers map these tokens to IOS-XE (``encryption aes-gcm-256``, ``esp-gcm 256``) or strongSwan
-(``aes256gcm16-prfsha384-ecp384``) syntax. The values must match what the Cisco side was activated
+Each platform's renderer (platforms/<name>/) maps these tokens to its own syntax. The values must match what the Cisco side was activated
 with (Control Hub form): the article's phase 1/phase 2 checklists.
 """
 

@@ -63,6 +63,7 @@ RULES: Dict[str, Tuple[str, str]] = {
     "cpe.unknown_host": (ERROR, "the CPE host is not in the inventory"),
     "cpe.wan_interface": (WARNING, "the CPE has no vc_wan_interface: needed to apply"),
     "cpe.setting": (ERROR, "a per-CPE setting is invalid"),
+    "platform.unknown": (ERROR, "ansible_network_os is set to a platform of the collection (see docs/platforms.md)"),
     # ASN
     "asn.invalid": (ERROR, "an ASN is an integer"),
     "asn.not_private": (ERROR, "Cisco assigns Virtual Connect ASNs from the private range 64512-65534"),

@@ -70,7 +70,7 @@ DEFAULT_OPTIONS: Dict[str, Any] = {
 }
 
 DEFAULT_CPE = {
-    "platform": "linux",
+    "platform": None,  # resolve_cpe: the registry's default for direct callers of the core
     "wan_interface": None,
     "wan_mtu": 1500,
     "nat_t": "auto",
@@ -350,7 +350,7 @@ def _resolve_crypto(opts: Dict[str, Any], findings: Findings) -> None:
                 findings.add(
                     "crypto.dh_group",
                     path + "." + group_key,
-                    "DH group %s is weak and refused by current IOS-XE and strongSwan defaults; use 14, 19, 20 or 21" % group,
+                    "DH group %s is weak and refused by the defaults of current IKEv2 implementations; use 14, 19, 20 or 21" % group,
                 )
                 number = 20
             elif number not in DH_GROUPS:
@@ -373,15 +373,18 @@ def _resolve_crypto(opts: Dict[str, Any], findings: Findings) -> None:
 def resolve_cpe(host: str, settings: Any, findings: Findings) -> Dict[str, Any]:
     """Per-CPE settings (from host vars) merged over the defaults and validated."""
     cpe = dict(DEFAULT_CPE)
+    cpe["platform"] = _core_default_platform()
     path = "cpes.%s" % host
     if settings is None:
         settings = {}
     if not isinstance(settings, dict):
         findings.add("input.type", path, "per-CPE settings must be a mapping")
         settings = {}
+    platform_keys = _platform_setting_keys(settings.get("platform", cpe["platform"]))
     for key, value in settings.items():
-        if key not in DEFAULT_CPE:
-            findings.add("input.unknown", "%s.%s" % (path, key), "unknown per-CPE setting; known: %s" % ", ".join(CPE_SETTING_FIELDS))
+        if key not in DEFAULT_CPE and key not in platform_keys:
+            known = list(CPE_SETTING_FIELDS) + sorted(platform_keys)
+            findings.add("input.unknown", "%s.%s" % (path, key), "unknown per-CPE setting; known: %s" % ", ".join(known))
         elif value is not None:
             cpe[key] = value
     cpe["wan_mtu"] = _int_in(findings, "cpe.setting", path + ".wan_mtu", cpe["wan_mtu"], 1280, 9216, "WAN MTU (vc_wan_mtu)") or 1500
@@ -417,6 +420,22 @@ def resolve_cpe(host: str, settings: Any, findings: Findings) -> Dict[str, Any]:
             "WAN bandwidth (vc_wan_bandwidth_mbps)",
         )
     return cpe
+
+
+def _core_default_platform() -> str:
+    """The platform of a CPE whose settings name none, for direct callers of the core only: the vc_plan
+    action always passes the host's ansible_network_os, and an unset one is reported (platform.unknown)."""
+    from ..platforms.registry import CORE_DEFAULT_NETWORK_OS
+
+    return CORE_DEFAULT_NETWORK_OS
+
+
+def _platform_setting_keys(network_os: Any) -> Tuple[str, ...]:
+    """Per-CPE settings the CPE's platform reads (its own host variables), through the registry."""
+    from ..platforms.registry import find_platform  # the registry names the platforms, never the core
+
+    platform = find_platform(network_os)
+    return tuple(platform.settings.values()) if platform is not None else ()
 
 
 def unknown_fields(data: Dict[str, Any], fields: Dict[str, bool]) -> List[Tuple[str, Optional[str]]]:

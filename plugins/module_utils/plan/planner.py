@@ -29,6 +29,7 @@ from .model import (
     unknown_fields,
 )
 from .mtu import mtu_plan
+from .views import secrets_by_tunnel
 
 PLAN_VERSION = 1
 MAX_BANDWIDTH_MBPS = 250
@@ -798,8 +799,28 @@ def _build(
             "gre_destinations": [t["di"]["gre_ip"] for t in mine],
             "regions": sorted(set(t["region"] for t in mine)),
         }
+    _platform_rules(ctx, regions, view, plan_cpes, by_key)
     plan = {"version": PLAN_VERSION, "regions": plan_regions, "cpes": plan_cpes, "options": _public_options(opts)}
     return PlanResult(plan, findings.as_list())
+
+
+def _platform_rules(ctx: _Ctx, regions: Any, view: Dict[str, Dict[str, Any]], plan_cpes: Dict[str, Any],
+                    by_key: Dict[str, Any]) -> None:
+    """Every CPE's platform, through the registry: an unset or unknown one is an error, and each known
+    platform checks its own rules (platforms/<name>/validate.py) before any device is touched."""
+    from ..platforms.registry import find_platform, unknown_message
+
+    secrets = secrets_by_tunnel(regions)
+    for host, v in view.items():
+        settings = v["settings"]
+        platform = find_platform(settings["platform"])
+        if platform is None:
+            ctx.f.add("platform.unknown", "cpes.%s.platform" % host, unknown_message(settings["platform"], host))
+            continue
+        paths = dict(("%s-%s" % (t["region"]["label"], t["dc"]), t["path"]) for t in v["tunnels"])
+        tunnels = [by_key[k] for k in plan_cpes[host]["tunnels"]]
+        for severity, code, path, message in platform.validate(host, plan_cpes[host], tunnels, settings, secrets, paths):
+            ctx.f.add(code, path, message, severity=severity)
 
 
 def _public_options(opts: Dict[str, Any]) -> Dict[str, Any]:

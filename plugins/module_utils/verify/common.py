@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.registry import fold_algorithm, fold_dh_group
 
 __all__ = [
     "LAYERS",
@@ -99,7 +102,7 @@ def _classful_len(addr):
 
 
 def canon_prefix(value):
-    """Canonical CIDR string for a route prefix; a bare address is read as classful (IOS prints
+    """Canonical CIDR string for a route prefix; a bare address is read as classful (routers print
     '10.0.0.0' for 10.0.0.0/8 and '0.0.0.0' for the default). Unparseable values come back as text."""
     text = str(value).strip()
     try:
@@ -112,7 +115,7 @@ def canon_prefix(value):
 
 
 def canon_ts(value):
-    """Canonical traffic selector: '192.0.2.1' -> '192.0.2.1/32'; strongSwan's '[gre]' suffix dropped."""
+    """Canonical traffic selector: '192.0.2.1' -> '192.0.2.1/32'; a protocol suffix such as '[gre]' dropped."""
     if value is None:
         return None
     text = re.sub(r"\[.*\]$", "", str(value).strip())
@@ -139,58 +142,17 @@ def norm_protocol(value):
     return _PROTOCOLS.get(text)
 
 
-_ALG_ALIASES = {
-    # strongSwan / IOS-XE spellings -> plan vocabulary
-    "aes256gcm16": "aes-gcm-256",
-    "aes256gcm128": "aes-gcm-256",
-    "aes256gcm": "aes-gcm-256",
-    "esp-gcm256": "aes-gcm-256",
-    "esp-gcm": "aes-gcm-128",
-    "aes128gcm16": "aes-gcm-128",
-    "aes128gcm128": "aes-gcm-128",
-    "esp-gcm128": "aes-gcm-128",
-    "aes256": "aes-cbc-256",
-    "esp-256-aes": "aes-cbc-256",
-    "esp-aes256": "aes-cbc-256",
-    "aes-cbc256": "aes-cbc-256",
-    "aes128": "aes-cbc-128",
-    "esp-aes": "aes-cbc-128",
-    "esp-aes128": "aes-cbc-128",
-    "aes-cbc128": "aes-cbc-128",
-    "esp-sha256-hmac": "sha256",
-    "esp-sha384-hmac": "sha384",
-    "esp-sha512-hmac": "sha512",
-    "esp-sha-hmac": "sha1",
-    "sha2-256": "sha256",
-    "sha2-384": "sha384",
-    "sha2-512": "sha512",
-    "sha2_256": "sha256",
-    "sha2_384": "sha384",
-    "sha2_512": "sha512",
-    "prfsha256": "sha256",
-    "prfsha384": "sha384",
-    "prfsha512": "sha512",
-    "prfsha1": "sha1",
-}
-
-
-def norm_alg(value):
-    """Algorithm name in the plan's vocabulary (lower case, aliases folded); None stays None."""
+def norm_alg(value: Any) -> Optional[str]:
+    """Algorithm name in the plan's vocabulary (lower case, blanks removed, and a platform's own spelling
+    such as ``aes256gcm16`` or ``esp-gcm 256`` folded by that platform's vocabulary); None stays None."""
     if value is None:
         return None
     text = re.sub(r"\s+", "", str(value).strip().lower())
-    return _ALG_ALIASES.get(text, text)
+    return fold_algorithm(text)
 
 
-_DH_ALIASES = {
-    "modp1024": 2, "modp1536": 5, "modp2048": 14, "modp3072": 15, "modp4096": 16,
-    "modp6144": 17, "modp8192": 18, "ecp256": 19, "ecp384": 20, "ecp521": 21,
-    "curve25519": 31, "x25519": 31, "curve448": 32,
-}
-
-
-def norm_dh(value):
-    """DH group number from 20, '20', 'group20', 'ecp384'; None when unknown or 'none'."""
+def norm_dh(value: Any) -> Optional[int]:
+    """DH group number from 20, '20', 'group20' or a platform's name for it ('ecp384'); None when unknown or 'none'."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -202,7 +164,7 @@ def norm_dh(value):
         text = text[len("group"):]
     if text.isdigit():
         return int(text)
-    return _DH_ALIASES.get(text)
+    return fold_dh_group(text)
 
 
 def plan_tunnels_for_host(plan, host):

@@ -30,6 +30,11 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.co
     norm_protocol,
     plan_tunnels_for_host,
 )
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.registry import platform_of_host, wording
+
+# Fix wording each platform provides (platforms/<name>/vocabulary.py WORDING), used as {key} in the fixes.
+WORDING_KEYS = ("ikev2_only", "gre_only_selectors", "initiate", "tunnel_mode", "esp_proposal", "admin_up",
+                "gre_keepalive", "firewalls")
 
 # Normalised log event names (state.log_events[].event) and accepted spellings.
 EVENT_ALIASES = {
@@ -136,7 +141,7 @@ def _values(dctx):
     t = dctx["tunnel"]
     sib = dctx["sibling"] or {}
     ipsec = t["ipsec"]
-    return {
+    values = {
         "host": dctx["host"],
         "label": dctx["label"],
         "dc": t.get("datacenter"),
@@ -161,7 +166,15 @@ def _values(dctx):
             ipsec["esp"].get("encryption"), ipsec["esp"].get("integrity") or "NULL",
             ipsec["esp"].get("pfs_group"), ipsec["esp"].get("lifetime_s"), ipsec.get("mode")),
         "nat_port": 4500 if ipsec.get("nat_t") else 500,
+        "tunnel_if": (dctx["gre"] or {}).get("name") or "the tunnel interface",
+        "ka_interval": (t["gre"].get("keepalive") or {}).get("interval_s"),
+        "ka_retries": (t["gre"].get("keepalive") or {}).get("retries"),
     }
+    # how this CPE's platform says the fixes (its vocabulary, through the registry)
+    for key in WORDING_KEYS:
+        phrase = wording(dctx.get("platform"), key)
+        values[key] = _fmt(phrase, values) if phrase else key.replace("_", " ")
+    return values
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,8 +200,7 @@ IKE_ALL = ("ike_sa", "ike_sa_stable")
 
 @rule("ike.version", "ike", IKE_DOWN,
       "The IKE version is not version 2.",
-      "Configure IKEv2 only towards {di_ipsec} (IOS-XE: 'set ikev2-profile' on the crypto map, else it "
-      "tries IKEv1; strongSwan: version = 2).")
+      "Configure IKEv2 only towards {di_ipsec} ({ikev2_only}).")
 def _r_ike_version(dctx, check):
     want = dctx["tunnel"]["ipsec"].get("ike_version", 2)
     ev = []
@@ -203,8 +215,8 @@ def _r_ike_version(dctx, check):
 @rule("ike.crypto_acl_not_gre", "ike", IKE_DOWN,
       "The IPsec tunnel access list is misconfigured: the crypto map access list is not 'permit gre host "
       "{cpe_gre} host {di_gre}'. The access list must be specific to GRE; IP will not work.",
-      "Set the crypto ACL to 'permit gre host {cpe_gre} host {di_gre}' (protocol 47, CPE GRE transport IP "
-      "-> DI GRE transport IP); strongSwan: local_ts = {cpe_gre}/32[gre], remote_ts = {di_gre}/32[gre].")
+      "Protect GRE only (protocol 47) from the CPE GRE transport IP {cpe_gre} to the DI GRE transport IP "
+      "{di_gre}: {gre_only_selectors}.")
 def _r_ike_acl_gre(dctx, check):
     acl = _cfg(dctx, "crypto_acl")
     proto = norm_protocol(acl.get("protocol"))
@@ -343,8 +355,7 @@ def _r_ike_proposal(dctx, check):
 @rule("ike.not_initiator", "ike", IKE_DOWN,
       "The Dedicated Instance side may not start the IKEv2 exchange: the CPE must be able to send the first "
       "IKEv2 packet, but it is configured to only respond.",
-      "Let the CPE initiate IKEv2 to {di_ipsec} (IOS-XE crypto map: GRE traffic matching the ACL triggers "
-      "it; strongSwan: start_action = trap or start).")
+      "Let the CPE initiate IKEv2 to {di_ipsec} ({initiate}).")
 def _r_ike_initiator(dctx, check):
     if _cfg(dctx, "ike").get("initiate") is False:
         return ["IKE configured not to initiate"]
@@ -427,8 +438,8 @@ IPSEC_NEG = ("ipsec_sa", "ipsec_selectors", "ipsec_protocol", "ipsec_mode")
 
 @rule("ipsec.transport_mode", "ipsec", ("ipsec_sa", "ipsec_mode"),
       "IPsec is not configured in tunnel mode.",
-      "Configure tunnel mode (IOS-XE transform set 'mode tunnel'; strongSwan 'mode = tunnel'): the DI IPsec "
-      "headend is not the GRE endpoint, transport mode cannot work.")
+      "Configure tunnel mode ({tunnel_mode}): the DI IPsec headend is not the GRE endpoint, transport mode "
+      "cannot work.")
 def _r_ipsec_mode(dctx, check):
     ev = []
     sa = dctx["ipsec_sa"]
@@ -476,7 +487,7 @@ def _r_ipsec_selectors(dctx, check):
 _param_rule("ipsec.integrity_gcm", "ipsec", IPSEC_NEG, "esp", "integrity_gcm",
             "The IPsec settings do not match the Dedicated Instance side: with the GCM cipher the "
             "authentication parameter must be NULL.",
-            "Remove the ESP integrity algorithm (transform set / esp_proposals): {esp}.")
+            "Remove the ESP integrity algorithm ({esp_proposal}): {esp}.")
 _param_rule("ipsec.encryption", "ipsec", IPSEC_NEG, "esp", "encryption",
             "The IPsec encryption and authentication parameters do not match the Dedicated Instance side.",
             "Set the ESP proposal to {esp}.")
@@ -578,7 +589,7 @@ def _r_gre_missing(dctx, check):
 
 @rule("gre.admin_down", "gre", ("gre_interface",),
       "The tunnel interface is administratively down.",
-      "'no shutdown' the tunnel interface (Linux: ip link set <dev> up).")
+      "Bring the tunnel interface up: {admin_up}.")
 def _r_gre_admin(dctx, check):
     gre = dctx["gre"]
     if gre is not None and gre.get("admin_up") is False:
@@ -633,7 +644,7 @@ def _r_gre_address(dctx, check):
       "Keepalives are not enabled (as planned) on the CPE tunnel interface. If the CPE does not support "
       "keepalives, Cisco must be told so that the default keepalives on the Dedicated Instance side are "
       "disabled.",
-      "Enable GRE keepalives on the tunnel interface as planned (IOS-XE 'keepalive 10 3').")
+      "Enable GRE keepalives on the tunnel interface as planned ({gre_keepalive}).")
 def _r_gre_keepalive(dctx, check):
     c = dctx["checks"].get("gre_keepalive") or {}
     if c.get("status") == FAIL:
@@ -744,8 +755,8 @@ def _r_bgp_auth(dctx, check):
 @rule("bgp.firewall", "bgp", ("bgp_established",),
       "The tunnel ping succeeds but the BGP session does not come up: a firewall is blocking the BGP TCP "
       "packets (port 179) inside GRE sent into or received from the IPsec tunnel.",
-      "Permit TCP 179 between {cpe_tun} and {di_tun} through the tunnel (CPE ACLs, zone firewall, "
-      "nftables); check the BGP logs for setting errors.")
+      "Permit TCP 179 between {cpe_tun} and {di_tun} through the tunnel ({firewalls}); check the BGP logs "
+      "for setting errors.")
 def _r_bgp_firewall(dctx, check):
     if (dctx["checks"].get("gre_ping") or {}).get("status") == PASS:
         return ["tunnel ping %s -> %s ok, BGP %s" % (
@@ -947,12 +958,14 @@ def diagnose_host(plan, state, host, options=None, verify_result=None):
     result = verify_result or verify_host(plan, state, host, options)
     by_key = dict((t["key"], t) for t in result["tunnels"])
     config = state.get("config") if isinstance(state.get("config"), dict) else {}
+    platform = platform_of_host(plan, host, state)
     out = []
     for region, tunnel in plan_tunnels_for_host(plan, host):
         vt = by_key[tunnel["key"]]
         dctx = tunnel_context(state, region, tunnel, options)
         dctx.update({
             "host": host,
+            "platform": platform,
             "label": vt["label"],
             "checks": dict((c["check"], c) for c in vt["checks"]),
             "config": config.get(tunnel["key"]) if isinstance(config.get(tunnel["key"]), dict) else {},

@@ -348,3 +348,10 @@ def build_ios_state(outputs: Dict[str, Optional[str]], host: Optional[str] = Non
                                 [text for _args, text in parsed["logging"]],
                                 parsed["ping"], plan, host))
     return state
+
+
+def parse(outputs: Any, host: str, plan: Optional[Dict[str, Any]] = None,
+          errors: Optional[List[Dict[str, str]]] = None) -> Dict[str, Any]:
+    """``Platform.parse``: a ``{command: output}`` mapping or a registered ``ios_command`` loop -> the state."""
+    found, run_errors = outputs_from_command_results(outputs)
+    return build_ios_state(found, host=host, plan=plan, errors=run_errors + list(errors or []))

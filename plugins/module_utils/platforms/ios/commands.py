@@ -10,9 +10,9 @@ Pure Python, no Ansible import, Python 3.8 compatible.
 from __future__ import annotations
 
 import ipaddress
-import os
-import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
+
+from ..saved_outputs import command_filename
 
 
 def host_tunnels(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
@@ -132,56 +132,10 @@ def evidence_commands(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
     return cmds
 
 
-def command_filename(command: str) -> str:
-    """Saved-output file name of a command: whitespace runs, '/' and '|' become '_', plus '.txt'.
-
-    'show ip bgp neighbors 100.64.0.2 received-routes' ->
-    'show_ip_bgp_neighbors_100.64.0.2_received-routes.txt'.
-    """
-    return re.sub(r"[\s/|]+", "_", command.strip()) + ".txt"
+SETTLE_COMMANDS = ("show crypto ikev2 sa", "show crypto ipsec sa", "show ip bgp summary")
 
 
-def _filename_variants(command: str) -> List[str]:
-    base = command_filename(command)
-    variants = [base, base.replace("-", "_")]
-    return [v.lower() for v in variants]
-
-
-def read_saved_outputs(directory: str, host: str, commands: List[Any]) -> Dict[str, Any]:
-    """Offline gather: read ``<directory>/<host>/<command_filename>`` for every command.
-
-    ``commands`` is the list from :func:`ios_gather_commands` (dicts) or plain command strings
-    (all required). File names match case-insensitively and '-' may be written '_'; an item may name its
-    ``file`` and ``alt_files`` (the short names of the filtered evidence commands).
-    Returns {outputs: {command: text}, files: {command: path}, missing: [{command, path,
-    optional}], missing_required: [...], directory: <host dir>}. Never raises for a missing file.
-    """
-    host_dir = os.path.join(directory or "", host)
-    listing = {}  # type: Dict[str, str]
-    if os.path.isdir(host_dir):
-        for name in os.listdir(host_dir):
-            listing.setdefault(name.lower(), name)
-    outputs = {}  # type: Dict[str, Optional[str]]
-    files = {}  # type: Dict[str, str]
-    missing = []  # type: List[Dict[str, Any]]
-    for item in commands or []:
-        spec = item if isinstance(item, dict) else {"command": str(item), "optional": False}
-        command = spec["command"]
-        names = [spec.get("file") or command_filename(command)] + list(spec.get("alt_files") or [])
-        variants = _filename_variants(command)
-        for name in names:
-            variants.extend(v.lower() for v in (name, name.replace("-", "_")) if v.lower() not in variants)
-        found = None
-        for variant in variants:
-            if variant in listing:
-                found = os.path.join(host_dir, listing[variant])
-                break
-        if found is None:
-            missing.append({"command": command, "path": os.path.join(host_dir, names[0]),
-                            "optional": bool(spec.get("optional"))})
-            continue
-        with open(found, "rb") as fh:
-            outputs[command] = fh.read().decode("utf-8", errors="replace")
-        files[command] = found
-    return {"outputs": outputs, "files": files, "missing": missing,
-            "missing_required": [m for m in missing if not m["optional"]], "directory": host_dir}
+def settle_commands(plan: Dict[str, Any], host: str) -> List[str]:
+    """The few reads that tell whether this CPE's tunnels settled after a change (verify/settle.py judges):
+    the IKEv2 SAs, the CHILD SAs and the BGP sessions with their accepted prefix counts."""
+    return list(SETTLE_COMMANDS) if host_tunnels(plan, host) else []

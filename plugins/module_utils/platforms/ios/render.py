@@ -297,11 +297,24 @@ def rendered_text(intent: Intent, features=None) -> str:
     return "\n".join(header) + "\n" + intent.to_text(features=features, masked=True)
 
 
-def render_text(plan: Dict, host: str, wan_interface: Optional[str] = None, wan_next_hop: Optional[str] = None,
-                crypto_map_name: Optional[str] = None, features=None) -> str:
-    """Offline render: the full intended VC config of ``host`` (secrets masked)."""
+def _offline_intent(plan: Dict, host: str, wan_interface: Optional[str] = None, wan_next_hop: Optional[str] = None,
+                    crypto_map_name: Optional[str] = None) -> Intent:
     intent = render(plan, host, None, wan_interface=wan_interface, wan_next_hop=wan_next_hop,
                     crypto_map_name=crypto_map_name)
     if intent.errors:
         raise RenderError("; ".join(intent.errors))
-    return rendered_text(intent, features)
+    return intent
+
+
+def render_text(plan: Dict, host: str, wan_interface: Optional[str] = None, wan_next_hop: Optional[str] = None,
+                crypto_map_name: Optional[str] = None, features=None) -> str:
+    """Offline render: the full intended VC config of ``host`` (secrets masked)."""
+    return rendered_text(_offline_intent(plan, host, wan_interface, wan_next_hop, crypto_map_name), features)
+
+
+def render_files(plan: Dict, host: str, settings: Optional[Dict] = None) -> Dict[str, Any]:
+    """``Platform.render``: the files ``render_vc.yml`` writes for ``host`` (``vc-ios.cfg``, secrets masked)."""
+    settings = settings or {}
+    intent = _offline_intent(plan, host, settings.get("wan_interface"), settings.get("wan_next_hop"),
+                             settings.get("crypto_map_name"))
+    return {"files": {"vc-ios.cfg": rendered_text(intent)}, "warnings": list(intent.warnings)}

@@ -13,6 +13,8 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from .render import LINK_PREFIX
 
+MASK = "********"
+
 
 def _gre_info(link: Dict[str, Any]) -> Dict[str, Any]:
     info = link.get("linkinfo") or {}
@@ -74,12 +76,14 @@ def _create(want: Dict[str, Any]) -> List[List[str]]:
 
 
 def gre_changes(
-    wanted: Sequence[Dict[str, Any]], links: Sequence[Dict[str, Any]], addrs: Sequence[Dict[str, Any]], prune: bool = True
+    wanted: Sequence[Dict[str, Any]], links: Sequence[Dict[str, Any]], addrs: Sequence[Dict[str, Any]], prune: bool = True,
+    keep: Sequence[str] = (),
 ) -> Dict[str, Any]:
-    """``ip`` argument lists that make the VC GRE links match ``wanted`` (from ``render.linux.gre_links``).
+    """``ip`` argument lists that make the VC GRE links match ``wanted`` (from ``render.gre_links``).
 
-    ``links`` is ``ip -j -d link show``, ``addrs`` is ``ip -j addr show``. Returns ``{commands, before,
-    after}`` where before/after are per-link summaries (diff material).
+    ``links`` is ``ip -j -d link show``, ``addrs`` is ``ip -j addr show``. ``keep``: link names left as they
+    are (planned tunnels not staged in this run), never pruned. Returns ``{commands, before, after}`` where
+    before/after are per-link summaries (diff material).
     """
     by_name = dict((x.get("ifname"), x) for x in links)
     addr_by = dict((x.get("ifname"), x) for x in addrs)
@@ -115,7 +119,7 @@ def gre_changes(
                 cmds.append(["addr", "add", a, "dev", name])
     if prune:
         for name in sorted(by_name):
-            if name and name.startswith(LINK_PREFIX) and name not in names:
+            if name and name.startswith(LINK_PREFIX) and name not in names and name not in keep:
                 before[name] = link_summary(by_name[name], addr_by.get(name))
                 after[name] = None
                 cmds.append(["link", "del", "dev", name])
@@ -139,3 +143,52 @@ def nft_current(nft_json: Any, tag: str, rule_count: int) -> bool:
     """The live table is current iff it holds exactly ``rule_count`` rules, all tagged ``tag``."""
     tags = nft_table_tags(nft_json)
     return tags is not None and len(tags) == rule_count and all(t == tag for t in tags)
+
+
+# ---------------------------------------------------------------------------------------------
+# Files (swanctl, networkd, nft script, systemd unit): what differs
+# ---------------------------------------------------------------------------------------------
+def file_change(path: str, content: str, mode: int, current: Optional[str], current_mode: Optional[int]) -> bool:
+    """A file must be written when it is missing, its content differs or its mode differs."""
+    return current is None or current != content or current_mode != mode
+
+
+def mask_secret_fields(text: str) -> str:
+    """A swanctl secrets file with every ``secret = ...`` value masked (diffs never show a PSK, in any form)."""
+    out = []
+    for line in text.split("\n"):
+        key, sep, _value = line.partition("=")
+        if sep and key.strip() == "secret":
+            line = "%s= %s" % (key, MASK)
+        out.append(line)
+    return "\n".join(out)
+
+
+def swanctl_sections(text: Optional[str]) -> Dict[str, List[str]]:
+    """Sections of a file this collection wrote (vc-connections.conf / vc-secrets.conf): section name
+    (``vc-<key>`` / ``ike-vc-<key>``) -> its lines, as render.py writes them. Used to keep the sections of
+    tunnels that a staged run does not change. Anything else (no file, not ours) gives ``{}``."""
+    if not text or "webex_di.virtual_connect" not in text.split("\n", 1)[0]:
+        return {}
+    lines = text.rstrip("\n").split("\n")
+    body = lines[lines.index(next(x for x in lines if x.rstrip().endswith("{"))) + 1:-1] if len(lines) > 2 else []
+    out: Dict[str, List[str]] = {}
+    current: List[str] = []
+    for line in body:
+        if line == "" or (line.startswith("  ike-") and line.endswith(" {")):
+            if current:
+                _add_section(out, current)
+            current = [line]
+            continue
+        current.append(line)
+    if current:
+        _add_section(out, current)
+    return out
+
+
+def _add_section(out: Dict[str, List[str]], lines: List[str]) -> None:
+    for line in lines:
+        text = line.strip()
+        if line.startswith("  ") and not line.startswith("   ") and text.endswith(" {") and not text.startswith("#"):
+            out[text[:-2]] = list(lines)
+            return

@@ -75,8 +75,13 @@ def _pl_name(line: str) -> str:
     return line.split()[2]
 
 
-def owned(running: str, intent: Dict[str, Any]) -> Dict[str, Any]:
-    """The VC-owned part of a running config, in the shape of the intent."""
+def owned(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """The VC-owned part of a running config, in the shape of the intent.
+
+    ``keep``: ``{neighbors: [ip], names: [object name]}`` of planned tunnels a staged run leaves alone:
+    they are neither compared nor taken for stale."""
+    keep_nbrs = set((keep or {}).get("neighbors") or ())
+    keep_names = set((keep or {}).get("names") or ())
     tree = parse_running(running)
     router = bgp_router(tree)
     router_lines = _lines(router["children"]) if router else []
@@ -86,7 +91,7 @@ def owned(running: str, intent: Dict[str, Any]) -> Dict[str, Any]:
     for line in router_lines:
         words = line.split()
         if len(words) >= 4 and words[0] == "neighbor" and words[2] == "description" and words[3].startswith(FRR_PREFIX):
-            if words[1] not in intent["neighbors"]:
+            if words[1] not in intent["neighbors"] and words[1] not in keep_nbrs:
                 stale.add(words[1])
     mine = set(intent["neighbors"]) | stale
     bfd = _child(tree, "bfd")
@@ -103,14 +108,14 @@ def owned(running: str, intent: Dict[str, Any]) -> Dict[str, Any]:
     }  # type: Dict[str, Any]
     for n in tree:
         line = n["line"]
-        if line.startswith("ip prefix-list " + FRR_PREFIX):
+        if line.startswith("ip prefix-list " + FRR_PREFIX) and _pl_name(line) not in keep_names:
             out["prefix_lists"].setdefault(_pl_name(line), []).append(line)
-        elif line.startswith("route-map " + FRR_PREFIX):
+        elif line.startswith("route-map " + FRR_PREFIX) and line.split()[1] not in keep_names:
             out["route_maps"][line] = _lines(n["children"])
     if bfd:
         for p in bfd["children"]:
             words = p["line"].split()
-            if len(words) == 2 and words[0] == "profile" and words[1].startswith(FRR_PREFIX):
+            if len(words) == 2 and words[0] == "profile" and words[1].startswith(FRR_PREFIX) and words[1] not in keep_names:
                 out["bfd_profiles"][words[1]] = _lines(p["children"])
     for line in router_lines:
         if line.startswith("bgp router-id "):
@@ -146,9 +151,11 @@ def _adds(have: List[str], want: List[str]) -> List[str]:
     return [w for w in want if w not in have]
 
 
-def frr_delta(running: str, intent: Dict[str, Any]) -> Dict[str, Any]:
-    """Compare; return ``{commands, before, after, error}`` (commands for ``vtysh -f``)."""
-    have = owned(running, intent)
+def frr_delta(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """Compare; return ``{commands, before, after, error}`` (commands for ``vtysh -f``).
+
+    ``keep``: the FRR objects of planned tunnels this (staged) run does not change, see :func:`owned`."""
+    have = owned(running, intent, keep)
     asn = intent["asn"]
     if have["router_asn"] is not None and have["router_asn"] != asn:
         return {

@@ -24,29 +24,10 @@ import base64
 import hashlib
 from typing import Any, Dict, List, Optional, Sequence
 
-HEADER = "Managed by webex_di.virtual_connect (Webex Calling Dedicated Instance Virtual Connect): do not edit."
+# the one mapping table of plan crypto tokens -> strongSwan proposal keywords lives in vocabulary.py
+from .vocabulary import STRONGSWAN_DH, STRONGSWAN_ENCRYPTION, STRONGSWAN_INTEGRITY, STRONGSWAN_PRF
 
-# ---------------------------------------------------------------------------------------------
-# The one mapping table: plan crypto tokens -> strongSwan proposal keywords.
-# ---------------------------------------------------------------------------------------------
-STRONGSWAN_ENCRYPTION = {
-    "aes-gcm-256": "aes256gcm16",
-    "aes-gcm-128": "aes128gcm16",
-    "aes-cbc-256": "aes256",
-    "aes-cbc-192": "aes192",
-    "aes-cbc-128": "aes128",
-}
-STRONGSWAN_INTEGRITY = {"sha1": "sha1", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"}
-STRONGSWAN_PRF = {"sha1": "prfsha1", "sha256": "prfsha256", "sha384": "prfsha384", "sha512": "prfsha512"}
-STRONGSWAN_DH = {
-    14: "modp2048",
-    15: "modp3072",
-    16: "modp4096",
-    19: "ecp256",
-    20: "ecp384",
-    21: "ecp521",
-    31: "curve25519",
-}
+HEADER = "Managed by webex_di.virtual_connect (Webex Calling Dedicated Instance Virtual Connect): do not edit."
 
 LINK_PREFIX = "vcgre"
 NFT_FAMILY = "inet"
@@ -149,62 +130,79 @@ def _ts(addr: str, proto: Dict[str, Any]) -> str:
     return "%s/32[%s]" % (addr, proto["protocol"])
 
 
-def render_swanctl_connections(tunnels: Sequence[Dict[str, Any]]) -> str:
-    """``conf.d/vc-connections.conf``: one IKEv2 connection per tunnel, no secrets."""
+def render_swanctl_connections(tunnels: Sequence[Dict[str, Any]], keep: Optional[Dict[str, List[str]]] = None) -> str:
+    """``conf.d/vc-connections.conf``: one IKEv2 connection per tunnel, no secrets.
+
+    ``keep``: connection name -> the section lines to write instead of the plan's (a tunnel not staged
+    in this run keeps what the file already has, see apply.swanctl_sections)."""
+    keep = keep or {}
     lines = ["# " + HEADER, "# Pre-shared keys: vc-secrets.conf (mode 0600).", "connections {"]
     for t in tunnels:
-        ipsec, acl = t["ipsec"], t["crypto_acl"]
-        dpd = ipsec["dpd"]
-        lines += [
-            "",
-            "  # Tunnel %s to DC-%s (region %s): GRE %s -> %s (protocol %s only), peer %s"
-            % (t["index"], t["datacenter"], t["region"], acl["source"], acl["destination"], acl["protocol_number"], t["di"]["ipsec_ip"]),
-            "  # trap actions: GRE matching the policy while no SA exists triggers IKE instead of leaving in clear text.",
-            "  # DPD every %ss (plan retry %ss: strongSwan retransmits per charon.retransmit_* settings)." % (dpd["interval_s"], dpd["retry_s"]),
-            "  # %s" % _keepalive_note(t),
-            "  %s {" % conn_name(t),
-            "    version = %s" % ipsec["ike_version"],
-            "    local_addrs = %s" % t["cpe"]["ipsec_ip"],
-            "    remote_addrs = %s" % t["di"]["ipsec_ip"],
-            "    proposals = %s" % ike_proposal(ipsec["ike"]),
-            "    rekey_time = %ss" % ipsec["ike"]["lifetime_s"],
-            "    dpd_delay = %ss" % dpd["interval_s"],
-            "    keyingtries = 0",
-            "    mobike = no",
-        ]
-        if ipsec.get("nat_t"):
-            lines.append("    encap = yes")
-        lines += [
-            "    local {",
-            "      auth = %s" % ipsec["auth"],
-            "      id = %s" % ipsec["local_id"],
-            "    }",
-            "    remote {",
-            "      auth = %s" % ipsec["auth"],
-            "      id = %s" % ipsec["remote_id"],
-            "    }",
-            "    children {",
-            "      %s {" % child_name(t),
-            "        mode = %s" % ipsec["mode"],
-            "        local_ts = %s" % _ts(acl["source"], acl),
-            "        remote_ts = %s" % _ts(acl["destination"], acl),
-            "        esp_proposals = %s" % esp_proposal(ipsec["esp"]),
-            "        rekey_time = %ss" % ipsec["esp"]["lifetime_s"],
-            "        start_action = trap",
-            "        dpd_action = trap",
-            "        close_action = trap",
-            "      }",
-            "    }",
-            "  }",
-        ]
+        lines += keep[conn_name(t)] if conn_name(t) in keep else _swanctl_connection(t)
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def render_swanctl_secrets(tunnels: Sequence[Dict[str, Any]], secrets: Dict[str, Dict[str, Any]]) -> str:
-    """``conf.d/vc-secrets.conf``: one IKE PSK per tunnel, base64 (``0s``) so no quoting can break it."""
+def _swanctl_connection(t: Dict[str, Any]) -> List[str]:
+    """The lines of one tunnel's connection in vc-connections.conf (starting with a blank line)."""
+    ipsec, acl = t["ipsec"], t["crypto_acl"]
+    dpd = ipsec["dpd"]
+    lines = [
+        "",
+        "  # Tunnel %s to DC-%s (region %s): GRE %s -> %s (protocol %s only), peer %s"
+        % (t["index"], t["datacenter"], t["region"], acl["source"], acl["destination"], acl["protocol_number"], t["di"]["ipsec_ip"]),
+        "  # trap actions: GRE matching the policy while no SA exists triggers IKE instead of leaving in clear text.",
+        "  # DPD every %ss (plan retry %ss: strongSwan retransmits per charon.retransmit_* settings)." % (dpd["interval_s"], dpd["retry_s"]),
+        "  # %s" % _keepalive_note(t),
+        "  %s {" % conn_name(t),
+        "    version = %s" % ipsec["ike_version"],
+        "    local_addrs = %s" % t["cpe"]["ipsec_ip"],
+        "    remote_addrs = %s" % t["di"]["ipsec_ip"],
+        "    proposals = %s" % ike_proposal(ipsec["ike"]),
+        "    rekey_time = %ss" % ipsec["ike"]["lifetime_s"],
+        "    dpd_delay = %ss" % dpd["interval_s"],
+        "    keyingtries = 0",
+        "    mobike = no",
+    ]
+    if ipsec.get("nat_t"):
+        lines.append("    encap = yes")
+    lines += [
+        "    local {",
+        "      auth = %s" % ipsec["auth"],
+        "      id = %s" % ipsec["local_id"],
+        "    }",
+        "    remote {",
+        "      auth = %s" % ipsec["auth"],
+        "      id = %s" % ipsec["remote_id"],
+        "    }",
+        "    children {",
+        "      %s {" % child_name(t),
+        "        mode = %s" % ipsec["mode"],
+        "        local_ts = %s" % _ts(acl["source"], acl),
+        "        remote_ts = %s" % _ts(acl["destination"], acl),
+        "        esp_proposals = %s" % esp_proposal(ipsec["esp"]),
+        "        rekey_time = %ss" % ipsec["esp"]["lifetime_s"],
+        "        start_action = trap",
+        "        dpd_action = trap",
+        "        close_action = trap",
+        "      }",
+        "    }",
+        "  }",
+    ]
+    return lines
+
+
+def render_swanctl_secrets(tunnels: Sequence[Dict[str, Any]], secrets: Dict[str, Dict[str, Any]],
+                           keep: Optional[Dict[str, List[str]]] = None) -> str:
+    """``conf.d/vc-secrets.conf``: one IKE PSK per tunnel, base64 (``0s``) so no quoting can break it.
+
+    ``keep``: secret section name (``ike-vc-<key>``) -> lines kept from the file (tunnels not staged)."""
+    keep = keep or {}
     lines = ["# " + HEADER, "secrets {"]
     for t in tunnels:
+        if "ike-%s" % conn_name(t) in keep:
+            lines += keep["ike-%s" % conn_name(t)]
+            continue
         psk = (secrets.get(t["key"]) or {}).get("psk")
         if not psk:
             raise RenderError("no PSK for tunnel %s" % t["key"])
@@ -483,3 +481,16 @@ def linux_intent(plan: Dict[str, Any], host: str) -> Dict[str, Any]:
         "networkd": render_networkd(tunnels),
         "nft": render_nft_mss(tunnels),
     }
+
+
+def render_files(plan: Dict[str, Any], host: str, settings: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """``Platform.render``: the files ``render_vc.yml`` writes for ``host``, relative to its directory.
+
+    No secret: ``vc-secrets.conf`` is never rendered offline.
+    """
+    intent = linux_intent(plan, host)
+    files = {"swanctl/conf.d/vc-connections.conf": intent["swanctl_conf"]}
+    for item in intent["networkd"]:
+        files["systemd/network/%s" % item["path"].rsplit("/", 1)[-1]] = item["content"]
+    files["nftables.d/vc-mss-clamp.nft"] = intent["nft"]
+    return {"files": files, "warnings": list(intent["keepalive_warnings"])}

@@ -432,24 +432,3 @@ def targets_from_plan(tunnels: Sequence[Dict[str, Any]], link_name: Callable[[Di
         "neighbors": [t["bgp"]["neighbor"] for t in tunnels],
         "prefixes": prefixes,
     }
-
-
-def settled(state: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], min_ike_uptime_s: int = 0) -> List[str]:
-    """What is not up yet for the plan tunnels (empty list: settled). Used to wait after a change, not to judge."""
-    waiting = []
-    for t in tunnels:
-        label = t.get("key")
-        ike = [x for x in state.get("ike_sas", []) if x.get("remote") == t["di"]["ipsec_ip"] and x.get("state") == "established"]
-        if not ike:
-            waiting.append("%s: IKE SA" % label)
-        elif min_ike_uptime_s and max(int(x.get("uptime_s") or 0) for x in ike) < min_ike_uptime_s:
-            waiting.append("%s: IKE SA younger than %ss" % (label, min_ike_uptime_s))
-        child = [x for x in state.get("ipsec_sas", []) if x.get("remote_ts") == "%s/32" % t["crypto_acl"]["destination"] and x.get("state") == "installed"]
-        if not child:
-            waiting.append("%s: CHILD SA" % label)
-        nbr = [x for x in state.get("bgp_neighbors", []) if x.get("neighbor") == t["bgp"]["neighbor"]]
-        if not nbr or nbr[0].get("state") != "Established":
-            waiting.append("%s: BGP session" % label)
-        elif not nbr[0].get("received"):
-            waiting.append("%s: BGP routes" % label)
-    return waiting

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.commands import command_filename, ios_gather_commands, read_saved_outputs
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.commands import ios_gather_commands
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.saved_outputs import command_filename, read_saved_outputs
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.assemble import classify_command
 
 from .helpers import OFFLINE

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.assemble import build_ios_state, outputs_from_command_results
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.commands import ios_gather_commands, read_saved_outputs
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.commands import ios_gather_commands
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.saved_outputs import read_saved_outputs
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import show_parsers as P
 
 from .helpers import OFFLINE

@@ -8,6 +8,8 @@ import pytest
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import render as L
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import state as S
 
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.settle import waiting
+
 from .helpers import FIXTURES
 
 LAB = FIXTURES / "lab"
@@ -167,13 +169,13 @@ def test_gather_reports_failing_commands_without_inventing(plan):
     assert [t["ping_ok"] for t in st["tunnels"]] == [False, False]
 
 
-def test_settled_lists_what_is_not_up_yet(plan):
+def test_waiting_lists_what_is_not_up_yet(plan):
     tunnels = L.host_tunnels(plan, "cpe1")
     st = S.gather(Replay(), "cpe1", S.targets_from_plan(tunnels, L.link_name))
-    assert S.settled(st, tunnels) == []
+    assert waiting(st, tunnels) == []
     st["ipsec_sas"] = [x for x in st["ipsec_sas"] if x["remote"] != "198.51.100.2"]
     st["bgp_neighbors"][1]["state"] = "Active"
-    assert S.settled(st, tunnels) == ["lab-A: CHILD SA", "lab-B: BGP session"]
+    assert waiting(st, tunnels) == ["lab-A: CHILD SA", "lab-B: BGP session"]
 
 
 def test_tunnel_one_down_as_captured():
@@ -190,11 +192,11 @@ def test_tunnel_one_down_as_captured():
     assert S.parse_ping(1, text("ping_fail.txt")) is False
 
 
-def test_settled_waits_for_a_young_ike_sa(plan):
+def test_waiting_for_a_young_ike_sa(plan):
     tunnels = L.host_tunnels(plan, "cpe1")
     st = S.gather(Replay(), "cpe1", S.targets_from_plan(tunnels, L.link_name))
-    assert S.settled(st, tunnels, min_ike_uptime_s=100) == ["lab-A: IKE SA younger than 100s", "lab-B: IKE SA younger than 100s"]
-    assert S.settled(st, tunnels, min_ike_uptime_s=10) == []
+    assert waiting(st, tunnels, min_ike_uptime_s=100) == ["lab-A: IKE SA younger than 100s", "lab-B: IKE SA younger than 100s"]
+    assert waiting(st, tunnels, min_ike_uptime_s=10) == []
 
 
 def test_verify_judges_the_captured_linux_state(plan):

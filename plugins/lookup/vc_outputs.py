@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 DOCUMENTATION = r"""
-name: vc_ios_outputs
+name: vc_outputs
 author: webex_di maintainers (@webex-di)
 version_added: "0.1.0"
-short_description: Read saved IOS-XE show outputs for the offline verify
+short_description: Read saved command outputs of a CPE for the offline verify
 description:
-  - Reads C(<directory>/<host>/<command with spaces, '/' and '|' as '_'>.txt) for every command,
-    on the controller. File names match case-insensitively and C(-) may be written C(_).
+  - Reads C(<directory>/<host>/<command with spaces, '/' and '|' as '_'>.txt) for every command (or the file an
+    item of P(webex_di.virtual_connect.vc_gather_commands#filter) names), on the controller. File names match
+    case-insensitively and C(-) may be written C(_). Platform-neutral; today IOS-XE CPEs use it (docs/offline-verify.md).
   - Never fails for a missing file; it is listed in C(missing) (command and expected path) so the
     caller can report it.
 options:
@@ -24,7 +25,7 @@ options:
     type: str
     required: true
   commands:
-    description: Output of P(webex_di.virtual_connect.vc_ios_commands#filter) or plain command strings.
+    description: Output of P(webex_di.virtual_connect.vc_gather_commands#filter) or plain command strings.
     type: list
     elements: raw
     required: true
@@ -33,9 +34,9 @@ options:
 EXAMPLES = r"""
 - name: Read the saved outputs of this CPE
   ansible.builtin.set_fact:
-    vc_ios_gather_offline: >-
-      {{ query('webex_di.virtual_connect.vc_ios_outputs', vc_verify_from,
-               host=inventory_hostname, commands=vc_ios_gather_commands) | first }}
+    vc_gather_offline: >-
+      {{ query('webex_di.virtual_connect.vc_outputs', vc_verify_from,
+               host=inventory_hostname, commands=vc_gather_commands) | first }}
 """
 
 RETURN = r"""
@@ -54,7 +55,7 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.commands import read_saved_outputs
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.saved_outputs import read_saved_outputs
 
 
 class LookupModule(LookupBase):
@@ -63,5 +64,5 @@ class LookupModule(LookupBase):
         host = self.get_option("host")
         commands = self.get_option("commands")
         if not terms:
-            raise AnsibleLookupError("vc_ios_outputs: give the saved-outputs directory")
+            raise AnsibleLookupError("vc_outputs: give the saved-outputs directory")
         return [read_saved_outputs(str(term), host, commands) for term in terms]

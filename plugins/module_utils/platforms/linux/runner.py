@@ -1,0 +1,444 @@
+# -*- coding: utf-8 -*-
+# Copyright: webex_di.virtual_connect contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Apply the Virtual Connect configuration of one Linux CPE: the engine of vc_linux_config.
+
+One run applies the queued features in order (ipsec, gre, mtu, bgp, ha), each touching only what
+Virtual Connect owns and only what differs:
+
+* ipsec - ``conf.d/vc-connections.conf`` (0644) and ``conf.d/vc-secrets.conf`` (0600), then charon
+  loads them (``swanctl --load-all``) when a file changed or a connection is not loaded;
+* gre - the systemd-networkd files of the ``vcgre*`` links (persistence) and the live links (``ip``);
+* mtu - the nftables table ``inet vc_mss_clamp`` (loaded when its rules do not carry the rule-set tag),
+  its script file, path-MTU discovery checked, and (systemd) a unit that loads it at boot;
+* bgp - the FRR daemons (bgpd, bfdd for BFD) and the VC-owned FRR objects (``vtysh -f``), saved;
+* ha - charon runs each VC connection with the plan's DPD interval and trap DPD/close actions.
+
+``tunnels`` stages a subset of the CPE's plan tunnels: their objects change, the other planned
+tunnels' objects stay exactly as they are (never pruned); objects shared by all tunnels (the nft
+table, the FRR router id) follow the plan in every stage.
+
+Commands run through ``run(argv, data=None) -> (rc, stdout, stderr)`` (the module's run_command), so
+the engine is tested without a host. Secrets never reach a result: the PSK lines of the secrets file
+are masked by field in diffs, BGP passwords in commands and diffs.
+"""
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+import tempfile
+import time
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from . import apply as A
+from . import frr as F
+from . import render as R
+from .state import parse_swanctl_conns
+
+FEATURES = ("ipsec", "gre", "mtu", "bgp", "ha")
+Runner = Callable[..., Tuple[int, str, str]]
+
+UNIT_NAME = "vc-mss-clamp.service"
+NFT_TAG = re.compile(r'comment "(vc:[0-9a-f]+)"')
+
+
+class ApplyError(Exception):
+    """A step failed; ``msg`` says which and why (no secret in it)."""
+
+
+def mss_unit(nft_file: str) -> str:
+    """The systemd unit that loads the MSS clamp at boot."""
+    return (
+        "# Managed by webex_di.virtual_connect: TCP MSS clamp of the Virtual Connect GRE tunnels.\n"
+        "[Unit]\n"
+        "Description=Webex DI Virtual Connect TCP MSS clamp (nftables table inet vc_mss_clamp)\n"
+        "After=nftables.service network-pre.target\n"
+        "Wants=network-pre.target\n"
+        "\n"
+        "[Service]\n"
+        "Type=oneshot\n"
+        "RemainAfterExit=yes\n"
+        "ExecStart=/usr/sbin/nft -f %s\n"
+        "ExecStop=/usr/sbin/nft delete table inet vc_mss_clamp\n"
+        "\n"
+        "[Install]\n"
+        "WantedBy=multi-user.target\n" % nft_file
+    )
+
+
+class LinuxConfig(object):
+    """One run of vc_linux_config over ``params`` (the module's options)."""
+
+    def __init__(self, params: Dict[str, Any], run: Runner, check_mode: bool = False, warn: Optional[Callable[[str], None]] = None):
+        self.p = params
+        self.run = run
+        self.check_mode = check_mode
+        self.warn = warn or (lambda _text: None)
+        self.plan = params["plan"]
+        self.host = params["host"]
+        self.all_tunnels = R.host_tunnels(self.plan, self.host)
+        staged = params.get("tunnels") or []
+        unknown = [k for k in staged if k not in [t["key"] for t in self.all_tunnels]]
+        if unknown:
+            raise ApplyError("tunnels %s are not tunnels of %s in the plan (known: %s)"
+                             % (", ".join(unknown), self.host, ", ".join(t["key"] for t in self.all_tunnels) or "none"))
+        self.tunnels = [t for t in self.all_tunnels if not staged or t["key"] in staged]
+        self.unstaged = [t for t in self.all_tunnels if t not in self.tunnels]
+        self.secrets = params.get("secrets") or {}
+        self.secret_values = sorted(set(str(x) for v in self.secrets.values() for x in (v or {}).values() if x), key=len, reverse=True)
+        self.result: Dict[str, Any] = {"changed": False, "commands": [], "changed_files": [], "features": {}}
+        self.diffs: List[Dict[str, str]] = []
+        self._loaded: Optional[Dict[str, Any]] = None
+
+    # ------------------------------------------------------------------ helpers
+    def _cmd(self, argv: Sequence[str], data: Optional[str] = None, what: Optional[str] = None) -> str:
+        rc, out, err = self.run(list(argv), data=data) if data is not None else self.run(list(argv))
+        if rc != 0:
+            raise ApplyError("%s failed (rc %s): %s" % (what or " ".join(argv), rc, self.mask((err or out).strip())))
+        return out
+
+    def mask(self, text: str) -> str:
+        return R.mask_secrets(text, self.secret_values)
+
+    def _changed(self, feature: str, commands: Sequence[str] = ()) -> None:
+        self.result["changed"] = True
+        self.result["features"].setdefault(feature, {})["changed"] = True
+        self.result["commands"].extend(commands)
+
+    def _write_files(self, feature: str, files: Sequence[Dict[str, Any]], prune: Sequence[str] = (), keep: Sequence[str] = (),
+                     secret_file: bool = False) -> List[str]:
+        """Write each ``{path, content, mode}`` atomically when it differs; delete VC files matching ``prune``
+        that are neither written nor kept. Returns the paths changed (or that would be, in check mode)."""
+        changed: List[str] = []
+        wanted = set(os.path.abspath(f["path"]) for f in files) | set(os.path.abspath(k) for k in keep)
+        for f in files:
+            path, content, mode = f["path"], f["content"], int(f.get("mode", 0o644))
+            current = _read(path)
+            current_mode = (os.stat(path).st_mode & 0o7777) if current is not None else None
+            if not A.file_change(path, content, mode, current, current_mode):
+                continue
+            changed.append(path)
+            show = A.mask_secret_fields if secret_file else self.mask
+            self.diffs.append({"before_header": path, "after_header": path, "before": show(current or ""), "after": show(content)})
+            if not self.check_mode:
+                _atomic_write(path, content, mode)
+        for pattern in prune:
+            for path in sorted(glob.glob(pattern)):
+                if os.path.abspath(path) in wanted or not os.path.isfile(path):
+                    continue
+                changed.append(path)
+                self.diffs.append({"before_header": path, "after_header": "(deleted)", "before": self.mask(_read(path) or ""), "after": ""})
+                if not self.check_mode:
+                    os.unlink(path)
+        if changed:
+            self.result["changed_files"].extend(changed)
+            self._changed(feature)
+        return changed
+
+    def _swanctl(self, args: Sequence[str]) -> List[str]:
+        uri = ["--uri", self.p["swanctl_uri"]] if self.p.get("swanctl_uri") else []
+        return list(self.p["swanctl"]) + list(args) + uri
+
+    def _conns(self) -> Dict[str, Any]:
+        out = self._cmd(self._swanctl(["--list-conns", "--raw"]), what="swanctl cannot reach charon (is strongSwan running?): swanctl --list-conns")
+        return parse_swanctl_conns(out)
+
+    # ------------------------------------------------------------------ features
+    def apply(self) -> Dict[str, Any]:
+        for feature in FEATURES:
+            if feature in self.p["features"]:
+                self.result["features"].setdefault(feature, {"changed": False})
+                getattr(self, "_" + feature)()
+        if self.diffs:
+            self.result["diff"] = self.diffs
+        return self.result
+
+    def _ipsec(self) -> None:
+        if not self.all_tunnels:
+            return
+        conf_dir = os.path.join(self.p["swanctl_dir"], "conf.d")
+        conns_path = os.path.join(conf_dir, "vc-connections.conf")
+        secrets_path = os.path.join(conf_dir, "vc-secrets.conf")
+        keep_conns = _kept(A.swanctl_sections(_read(conns_path)), [R.conn_name(t) for t in self.unstaged])
+        keep_secrets = _kept(A.swanctl_sections(_read(secrets_path)), ["ike-%s" % R.conn_name(t) for t in self.unstaged])
+        planned = [t for t in self.all_tunnels if t in self.tunnels or R.conn_name(t) in keep_conns]
+        try:
+            secrets_text = R.render_swanctl_secrets([t for t in planned], self.secrets, keep=keep_secrets)
+        except R.RenderError as exc:
+            raise ApplyError(str(exc))
+        changed = self._write_files("ipsec", [{"path": conns_path, "content": R.render_swanctl_connections(planned, keep=keep_conns), "mode": 0o644}])
+        changed += self._write_files("ipsec", [{"path": secrets_path, "content": secrets_text, "mode": 0o600}], secret_file=True)
+        names = [R.conn_name(t) for t in planned]
+        loaded = self._conns()
+        missing = [c for c in names if c not in loaded]
+        feature = self.result["features"]["ipsec"]
+        feature.update(files=changed, missing=missing)
+        if missing or changed:
+            self._changed("ipsec", ["swanctl --load-all"])
+            if self.check_mode:
+                return
+            argv = self._swanctl(["--load-all", "--noprompt"])
+            if self.p.get("swanctl_conf"):
+                argv += ["--file", self.p["swanctl_conf"]]
+            out = self._cmd(argv, what="swanctl --load-all")
+            loaded = self._conns()
+            still = [c for c in names if c not in loaded]
+            if still:
+                raise ApplyError("after swanctl --load-all, charon still lacks %s: %s" % (", ".join(still), self.mask(out.strip())))
+            feature["missing"] = []
+        self._loaded = loaded
+
+    def _gre(self) -> None:
+        links = R.gre_links(self.tunnels)
+        keep = [R.link_name(t) for t in self.unstaged]
+        for text in R.keepalive_warnings(self.tunnels):
+            self.warn(text)
+        if self.p["gre_persist"]:
+            ndir = self.p["networkd_dir"]
+            files = [dict(f, path=os.path.join(ndir, f["path"]), mode=0o644) for f in R.render_networkd(self.tunnels)]
+            kept = [os.path.join(ndir, "%s.%s" % (name, ext)) for name in keep for ext in ("netdev", "network")]
+            prune = [os.path.join(ndir, "%s*.%s" % (R.LINK_PREFIX, ext)) for ext in ("netdev", "network")] if self.p["gre_prune"] else []
+            self._write_files("gre", files, prune=prune, keep=kept)
+        ip = self.p["ip"]
+
+        def state() -> Tuple[Any, Any]:
+            return self._json([ip, "-j", "-d", "link", "show"]), self._json([ip, "-j", "addr", "show"])
+
+        change = A.gre_changes(links, *state(), prune=self.p["gre_prune"], keep=keep)
+        commands = ["ip " + " ".join(c) for c in change["commands"]]
+        self.result["features"]["gre"]["links"] = change["after"]
+        if change["commands"]:
+            self._changed("gre", commands)
+            self.diffs.append({"before_header": "GRE links", "after_header": "GRE links",
+                               "before": _as_text(change["before"]), "after": _as_text(change["after"])})
+        if self.check_mode or not change["commands"]:
+            return
+        for cmd in change["commands"]:
+            rc, out, err = self.run([ip] + cmd)
+            if rc != 0 and cmd[:2] == ["link", "set"] and "type" in cmd:
+                # the kernel refused to change the tunnel in place: recreate it
+                want = [x for x in links if x["name"] == cmd[3]][0]
+                for retry in [["link", "del", "dev", want["name"]]] + A.gre_changes([want], [], [], prune=False)["commands"]:
+                    self._cmd([ip] + list(retry), what="ip %s" % " ".join(retry))
+                continue
+            if rc != 0:
+                raise ApplyError("ip %s failed: %s" % (" ".join(cmd), (err or out).strip()))
+        again = A.gre_changes(links, *state(), prune=self.p["gre_prune"], keep=keep)
+        if again["commands"]:
+            raise ApplyError("GRE links still differ after applying: %s" % "; ".join("ip " + " ".join(c) for c in again["commands"]))
+        self.result["features"]["gre"]["links"] = again["after"]
+
+    def _json(self, argv: List[str]) -> Any:
+        out = self._cmd(argv)
+        try:
+            return json.loads(out or "[]")
+        except ValueError as exc:
+            raise ApplyError("%s: cannot parse JSON: %s" % (" ".join(argv), exc))
+
+    def _mtu(self) -> None:
+        if not self.all_tunnels:
+            return
+        content = R.render_nft_mss(self.all_tunnels)   # one table for every tunnel: goes with any stage
+        self._nft(content)
+        pmtu = _read_int(self.p.get("proc_pmtu_file") or "/proc/sys/net/ipv4/ip_no_pmtu_disc")
+        self.result["features"]["mtu"]["ip_no_pmtu_disc"] = pmtu
+        if pmtu not in (0, None):
+            raise ApplyError("net.ipv4.ip_no_pmtu_disc is %s on %s: path-MTU discovery is off. Virtual Connect needs it "
+                             "(plan mtu.path_mtu_discovery); set it to 0 in /etc/sysctl.d." % (pmtu, self.host))
+        if self.p["systemd"]:
+            self._mss_unit()
+
+    def _nft(self, content: str) -> None:
+        nft = self.p["nft"]
+        tags = NFT_TAG.findall(content)
+        tag = tags[0] if tags else ""
+        if any(t != tag for t in tags):
+            raise ApplyError("the nft script carries more than one rule tag")
+        rc, out, _err = self.run([nft, "-j", "list", "table", R.NFT_FAMILY, R.NFT_TABLE])
+        live = out if rc == 0 else None
+        self.result["features"]["mtu"]["tag"] = tag
+        if self.p.get("nft_file"):
+            self._write_files("mtu", [{"path": self.p["nft_file"], "content": content, "mode": 0o644}])
+        if live is not None and A.nft_current(live, tag, len(tags)):
+            return
+        before = ""
+        if live is not None and A.nft_table_tags(live) is not None:
+            rc2, text, _err2 = self.run([nft, "list", "table", R.NFT_FAMILY, R.NFT_TABLE])
+            before = text if rc2 == 0 else ""
+        self.diffs.append({"before_header": "live table %s %s" % (R.NFT_FAMILY, R.NFT_TABLE), "after_header": "nft script",
+                           "before": before, "after": content})
+        self._changed("mtu", ["nft -f %s" % (self.p.get("nft_file") or "-")])
+        if self.check_mode:
+            return
+        self._cmd([nft, "-f", "-"], data=content, what="nft -f")
+        rc, out, _err = self.run([nft, "-j", "list", "table", R.NFT_FAMILY, R.NFT_TABLE])
+        if rc != 0 or not A.nft_current(out, tag, len(tags)):
+            raise ApplyError("the table %s %s does not match the script after loading it" % (R.NFT_FAMILY, R.NFT_TABLE))
+
+    def _mss_unit(self) -> None:
+        unit = os.path.join(self.p.get("systemd_unit_dir") or "/etc/systemd/system", UNIT_NAME)
+        written = self._write_files("mtu", [{"path": unit, "content": mss_unit(self.p["nft_file"]), "mode": 0o644}])
+        systemctl = self.p.get("systemctl") or "systemctl"
+        if written and not self.check_mode:
+            self._cmd([systemctl, "daemon-reload"])
+        rc, out, _err = self.run([systemctl, "is-enabled", UNIT_NAME])
+        if rc == 0 and out.strip() == "enabled":
+            return
+        self._changed("mtu", ["systemctl enable %s" % UNIT_NAME])
+        if not self.check_mode:
+            self._cmd([systemctl, "enable", UNIT_NAME])
+
+    def _bgp(self) -> None:
+        cpe = (self.plan.get("cpes") or {}).get(self.host)
+        feature = self.result["features"]["bgp"]
+        feature.update(daemons_changed=False, router_asn=None, commands=[])
+        if not self.tunnels or not cpe:
+            feature["msg"] = "no Virtual Connect tunnel on %s" % self.host
+            return
+        passwords = dict((k, (v or {}).get("bgp_password")) for k, v in self.secrets.items())
+        missing = [t["key"] for t in self.tunnels if t["bgp"].get("password_set") and not passwords.get(t["key"])]
+        if missing:
+            raise ApplyError("the plan says tunnel(s) %s have a BGP password, but secrets has none for them" % ", ".join(missing))
+        keep = {"neighbors": [t["bgp"]["neighbor"] for t in self.unstaged],
+                "names": [n for t in self.unstaged for n in (R.frr_name(t, "-IN"), R.frr_name(t, "-OUT"), R.frr_name(t))]}
+        need = ["bgpd"] + (["bfdd"] if any(t["bgp"].get("bfd", {}).get("enabled") for t in self.tunnels) else [])
+        if self.p["frr_daemons_file"]:
+            feature["daemons_changed"] = self._daemons(need)
+            if feature["daemons_changed"]:
+                self._changed("bgp", ["%s (daemons %s)" % (" ".join(self.p["frr_restart"]), ", ".join(need))])
+        vtysh = list(self.p["vtysh"])
+
+        def compute(running: str) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+            try:
+                intent = R.frr_intent(self.tunnels, cpe, passwords, activate=F.needs_activate(running))
+            except R.RenderError as exc:
+                raise ApplyError(str(exc))
+            return intent, F.frr_delta(running, intent, keep)
+
+        intent, delta = compute(self._running(vtysh))
+        feature["router_asn"] = intent["asn"]
+        if delta["error"]:
+            raise ApplyError(delta["error"])
+        commands = [self.mask(c) for c in delta["commands"]]
+        feature["commands"] = commands
+        if not delta["commands"]:
+            return
+        self._changed("bgp", commands)
+        self.diffs.append({"before_header": "FRR running-config (VC-owned part)", "after_header": "FRR intent (VC-owned part)",
+                           "before": self.mask(delta["before"]), "after": self.mask(delta["after"])})
+        if self.check_mode:
+            return
+        rc, out, err = self.run(vtysh + ["-f", "/dev/stdin"], data="\n".join(delta["commands"]) + "\n")
+        said = self.mask((out + err).strip())
+        _intent, again = compute(self._running(vtysh))
+        if again["commands"]:
+            raise ApplyError("FRR did not take the Virtual Connect configuration; still differing: %s. vtysh said: %s"
+                             % ("; ".join(self.mask(c).strip() for c in again["commands"]), said or "(nothing, rc %s)" % rc))
+        if self.p["frr_save"]:
+            rc, out, err = self.run(vtysh + ["-c", "write memory"])
+            if rc != 0:
+                self.warn("vtysh 'write memory' failed (rc %s): %s" % (rc, (err or out).strip()))
+
+    def _running(self, vtysh: List[str]) -> str:
+        return self._cmd(vtysh + ["-c", "show running-config"], what="vtysh cannot read the running configuration (is FRR running?)")
+
+    def _daemons(self, need: List[str]) -> bool:
+        """Make sure the FRR daemons in ``need`` are enabled and running; True when it (would have) changed."""
+        path = self.p["frr_daemons_file"]
+        text = _read(path)
+        new = text
+        if text is not None:
+            for d in need:
+                if re.search(r"^%s=" % d, new, re.M):
+                    new = re.sub(r"^%s=.*$" % d, "%s=yes" % d, new, flags=re.M)
+                else:
+                    new = new.rstrip("\n") + "\n%s=yes\n" % d
+        vtysh = list(self.p["vtysh"])
+        rc, out, _err = self.run(vtysh + ["-c", "show daemons"])
+        running = out.split() if rc == 0 else []
+        if new == text and all(d in running for d in need):
+            return False
+        if self.check_mode:
+            return True
+        if new != text:
+            _atomic_write(path, new, os.stat(path).st_mode & 0o7777)
+        self._cmd(self.p["frr_restart"], what=" ".join(self.p["frr_restart"]))
+        deadline = time.time() + self.p["frr_wait_s"]
+        while True:
+            rc, out, err = self.run(vtysh + ["-c", "show daemons"])
+            if rc == 0 and all(d in out.split() for d in need):
+                return True
+            if time.time() > deadline:
+                raise ApplyError("FRR daemons %s not running %ss after '%s' (vtysh: %s)" % (
+                    ", ".join(need), self.p["frr_wait_s"], " ".join(self.p["frr_restart"]), (out or err).strip()))
+            time.sleep(1)
+
+    def _ha(self) -> None:
+        if not self.tunnels:
+            return
+        loaded = self._loaded if self._loaded is not None else self._conns()
+        checked = []
+        for t in self.tunnels:
+            name = R.conn_name(t)
+            want = t["ipsec"]["dpd"]["interval_s"]
+            if name not in loaded:
+                # nothing to check yet (a bare CPE, or check mode before the ipsec feature loads it): DPD lives
+                # in the connection the ipsec feature writes
+                self.warn("%s: charon has no connection %s loaded yet (the ipsec feature loads it): DPD not checked"
+                          % (self.host, name))
+                continue
+            conn = loaded[name]
+            children = [c for c in (conn.get("children") or {}).values() if isinstance(c, dict)]
+            actions_ok = all(sorted(set(c[k] for c in children if k in c)) == ["trap"] for k in ("dpd_action", "close_action"))
+            if _to_int(conn.get("dpd_delay")) != int(want) or not actions_ok:
+                raise ApplyError("%s: charon runs dpd_delay=%s (plan %ss) or child DPD/close actions other than trap; reload with "
+                                 "the ipsec role." % (name, conn.get("dpd_delay", "?"), want))
+            checked.append(name)
+        self.result["features"]["ha"]["checked"] = checked
+
+
+def _kept(sections: Dict[str, List[str]], names: Sequence[str]) -> Dict[str, List[str]]:
+    return dict((n, sections[n]) for n in names if n in sections)
+
+
+def _read(path: str) -> Optional[str]:
+    if not path or not os.path.exists(path):
+        return None
+    with open(path, "r") as fh:
+        return fh.read()
+
+
+def _read_int(path: str) -> Optional[int]:
+    try:
+        return int((_read(path) or "").strip())
+    except ValueError:
+        return None
+
+
+def _to_int(value: Any) -> Optional[int]:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _atomic_write(path: str, content: str, mode: int) -> None:
+    directory = os.path.dirname(path)
+    if not os.path.isdir(directory):
+        os.makedirs(directory, 0o755)
+    fd, tmp = tempfile.mkstemp(prefix=".vc-", dir=directory)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(content)
+        os.rename(tmp, path)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise ApplyError("cannot write %s: %s" % (path, exc))
+
+
+def _as_text(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"

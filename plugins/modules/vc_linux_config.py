@@ -1,0 +1,223 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: webex_di.virtual_connect contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: vc_linux_config
+short_description: Apply the Virtual Connect configuration of one Linux CPE (strongSwan, kernel GRE, nftables, FRR), idempotently
+version_added: 0.1.0
+description:
+  - One module run applies the selected O(features) in order, each touching only what Virtual Connect owns and
+    only what differs (module start-up is the dominant cost on small CPEs, so a deploy runs it once).
+  - V(ipsec) - writes C(conf.d/vc-connections.conf) (0644) and C(conf.d/vc-secrets.conf) (0600, PSKs base64 C(0s)) in
+    O(swanctl_dir), then loads them with C(swanctl --load-all) when a file changed or a connection is not loaded.
+  - V(gre) - the kernel GRE links C(vcgre<tunnel_number>) (ttl 255, PMTU discovery, MTU and address from the plan),
+    created or fixed live with C(ip), and their systemd-networkd files (O(gre_persist)); C(vcgre*) links and files
+    the plan no longer has are removed (O(gre_prune)). Linux GRE has no keepalives - a warning per tunnel says so.
+  - V(mtu) - the nftables table C(inet vc_mss_clamp) (TCP MSS clamp, forward hook, priority mangle), loaded only when
+    its rules do not all carry the rule-set tag, its script O(nft_file), path-MTU discovery checked, and with
+    O(systemd) a unit C(vc-mss-clamp.service) that loads it at boot.
+  - V(bgp) - C(bgpd) (C(bfdd) with BFD) enabled in O(frr_daemons_file) (FRR restarted only then), and the VC-owned FRR
+    objects (C(VC-*) prefix-lists, route-maps, BFD profiles, the VC neighbours' lines in C(router bgp)) compared with
+    C(show running-config); only the difference is pushed (C(vtysh -f)), read back, and saved.
+  - V(ha) - checks that charon runs each VC connection with the plan's DPD interval and trap DPD/close actions.
+  - Operator configuration (other swanctl connections, links, nftables tables, FRR objects) is never read into a
+    comparison, so it is never changed.
+  - O(tunnels) stages a subset of the CPE's plan tunnels - only their objects change; objects shared by every tunnel
+    (the nftables table, the BGP router id) follow the plan in every stage.
+  - Supports check mode and diff mode; PSKs and BGP passwords are masked in RV(commands) and the diff.
+author:
+  - webex_di maintainers (@webex-di)
+options:
+  plan:
+    description: The plan (C(vc_plan)).
+    type: dict
+    required: true
+  host:
+    description: Inventory hostname of this CPE in the plan.
+    type: str
+    required: true
+  secrets:
+    description:
+      - Tunnel key -> C({psk, bgp_password}), the output of the C(webex_di.virtual_connect.vc_secrets) filter. Needed by
+        V(ipsec) (PSKs) and V(bgp) (passwords). Never logged; every value is masked in the module's whole result.
+    type: dict
+    default: {}
+  features:
+    description: Which parts to apply (each role queues its own; a deploy applies them all in one run).
+    type: list
+    elements: str
+    choices: [ipsec, gre, mtu, bgp, ha]
+    default: [ipsec, gre, mtu, bgp, ha]
+  tunnels:
+    description: Plan tunnel keys of this CPE to apply (a staged rollout); empty for all.
+    type: list
+    elements: str
+    default: []
+  swanctl_dir:
+    description: swanctl configuration directory.
+    type: path
+    default: /etc/swanctl
+  swanctl:
+    description: The swanctl command as a list.
+    type: list
+    elements: str
+    default: [swanctl]
+  swanctl_uri:
+    description: The vici socket of charon (swanctl C(--uri)), when not swanctl's default.
+    type: str
+  swanctl_conf:
+    description: swanctl.conf to load (default swanctl's own, C(/etc/swanctl/swanctl.conf), which includes C(conf.d/*.conf)).
+    type: path
+  networkd_dir:
+    description: Directory of the systemd-networkd files of the GRE links.
+    type: path
+    default: /etc/systemd/network
+  gre_persist:
+    description: Write the C(.netdev)/C(.network) files so the links come back after a reboot.
+    type: bool
+    default: true
+  gre_prune:
+    description: Delete C(vcgre*) links and their files that the plan no longer has.
+    type: bool
+    default: true
+  ip:
+    description: The iproute2 C(ip) command.
+    type: str
+    default: ip
+  nft_file:
+    description: Path of the nft script of the MSS clamp (loaded at boot by the unit).
+    type: path
+    default: /etc/nftables.d/vc-mss-clamp.nft
+  nft:
+    description: The C(nft) command.
+    type: str
+    default: nft
+  systemd:
+    description: The CPE runs systemd - install and enable C(vc-mss-clamp.service).
+    type: bool
+    default: true
+  vtysh:
+    description: The vtysh command, as a list (for example C([vtysh, -N, cpe]) for an FRR instance).
+    type: list
+    elements: str
+    default: [vtysh]
+  frr_save:
+    description: Run C(write memory) after a change so the configuration survives an FRR restart.
+    type: bool
+    default: true
+  frr_daemons_file:
+    description:
+      - FRR's daemons file. C(bgpd=yes) (and C(bfdd=yes) when the plan enables BFD) are set there, and FRR is restarted
+        with O(frr_restart) when they change or when C(vtysh -c 'show daemons') does not list them. Empty string - do
+        not manage daemons (they must already run).
+    type: str
+    default: /etc/frr/daemons
+  frr_restart:
+    description: Command that restarts FRR (C(service) works with systemd and with init scripts).
+    type: list
+    elements: str
+    default: [service, frr, restart]
+  frr_wait_s:
+    description: Seconds to wait for the daemons to answer vtysh after a restart.
+    type: int
+    default: 60
+notes:
+  - Debian's FRR package ships with C(bgpd=no); the V(bgp) feature turns bgpd (and bfdd for BFD) on.
+seealso:
+  - module: webex_di.virtual_connect.vc_linux_state
+"""
+
+EXAMPLES = r"""
+- name: Apply every Virtual Connect feature of this Linux CPE in one run
+  webex_di.virtual_connect.vc_linux_config:
+    plan: "{{ vc_plan }}"
+    host: "{{ inventory_hostname }}"
+    secrets: "{{ vc_regions | webex_di.virtual_connect.vc_secrets }}"
+
+- name: Only the MSS clamp, no systemd on this CPE
+  webex_di.virtual_connect.vc_linux_config:
+    plan: "{{ vc_plan }}"
+    host: "{{ inventory_hostname }}"
+    features: [mtu]
+    systemd: false
+"""
+
+RETURN = r"""
+commands:
+  description: What was run or sent (or would be, in check mode) - C(ip) commands, vtysh lines, loads - secrets masked.
+  returned: always
+  type: list
+  elements: str
+changed_files:
+  description: Files written or deleted (or that would be).
+  returned: always
+  type: list
+  elements: str
+features:
+  description:
+    - Per feature applied - C(changed), and V(ipsec) C(files)/C(missing), V(gre) C(links), V(mtu) C(tag) and
+      C(ip_no_pmtu_disc), V(bgp) C(commands), C(daemons_changed) and C(router_asn), V(ha) C(checked).
+  returned: always
+  type: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.render import RenderError
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.runner import FEATURES, ApplyError, LinuxConfig
+
+ARGUMENT_SPEC = dict(
+    plan=dict(type="dict", required=True),
+    host=dict(type="str", required=True),
+    secrets=dict(type="dict", default={}, no_log=True),
+    features=dict(type="list", elements="str", choices=list(FEATURES), default=list(FEATURES)),
+    tunnels=dict(type="list", elements="str", default=[]),
+    swanctl_dir=dict(type="path", default="/etc/swanctl"),
+    swanctl=dict(type="list", elements="str", default=["swanctl"]),
+    swanctl_uri=dict(type="str"),
+    swanctl_conf=dict(type="path"),
+    networkd_dir=dict(type="path", default="/etc/systemd/network"),
+    gre_persist=dict(type="bool", default=True),
+    gre_prune=dict(type="bool", default=True),
+    ip=dict(type="str", default="ip"),
+    nft_file=dict(type="path", default="/etc/nftables.d/vc-mss-clamp.nft"),
+    nft=dict(type="str", default="nft"),
+    systemd=dict(type="bool", default=True),
+    vtysh=dict(type="list", elements="str", default=["vtysh"]),
+    frr_save=dict(type="bool", default=True),
+    frr_daemons_file=dict(type="str", default="/etc/frr/daemons"),
+    frr_restart=dict(type="list", elements="str", default=["service", "frr", "restart"]),
+    frr_wait_s=dict(type="int", default=60),
+)
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    params = dict(module.params)
+    for feature, command in (("gre", "ip"), ("mtu", "nft")):
+        if feature in params["features"]:
+            params[command] = module.get_bin_path(params[command], required=True)
+
+    def run(argv, data=None):
+        if data is None:
+            return module.run_command(argv)
+        return module.run_command(argv, data=data, binary_data=True)
+
+    engine = None
+    try:
+        engine = LinuxConfig(params, run, check_mode=module.check_mode, warn=module.warn)
+        result = engine.apply()
+    except (ApplyError, RenderError) as exc:
+        partial = engine.result if engine is not None else {}
+        module.fail_json(msg=str(exc), **partial)
+    if not module._diff:
+        result.pop("diff", None)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
