@@ -70,6 +70,14 @@ options:
     elements: str
     choices: [ipsec, gre, mtu, bgp, ha]
     default: [ipsec, gre, mtu, bgp, ha]
+  tunnels:
+    description:
+      - Plan tunnel keys of this CPE to apply (a staged rollout); empty for all. Objects and lines of the other
+        tunnels are neither added nor removed; objects every tunnel shares (IKEv2 policy and proposals,
+        transform-sets, the WAN interface's crypto map, the BGP router id) follow the plan in every stage.
+    type: list
+    elements: str
+    default: []
   prune:
     description: Remove whole VC objects (VC-named, VC-described) that are not in the plan any more. Otherwise they are only reported (RV(stale)).
     type: bool
@@ -185,12 +193,10 @@ backup_path:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.connection import Connection, ConnectionError
+from ansible.module_utils.connection import Connection
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import forms
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.diff import compute, restore_commands
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.parser import parse_vc
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.render import render, rendered_text
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.apply import run_merged, run_offline, run_restored
 
 ARGUMENT_SPEC = dict(
     state=dict(type="str", choices=["merged", "rendered", "parsed", "restored"], default="merged"),
@@ -201,6 +207,7 @@ ARGUMENT_SPEC = dict(
     wan_next_hop=dict(type="str"),
     crypto_map_name=dict(type="str"),
     features=dict(type="list", elements="str", choices=list(forms.FEATURES), default=list(forms.FEATURES)),
+    tunnels=dict(type="list", elements="str", default=[]),
     prune=dict(type="bool", default=False),
     update_secrets=dict(type="bool", default=False, no_log=False),
     running_config=dict(type="str"),
@@ -212,143 +219,6 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def _mask_text(text, secrets):
-    """Mask secret lines and any literal secret value in a device message."""
-    if isinstance(text, Exception) and text.args:
-        text = text.args[0]
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    text = str(text)
-    if text[:2] in ('b"', "b'") and text[-1:] in ('"', "'"):
-        text = text[2:-1].replace("\\r\\n", "\n").replace("\\n", "\n")
-    out = " | ".join(forms.mask(x).strip() for x in text.replace("\r", "").splitlines() if x.strip())
-    for value in sorted(_secret_values(secrets), key=len, reverse=True):
-        out = out.replace(value, forms.MASK)
-    return out
-
-
-def _secret_values(secrets):
-    values = set()
-    for entry in (secrets or {}).values():
-        for v in (entry or {}).values() if isinstance(entry, dict) else []:
-            if v:
-                values.add(str(v))
-    return values
-
-
-def _intent(params, require_secrets):
-    return render(params["plan"], params["host"], params.get("secrets"),
-                  wan_interface=params.get("wan_interface"), wan_next_hop=params.get("wan_next_hop"),
-                  crypto_map_name=params.get("crypto_map_name"), require_secrets=require_secrets)
-
-
-def run_offline(params):
-    """States rendered and parsed (pure, no connection)."""
-    state = params["state"]
-    if state == "parsed":
-        if params.get("running_config") is None:
-            return dict(failed=True, msg="state=parsed needs running_config")
-        wan = params.get("wan_interface")
-        if not wan and params.get("plan") and params.get("host"):
-            wan = ((params["plan"].get("cpes") or {}).get(params["host"]) or {}).get("wan_interface")
-        return dict(changed=False, parsed=parse_vc(params["running_config"], wan))
-    intent = _intent(params, require_secrets=False)
-    if intent.errors:
-        return dict(failed=True, msg="; ".join(intent.errors))
-    res = compute(intent, params.get("running_config") or "", params["features"], prune=params["prune"],
-                  require_wan=params.get("running_config") is not None)
-    out = dict(changed=False, rendered=rendered_text(intent, params["features"]),
-               commands=res.display, stale=res.stale, warnings=res.warnings)
-    if res.errors:
-        out.update(failed=True, msg="; ".join(res.errors))
-    return out
-
-
-def run_merged(params, conn, check_mode):
-    """State merged through a cliconf-like ``conn`` (get_config / edit_config)."""
-    secrets = params.get("secrets")
-    # secrets are needed only by the parts that type them (IKEv2 keyring, BGP passwords)
-    needed = [f for f, feature in (("psk", "ipsec"), ("bgp_password", "bgp")) if feature in params["features"]]
-    intent = _intent(params, require_secrets=needed)
-    if intent.errors:
-        return dict(failed=True, changed=False, msg="; ".join(intent.errors), commands=[])
-    feats = params["features"]
-    backup = conn.get_config()
-    res = compute(intent, backup, feats, prune=params["prune"], update_secrets=params["update_secrets"])
-    out = dict(changed=bool(res.commands), commands=res.display, stale=res.stale, diff=res.diff,
-               warnings=res.warnings)
-    if params["backup"] and res.commands and not check_mode and not res.errors:
-        out["__backup__"] = backup          # only when the device is about to change
-    if res.errors:
-        out.update(failed=True, changed=False, msg="; ".join(res.errors))
-        return out
-    if not res.commands or check_mode:
-        return out
-    failure = None
-    try:
-        conn.edit_config(candidate=res.commands)
-    except ConnectionError as exc:
-        failure = "apply failed: %s" % _mask_text(exc, secrets)
-    if failure is None and params["verify"]:
-        after = conn.get_config()
-        again = compute(intent, after, feats, prune=params["prune"])
-        if again.commands:
-            failure = "verify failed: after applying, the device still differs from the intent: %s" % (
-                "; ".join(again.display))
-    if failure is None:
-        return out
-    out.update(failed=True, msg=failure)
-    if not params["rollback"]:
-        out["msg"] += " (rollback disabled: the device is left as it is)"
-        return out
-    out["rolled_back"] = True
-    try:
-        try:
-            conn.get(command="end")
-        except Exception:   # not in config mode: fine
-            pass
-        current = conn.get_config()
-        restore = restore_commands(intent, backup, current, feats)
-        out["restored"] = [forms.mask(c) for c in restore]
-        if restore:
-            conn.edit_config(candidate=restore)
-        left = restore_commands(intent, backup, conn.get_config(), feats)
-        if left:
-            out["msg"] += "; ROLLBACK INCOMPLETE, still differs from the backup: %s" % "; ".join(
-                forms.mask(c) for c in left)
-        else:
-            out["msg"] += "; rolled back: the VC-owned configuration is as before (%d commands: %s)" % (
-                len(restore), "; ".join(out["restored"]) or "nothing had changed")
-    except ConnectionError as exc:
-        out["msg"] += "; ROLLBACK FAILED: %s" % _mask_text(exc, secrets)
-    return out
-
-
-def run_restored(params, conn, check_mode):
-    """State restored: VC-owned configuration back to ``backup_config``."""
-    intent = _intent(params, require_secrets=False)
-    if intent.errors:
-        return dict(failed=True, changed=False, msg="; ".join(intent.errors), commands=[])
-    feats = params["features"]
-    backup = params["backup_config"]
-    try:
-        commands = restore_commands(intent, backup, conn.get_config(), feats)
-        out = dict(changed=bool(commands), commands=[forms.mask(c) for c in commands])
-        if not commands or check_mode:
-            out["msg"] = "nothing to restore" if not commands else "would restore %d commands" % len(commands)
-            return out
-        conn.edit_config(candidate=commands)
-        left = restore_commands(intent, backup, conn.get_config(), feats)
-    except ConnectionError as exc:
-        return dict(failed=True, changed=True, msg="restore failed: %s" % _mask_text(exc, params.get("secrets")))
-    if left:
-        out.update(failed=True, msg="restore incomplete, still differs from the backup: %s"
-                   % "; ".join(forms.mask(c) for c in left))
-    else:
-        out["msg"] = "restored the Virtual Connect configuration saved before the change (%d commands)" % len(commands)
-    return out
-
-
 def main():
     module = AnsibleModule(
         argument_spec=ARGUMENT_SPEC,
@@ -358,9 +228,6 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    map_name = params.get("crypto_map_name")
-    if map_name is not None and len(map_name.split()) != 1:
-        module.fail_json(msg="crypto_map_name must be one word (a crypto map name), got %r" % map_name)
     if params["state"] in ("rendered", "parsed"):
         result = run_offline(params)
     elif params["state"] == "restored":

@@ -54,10 +54,24 @@ def _cf(line: str, parent: str) -> str:
 
 
 class _Ctx(object):
-    def __init__(self, features, update_secrets):
+    """What a diff looks at: the features (lines of other features are neither added nor removed) and,
+    for a staged apply, the plan tunnels (lines of other tunnels are left exactly as they are)."""
+
+    def __init__(self, features, update_secrets, tunnels=None, intent: Optional[Intent] = None):
         self.features = set(features)
         self.update_secrets = update_secrets
+        self.tunnels = set(tunnels) if tunnels else None
+        self.intent = intent
         self.gone_neighbors = set()
+
+    def staged(self, tunnel: Optional[str]) -> bool:
+        return self.tunnels is None or tunnel is None or tunnel in self.tunnels
+
+    def owns(self, block: Block, line: str) -> bool:
+        """A running line of ``block`` this diff may change: ours, of a selected feature and a staged tunnel."""
+        if not block.owns(line) or forms.line_feature(block.kind, line) not in self.features:
+            return False
+        return self.tunnels is None or self.intent is None or self.staged(self.intent.tunnel_of(block, line))
 
 
 def _neighbor_of(line: str) -> Optional[str]:
@@ -82,8 +96,8 @@ def diff_block(ib: Block, rnode: Optional[Node], ctx: _Ctx, implied: Optional[se
         pass
     created = ib.header is not None and rnode is None
 
-    want = [x for x in ib.lines if x.feature in ctx.features and (created or not x.on_create)]
-    owned_run = [x for x in run_leaves if ib.owns(x) and forms.line_feature(ib.kind, x) in ctx.features]
+    want = [x for x in ib.lines if x.feature in ctx.features and ctx.staged(x.tunnel) and (created or not x.on_create)]
+    owned_run = [x for x in run_leaves if ctx.owns(ib, x)]
     if ib.kind == "bgp_af" and ctx.gone_neighbors:
         owned_run = [x for x in owned_run if _neighbor_of(x) not in ctx.gone_neighbors]
     run_cf = set(_cf(x, header) for x in run_leaves)
@@ -108,6 +122,10 @@ def diff_block(ib: Block, rnode: Optional[Node], ctx: _Ctx, implied: Optional[se
         if cf in run_cf or cf in implied:
             continue
         adds.append(line.text)
+    if adds and ib.owned:
+        # the block gets lines of ours: make sure it carries our marker, whichever feature writes first
+        adds = [m.text for m in ib.lines if m.marker and ctx.staged(m.tunnel) and m.text not in adds
+                and _cf(m.text, header) not in run_cf] + adds
     add_keys = set(k for k in (forms.setting_key(a) for a in adds) if k)
     removes: List[str] = []
     for line in owned_run:
@@ -141,6 +159,10 @@ def diff_block(ib: Block, rnode: Optional[Node], ctx: _Ctx, implied: Optional[se
             if _cf(n.text, header) == _cf(ichild.header, header):
                 rchild = n
                 break
+        if not ctx.staged(ichild.tunnel):
+            if rchild is not None:
+                matched.add(id(rchild))   # another tunnel's sub-block (a keyring peer): left as it is
+            continue
         if rchild is None:
             for n in run_leaves:     # an empty sub-block prints as a bare line
                 if _cf(n, header) == _cf(ichild.header, header):
@@ -163,8 +185,8 @@ def diff_block(ib: Block, rnode: Optional[Node], ctx: _Ctx, implied: Optional[se
         for n in run_children:
             if id(n) in matched:
                 continue
-            if forms.line_feature(ib.kind, n.text) in ctx.features:
-                removes.append(n.text)       # stale sub-block inside a VC-owned block
+            if forms.line_feature(ib.kind, n.text) in ctx.features and ctx.tunnels is None:
+                removes.append(n.text)       # stale sub-block inside a VC-owned block (never in a staged apply)
                 before_children.extend(" " * (depth + 1) + x for x in n.to_lines())
 
     cmds: List[str] = []
@@ -353,8 +375,12 @@ def find_stale(intent: Intent, roots: List[Node], features) -> List[Tuple[int, L
 
 
 def compute(intent: Intent, running: str, features=None, prune: bool = False, update_secrets: bool = False,
-            require_wan: bool = True) -> DiffResult:
-    """Commands that make ``running`` carry ``intent`` (for the selected features)."""
+            require_wan: bool = True, tunnels=None) -> DiffResult:
+    """Commands that make ``running`` carry ``intent`` (for the selected features).
+
+    ``tunnels``: plan tunnel keys of a staged apply (None: all). Objects and lines of the other tunnels
+    are neither added nor removed; shared objects (IKEv2 policy, proposals, transform-sets, the WAN
+    interface's crypto map, the BGP router id) follow the intent in any stage."""
     feats = list(features or forms.FEATURES)
     res = DiffResult()
     res.errors.extend(intent.errors)
@@ -363,7 +389,7 @@ def compute(intent: Intent, running: str, features=None, prune: bool = False, up
     check_safety(intent, roots, res, require_wan=require_wan)
     if res.errors:
         return res
-    ctx = _Ctx(feats, update_secrets)
+    ctx = _Ctx(feats, update_secrets, tunnels, intent)
 
     stale = find_stale(intent, roots, feats)
     for _order, _cmds, label in stale:
@@ -377,6 +403,8 @@ def compute(intent: Intent, running: str, features=None, prune: bool = False, up
 
     top_leaves = _top_leaves(roots)
     for block in intent.ordered():
+        if not ctx.staged(block.tunnel):
+            continue
         if block.header is None:
             rnode = top_leaves
         else:

@@ -12,7 +12,7 @@ lists, static routes) whose ownership is also given by ``own_rx``.
 from __future__ import annotations
 
 import re
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from . import forms
 
@@ -24,24 +24,35 @@ KIND_ORDER = {
 
 
 class Line(object):
-    """One intended line. ``on_create``: only typed when the block is created (never compared)."""
+    """One intended line. ``on_create``: only typed when the block is created (never compared).
 
-    __slots__ = ("text", "feature", "on_create")
+    ``marker``: the line that marks its block as Virtual Connect's (a tunnel interface's ``description
+    VC-...``, a crypto map entry's ``match address VC-...``): whichever feature creates or first writes
+    into the block types it too, so that any later run recognises the object as ours. ``tunnel``: the
+    plan tunnel key the line belongs to (None: shared by every tunnel of the CPE)."""
 
-    def __init__(self, text: str, feature: str, on_create: bool = False):
+    __slots__ = ("text", "feature", "on_create", "marker", "tunnel")
+
+    def __init__(self, text: str, feature: str, on_create: bool = False, marker: bool = False,
+                 tunnel: Optional[str] = None):
         self.text = text
         self.feature = feature
         self.on_create = on_create
+        self.marker = marker
+        self.tunnel = tunnel
 
     def __repr__(self):  # pragma: no cover
         return "Line(%r, %s)" % (forms.mask(self.text), self.feature)
 
 
 class Block(object):
-    __slots__ = ("header", "kind", "lines", "children", "owned", "own_rx", "exit", "key")
+    """``tunnel``: the plan tunnel key of a per-tunnel object (None: shared, e.g. ``router bgp``)."""
+
+    __slots__ = ("header", "kind", "lines", "children", "owned", "own_rx", "exit", "key", "tunnel")
 
     def __init__(self, header: Optional[str], kind: str, owned: bool = True,
-                 own_rx: Optional[str] = None, exit: Optional[str] = None, key: Optional[str] = None):
+                 own_rx: Optional[str] = None, exit: Optional[str] = None, key: Optional[str] = None,
+                 tunnel: Optional[str] = None):
         self.header = header
         self.kind = kind
         self.lines: List[Line] = []
@@ -50,9 +61,11 @@ class Block(object):
         self.own_rx = re.compile(own_rx) if own_rx else None
         self.exit = exit
         self.key = key or header
+        self.tunnel = tunnel
 
-    def add(self, text: str, feature: str, on_create: bool = False) -> "Block":
-        self.lines.append(Line(text, feature, on_create))
+    def add(self, text: str, feature: str, on_create: bool = False, marker: bool = False,
+            tunnel: Optional[str] = None) -> "Block":
+        self.lines.append(Line(text, feature, on_create, marker, tunnel if tunnel is not None else self.tunnel))
         return self
 
     def owns(self, line: str) -> bool:
@@ -82,6 +95,24 @@ class Intent(object):
         self.bgp_asn: Optional[int] = None
         self.neighbors: List[str] = []
         self.names: dict = {}           # kind -> set of VC object names we own
+        # which plan tunnel a line of a shared block belongs to (neighbour IP, prefix list, route name -> key)
+        self.line_tunnels: Dict[str, Dict[str, str]] = {"neighbor": {}, "prefix_list": {}, "route": {}}
+
+    def tunnel_of(self, block: "Block", line: str) -> Optional[str]:
+        """The plan tunnel a running ``line`` of ``block`` belongs to (None: shared by every tunnel)."""
+        if block.tunnel is not None:
+            return block.tunnel
+        text = line.strip()
+        m = re.match(r"^neighbor (\S+) ", text)
+        if m:
+            return self.line_tunnels["neighbor"].get(m.group(1))
+        m = forms.PREFIX_LIST_RX.match(text)
+        if m:
+            return self.line_tunnels["prefix_list"].get(m.group(1))
+        m = forms.STATIC_ROUTE_RX.match(text)
+        if m and m.group(4):
+            return self.line_tunnels["route"].get(m.group(4))
+        return None
 
     def ordered(self) -> List[Block]:
         return sorted(self.blocks, key=lambda b: KIND_ORDER.get(b.kind, 999))

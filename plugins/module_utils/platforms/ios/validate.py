@@ -9,7 +9,7 @@ the codes are listed in ``FINDINGS`` (docs/findings.md, "Platform rules").
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from . import forms
 
@@ -21,13 +21,19 @@ FINDINGS: Dict[str, Tuple[str, str]] = {
 }
 
 
+def crypto_map_name_problem(name: Any) -> Optional[str]:
+    """Why ``name`` cannot be a crypto map name (None: it can, or none is given)."""
+    if name is not None and (not isinstance(name, str) or len(name.split()) != 1):
+        return "crypto_map_name must be one word (a crypto map name), got %r" % (name,)
+    return None
+
+
 def validate(host: str, cpe: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], settings: Dict[str, Any],
              secrets: Dict[str, Dict[str, Any]], paths: Dict[str, str]) -> List[Tuple[str, str, str, str]]:
     out: List[Tuple[str, str, str, str]] = []
-    name = settings.get("crypto_map_name")
-    if name is not None and (not isinstance(name, str) or len(name.split()) != 1):
-        out.append((ERROR, "ios.crypto_map_name", "cpes.%s.crypto_map_name" % host,
-                    "vc_crypto_map_name must be one word (a crypto map name), got %r" % (name,)))
+    problem = crypto_map_name_problem(settings.get("crypto_map_name"))
+    if problem:
+        out.append((ERROR, "ios.crypto_map_name", "cpes.%s.crypto_map_name" % host, "vc_" + problem))
     for t in tunnels:
         seq = int(t["tunnel_number"])
         if seq > forms.MAX_CRYPTO_MAP_SEQ:

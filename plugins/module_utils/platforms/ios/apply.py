@@ -1,0 +1,185 @@
+# -*- coding: utf-8 -*-
+# Copyright: webex_di.virtual_connect contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The states of vc_ios_config over a cliconf-like connection (``get_config`` / ``edit_config`` / ``get``).
+
+* ``merged``: read the running config once (it is also the backup), compute the commands of the selected
+  features (and staged tunnels), send them in one configuration session, read back and compare; on a
+  failure restore the VC-owned configuration to what was read (reverse commands);
+* ``rendered`` / ``parsed``: offline, no connection;
+* ``restored``: the VC-owned configuration back to a saved running config (the rollback of a whole run).
+
+Secrets never reach a result: secret lines are masked by field (forms.mask), and a device message is
+cleaned of any secret value it could echo.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from ansible.module_utils.connection import ConnectionError
+
+from . import forms
+from .diff import compute, restore_commands
+from .parser import parse_vc
+from .render import render, rendered_text
+from .validate import crypto_map_name_problem
+from ...plan.views import cpe_tunnels
+
+
+def _mask_text(text, secrets):
+    """Mask secret lines and any literal secret value in a device message."""
+    if isinstance(text, Exception) and text.args:
+        text = text.args[0]
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    text = str(text)
+    if text[:2] in ('b"', "b'") and text[-1:] in ('"', "'"):
+        text = text[2:-1].replace("\\r\\n", "\n").replace("\\n", "\n")
+    out = " | ".join(forms.mask(x).strip() for x in text.replace("\r", "").splitlines() if x.strip())
+    for value in sorted(_secret_values(secrets), key=len, reverse=True):
+        out = out.replace(value, forms.MASK)
+    return out
+
+
+def _secret_values(secrets):
+    values = set()
+    for entry in (secrets or {}).values():
+        for v in (entry or {}).values() if isinstance(entry, dict) else []:
+            if v:
+                values.add(str(v))
+    return values
+
+
+def _intent(params: Dict[str, Any], require_secrets: Any) -> Any:
+    intent = render(params["plan"], params["host"], params.get("secrets"),
+                    wan_interface=params.get("wan_interface"), wan_next_hop=params.get("wan_next_hop"),
+                    crypto_map_name=params.get("crypto_map_name"), require_secrets=require_secrets)
+    problem = crypto_map_name_problem(params.get("crypto_map_name"))
+    if problem:
+        intent.errors.append(problem)
+    known = [t["key"] for t in cpe_tunnels(params["plan"], params["host"])]
+    unknown = [k for k in (params.get("tunnels") or []) if k not in known]
+    if unknown:
+        intent.errors.append("tunnels %s are not tunnels of %s in the plan (known: %s)"
+                             % (", ".join(unknown), params["host"], ", ".join(known) or "none"))
+    return intent
+
+
+def run_offline(params: Dict[str, Any]) -> Dict[str, Any]:
+    """States rendered and parsed (pure, no connection)."""
+    state = params["state"]
+    if state == "parsed":
+        if params.get("running_config") is None:
+            return dict(failed=True, msg="state=parsed needs running_config")
+        wan = params.get("wan_interface")
+        if not wan and params.get("plan") and params.get("host"):
+            wan = ((params["plan"].get("cpes") or {}).get(params["host"]) or {}).get("wan_interface")
+        return dict(changed=False, parsed=parse_vc(params["running_config"], wan))
+    intent = _intent(params, require_secrets=False)
+    if intent.errors:
+        return dict(failed=True, msg="; ".join(intent.errors))
+    res = compute(intent, params.get("running_config") or "", params["features"], prune=params["prune"],
+                  require_wan=params.get("running_config") is not None)
+    out = dict(changed=False, rendered=rendered_text(intent, params["features"]),
+               commands=res.display, stale=res.stale, warnings=res.warnings)
+    if res.errors:
+        out.update(failed=True, msg="; ".join(res.errors))
+    return out
+
+
+def _staged(params: Dict[str, Any]) -> Optional[List[str]]:
+    """The plan tunnel keys of a staged apply (None: every tunnel of the host)."""
+    return list(params.get("tunnels") or []) or None
+
+
+def run_merged(params: Dict[str, Any], conn: Any, check_mode: bool) -> Dict[str, Any]:
+    """State merged through a cliconf-like ``conn``: one read (the backup), one configuration session."""
+    # secrets are needed only by the parts that type them (IKEv2 keyring, BGP passwords)
+    needed = [f for f, feature in (("psk", "ipsec"), ("bgp_password", "bgp")) if feature in params["features"]]
+    intent = _intent(params, require_secrets=needed)
+    if intent.errors:
+        return dict(failed=True, changed=False, msg="; ".join(intent.errors), commands=[])
+    feats, tunnels = params["features"], _staged(params)
+    backup = conn.get_config()
+    res = compute(intent, backup, feats, prune=params["prune"], update_secrets=params["update_secrets"], tunnels=tunnels)
+    out = dict(changed=bool(res.commands), commands=res.display, stale=res.stale, diff=res.diff,
+               warnings=res.warnings)
+    if params["backup"] and res.commands and not check_mode and not res.errors:
+        out["__backup__"] = backup          # only when the device is about to change
+    if res.errors:
+        out.update(failed=True, changed=False, msg="; ".join(res.errors))
+        return out
+    if not res.commands or check_mode:
+        return out
+    failure = _apply_and_verify(params, conn, intent, res.commands, tunnels)
+    if failure is not None:
+        out.update(failed=True, msg=failure)
+        _rollback(params, conn, intent, backup, out)
+    return out
+
+
+def _apply_and_verify(params: Dict[str, Any], conn: Any, intent: Any, commands: List[str],
+                      tunnels: Optional[List[str]]) -> Optional[str]:
+    """Send ``commands`` in one session; with ``verify`` read back and compare. The failure, or None."""
+    try:
+        conn.edit_config(candidate=commands)
+    except ConnectionError as exc:
+        return "apply failed: %s" % _mask_text(exc, params.get("secrets"))
+    if params["verify"]:
+        again = compute(intent, conn.get_config(), params["features"], prune=params["prune"], tunnels=tunnels)
+        if again.commands:
+            return "verify failed: after applying, the device still differs from the intent: %s" % (
+                "; ".join(again.display))
+    return None
+
+
+def _rollback(params: Dict[str, Any], conn: Any, intent: Any, backup: str, out: Dict[str, Any]) -> None:
+    """After a failed apply or verify: the VC-owned configuration back to ``backup``; says what happened."""
+    if not params["rollback"]:
+        out["msg"] += " (rollback disabled: the device is left as it is)"
+        return
+    feats = params["features"]
+    out["rolled_back"] = True
+    try:
+        try:
+            conn.get(command="end")
+        except Exception:   # not in config mode: fine
+            pass
+        restore = restore_commands(intent, backup, conn.get_config(), feats)
+        out["restored"] = [forms.mask(c) for c in restore]
+        if restore:
+            conn.edit_config(candidate=restore)
+        left = restore_commands(intent, backup, conn.get_config(), feats)
+        if left:
+            out["msg"] += "; ROLLBACK INCOMPLETE, still differs from the backup: %s" % "; ".join(
+                forms.mask(c) for c in left)
+        else:
+            out["msg"] += "; rolled back: the VC-owned configuration is as before (%d commands: %s)" % (
+                len(restore), "; ".join(out["restored"]) or "nothing had changed")
+    except ConnectionError as exc:
+        out["msg"] += "; ROLLBACK FAILED: %s" % _mask_text(exc, params.get("secrets"))
+
+
+def run_restored(params: Dict[str, Any], conn: Any, check_mode: bool) -> Dict[str, Any]:
+    """State restored: VC-owned configuration back to ``backup_config``."""
+    intent = _intent(params, require_secrets=False)
+    if intent.errors:
+        return dict(failed=True, changed=False, msg="; ".join(intent.errors), commands=[])
+    feats = params["features"]
+    backup = params["backup_config"]
+    try:
+        commands = restore_commands(intent, backup, conn.get_config(), feats)
+        out = dict(changed=bool(commands), commands=[forms.mask(c) for c in commands])
+        if not commands or check_mode:
+            out["msg"] = "nothing to restore" if not commands else "would restore %d commands" % len(commands)
+            return out
+        conn.edit_config(candidate=commands)
+        left = restore_commands(intent, backup, conn.get_config(), feats)
+    except ConnectionError as exc:
+        return dict(failed=True, changed=True, msg="restore failed: %s" % _mask_text(exc, params.get("secrets")))
+    if left:
+        out.update(failed=True, msg="restore incomplete, still differs from the backup: %s"
+                   % "; ".join(forms.mask(c) for c in left))
+    else:
+        out["msg"] = "restored the Virtual Connect configuration saved before the change (%d commands)" % len(commands)
+    return out
