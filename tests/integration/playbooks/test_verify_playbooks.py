@@ -17,8 +17,8 @@ REPO = Path(__file__).resolve().parents[3]
 if str(REPO / "tests") not in sys.path:  # the unit-test builders, imported the way pytest imports them
     sys.path.insert(0, str(REPO / "tests"))
 
-from unit.verify.helpers import healthy_state, lab_plan, state_with  # noqa: E402
-from unit.verify.test_faults import _bgp_active, _remote_as  # noqa: E402
+from unit.plugins.module_utils.verify.helpers import healthy_state, lab_plan, state_with  # noqa: E402
+from unit.plugins.module_utils.verify.test_faults import _bgp_active, _remote_as  # noqa: E402
 
 HERE = Path(__file__).parent
 SITE = next(p for p in sys.path if p.endswith("site-packages"))
