@@ -31,3 +31,11 @@ _ensure_link()
 if str(COLLECTIONS) not in sys.path:
     sys.path.insert(0, str(COLLECTIONS))
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", f"{COLLECTIONS}:{os.pathsep.join(p for p in sys.path if p.endswith('site-packages'))}")
+
+try:  # property tests assert behaviour, never speed: no per-example deadline on a shared, loaded machine
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("vc", deadline=None)
+    _hypothesis_settings.load_profile("vc")
+except ImportError:  # pragma: no cover - hypothesis is in requirements-test.txt
+    pass

@@ -272,3 +272,57 @@ def sort_prefixes(prefixes: Iterable[str]) -> List[str]:
         return ip_to_int(addr), int(length or 32)
 
     return sorted(set(prefixes), key=key)
+
+
+# ---------------------------------------------------------------------------------------------
+# Prefixes as devices print them: the one normalisation of the collection (plans, parsers, verify)
+# ---------------------------------------------------------------------------------------------
+_PRINTED_PREFIX = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){3})(?:/(\d{1,2}))?$")
+
+
+def classful_length(address: str) -> int:
+    """The prefix length a router assumes when it prints a prefix without one.
+
+    0.0.0.0 -> 0 (the default route); class A (first octet 1-127) -> 8; class B (128-191) -> 16;
+    class C (192-223) -> 24; class D/E (224-255) -> 32 (never printed bare in practice).
+    """
+    first = int(address.split(".", 1)[0])
+    if address == "0.0.0.0":
+        return 0
+    if first < 128:
+        return 8
+    if first < 192:
+        return 16
+    if first < 224:
+        return 24
+    return 32
+
+
+def canonical_prefix(value: object, default_len: Optional[int] = None) -> Optional[str]:
+    """Canonical IPv4 CIDR string of a prefix as a device prints it; None when it is not one.
+
+    ``10.0.0.0`` -> ``10.0.0.0/8`` (classful, :func:`classful_length`), ``0.0.0.0`` and ``default`` ->
+    ``0.0.0.0/0``, ``203.0.113.5/24`` -> ``203.0.113.0/24`` (host bits cleared). ``default_len``
+    replaces the classful rule (``show ip route`` under an "X/len is subnetted" header).
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text == "default":
+        return "0.0.0.0/0"
+    m = _PRINTED_PREFIX.match(text)
+    if not m or any(int(octet) > 255 for octet in m.group(1).split(".")):
+        return None
+    if m.group(2) is not None:
+        length = int(m.group(2))
+    elif default_len is not None:
+        length = int(default_len)
+    else:
+        length = classful_length(m.group(1))
+    if length > 32:
+        return None
+    return "%s/%d" % (int_to_ip(ip_to_int(_no_leading_zeros(m.group(1))) & mask_of(length)), length)
+
+
+def _no_leading_zeros(address: str) -> str:
+    return ".".join(str(int(octet)) for octet in address.split("."))

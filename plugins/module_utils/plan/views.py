@@ -5,12 +5,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 
-def cpe_tunnels(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
-    """The plan tunnels terminated on ``host``, in plan order (regions in input order, A then B)."""
-    return [t for r in plan.get("regions", []) for t in r.get("tunnels", []) if t.get("cpe_host") == host]
+def cpe_region_tunnels(plan: Optional[Dict[str, Any]], host: str) -> List[Tuple[Dict[str, Any], Dict[str, Any]]]:
+    """``(region, tunnel)`` of the plan tunnels terminated on ``host``, in plan order (regions in input order,
+    DC-A before DC-B). The one "tunnels of a host" of the collection: every layer and platform uses it."""
+    return [(r, t) for r in (plan or {}).get("regions") or [] for t in r.get("tunnels") or [] if t.get("cpe_host") == host]
+
+
+def cpe_tunnels(plan: Optional[Dict[str, Any]], host: str) -> List[Dict[str, Any]]:
+    """The plan tunnels terminated on ``host``, in plan order (see :func:`cpe_region_tunnels`)."""
+    return [t for _region, t in cpe_region_tunnels(plan, host)]
 
 
 def tunnel_key(region: Any, datacenter: Any) -> Optional[str]:

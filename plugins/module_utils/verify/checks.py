@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import cpe_region_tunnels
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.common import (
     LAYERS,
     LAYER_TITLES,
@@ -20,7 +21,6 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.co
     iface_eq,
     ip_eq,
     norm_protocol,
-    plan_tunnels_for_host,
     sibling_tunnel,
     tunnel_label,
 )
@@ -626,7 +626,7 @@ def verify_host(plan, state, host, options=None):
             warnings.append("gather error: %s" % err)
     tunnels = []
     summary = {PASS: 0, FAIL: 0, SKIP: 0}
-    for region, tunnel in plan_tunnels_for_host(plan, host):
+    for region, tunnel in cpe_region_tunnels(plan, host):
         ctx = tunnel_context(state, region, tunnel, options)
         checks = check_tunnel(ctx)
         first = None

@@ -11,6 +11,7 @@ import ipaddress
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.addressing import canonical_prefix
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.registry import fold_algorithm, fold_dh_group
 
 __all__ = [
@@ -24,7 +25,6 @@ __all__ = [
     "norm_alg",
     "norm_dh",
     "norm_protocol",
-    "plan_tunnels_for_host",
     "sibling_tunnel",
     "tunnel_label",
     "as_list",
@@ -90,25 +90,15 @@ def iface_eq(a, b):
         return False
 
 
-def _classful_len(addr):
-    first = int(str(addr).split(".", 1)[0])
-    if str(addr) == "0.0.0.0":
-        return 0
-    if first < 128:
-        return 8
-    if first < 192:
-        return 16
-    return 24
-
-
-def canon_prefix(value):
-    """Canonical CIDR string for a route prefix; a bare address is read as classful (routers print
-    '10.0.0.0' for 10.0.0.0/8 and '0.0.0.0' for the default). Unparseable values come back as text."""
+def canon_prefix(value: Any) -> str:
+    """Canonical CIDR string for a route prefix (plan.addressing.canonical_prefix: a bare address is read as
+    classful, as routers print '10.0.0.0' for 10.0.0.0/8); IPv6 is normalised too; anything else comes back as
+    text, so that comparisons still work."""
+    found = canonical_prefix(value)
+    if found is not None:
+        return found
     text = str(value).strip()
     try:
-        if "/" not in text and ":" not in text:
-            ipaddress.IPv4Address(text)
-            text = "%s/%d" % (text, _classful_len(text))
         return str(ipaddress.ip_network(text, strict=False))
     except ValueError:
         return text
@@ -165,16 +155,6 @@ def norm_dh(value: Any) -> Optional[int]:
     if text.isdigit():
         return int(text)
     return fold_dh_group(text)
-
-
-def plan_tunnels_for_host(plan, host):
-    """(region, tunnel) pairs of the plan whose cpe_host is `host`, in plan order."""
-    out = []
-    for region in (plan or {}).get("regions") or []:
-        for tunnel in region.get("tunnels") or []:
-            if tunnel.get("cpe_host") == host:
-                out.append((region, tunnel))
-    return out
 
 
 def sibling_tunnel(region, tunnel):

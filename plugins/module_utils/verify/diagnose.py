@@ -18,6 +18,7 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.ch
     merge_options,
     tunnel_context,
 )
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import cpe_region_tunnels
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.common import (
     LAYER_TITLES,
     as_list,
@@ -28,7 +29,6 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.co
     norm_alg,
     norm_dh,
     norm_protocol,
-    plan_tunnels_for_host,
 )
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.registry import platform_of_host, wording
 
@@ -960,7 +960,7 @@ def diagnose_host(plan, state, host, options=None, verify_result=None):
     config = state.get("config") if isinstance(state.get("config"), dict) else {}
     platform = platform_of_host(plan, host, state)
     out = []
-    for region, tunnel in plan_tunnels_for_host(plan, host):
+    for region, tunnel in cpe_region_tunnels(plan, host):
         vt = by_key[tunnel["key"]]
         dctx = tunnel_context(state, region, tunnel, options)
         dctx.update({

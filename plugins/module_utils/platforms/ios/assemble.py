@@ -14,7 +14,7 @@ import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import show_parsers as P
-from .commands import host_tunnels
+from ...plan.views import cpe_tunnels
 from .evidence import build_evidence
 from .util import is_ipv4, sorted_prefixes
 
@@ -98,7 +98,7 @@ def _interest(plan, host) -> Optional[List[ipaddress.IPv4Network]]:
     if not plan or not host:
         return None
     nets = []
-    for t in host_tunnels(plan, host):
+    for t in cpe_tunnels(plan, host):
         for p in t.get("expect_received") or []:
             nets.append(ipaddress.IPv4Network(p))
     return nets or None
@@ -235,7 +235,7 @@ def build_ios_state(outputs: Dict[str, Optional[str]], host: Optional[str] = Non
         brief.extend(P.parse_ip_interface_brief(text))
     if plan and host:
         by_name = {b["name"]: b for b in brief}
-        for t in host_tunnels(plan, host):
+        for t in cpe_tunnels(plan, host):
             name = "Tunnel%s" % t.get("tunnel_number")
             if name in seen_tunnels or name not in by_name:
                 continue

@@ -12,17 +12,8 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Dict, List
 
+from ...plan.views import cpe_tunnels
 from ..saved_outputs import command_filename
-
-
-def host_tunnels(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
-    """The plan's tunnels terminated on ``host``, in plan order (region order, A then B)."""
-    out = []
-    for region in (plan or {}).get("regions") or []:
-        for tunnel in region.get("tunnels") or []:
-            if tunnel.get("cpe_host") == host:
-                out.append(tunnel)
-    return out
 
 
 def host_region_prefixes(plan: Dict[str, Any], host: str) -> List[str]:
@@ -60,7 +51,7 @@ def ios_gather_commands(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]
     :func:`evidence_commands` (only for a host with tunnels).
     ``optional`` commands may be absent offline (their fields become null).
     """
-    tunnels = host_tunnels(plan, host)
+    tunnels = cpe_tunnels(plan, host)
     cmds = [
         _cmd("show crypto ikev2 sa", "ikev2_sa"),
         _cmd("show crypto session detail", "crypto_session", optional=True),
@@ -124,7 +115,7 @@ def evidence_commands(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
              alt_files=[WHOLE_RUNNING_FILE]),
         _cmd(LOGGING, "logging", optional=True, file="show_logging.txt"),
     ]
-    for t in host_tunnels(plan, host):
+    for t in cpe_tunnels(plan, host):
         di_ip = (t.get("di") or {}).get("ipsec_ip")
         cpe_ip = (t.get("cpe") or {}).get("ipsec_ip")
         if di_ip and cpe_ip:
@@ -138,4 +129,4 @@ SETTLE_COMMANDS = ("show crypto ikev2 sa", "show crypto ipsec sa", "show ip bgp 
 def settle_commands(plan: Dict[str, Any], host: str) -> List[str]:
     """The few reads that tell whether this CPE's tunnels settled after a change (verify/settle.py judges):
     the IKEv2 SAs, the CHILD SAs and the BGP sessions with their accepted prefix counts."""
-    return list(SETTLE_COMMANDS) if host_tunnels(plan, host) else []
+    return list(SETTLE_COMMANDS) if cpe_tunnels(plan, host) else []

@@ -30,7 +30,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from . import forms
 from .parser import parse_tree
 
-from .commands import host_tunnels
+from ...plan.views import cpe_tunnels
 from .show_parsers import parse_ping
 from .util import IPV4, clean_lines, is_ipv4, mask_to_len
 
@@ -458,7 +458,7 @@ def config_facts(texts: Iterable[str], plan: Optional[Dict[str, Any]], host: Opt
     cfg = _Config([t for t in texts if t])
     crypto_seen = cfg.has(_CRYPTO_PART)
     out = {}  # type: Dict[str, Dict[str, Any]]
-    for tunnel in host_tunnels(plan or {}, host):
+    for tunnel in cpe_tunnels(plan or {}, host):
         facts = {}  # type: Dict[str, Any]
         di_ip = (tunnel.get("di") or {}).get("ipsec_ip")
         entries = _entries_for_peer(cfg, di_ip) if di_ip else []
@@ -498,7 +498,7 @@ def _dynamic_only(cfg: _Config, di_ip: Optional[str]) -> bool:
 def probes_from_pings(pings: List[Tuple[Dict[str, Any], str]], plan: Optional[Dict[str, Any]],
                       host: Optional[str]) -> List[Dict[str, Any]]:
     """[(classify args {target, source}, output)] -> [{type: ping, source, destination, ok}]."""
-    tunnels = host_tunnels(plan or {}, host)
+    tunnels = cpe_tunnels(plan or {}, host)
     by_ifname = dict(("tunnel%s" % t.get("tunnel_number"), t) for t in tunnels)
     wan = ((plan or {}).get("cpes") or {}).get(host or "", {}).get("wan_interface")
     out = []
@@ -565,7 +565,7 @@ def log_events_from_text(texts: Iterable[str], plan: Optional[Dict[str, Any]] = 
     when unknown. Events older than a later 'Up' of the same peer are dropped (resolved since).
     Lines mentioning a secret keyword are never kept.
     """
-    tunnels = host_tunnels(plan or {}, host)
+    tunnels = cpe_tunnels(plan or {}, host)
     di_addrs = set()
     own = set()
     for t in tunnels:

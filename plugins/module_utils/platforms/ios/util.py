@@ -10,9 +10,10 @@ import ipaddress
 import re
 from typing import List, Optional
 
+from ...plan.addressing import canonical_prefix, classful_length  # noqa: F401  (the one prefix normalisation)
+
 IPV4 = r"\d{1,3}(?:\.\d{1,3}){3}"
 _IPV4_RE = re.compile(r"^" + IPV4 + r"$")
-_PREFIX_RE = re.compile(r"^(" + IPV4 + r")(?:/(\d{1,2}))?$")
 
 # A device prompt that echoes the command ("cpe1#show ip bgp summary", "R1>ping ...") or a bare
 # trailing prompt ("cpe1#"). The hostname part never contains spaces.
@@ -49,49 +50,6 @@ def is_ipv4(value: Optional[str]) -> bool:
     except ValueError:
         return False
     return True
-
-
-def classful_length(address: str) -> int:
-    """Classful prefix length IOS assumes when it prints a prefix without one.
-
-    0.0.0.0 -> 0 (the default route); class A (first octet 1-127) -> 8; class B (128-191) -> 16;
-    class C (192-223) -> 24; class D/E (224-255) -> 32 (never printed bare in practice).
-    """
-    first = int(address.split(".", 1)[0])
-    if address == "0.0.0.0":
-        return 0
-    if first < 128:
-        return 8
-    if first < 192:
-        return 16
-    if first < 224:
-        return 24
-    return 32
-
-
-def canonical_prefix(text: Optional[str], default_len: Optional[int] = None) -> Optional[str]:
-    """Canonical CIDR string for a prefix as IOS prints it.
-
-    '10.0.0.0' -> '10.0.0.0/8', '172.16.0.0' -> '172.16.0.0/16', '192.168.1.0' -> '192.168.1.0/24',
-    '0.0.0.0' -> '0.0.0.0/0', '203.0.113.0/25' unchanged. ``default_len`` overrides the classful
-    rule (used by ``show ip route`` under an "X/len is subnetted" header). Host bits are cleared.
-    Returns None for anything that is not an IPv4 prefix.
-    """
-    if not text:
-        return None
-    m = _PREFIX_RE.match(text.strip())
-    if not m or not is_ipv4(m.group(1)):
-        return None
-    addr = m.group(1)
-    if m.group(2) is not None:
-        length = int(m.group(2))
-    elif default_len is not None:
-        length = default_len
-    else:
-        length = classful_length(addr)
-    if length > 32:
-        return None
-    return str(ipaddress.IPv4Network("%s/%d" % (addr, length), strict=False))
 
 
 def prefix_sort_key(prefix: str):

@@ -25,6 +25,7 @@ import hashlib
 from typing import Any, Dict, List, Optional, Sequence
 
 # the one mapping table of plan crypto tokens -> strongSwan proposal keywords lives in vocabulary.py
+from ...plan.views import cpe_tunnels as host_tunnels  # noqa: F401  (the plan's one "tunnels of a host")
 from .vocabulary import STRONGSWAN_DH, STRONGSWAN_ENCRYPTION, STRONGSWAN_INTEGRITY, STRONGSWAN_PRF
 
 HEADER = "Managed by webex_di.virtual_connect (Webex Calling Dedicated Instance Virtual Connect): do not edit."
@@ -88,11 +89,6 @@ def child_name(tunnel: Dict[str, Any]) -> str:
 
 def frr_name(tunnel: Dict[str, Any], suffix: str = "") -> str:
     return "%s%s%s" % (FRR_PREFIX, tunnel["name"], suffix)
-
-
-def host_tunnels(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
-    """The plan tunnels this CPE terminates, in plan order."""
-    return [t for region in plan.get("regions", []) for t in region.get("tunnels", []) if t.get("cpe_host") == host]
 
 
 def _keepalive_note(tunnel: Dict[str, Any]) -> str:

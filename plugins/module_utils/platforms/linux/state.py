@@ -15,6 +15,8 @@ import json
 import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from ...plan.addressing import canonical_prefix  # the one prefix normalisation
+
 PLATFORM = "linux"
 IP_PROTOCOLS = {"icmp": 1, "tcp": 6, "udp": 17, "gre": 47, "esp": 50, "ah": 51, "sctp": 132}
 
@@ -24,26 +26,6 @@ Runner = Callable[[List[str]], Tuple[int, str, str]]
 # ---------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------
-def canonical_prefix(value: Any) -> Optional[str]:
-    """``10.0.0.0`` (classful, no length) / ``default`` / ``10.1.2.3/24`` -> canonical CIDR, or None."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    if text == "default":
-        return "0.0.0.0/0"
-    try:
-        if "/" not in text:
-            addr = ipaddress.IPv4Address(text)
-            first = int(str(addr).split(".", 1)[0])
-            length = 8 if first < 128 else 16 if first < 192 else 24
-            if int(addr) == 0:
-                length = 0
-            return str(ipaddress.IPv4Network("%s/%d" % (text, length), strict=False))
-        return str(ipaddress.IPv4Network(text, strict=False))
-    except ValueError:
-        return None
-
-
 def _int(value: Any) -> Optional[int]:
     try:
         return int(value)
