@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.secrets import mask_values, secret_values
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import secrets_by_tunnel
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms import find_platform
 from ansible_collections.webex_di.virtual_connect.plugins.modules.vc_plan import ARGUMENT_SPEC, run
 from ansible_collections.webex_di.virtual_connect.plugins.plugin_utils.controller_action import ControllerAction
@@ -27,19 +29,9 @@ HOSTVARS = {
     "vc_tunnel_base": "tunnel_base",
     "vc_wan_bandwidth_mbps": "wan_bandwidth_mbps",
 }
-MASK = "********"
-
-
 def _secrets(regions):
-    found = set()
-    for region in regions or []:
-        for tunnel in (region or {}).get("tunnels") or [] if isinstance(region, dict) else []:
-            if isinstance(tunnel, dict):
-                for key in ("psk", "bgp_password"):
-                    value = tunnel.get(key)
-                    if isinstance(value, str) and len(value) >= 3:
-                        found.add(value)
-    return found
+    """The input's secrets (3 characters or more: shorter ones are refused by the plan and would mask noise)."""
+    return secret_values(secrets_by_tunnel(regions), min_length=3)
 
 
 def _scrub(data, secrets):
@@ -47,11 +39,10 @@ def _scrub(data, secrets):
     if not secrets:
         return data
     text = json.dumps(data)
-    if not any(json.dumps(s)[1:-1] in text for s in secrets):
+    escaped = [json.dumps(s)[1:-1] for s in secrets]
+    if not any(e in text for e in escaped):
         return data
-    for s in sorted(secrets, key=len, reverse=True):
-        text = text.replace(json.dumps(s)[1:-1], MASK)
-    return json.loads(text)
+    return json.loads(mask_values(text, escaped))
 
 
 class ActionModule(ControllerAction):

@@ -23,11 +23,12 @@ from .diff import compute, restore_commands
 from .parser import parse_vc
 from .render import render, rendered_text
 from .validate import crypto_map_name_problem
+from ...plan.secrets import mask_values, secret_values
 from ...plan.views import cpe_tunnels
 
 
-def _mask_text(text, secrets):
-    """Mask secret lines and any literal secret value in a device message."""
+def _mask_text(text: Any, secrets: Optional[Dict[str, Any]]) -> str:
+    """A device message with its secret lines masked by field, then any literal secret value."""
     if isinstance(text, Exception) and text.args:
         text = text.args[0]
     if isinstance(text, bytes):
@@ -36,18 +37,7 @@ def _mask_text(text, secrets):
     if text[:2] in ('b"', "b'") and text[-1:] in ('"', "'"):
         text = text[2:-1].replace("\\r\\n", "\n").replace("\\n", "\n")
     out = " | ".join(forms.mask(x).strip() for x in text.replace("\r", "").splitlines() if x.strip())
-    for value in sorted(_secret_values(secrets), key=len, reverse=True):
-        out = out.replace(value, forms.MASK)
-    return out
-
-
-def _secret_values(secrets):
-    values = set()
-    for entry in (secrets or {}).values():
-        for v in (entry or {}).values() if isinstance(entry, dict) else []:
-            if v:
-                values.add(str(v))
-    return values
+    return mask_values(out, secret_values(secrets))
 
 
 def _intent(params: Dict[str, Any], require_secrets: Any) -> Any:

@@ -22,11 +22,12 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional, Tuple
 
+from ...plan.secrets import MASK  # noqa: F401  (forms.MASK: the one mask)
+
 VC_PREFIX = "VC-"
 DEFAULT_CRYPTO_MAP = "VC-CMAP"
 KEYRING = "VC-KEYRING"
 IKEV2_POLICY = "VC-POLICY"
-MASK = "********"
 
 FEATURES = ("ipsec", "gre", "mtu", "bgp", "ha")
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional, Sequence
 
+from ...plan.secrets import MASK
 from .render import LINK_PREFIX
-
-MASK = "********"
 
 
 def _gre_info(link: Dict[str, Any]) -> Dict[str, Any]:

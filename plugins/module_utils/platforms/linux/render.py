@@ -25,6 +25,7 @@ import hashlib
 from typing import Any, Dict, List, Optional, Sequence
 
 # the one mapping table of plan crypto tokens -> strongSwan proposal keywords lives in vocabulary.py
+from ...plan.secrets import MASK, mask_values
 from ...plan.views import cpe_tunnels as host_tunnels  # noqa: F401  (the plan's one "tunnels of a host")
 from .vocabulary import STRONGSWAN_DH, STRONGSWAN_ENCRYPTION, STRONGSWAN_INTEGRITY, STRONGSWAN_PRF
 
@@ -34,7 +35,6 @@ LINK_PREFIX = "vcgre"
 NFT_FAMILY = "inet"
 NFT_TABLE = "vc_mss_clamp"
 FRR_PREFIX = "VC-"
-MASK = "********"
 
 
 class RenderError(ValueError):
@@ -449,9 +449,8 @@ def render_frr(intent: Dict[str, Any]) -> str:
 
 
 def mask_secrets(text: str, secrets: Sequence[str]) -> str:
-    """Replace every secret value, and anything after ``password``, with a mask."""
-    for s in sorted((x for x in secrets if x), key=len, reverse=True):
-        text = text.replace(s, MASK)
+    """``text`` with every secret value masked, and the word after ``password`` (FRR's password field)."""
+    text = mask_values(text, secrets)
     out = []
     for line in text.split("\n"):
         words = line.split(" ")

@@ -32,6 +32,7 @@ import tempfile
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from ...plan.secrets import secret_values
 from . import apply as A
 from . import frr as F
 from . import render as R
@@ -87,7 +88,7 @@ class LinuxConfig(object):
         self.tunnels = [t for t in self.all_tunnels if not staged or t["key"] in staged]
         self.unstaged = [t for t in self.all_tunnels if t not in self.tunnels]
         self.secrets = params.get("secrets") or {}
-        self.secret_values = sorted(set(str(x) for v in self.secrets.values() for x in (v or {}).values() if x), key=len, reverse=True)
+        self.secret_values = secret_values(self.secrets)
         self.result: Dict[str, Any] = {"changed": False, "commands": [], "changed_files": [], "features": {}}
         self.diffs: List[Dict[str, str]] = []
         self._loaded: Optional[Dict[str, Any]] = None

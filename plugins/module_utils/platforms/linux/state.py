@@ -339,6 +339,27 @@ def parse_bgp_neighbor(ip: str, neighbors_doc: Any, received_doc: Any = None, ad
 # ---------------------------------------------------------------------------------------------
 # gather
 # ---------------------------------------------------------------------------------------------
+# The outputs a gather collects, by command (without the command's own prefix such as ``vtysh -c`` or
+# ``--uri``): what :func:`parse` reads, so a state can also be built from outputs captured elsewhere.
+SAS = "swanctl --list-sas --raw"
+LINKS = "ip -j -d link show"
+ADDRS = "ip -j addr show"
+ROUTES = "ip -j route show table main"
+NEIGHBORS = "show bgp neighbors json"
+
+
+def received_key(ip: str) -> str:
+    return "show bgp ipv4 unicast neighbors %s received-routes json" % ip
+
+
+def advertised_key(ip: str) -> str:
+    return "show bgp ipv4 unicast neighbors %s advertised-routes json" % ip
+
+
+def ping_key(peer: str, local: Optional[str]) -> str:
+    return "ping %s source %s" % (peer, local) if local else "ping %s" % peer
+
+
 def gather(
     run: Runner, host: str, targets: Dict[str, Any], cmds: Optional[Dict[str, List[str]]] = None, swanctl_uri: Optional[str] = None
 ) -> Dict[str, Any]:
@@ -347,49 +368,72 @@ def gather(
     ``targets``: ``{tunnels: [{name, local_ip, peer_ip}], neighbors: [ip], prefixes: [cidr], ping: bool}``.
     ``cmds``: argv prefixes ``{swanctl: [...], vtysh: [...], ip: [...], ping: [...]}``; ``swanctl_uri``: vici
     socket (swanctl wants ``--uri`` after its command).
-    A command that fails leaves its part empty and adds a line to ``errors``.
+    A command that fails leaves its part empty and adds a line to ``errors``. Pings run only over the links
+    that exist, the route tables only of the neighbours FRR knows.
     """
     c = {"swanctl": ["swanctl"], "vtysh": ["vtysh"], "ip": ["ip"], "ping": ["ping"]}
     c.update(cmds or {})
     errors = []  # type: List[str]
+    outputs = {}  # type: Dict[str, Optional[str]]
 
-    def out(argv: List[str]) -> Optional[str]:
+    def out(key: str, argv: List[str]) -> Optional[str]:
         rc, stdout, stderr = run(argv)
         if rc != 0:
             errors.append("%s: rc %s: %s" % (" ".join(argv), rc, (stderr or stdout or "").strip()[:300]))
-            return None
+            stdout = None
+        outputs[key] = stdout
         return stdout
 
-    def js(argv: List[str]) -> Any:
-        text = out(argv)
-        return _one_json(text) if text is not None else None
-
     uri = ["--uri", swanctl_uri] if swanctl_uri else []
-    sas = parse_swanctl_sas(out(c["swanctl"] + ["--list-sas", "--raw"] + uri) or "")
-    links = js(c["ip"] + ["-j", "-d", "link", "show"]) or []
-    addrs = js(c["ip"] + ["-j", "addr", "show"]) or []
-    names = [t["name"] for t in targets.get("tunnels", [])]
-    tunnels = parse_gre_links(links, addrs, names)
-    for t in tunnels:
-        tgt = [x for x in targets.get("tunnels", []) if x["name"] == t["name"]][0]
-        if targets.get("ping", True) and tgt.get("peer_ip"):
+    out(SAS, c["swanctl"] + ["--list-sas", "--raw"] + uri)
+    out(LINKS, c["ip"] + ["-j", "-d", "link", "show"])
+    out(ADDRS, c["ip"] + ["-j", "addr", "show"])
+    found = [t["name"] for t in _tunnels(outputs, targets)]
+    for tgt in targets.get("tunnels", []):
+        if tgt["name"] in found and targets.get("ping", True) and tgt.get("peer_ip"):
             argv = c["ping"] + ["-c", "3", "-i", "0.2", "-W", "1", "-n", "-q"]
             if tgt.get("local_ip"):
                 argv += ["-I", tgt["local_ip"]]
             rc, stdout, _err = run(argv + [tgt["peer_ip"]])
-            t["ping_ok"] = parse_ping(rc, stdout)
-    routes = parse_routes(js(c["ip"] + ["-j", "route", "show", "table", "main"]) or [], targets.get("prefixes", []))
-    neighbors = []
+            outputs[ping_key(tgt["peer_ip"], tgt.get("local_ip"))] = stdout if rc == 0 else ""   # no reply
+    out(ROUTES, c["ip"] + ["-j", "route", "show", "table", "main"])
     if targets.get("neighbors"):
-        ndoc = js(c["vtysh"] + ["-c", "show bgp neighbors json"])
+        ndoc = _one_json(out(NEIGHBORS, c["vtysh"] + ["-c", NEIGHBORS]) or "")
         for ip in targets["neighbors"]:
-            if not isinstance(ndoc, dict) or ip not in ndoc:
-                continue
-            rec = js(c["vtysh"] + ["-c", "show bgp ipv4 unicast neighbors %s received-routes json" % ip])
-            adv = js(c["vtysh"] + ["-c", "show bgp ipv4 unicast neighbors %s advertised-routes json" % ip])
-            nb = parse_bgp_neighbor(ip, ndoc, rec if rec is not None else {}, adv if adv is not None else {})
-            if nb:
-                neighbors.append(nb)
+            if isinstance(ndoc, dict) and ip in ndoc:
+                out(received_key(ip), c["vtysh"] + ["-c", received_key(ip)])
+                out(advertised_key(ip), c["vtysh"] + ["-c", advertised_key(ip)])
+    return parse_outputs(outputs, host, targets, errors)
+
+
+def _tunnels(outputs: Dict[str, Optional[str]], targets: Dict[str, Any]) -> List[Dict[str, Any]]:
+    links = _one_json(outputs.get(LINKS) or "") or []
+    addrs = _one_json(outputs.get(ADDRS) or "") or []
+    return parse_gre_links(links, addrs, [t["name"] for t in targets.get("tunnels", [])])
+
+
+def parse_outputs(outputs: Dict[str, Optional[str]], host: str, targets: Dict[str, Any],
+                  errors: Optional[List[str]] = None) -> Dict[str, Any]:
+    """The contract state from the outputs of the gather commands (keys: SAS, LINKS, ... above; a missing
+    output, or None for a failed command, leaves its part empty)."""
+    sas = parse_swanctl_sas(outputs.get(SAS) or "")
+    tunnels = _tunnels(outputs, targets)
+    by_name = dict((t["name"], t) for t in targets.get("tunnels", []))
+    for t in tunnels:
+        tgt = by_name[t["name"]]
+        text = outputs.get(ping_key(tgt.get("peer_ip"), tgt.get("local_ip"))) if tgt.get("peer_ip") else None
+        if text is not None:
+            t["ping_ok"] = parse_ping(0, text)
+    routes = parse_routes(_one_json(outputs.get(ROUTES) or "") or [], targets.get("prefixes", []))
+    neighbors = []
+    ndoc = _one_json(outputs.get(NEIGHBORS) or "")
+    for ip in targets.get("neighbors") or []:
+        if not isinstance(ndoc, dict) or ip not in ndoc:
+            continue
+        rec, adv = (_one_json(outputs.get(key) or "") for key in (received_key(ip), advertised_key(ip)))
+        nb = parse_bgp_neighbor(ip, ndoc, rec if rec is not None else {}, adv if adv is not None else {})
+        if nb:
+            neighbors.append(nb)
     return {
         "host": host,
         "platform": PLATFORM,
@@ -398,8 +442,18 @@ def gather(
         "tunnels": tunnels,
         "bgp_neighbors": neighbors,
         "routes": routes,
-        "errors": errors,
+        "errors": list(errors or []),
     }
+
+
+def parse(outputs: Dict[str, Optional[str]], host: str, plan: Optional[Dict[str, Any]] = None,
+          errors: Optional[List[Any]] = None) -> Dict[str, Any]:
+    """``Platform.parse``: outputs captured by command (the keys of :func:`gather`) -> the state of ``host``."""
+    from .render import host_tunnels, link_name
+
+    targets = targets_from_plan(host_tunnels(plan or {}, host), link_name)
+    return parse_outputs(dict(outputs or {}), host, targets, ["%s: %s" % (e.get("command"), e.get("message"))
+                                                              if isinstance(e, dict) else str(e) for e in errors or []])
 
 
 def targets_from_plan(tunnels: Sequence[Dict[str, Any]], link_name: Callable[[Dict[str, Any]], str]) -> Dict[str, Any]:

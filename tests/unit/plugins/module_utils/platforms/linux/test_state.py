@@ -212,3 +212,20 @@ def test_verify_judges_the_captured_linux_state(plan):
     ]
     skipped = sorted(set(c["check"] for t in result["tunnels"] for c in t["checks"] if c["status"] == "skip"))
     assert skipped == ["gre_keepalive", "route_via_tunnel"]
+
+
+def test_parse_builds_the_same_state_from_outputs_captured_by_command(plan):
+    """Platform.parse: the outputs a gather collects, given by command, give the gather's state."""
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms import get_platform
+
+    gathered = S.gather(Replay(), "cpe1", S.targets_from_plan(L.host_tunnels(plan, "cpe1"), L.link_name))
+    outputs = {S.SAS: text("swanctl_list_sas_raw.txt"), S.LINKS: text("ip_link.json"), S.ADDRS: text("ip_addr.json"),
+               S.ROUTES: text("ip_route.json"), S.NEIGHBORS: text("vtysh_bgp_neighbors.json")}
+    for ip in ("100.64.0.2", "100.64.0.6"):
+        outputs[S.received_key(ip)] = text("vtysh_received_%s.json" % ip)
+        outputs[S.advertised_key(ip)] = text("vtysh_advertised_%s.json" % ip)
+    for local, peer in (("100.64.0.1", "100.64.0.2"), ("100.64.0.5", "100.64.0.6")):
+        outputs[S.ping_key(peer, local)] = text("ping_ok.txt")
+    assert get_platform("linux").parse(outputs, "cpe1", plan) == gathered
+    partial = get_platform("linux").parse({S.SAS: text("swanctl_list_sas_raw.txt")}, "cpe1", plan)
+    assert partial["tunnels"] == [] and partial["bgp_neighbors"] == [] and len(partial["ike_sas"]) == 2
