@@ -64,12 +64,7 @@ class ActionModule(ControllerAction):
                 settings[key] = self._templar.template(hv[var])
         return settings
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        task_vars = task_vars or {}
-        params = self.validated_params(result)
-        if params is None:
-            return result
+    def run_validated(self, params, task_vars, result):
         hostvars = task_vars.get("hostvars") or {}
         inventory_hosts = list((task_vars.get("groups") or {}).get("all") or []) or None
         cpes = {}

@@ -1,28 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: webex_di.virtual_connect contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin of webex_di.virtual_connect.vc_verify: runs on the controller, never touches the CPE.
-
-Validates the arguments against the module's spec, defaults `host` to inventory_hostname and calls the
-shared run() of the module (reports, if any, are written on the controller).
-"""
+"""Action plugin of webex_di.virtual_connect.vc_verify: runs on the controller, never touches the CPE
+(plugin_utils/controller_action.py: arguments checked against the module's spec, host defaults to
+inventory_hostname; reports, if any, are written on the controller)."""
 from __future__ import annotations
 
 from ansible_collections.webex_di.virtual_connect.plugins.modules.vc_verify import ARGUMENT_SPEC, run
-from ansible_collections.webex_di.virtual_connect.plugins.plugin_utils.controller_action import ControllerAction
+from ansible_collections.webex_di.virtual_connect.plugins.plugin_utils.controller_action import HostReportAction
 
 
-class ActionModule(ControllerAction):
+class ActionModule(HostReportAction):
     NAME = "vc_verify"
     ARGUMENT_SPEC = ARGUMENT_SPEC
-
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        task_vars = task_vars or {}
-        params = self.validated_params(result)
-        if params is None:
-            return result
-        if not params.get("host"):
-            params["host"] = task_vars.get("inventory_hostname")  # run() falls back to the state's host
-        result.update(run(params))
-        return result
+    RUN = staticmethod(run)

@@ -94,35 +94,18 @@ report_files:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.controller_module import run_module
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify import diagnosis_lines, render_json, write_reports
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.entry import NoHost, argument_spec, check_host
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify import (
-    diagnose_host,
-    diagnosis_lines,
-    render_json,
-    verify_host,
-    write_reports,
-)
-
-ARGUMENT_SPEC = dict(
-    plan=dict(type="dict", required=True),
-    state=dict(type="dict", required=True),
-    host=dict(type="str"),
-    report_dir=dict(type="path"),
-    min_ike_uptime_s=dict(type="int", default=10),
-    require_traffic=dict(type="bool", default=True),
-    fail_on_fault=dict(type="bool", default=False),
-)
+ARGUMENT_SPEC = argument_spec(fail_on_fault=False)
 
 
 def run(params):
-    state = params["state"] or {}
-    host = params.get("host") or state.get("host")
-    if not host:
-        return {"failed": True, "changed": False, "msg": "vc_diagnose: no host given and the state names none"}
-    options = {"min_ike_uptime_s": params["min_ike_uptime_s"], "require_traffic": params["require_traffic"]}
-    result = verify_host(params["plan"], state, host, options)
-    diagnosis = diagnose_host(params["plan"], state, host, options, verify_result=result)
+    try:
+        host, result, diagnosis = check_host(params, "vc_diagnose")
+    except NoHost as exc:
+        return {"failed": True, "changed": False, "msg": str(exc)}
     lines = diagnosis_lines(diagnosis)
     files = write_reports(params.get("report_dir"), host, {
         "json": ("diagnose-%s.json" % host, render_json(diagnosis, extra={"verify": result})),
@@ -149,11 +132,7 @@ def run(params):
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    out = run(module.params)
-    if out.get("failed"):
-        module.fail_json(**out)
-    module.exit_json(**out)
+    run_module(ARGUMENT_SPEC, run)
 
 
 if __name__ == "__main__":

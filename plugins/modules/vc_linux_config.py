@@ -31,15 +31,9 @@ description:
   - Supports check mode and diff mode; PSKs and BGP passwords are masked in RV(commands) and the diff.
 author:
   - webex_di maintainers (@webex-di)
+extends_documentation_fragment:
+  - webex_di.virtual_connect.linux_cpe
 options:
-  plan:
-    description: The plan (C(vc_plan)).
-    type: dict
-    required: true
-  host:
-    description: Inventory hostname of this CPE in the plan.
-    type: str
-    required: true
   secrets:
     description:
       - Tunnel key -> C({psk, bgp_password}), the output of the C(webex_di.virtual_connect.vc_secrets) filter. Needed by
@@ -61,14 +55,6 @@ options:
     description: swanctl configuration directory.
     type: path
     default: /etc/swanctl
-  swanctl:
-    description: The swanctl command as a list.
-    type: list
-    elements: str
-    default: [swanctl]
-  swanctl_uri:
-    description: The vici socket of charon (swanctl C(--uri)), when not swanctl's default.
-    type: str
   swanctl_conf:
     description: swanctl.conf to load (default swanctl's own, C(/etc/swanctl/swanctl.conf), which includes C(conf.d/*.conf)).
     type: path
@@ -100,11 +86,6 @@ options:
     description: The CPE runs systemd - install and enable C(vc-mss-clamp.service).
     type: bool
     default: true
-  vtysh:
-    description: The vtysh command, as a list (for example C([vtysh, -N, cpe]) for an FRR instance).
-    type: list
-    elements: str
-    default: [vtysh]
   frr_save:
     description: Run C(write memory) after a change so the configuration survives an FRR restart.
     type: bool
@@ -169,16 +150,14 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.render import RenderError
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.runner import FEATURES, ApplyError, LinuxConfig
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.state import CPE_OPTIONS
 
 ARGUMENT_SPEC = dict(
-    plan=dict(type="dict", required=True),
-    host=dict(type="str", required=True),
+    CPE_OPTIONS,
     secrets=dict(type="dict", default={}, no_log=True),
     features=dict(type="list", elements="str", choices=list(FEATURES), default=list(FEATURES)),
     tunnels=dict(type="list", elements="str", default=[]),
     swanctl_dir=dict(type="path", default="/etc/swanctl"),
-    swanctl=dict(type="list", elements="str", default=["swanctl"]),
-    swanctl_uri=dict(type="str"),
     swanctl_conf=dict(type="path"),
     networkd_dir=dict(type="path", default="/etc/systemd/network"),
     gre_persist=dict(type="bool", default=True),
@@ -187,7 +166,6 @@ ARGUMENT_SPEC = dict(
     nft_file=dict(type="path", default="/etc/nftables.d/vc-mss-clamp.nft"),
     nft=dict(type="str", default="nft"),
     systemd=dict(type="bool", default=True),
-    vtysh=dict(type="list", elements="str", default=["vtysh"]),
     frr_save=dict(type="bool", default=True),
     frr_daemons_file=dict(type="str", default="/etc/frr/daemons"),
     frr_restart=dict(type="list", elements="str", default=["service", "frr", "restart"]),

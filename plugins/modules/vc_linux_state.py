@@ -16,28 +16,9 @@ description:
   - Read-only; never changes anything. Works in check mode.
 author:
   - webex_di maintainers (@webex-di)
+extends_documentation_fragment:
+  - webex_di.virtual_connect.linux_cpe
 options:
-  plan:
-    description: The plan (C(vc_plan)); selects the tunnels, neighbours and prefixes to look at.
-    type: dict
-    required: true
-  host:
-    description: Inventory hostname of this CPE in the plan.
-    type: str
-    required: true
-  swanctl:
-    description: The swanctl command as a list.
-    type: list
-    elements: str
-    default: [swanctl]
-  swanctl_uri:
-    description: The vici socket of charon (C(--uri)), when not swanctl's default.
-    type: str
-  vtysh:
-    description: The vtysh command as a list (for example C([vtysh, -N, cpe])).
-    type: list
-    elements: str
-    default: [vtysh]
   ping:
     description: Ping the Cisco tunnel address from each tunnel address.
     type: bool
@@ -62,19 +43,12 @@ state:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.render import host_tunnels, link_name
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.state import gather, targets_from_plan
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.state import CPE_OPTIONS, gather, targets_from_plan
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            plan=dict(type="dict", required=True),
-            host=dict(type="str", required=True),
-            swanctl=dict(type="list", elements="str", default=["swanctl"]),
-            swanctl_uri=dict(type="str"),
-            vtysh=dict(type="list", elements="str", default=["vtysh"]),
-            ping=dict(type="bool", default=True),
-        ),
+        argument_spec=dict(CPE_OPTIONS, ping=dict(type="bool", default=True)),
         supports_check_mode=True,
     )
     p = module.params

@@ -110,8 +110,7 @@ errors:
   type: int
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.controller_module import run_module
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import build_plan, format_findings, plan_table
 
 OPTION_KEYS = ("crypto", "dpd", "rri", "bgp", "mtu", "gre", "customer_prefixes", "enterprise_asn")
@@ -155,11 +154,7 @@ def run(params, cpes=None, inventory_hosts=None):
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    out = run(module.params)
-    if out.get("failed"):
-        module.fail_json(**out)
-    module.exit_json(**out)
+    run_module(ARGUMENT_SPEC, run)
 
 
 if __name__ == "__main__":

@@ -13,17 +13,32 @@ from ansible.plugins.action import ActionBase
 
 
 class ControllerAction(ActionBase):
-    """Subclasses set NAME and ARGUMENT_SPEC and call ``self.validated_params(result)``."""
+    """Subclasses set NAME and ARGUMENT_SPEC and implement ``run_validated(params, task_vars, result)``."""
 
     TRANSFERS_FILES = False
     _requires_connection = False
     NAME = ""
     ARGUMENT_SPEC = {}  # type: dict
 
-    def validated_params(self, result):
-        """The validated parameters, or None after marking ``result`` failed with every argument error."""
+    def run(self, tmp=None, task_vars=None):
+        result = super(ControllerAction, self).run(tmp, task_vars)
         validation = ArgumentSpecValidator(self.ARGUMENT_SPEC).validate(self._task.args)
         if validation.error_messages:
             result.update(failed=True, msg="%s: invalid arguments: %s" % (self.NAME, "; ".join(validation.error_messages)))
-            return None
-        return validation.validated_parameters
+            return result
+        return self.run_validated(validation.validated_parameters, task_vars or {}, result)
+
+    def run_validated(self, params, task_vars, result):
+        raise NotImplementedError
+
+
+class HostReportAction(ControllerAction):
+    """vc_verify and vc_diagnose: ``host`` defaults to inventory_hostname, then the module's ``run(params)``."""
+
+    RUN = None
+
+    def run_validated(self, params, task_vars, result):
+        if not params.get("host"):
+            params["host"] = task_vars.get("inventory_hostname")  # run() falls back to the state's host
+        result.update(type(self).RUN(params))
+        return result

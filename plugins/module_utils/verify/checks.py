@@ -10,6 +10,7 @@ earlier layer (or a check it needs in its own layer) already failed is reported 
 from __future__ import annotations
 
 import re
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import cpe_region_tunnels
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.common import (
@@ -65,7 +66,7 @@ CHECK_LAYER = dict((c[0], c[1]) for c in CHECKS)
 CHECK_DEPS = dict((c[0], c[2]) for c in CHECKS)
 
 
-def _result(name, status, expected, actual, message, **extra):
+def _result(name: str, status: str, expected: Any, actual: Any, message: str, **extra: Any) -> Dict[str, Any]:
     out = {
         "check": name,
         "layer": CHECK_LAYER[name],
@@ -79,11 +80,11 @@ def _result(name, status, expected, actual, message, **extra):
     return out
 
 
-def _is_true(value):
+def _is_true(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "yes", "up"))
 
 
-def _is_false(value):
+def _is_false(value: Any) -> bool:
     return value is False or (isinstance(value, str) and value.strip().lower() in ("false", "no", "down"))
 
 
@@ -91,13 +92,13 @@ def _is_false(value):
 # Matching state objects to a plan tunnel
 # ---------------------------------------------------------------------------------------------
 
-def match_ike_sas(state, tunnel):
+def match_ike_sas(state: Dict[str, Any], tunnel: Dict[str, Any]) -> List[Dict[str, Any]]:
     """IKE SAs whose remote is this tunnel's DI IPsec IP."""
     peer = tunnel["di"]["ipsec_ip"]
     return [sa for sa in as_list(state.get("ike_sas")) if ip_eq(sa.get("remote"), peer)]
 
 
-def best_ike_sa(sas):
+def best_ike_sa(sas: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     if not sas:
         return None
     established = [sa for sa in sas if str(sa.get("state") or "").lower() == "established"]
@@ -105,7 +106,7 @@ def best_ike_sa(sas):
     return sorted(pool, key=lambda sa: -(sa.get("uptime_s") or 0))[0]
 
 
-def match_ipsec_sas(state, tunnel):
+def match_ipsec_sas(state: Dict[str, Any], tunnel: Dict[str, Any]) -> List[Dict[str, Any]]:
     """CHILD SAs towards this tunnel: remote is the DI IPsec IP, or (remote unknown) the remote
     selector is the DI GRE IP."""
     peer = tunnel["di"]["ipsec_ip"]
@@ -120,7 +121,7 @@ def match_ipsec_sas(state, tunnel):
     return out
 
 
-def _ipsec_score(sa, tunnel):
+def _ipsec_score(sa: Dict[str, Any], tunnel: Dict[str, Any]) -> Tuple[int, ...]:
     score = 0
     if str(sa.get("state") or "").lower() == "installed":
         score += 8
@@ -134,13 +135,13 @@ def _ipsec_score(sa, tunnel):
     return score
 
 
-def best_ipsec_sa(sas, tunnel):
+def best_ipsec_sa(sas: List[Dict[str, Any]], tunnel: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     if not sas:
         return None
     return sorted(sas, key=lambda sa: -_ipsec_score(sa, tunnel))[0]
 
 
-def match_gre_tunnel(state, tunnel):
+def match_gre_tunnel(state: Dict[str, Any], tunnel: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     """The GRE interface of this tunnel: by destination, then by address, then by number."""
     tunnels = as_list(state.get("tunnels"))
     dest = tunnel["gre"]["destination"]
@@ -159,14 +160,14 @@ def match_gre_tunnel(state, tunnel):
     return None
 
 
-def match_bgp_neighbor(state, tunnel):
+def match_bgp_neighbor(state: Dict[str, Any], tunnel: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     for nbr in as_list(state.get("bgp_neighbors")):
         if ip_eq(nbr.get("neighbor"), tunnel["bgp"]["neighbor"]):
             return nbr
     return None
 
 
-def _routes_for(state, prefix):
+def _routes_for(state: Dict[str, Any], prefix: Any) -> List[Dict[str, Any]]:
     want = canon_prefix(prefix)
     return [r for r in as_list(state.get("routes")) if canon_prefix(r.get("prefix")) == want]
 
@@ -175,7 +176,7 @@ def _routes_for(state, prefix):
 # Checks (raw: before blocking)
 # ---------------------------------------------------------------------------------------------
 
-def _check_ike(ctx):
+def _check_ike(ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
     tunnel, options = ctx["tunnel"], ctx["options"]
     peer = tunnel["di"]["ipsec_ip"]
     version = tunnel["ipsec"].get("ike_version", 2)
@@ -223,7 +224,7 @@ def _check_ike(ctx):
             uptime, " (2 SAs with this peer: a rekey in progress)" if len(sas) == 2 else ""))
 
 
-def _check_ipsec(ctx):
+def _check_ipsec(ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
     tunnel, options = ctx["tunnel"], ctx["options"]
     peer = tunnel["di"]["ipsec_ip"]
     want_l = canon_ts(tunnel["crypto_acl"]["source"])
@@ -295,7 +296,7 @@ def _check_ipsec(ctx):
         yield _result("ipsec_traffic", FAIL, exp, act, "no traffic in the CHILD SA: %s" % ", ".join(which))
 
 
-def _keepalive_on(value):
+def _keepalive_on(value: Any) -> Optional[bool]:
     """True/False/None for a state keepalive: dict with interval = on, False/{enabled: false}/0 = off."""
     if value is None:
         return None
@@ -313,7 +314,7 @@ def _keepalive_on(value):
     return bool(value)
 
 
-def _tunnel_ping(ctx):
+def _tunnel_ping(ctx: Dict[str, Any]) -> Optional[bool]:
     """ping_ok of the GRE interface, else a probe from the CPE tunnel IP to the DI tunnel IP."""
     gre = ctx["gre"]
     if gre is not None and gre.get("ping_ok") is not None:
@@ -325,7 +326,7 @@ def _tunnel_ping(ctx):
     return None, None
 
 
-def _check_gre(ctx):
+def _check_gre(ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
     tunnel = ctx["tunnel"]
     gre = ctx["gre"]
     want_src, want_dst = tunnel["gre"]["source"], tunnel["gre"]["destination"]
@@ -406,7 +407,7 @@ def _check_gre(ctx):
         yield _result("gre_ping", FAIL, exp, False, "%s failed" % how)
 
 
-def _check_bgp(ctx):
+def _check_bgp(ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
     tunnel = ctx["tunnel"]
     bgp = tunnel["bgp"]
     nbr = ctx["nbr"]
@@ -439,13 +440,28 @@ def _check_bgp(ctx):
                       "BGP with %s is %s, expected Established" % (bgp["neighbor"], st))
 
 
-def _prefix_diff(want, got):
+def _prefix_diff(want: List[Any], got: List[Any]) -> Tuple[List[str], List[str]]:
     want_set = set(canon_prefix(p) for p in want)
     got_set = set(canon_prefix(p) for p in got)
     return sorted(want_set - got_set), sorted(got_set - want_set)
 
 
-def _check_routes(ctx):
+def _prefix_check(name: str, want: List[str], got_list: List[Any], verb: str, where: str, missing_fmt: str,
+                  extra_fmt: str) -> Dict[str, Any]:
+    """One exact-prefix-list check: pass when ``got_list`` is exactly ``want``, else name what is missing/extra."""
+    missing, extra = _prefix_diff(want, got_list)
+    got = sorted(set(canon_prefix(p) for p in got_list))
+    if not missing and not extra:
+        return _result(name, PASS, want, got, "%s exactly %s" % (verb, ", ".join(want)), missing=[], extra=[])
+    parts = []
+    if missing:
+        parts.append(missing_fmt % ", ".join(missing))
+    if extra:
+        parts.append(extra_fmt % ", ".join(extra))
+    return _result(name, FAIL, want, got, "%s: %s" % (where, "; ".join(parts)), missing=missing, extra=extra)
+
+
+def _check_routes(ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
     tunnel, nbr, state = ctx["tunnel"], ctx["nbr"], ctx["state"]
     want_rx = sorted(canon_prefix(p) for p in tunnel["expect_received"])
     want_tx = sorted(canon_prefix(p) for p in tunnel["advertise"])
@@ -465,38 +481,16 @@ def _check_routes(ctx):
                 yield _result("bgp_received", FAIL, want_rx, count,
                               "%s prefixes received, expected %d (%s)" % (count, len(want_rx), ", ".join(want_rx)))
         else:
-            missing, extra = _prefix_diff(want_rx, received)
-            got = sorted(set(canon_prefix(p) for p in received))
-            if not missing and not extra:
-                yield _result("bgp_received", PASS, want_rx, got, "received exactly %s" % ", ".join(want_rx),
-                              missing=[], extra=[])
-            else:
-                parts = []
-                if missing:
-                    parts.append("missing %s" % ", ".join(missing))
-                if extra:
-                    parts.append("extra %s" % ", ".join(extra))
-                yield _result("bgp_received", FAIL, want_rx, got, "received from %s: %s" % (
-                    tunnel["bgp"]["neighbor"], "; ".join(parts)), missing=missing, extra=extra)
+            yield _prefix_check("bgp_received", want_rx, received, "received", "received from %s" % tunnel["bgp"]["neighbor"],
+                                "missing %s", "extra %s")
 
         advertised = nbr.get("advertised")
         if advertised is None:
             yield _result("bgp_advertised", SKIP, want_tx, None, "advertised prefixes not known")
         else:
-            missing, extra = _prefix_diff(want_tx, advertised)
-            got = sorted(set(canon_prefix(p) for p in advertised))
-            if not missing and not extra:
-                yield _result("bgp_advertised", PASS, want_tx, got, "advertised exactly %s" % ", ".join(want_tx),
-                              missing=[], extra=[])
-            else:
-                parts = []
-                if missing:
-                    parts.append("not advertised %s" % ", ".join(missing))
-                if extra:
-                    parts.append("also advertised %s (the DI side accepts only %s)" % (
-                        ", ".join(extra), ", ".join(want_tx)))
-                yield _result("bgp_advertised", FAIL, want_tx, got, "advertised to %s: %s" % (
-                    tunnel["bgp"]["neighbor"], "; ".join(parts)), missing=missing, extra=extra)
+            yield _prefix_check("bgp_advertised", want_tx, advertised, "advertised",
+                                "advertised to %s" % tunnel["bgp"]["neighbor"], "not advertised %s",
+                                "also advertised %%s (the DI side accepts only %s)" % ", ".join(want_tx))
 
     # Forwarding: while this tunnel is up, its DC's /25 (and IaaS /25) go via this tunnel only.
     own = [p for p in (tunnel.get("dc_prefix"), tunnel.get("iaas_dc_prefix")) if p]
@@ -539,7 +533,7 @@ def _check_routes(ctx):
 # Blocking and entry points
 # ---------------------------------------------------------------------------------------------
 
-def apply_blocking(raw):
+def apply_blocking(raw: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """Turn failures caused by an earlier failure into skip + blocked_by (the root failure)."""
     by_name = {}
     out = []
@@ -573,7 +567,8 @@ def apply_blocking(raw):
     return out
 
 
-def tunnel_context(state, region, tunnel, options):
+def tunnel_context(state: Dict[str, Any], region: Dict[str, Any], tunnel: Dict[str, Any],
+        options: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     ike_sas = match_ike_sas(state, tunnel)
     ipsec_sas = match_ipsec_sas(state, tunnel)
     return {
@@ -591,7 +586,7 @@ def tunnel_context(state, region, tunnel, options):
     }
 
 
-def check_tunnel(ctx):
+def check_tunnel(ctx: Dict[str, Any]) -> List[Dict[str, Any]]:
     raw = []
     for gen in (_check_ike, _check_ipsec, _check_gre, _check_bgp, _check_routes):
         raw.extend(gen(ctx))
@@ -600,7 +595,7 @@ def check_tunnel(ctx):
     return apply_blocking(raw)
 
 
-def merge_options(options):
+def merge_options(options: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     merged = dict(DEFAULT_OPTIONS)
     for key, value in (options or {}).items():
         if value is not None and key in merged:
@@ -608,7 +603,8 @@ def merge_options(options):
     return merged
 
 
-def verify_host(plan, state, host, options=None):
+def verify_host(plan: Dict[str, Any], state: Dict[str, Any], host: str,
+        options: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """Verify every plan tunnel of `host` against `state`.
 
     Returns {host, ok, tunnels: [{key, name, index, datacenter, region, label, ok, first_failure,
@@ -659,7 +655,7 @@ def verify_host(plan, state, host, options=None):
     }
 
 
-def failure_lines(result):
+def failure_lines(result: Dict[str, Any]) -> List[str]:
     """One line per root failure: '<host>: tunnel 1 DC-A (region r) [key]: <check>: <message>'."""
     lines = []
     for t in result["tunnels"]:

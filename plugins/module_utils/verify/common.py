@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.addressing import canonical_prefix
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.registry import fold_algorithm, fold_dh_group
@@ -44,7 +44,7 @@ LAYER_TITLES = {
 _IP_IN_TEXT = re.compile(r"(\d{1,3}(?:\.\d{1,3}){3})")
 
 
-def as_list(value):
+def as_list(value: Any) -> List[Any]:
     """None -> [], scalar -> [scalar], list/tuple/set -> list."""
     if value is None:
         return []
@@ -53,7 +53,7 @@ def as_list(value):
     return [value]
 
 
-def host_ip(value):
+def host_ip(value: Any) -> Optional[str]:
     """Return the IPv4/IPv6 address in `value` as a string, or None.
 
     Accepts '192.0.2.1', '192.0.2.1/32', 'Loopback101 (192.0.2.1)'.
@@ -76,13 +76,13 @@ def host_ip(value):
     return None
 
 
-def ip_eq(a, b):
+def ip_eq(a: Any, b: Any) -> bool:
     """Two addresses are the same IP (prefix lengths and decorations ignored)."""
     ia, ib = host_ip(a), host_ip(b)
     return ia is not None and ia == ib
 
 
-def iface_eq(a, b):
+def iface_eq(a: Any, b: Any) -> bool:
     """Two interface addresses 'ip/len' are the same address with the same length."""
     try:
         return ipaddress.ip_interface(str(a)) == ipaddress.ip_interface(str(b))
@@ -104,7 +104,7 @@ def canon_prefix(value: Any) -> str:
         return text
 
 
-def canon_ts(value):
+def canon_ts(value: Any) -> Optional[str]:
     """Canonical traffic selector: '192.0.2.1' -> '192.0.2.1/32'; a protocol suffix such as '[gre]' dropped."""
     if value is None:
         return None
@@ -118,7 +118,7 @@ def canon_ts(value):
 _PROTOCOLS = {"gre": 47, "esp": 50, "ah": 51, "tcp": 6, "udp": 17, "icmp": 1, "ip": 0, "any": 0}
 
 
-def norm_protocol(value):
+def norm_protocol(value: Any) -> Optional[int]:
     """IP protocol as an int (47 for 'gre'); 0 means any IP ('ip' ACL); None when unknown."""
     if value is None:
         return None
@@ -157,7 +157,7 @@ def norm_dh(value: Any) -> Optional[int]:
     return fold_dh_group(text)
 
 
-def sibling_tunnel(region, tunnel):
+def sibling_tunnel(region: Dict[str, Any], tunnel: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     """The other tunnel of the same region (DC-B for DC-A), or None."""
     for other in region.get("tunnels") or []:
         if other.get("key") != tunnel.get("key"):
@@ -165,7 +165,7 @@ def sibling_tunnel(region, tunnel):
     return None
 
 
-def tunnel_label(tunnel):
+def tunnel_label(tunnel: Dict[str, Any]) -> str:
     """'tunnel 1 DC-A (region us-east)' as the article names them."""
     return "tunnel %s DC-%s (region %s)" % (
         tunnel.get("index", "?"),

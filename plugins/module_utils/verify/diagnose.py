@@ -10,6 +10,7 @@ each rule has a layer fallback so a failure always gets a cause. Causes use the 
 from __future__ import annotations
 
 import ipaddress
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.checks import (
     FAIL,
@@ -57,12 +58,12 @@ EVENT_ALIASES = {
 # Evidence helpers
 # ---------------------------------------------------------------------------------------------
 
-def _cfg(dctx, section):
+def _cfg(dctx: Dict[str, Any], section: str) -> Dict[str, Any]:
     value = dctx["config"].get(section)
     return value if isinstance(value, dict) else {}
 
 
-def _events(dctx, *names, **kw):
+def _events(dctx: Dict[str, Any], *names: str, **kw: Any) -> List[Dict[str, Any]]:
     """Log events of this tunnel (peer is one of its DI addresses, or not given) with these names.
     phase=... keeps events of that phase or without a phase."""
     phase = kw.get("phase")
@@ -83,7 +84,7 @@ def _events(dctx, *names, **kw):
     return out
 
 
-def _ev_text(events):
+def _ev_text(events: List[Dict[str, Any]]) -> str:
     first = events[0]
     text = "log: %s" % EVENT_ALIASES.get(str(first.get("event")).upper(), first.get("event"))
     if first.get("peer"):
@@ -95,7 +96,7 @@ def _ev_text(events):
     return text
 
 
-def _probe(dctx, destination, source=None):
+def _probe(dctx: Dict[str, Any], destination: Any, source: Any = None) -> Optional[bool]:
     """ok of the last ping probe to `destination` (optionally from `source`), None when absent."""
     found = None
     for probe in as_list(dctx["state"].get("probes")):
@@ -111,12 +112,12 @@ def _probe(dctx, destination, source=None):
     return found.get("ok")
 
 
-def _ike_established(dctx):
+def _ike_established(dctx: Dict[str, Any]) -> bool:
     sa = dctx["ike_sa"]
     return sa is not None and str(sa.get("state") or "").lower() == "established"
 
 
-def _list_mismatch(plan_value, cfg_value, norm):
+def _list_mismatch(plan_value: Any, cfg_value: Any, norm: Callable[[Any], Any]) -> Optional[bool]:
     """Config value(s) unknown -> None; else True when the plan value is not among them."""
     if cfg_value is None:
         return None
@@ -124,11 +125,11 @@ def _list_mismatch(plan_value, cfg_value, norm):
     return norm(plan_value) not in values
 
 
-def _is_gcm(alg):
+def _is_gcm(alg: Any) -> bool:
     return alg is not None and "gcm" in str(alg).lower()
 
 
-def _int_mismatch(plan_value, cfg_value):
+def _int_mismatch(plan_value: Any, cfg_value: Any) -> Optional[bool]:
     if cfg_value is None or plan_value is None:
         return None
     try:
@@ -137,7 +138,7 @@ def _int_mismatch(plan_value, cfg_value):
         return True
 
 
-def _values(dctx):
+def _values(dctx: Dict[str, Any]) -> Dict[str, Any]:
     t = dctx["tunnel"]
     sib = dctx["sibling"] or {}
     ipsec = t["ipsec"]
@@ -184,8 +185,9 @@ def _values(dctx):
 RULES = []
 
 
-def rule(rule_id, layer, checks, cause, fix):
-    def deco(func):
+def rule(rule_id: str, layer: str, checks: Sequence[str],
+        cause: str, fix: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def deco(func: Callable[..., Any]) -> Callable[..., Any]:
         RULES.append({"id": rule_id, "layer": layer, "checks": tuple(checks), "cause": cause, "fix": fix,
                       "match": func})
         return func
@@ -201,7 +203,7 @@ IKE_ALL = ("ike_sa", "ike_sa_stable")
 @rule("ike.version", "ike", IKE_DOWN,
       "The IKE version is not version 2.",
       "Configure IKEv2 only towards {di_ipsec} ({ikev2_only}).")
-def _r_ike_version(dctx, check):
+def _r_ike_version(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     want = dctx["tunnel"]["ipsec"].get("ike_version", 2)
     ev = []
     sa = dctx["ike_sa"]
@@ -217,7 +219,7 @@ def _r_ike_version(dctx, check):
       "{cpe_gre} host {di_gre}'. The access list must be specific to GRE; IP will not work.",
       "Protect GRE only (protocol 47) from the CPE GRE transport IP {cpe_gre} to the DI GRE transport IP "
       "{di_gre}: {gre_only_selectors}.")
-def _r_ike_acl_gre(dctx, check):
+def _r_ike_acl_gre(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     acl = _cfg(dctx, "crypto_acl")
     proto = norm_protocol(acl.get("protocol"))
     if acl.get("protocol") is not None and proto != 47:
@@ -230,11 +232,11 @@ def _r_ike_acl_gre(dctx, check):
       "{cpe_gre} to the Dedicated Instance tunnel transport IP {di_gre}, so GRE traffic does not trigger "
       "the IPsec tunnel.",
       "Set the crypto ACL to 'permit gre host {cpe_gre} host {di_gre}'.")
-def _r_ike_acl_addr(dctx, check):
+def _r_ike_acl_addr(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     return _acl_address_evidence(dctx)
 
 
-def _acl_address_evidence(dctx):
+def _acl_address_evidence(dctx: Dict[str, Any]) -> Optional[List[str]]:
     acl = _cfg(dctx, "crypto_acl")
     ev = []
     if acl.get("source") is not None and not ip_eq(acl["source"], dctx["tunnel"]["crypto_acl"]["source"]):
@@ -250,17 +252,18 @@ def _acl_address_evidence(dctx):
       "{di_ipsec}.",
       "Ping {di_ipsec} from {cpe_ipsec}; if it fails, traceroute to find where packets stop (some firewalls "
       "and internet devices do not allow traceroute) and fix the WAN routing / ISP path.")
-def _r_ike_reach(dctx, check):
+def _r_ike_reach(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     t = dctx["tunnel"]
     if _probe(dctx, t["di"]["ipsec_ip"]) is False:
         return ["ping %s -> %s failed" % (t["cpe"]["ipsec_ip"], t["di"]["ipsec_ip"])]
     return None
 
 
-def _param_rule(rule_id, layer, checks, section, what, cause, fix):
+def _param_rule(rule_id: str, layer: str, checks: Sequence[str], section: str,
+        what: str, cause: str, fix: str) -> Callable[..., Any]:
     """IKE/ESP parameter mismatch seen in the device config evidence."""
     @rule(rule_id, layer, checks, cause, fix)
-    def _match(dctx, check):
+    def _match(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
         plan = dctx["tunnel"]["ipsec"][section]
         cfg = _cfg(dctx, section)
         if what == "integrity_gcm":
@@ -313,7 +316,7 @@ _param_rule("ike.prf", "ike", IKE_DOWN, "ike", "prf",
 @rule("ike.dh_group", "ike", IKE_DOWN,
       "The IKEv2 session parameters do not match: the Diffie-Hellman modulus group differs.",
       "Set the IKEv2 proposal DH group as planned: {ike}.")
-def _r_ike_dh(dctx, check):
+def _r_ike_dh(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     ev = []
     plan = dctx["tunnel"]["ipsec"]["ike"]
     cfg = _cfg(dctx, "ike")
@@ -335,7 +338,7 @@ _param_rule("ike.lifetime", "ike", IKE_ALL, "ike", "lifetime_s",
       "The IKEv2 session parameters do not match: authentication failed (pre-shared key or IKE identity).",
       "Re-enter this tunnel's pre-shared key on the CPE (never print it) and use local identity {cpe_ipsec} "
       "(address) towards remote {di_ipsec}.")
-def _r_ike_auth(dctx, check):
+def _r_ike_auth(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     events = _events(dctx, "AUTHENTICATION_FAILED")
     return [_ev_text(events)] if events else None
 
@@ -345,7 +348,7 @@ def _r_ike_auth(dctx, check):
       "(the peer answered NO_PROPOSAL_CHOSEN).",
       "Recheck IKE version 2, encryption and integrity (GCM: integrity NULL), lifetime, DH group and PRF: "
       "{ike}.")
-def _r_ike_proposal(dctx, check):
+def _r_ike_proposal(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     if _ike_established(dctx):
         return None
     events = _events(dctx, "NO_PROPOSAL_CHOSEN", phase="ike")
@@ -356,7 +359,7 @@ def _r_ike_proposal(dctx, check):
       "The Dedicated Instance side may not start the IKEv2 exchange: the CPE must be able to send the first "
       "IKEv2 packet, but it is configured to only respond.",
       "Let the CPE initiate IKEv2 to {di_ipsec} ({initiate}).")
-def _r_ike_initiator(dctx, check):
+def _r_ike_initiator(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     if _cfg(dctx, "ike").get("initiate") is False:
         return ["IKE configured not to initiate"]
     return None
@@ -367,7 +370,7 @@ def _r_ike_initiator(dctx, check):
       "endpoints): the CPE sends IKEv2 requests but no answer comes back from {di_ipsec}.",
       "Permit UDP 500 and 4500 (and ESP) between {cpe_ipsec} and {di_ipsec} on every firewall in the path; "
       "capture UDP port 500/4500 to confirm IKEv2 packets are sent to and received from {di_ipsec}.")
-def _r_ike_firewall(dctx, check):
+def _r_ike_firewall(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     t = dctx["tunnel"]
     if _probe(dctx, t["di"]["ipsec_ip"]) is False:
         return None
@@ -389,7 +392,7 @@ def _r_ike_firewall(dctx, check):
       "the tunnel interface, BGP neighbour {di_tun} configured; then ping from tunnel IP {cpe_tun} to "
       "{di_tun} (never transport IP to transport IP). Check the IPsec logs; capture UDP 500/4500 if there are "
       "none.")
-def _r_ike_no_trigger(dctx, check):
+def _r_ike_no_trigger(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     if dctx["ike_sas"] or _events(dctx, "NO_PROPOSAL_CHOSEN", "AUTHENTICATION_FAILED", "INVALID_KE_PAYLOAD",
                                   "TS_UNACCEPTABLE", "IKE_TIMEOUT"):
         return None
@@ -406,7 +409,7 @@ def _r_ike_no_trigger(dctx, check):
       "The IKEv2 session is not active.",
       "Check the IPsec logs for the IKEv2 negotiation; recheck the crypto ACL (GRE), reachability of "
       "{di_ipsec}, the IKEv2 parameters ({ike}) and firewalls (UDP 500/4500).")
-def _r_ike_down(dctx, check):
+def _r_ike_down(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     sa = dctx["ike_sa"]
     return ["IKE SA with %s: %s" % (dctx["tunnel"]["di"]["ipsec_ip"], sa.get("state") if sa else "none")]
 
@@ -415,7 +418,7 @@ def _r_ike_down(dctx, check):
       "The IKEv2 session is flapping: more than one IKE SA with {di_ipsec}.",
       "Check the IPsec logs for repeated negotiations; make sure only one side's lifetime/rekey and DPD "
       "settings are as planned ({ike}) and that no duplicate peer configuration exists.")
-def _r_ike_flapping(dctx, check):
+def _r_ike_flapping(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     if len(dctx["ike_sas"]) > 1:
         return ["%d IKE SAs with %s" % (len(dctx["ike_sas"]), dctx["tunnel"]["di"]["ipsec_ip"])]
     return None
@@ -425,7 +428,7 @@ def _r_ike_flapping(dctx, check):
       "The IKEv2 session has not been up for more than a few seconds: it is just born or flapping.",
       "Verify again after a minute: the 'active time' must keep growing. If it resets, check the IPsec "
       "logs, DPD and lifetimes ({ike}).")
-def _r_ike_young(dctx, check):
+def _r_ike_young(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     sa = dctx["ike_sa"]
     return ["IKE SA uptime %ss" % (sa.get("uptime_s") if sa else None)]
 
@@ -440,7 +443,7 @@ IPSEC_NEG = ("ipsec_sa", "ipsec_selectors", "ipsec_protocol", "ipsec_mode")
       "IPsec is not configured in tunnel mode.",
       "Configure tunnel mode ({tunnel_mode}): the DI IPsec headend is not the GRE endpoint, transport mode "
       "cannot work.")
-def _r_ipsec_mode(dctx, check):
+def _r_ipsec_mode(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     ev = []
     sa = dctx["ipsec_sa"]
     if sa is not None and sa.get("mode") is not None and str(sa["mode"]).lower() != "tunnel":
@@ -455,7 +458,7 @@ def _r_ipsec_mode(dctx, check):
       "The crypto access list is not specific to GRE: it must be 'permit gre host {cpe_gre} host {di_gre}'; "
       "the 'IP' protocol will not work.",
       "Set the crypto ACL / traffic selectors to GRE (protocol 47) between {cpe_gre} and {di_gre}.")
-def _r_ipsec_acl(dctx, check):
+def _r_ipsec_acl(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     ev = []
     sa = dctx["ipsec_sa"]
     if sa is not None and sa.get("protocol") is not None and norm_protocol(sa["protocol"]) != 47:
@@ -471,7 +474,7 @@ def _r_ipsec_acl(dctx, check):
       "transport IPs {cpe_gre} -> {di_gre}.",
       "Set the crypto ACL to 'permit gre host {cpe_gre} host {di_gre}' and the GRE tunnel source/destination "
       "to the same addresses.")
-def _r_ipsec_selectors(dctx, check):
+def _r_ipsec_selectors(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     ev = []
     sa = dctx["ipsec_sa"]
     t = dctx["tunnel"]
@@ -499,7 +502,7 @@ _param_rule("ipsec.integrity", "ipsec", IPSEC_NEG, "esp", "integrity",
 @rule("ipsec.pfs", "ipsec", IPSEC_NEG,
       "The perfect forward secrecy (PFS) setting does not match the Dedicated Instance side.",
       "Set PFS as planned: {esp}.")
-def _r_ipsec_pfs(dctx, check):
+def _r_ipsec_pfs(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     ev = []
     plan = dctx["tunnel"]["ipsec"]["esp"]
     cfg = _cfg(dctx, "esp")
@@ -524,7 +527,7 @@ _param_rule("ipsec.lifetime", "ipsec", IPSEC_ALL, "esp", "lifetime_s",
       "The Dedicated Instance side rejected the traffic selectors (TS_UNACCEPTABLE): the crypto access list "
       "must permit GRE from {cpe_gre} to {di_gre}, in tunnel mode.",
       "Set the crypto ACL to 'permit gre host {cpe_gre} host {di_gre}' and IPsec tunnel mode.")
-def _r_ipsec_ts(dctx, check):
+def _r_ipsec_ts(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     events = _events(dctx, "TS_UNACCEPTABLE")
     return [_ev_text(events)] if events else None
 
@@ -533,7 +536,7 @@ def _r_ipsec_ts(dctx, check):
       "The IPsec settings on the CPE side do not match the Dedicated Instance side (NO_PROPOSAL_CHOSEN "
       "for the IPsec SA).",
       "Recheck encryption and authentication (GCM: NULL), PFS and lifetime: {esp}.")
-def _r_ipsec_proposal(dctx, check):
+def _r_ipsec_proposal(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     if not _ike_established(dctx):
         return None
     events = _events(dctx, "NO_PROPOSAL_CHOSEN", phase="ipsec")
@@ -545,7 +548,7 @@ def _r_ipsec_proposal(dctx, check):
       "policy or does not leave through the interface carrying it.",
       "Check that the GRE tunnel source/destination are exactly {cpe_gre} -> {di_gre}, that {di_gre} is "
       "routed out of the WAN interface with the crypto map, and that GRE keepalives are on.")
-def _r_ipsec_no_out(dctx, check):
+def _r_ipsec_no_out(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     sa = dctx["ipsec_sa"]
     if sa is not None and sa.get("pkts_out") is not None and int(sa["pkts_out"]) <= 0:
         return ["CHILD SA pkts_out 0"]
@@ -557,7 +560,7 @@ def _r_ipsec_no_out(dctx, check):
       "blocking the IPsec packets (ESP, or UDP 4500 with NAT) or the DI side does not return traffic.",
       "Permit ESP (IP protocol 50) and UDP 4500 from {di_ipsec}; capture on the WAN to see whether ESP "
       "from {di_ipsec} arrives; if it does not, open a case with Cisco with the capture.")
-def _r_ipsec_no_in(dctx, check):
+def _r_ipsec_no_in(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     sa = dctx["ipsec_sa"]
     if sa is not None and sa.get("pkts_in") is not None and int(sa["pkts_in"]) <= 0 and \
             int(sa.get("pkts_out") or 0) > 0:
@@ -569,7 +572,7 @@ def _r_ipsec_no_in(dctx, check):
       "The IPsec session is not active.",
       "Check the IPsec logs for error messages or negotiation errors; recheck encryption/authentication, "
       "PFS, lifetime, tunnel mode and the source/destination IPsec addresses: {esp}.")
-def _r_ipsec_down(dctx, check):
+def _r_ipsec_down(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     sa = dctx["ipsec_sa"]
     return ["CHILD SA with %s: %s" % (dctx["tunnel"]["di"]["ipsec_ip"], sa.get("state") if sa else "none")]
 
@@ -583,21 +586,21 @@ GRE_DOWN = ("gre_interface", "gre_up", "gre_ping")
       "There is no GRE tunnel interface towards the Dedicated Instance GRE IP {di_gre}.",
       "Create the tunnel interface (address {cpe_cidr}, source {cpe_gre}, destination {di_gre}): run the "
       "deploy playbook for this CPE.")
-def _r_gre_missing(dctx, check):
+def _r_gre_missing(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     return ["no tunnel interface to %s" % dctx["tunnel"]["gre"]["destination"]] if dctx["gre"] is None else None
 
 
 @rule("gre.admin_down", "gre", ("gre_interface",),
       "The tunnel interface is administratively down.",
       "Bring the tunnel interface up: {admin_up}.")
-def _r_gre_admin(dctx, check):
+def _r_gre_admin(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     gre = dctx["gre"]
     if gre is not None and gre.get("admin_up") is False:
         return ["%s admin down" % gre.get("name")]
     return None
 
 
-def _vrf(value):
+def _vrf(value: Any) -> str:
     return "global" if value in (None, "", "default", "global") else str(value)
 
 
@@ -605,7 +608,7 @@ def _vrf(value):
       "The tunnel interface transport VRF does not match the VRF of the loopback (source) interface.",
       "Set 'tunnel vrf' to the VRF of the tunnel source interface (or remove it when the source is in the "
       "global table).")
-def _r_gre_vrf(dctx, check):
+def _r_gre_vrf(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     cfg = _cfg(dctx, "gre")
     if "tunnel_vrf" in cfg and "source_vrf" in cfg and _vrf(cfg["tunnel_vrf"]) != _vrf(cfg["source_vrf"]):
         return ["tunnel vrf %s, source interface vrf %s" % (_vrf(cfg["tunnel_vrf"]), _vrf(cfg["source_vrf"]))]
@@ -616,7 +619,7 @@ def _r_gre_vrf(dctx, check):
       "The source or destination tunnel transport address is incorrect and does not match the Dedicated "
       "Instance expected values.",
       "Set tunnel source {cpe_gre} and tunnel destination {di_gre}.")
-def _r_gre_endpoints(dctx, check):
+def _r_gre_endpoints(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     ev = []
     t = dctx["tunnel"]
     for label, obj in (("state", dctx["gre"] or {}), ("config", _cfg(dctx, "gre"))):
@@ -631,7 +634,7 @@ def _r_gre_endpoints(dctx, check):
       "The tunnel interface mask or IP address is incorrect and does not match the Dedicated Instance "
       "expected values.",
       "Set the tunnel interface address to {cpe_cidr}.")
-def _r_gre_address(dctx, check):
+def _r_gre_address(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     ev = []
     want = dctx["tunnel"]["cpe"]["tunnel_cidr"]
     for label, obj in (("state", dctx["gre"] or {}), ("config", _cfg(dctx, "gre"))):
@@ -645,7 +648,7 @@ def _r_gre_address(dctx, check):
       "keepalives, Cisco must be told so that the default keepalives on the Dedicated Instance side are "
       "disabled.",
       "Enable GRE keepalives on the tunnel interface as planned ({gre_keepalive}).")
-def _r_gre_keepalive(dctx, check):
+def _r_gre_keepalive(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     c = dctx["checks"].get("gre_keepalive") or {}
     if c.get("status") == FAIL:
         return ["keepalive %s" % (c.get("actual"),)]
@@ -658,7 +661,7 @@ def _r_gre_keepalive(dctx, check):
       "Permit GRE (IP protocol 47) between {cpe_gre} and {di_gre} on the CPE and any firewall between the "
       "tunnel and the IPsec device; capture to see that the ICMP ping from {cpe_tun} to {di_tun} becomes a "
       "GRE packet encapsulated into IPsec, and watch the tunnel and IPsec counters.")
-def _r_gre_firewall(dctx, check):
+def _r_gre_firewall(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     if (dctx["checks"].get("ipsec_traffic") or {}).get("status") == PASS:
         sa = dctx["ipsec_sa"] or {}
         return ["IPsec counters move (out %s, in %s) but the tunnel does not come up / answer" % (
@@ -670,7 +673,7 @@ def _r_gre_firewall(dctx, check):
       "The GRE tunnel is not up end to end.",
       "Check the tunnel VRF, keepalives, tunnel IP/mask {cpe_cidr}, source {cpe_gre} / destination {di_gre} "
       "and firewalls blocking GRE; ping from tunnel IP {cpe_tun} to {di_tun}.")
-def _r_gre_down(dctx, check):
+def _r_gre_down(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     return [(dctx["checks"].get(check) or {}).get("message")]
 
 
@@ -682,7 +685,7 @@ BGP_ALL = ("bgp_neighbor", "bgp_remote_as", "bgp_local_as", "bgp_established")
 @rule("bgp.neighbor_ip", "bgp", ("bgp_neighbor",),
       "The remote BGP neighbour IP does not match the remote GRE tunnel IP {di_tun}.",
       "Configure the BGP neighbour as {di_tun} (the Dedicated Instance tunnel IP), remote-as {remote_as}.")
-def _r_bgp_nbr_ip(dctx, check):
+def _r_bgp_nbr_ip(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     t = dctx["tunnel"]
     net = ipaddress.ip_network(t["cpe"]["tunnel_cidr"], strict=False)
     ev = []
@@ -702,7 +705,7 @@ def _r_bgp_nbr_ip(dctx, check):
 @rule("bgp.not_configured", "bgp", ("bgp_neighbor",),
       "BGP is not enabled or not configured with the Dedicated Instance tunnel IP {di_tun} as neighbour.",
       "Configure BGP neighbour {di_tun} remote-as {remote_as} (local AS {local_as}) on this CPE.")
-def _r_bgp_missing(dctx, check):
+def _r_bgp_missing(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     return ["no BGP neighbour %s" % dctx["tunnel"]["bgp"]["neighbor"]] if dctx["nbr"] is None else None
 
 
@@ -710,7 +713,7 @@ def _r_bgp_missing(dctx, check):
       "The remote AS number does not match the AS number configured on the Dedicated Instance side: recheck "
       "the neighbour AS configuration.",
       "Set 'neighbor {di_tun} remote-as {remote_as}'.")
-def _r_bgp_remote_as(dctx, check):
+def _r_bgp_remote_as(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     ev = []
     nbr = dctx["nbr"] or {}
     if nbr.get("remote_as") is not None and str(nbr["remote_as"]) != str(dctx["tunnel"]["bgp"]["remote_as"]):
@@ -729,7 +732,7 @@ def _r_bgp_remote_as(dctx, check):
       "number matches the expected Dedicated Instance parameters.",
       "Use local AS {local_as} towards {di_tun} (a per-neighbour 'local-as {local_as} no-prepend replace-as' "
       "when the router's ASN differs).")
-def _r_bgp_local_as(dctx, check):
+def _r_bgp_local_as(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     ev = []
     nbr = dctx["nbr"] or {}
     if nbr.get("local_as") is not None and str(nbr["local_as"]) != str(dctx["tunnel"]["bgp"]["local_as"]):
@@ -747,7 +750,7 @@ def _r_bgp_local_as(dctx, check):
       "The BGP TCP session is rejected: the BGP (TCP MD5) password does not match the Dedicated Instance side.",
       "Re-enter this tunnel's BGP password for neighbour {di_tun} (never print it), or remove it if Cisco "
       "uses none.")
-def _r_bgp_auth(dctx, check):
+def _r_bgp_auth(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     events = _events(dctx, "BGP_AUTH_FAILED")
     return [_ev_text(events)] if events else None
 
@@ -757,7 +760,7 @@ def _r_bgp_auth(dctx, check):
       "packets (port 179) inside GRE sent into or received from the IPsec tunnel.",
       "Permit TCP 179 between {cpe_tun} and {di_tun} through the tunnel ({firewalls}); check the BGP logs "
       "for setting errors.")
-def _r_bgp_firewall(dctx, check):
+def _r_bgp_firewall(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     if (dctx["checks"].get("gre_ping") or {}).get("status") == PASS:
         return ["tunnel ping %s -> %s ok, BGP %s" % (
             dctx["tunnel"]["cpe"]["tunnel_ip"], dctx["tunnel"]["di"]["tunnel_ip"], (dctx["nbr"] or {}).get("state"))]
@@ -768,13 +771,13 @@ def _r_bgp_firewall(dctx, check):
       "The BGP session is not established.",
       "Ping from tunnel IP {cpe_tun} to {di_tun}; if it succeeds check the BGP logs: remote AS {remote_as}, "
       "local AS {local_as}, neighbour {di_tun}, TCP 179 through firewalls.")
-def _r_bgp_down(dctx, check):
+def _r_bgp_down(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     return [(dctx["checks"].get(check) or {}).get("message")]
 
 
 # ----- BGP route exchange -------------------------------------------------------------------
 
-def _rx_diff(dctx):
+def _rx_diff(dctx: Dict[str, Any]) -> Tuple[set, set]:
     c = dctx["checks"].get("bgp_received") or {}
     return set(c.get("missing") or []), set(c.get("extra") or [])
 
@@ -785,7 +788,7 @@ def _rx_diff(dctx):
       "swapped.",
       "Point tunnel {index} to DC-{dc}: check the DI addresses (IPsec {di_ipsec}, GRE {di_gre}, tunnel "
       "{di_tun}) of this tunnel against Cisco's handover sheet.")
-def _r_routes_swapped(dctx, check):
+def _r_routes_swapped(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     sib = dctx["sibling"]
     nbr = dctx["nbr"] or {}
     if sib is None or nbr.get("received") is None:
@@ -797,7 +800,7 @@ def _r_routes_swapped(dctx, check):
     return None
 
 
-def _own_25s(t):
+def _own_25s(t: Dict[str, Any]) -> set:
     return set(canon_prefix(p) for p in (t.get("dc_prefix"), t.get("iaas_dc_prefix")) if p)
 
 
@@ -806,7 +809,7 @@ def _own_25s(t):
       "data center {dc} /25 local route.",
       "Check the inbound prefix list / route-map of neighbour {di_tun} (must permit {expect}); if the route "
       "is not sent, open a case with Cisco.")
-def _r_routes_missing25(dctx, check):
+def _r_routes_missing25(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     missing, _extra = _rx_diff(dctx)
     hit = sorted(missing & _own_25s(dctx["tunnel"]))
     return ["missing %s" % ", ".join(hit)] if hit else None
@@ -816,7 +819,7 @@ def _r_routes_missing25(dctx, check):
       "The tunnel does not receive the /24 backup route (the same /24 is advertised by data center A and "
       "data center B).",
       "Check the inbound prefix list / route-map of neighbour {di_tun} (must permit {expect}).")
-def _r_routes_missing24(dctx, check):
+def _r_routes_missing24(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     missing, _extra = _rx_diff(dctx)
     backup = set(canon_prefix(p) for p in dctx["tunnel"]["expect_received"]) - _own_25s(dctx["tunnel"])
     hit = sorted(missing & backup)
@@ -828,7 +831,7 @@ def _r_routes_missing24(dctx, check):
       "data center {dc} tunnel must not be used to send traffic to data center {sib_dc}.",
       "Filter inbound on neighbour {di_tun} to exactly {expect}; tell Cisco DC-{dc} advertises DC-{sib_dc}'s "
       "/25.")
-def _r_routes_other25(dctx, check):
+def _r_routes_other25(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     sib = dctx["sibling"]
     if sib is None:
         return None
@@ -840,7 +843,7 @@ def _r_routes_other25(dctx, check):
 @rule("routes.extra", "routes", ("bgp_received",),
       "The tunnel receives routes other than its data center's /25 local route and the /24 backup route.",
       "Filter inbound on neighbour {di_tun} to exactly {expect}.")
-def _r_routes_extra(dctx, check):
+def _r_routes_extra(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     _missing, extra = _rx_diff(dctx)
     return ["extra %s" % ", ".join(sorted(extra))] if extra else None
 
@@ -850,7 +853,7 @@ def _r_routes_extra(dctx, check):
       "on both the data center A and the data center B tunnel; it is not advertised on this tunnel.",
       "Advertise the default to {di_tun}: 'neighbor {di_tun} default-originate' (or network 0.0.0.0) with an "
       "outbound prefix list permitting only {advertise}.")
-def _r_routes_no_default(dctx, check):
+def _r_routes_no_default(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     c = dctx["checks"].get("bgp_advertised") or {}
     missing = set(c.get("missing") or [])
     return ["not advertised %s" % ", ".join(sorted(missing))] if "0.0.0.0/0" in missing else None
@@ -860,7 +863,7 @@ def _r_routes_no_default(dctx, check):
       "The customer advertises more than 0.0.0.0/0: the Dedicated Instance side will not accept more "
       "specific routes.",
       "Apply an outbound prefix list permitting only {advertise} to neighbour {di_tun}.")
-def _r_routes_more_specific(dctx, check):
+def _r_routes_more_specific(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     c = dctx["checks"].get("bgp_advertised") or {}
     extra = c.get("extra") or []
     return ["also advertised %s" % ", ".join(extra)] if extra else None
@@ -871,7 +874,7 @@ def _r_routes_more_specific(dctx, check):
       "is routed via another path (suboptimal routing that can break traffic through firewalls).",
       "Remove what makes the other path win (weight / local-preference / route-map / static route); the /25 "
       "learnt from {di_tun} must be the best route, the /24 is only the backup.")
-def _r_routes_wrong_tunnel(dctx, check):
+def _r_routes_wrong_tunnel(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     c = dctx["checks"].get("route_via_tunnel") or {}
     t = dctx["tunnel"]
     ev = []
@@ -887,7 +890,7 @@ def _r_routes_wrong_tunnel(dctx, check):
       "Data center {dc}'s /25 is received but not installed in the routing table.",
       "Check the RIB (route-maps, administrative distance, a conflicting static or VRF): {dc_prefix} must be "
       "installed via {di_tun}.")
-def _r_routes_not_installed(dctx, check):
+def _r_routes_not_installed(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     c = dctx["checks"].get("route_via_tunnel") or {}
     empty = [p for p, routes in (c.get("actual") or {}).items() if not routes]
     return ["%s not in the routing table" % ", ".join(empty)] if empty else None
@@ -896,7 +899,7 @@ def _r_routes_not_installed(dctx, check):
 @rule("routes.mismatch", "routes", ("bgp_received", "bgp_advertised", "route_via_tunnel"),
       "The route exchange with the Dedicated Instance does not match the plan.",
       "Tunnel {index} must receive exactly {expect} and advertise exactly {advertise}.")
-def _r_routes_mismatch(dctx, check):
+def _r_routes_mismatch(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     return [(dctx["checks"].get(check) or {}).get("message")]
 
 
@@ -907,14 +910,14 @@ RULE_IDS = tuple(r["id"] for r in RULES)
 # Entry points
 # ---------------------------------------------------------------------------------------------
 
-def _fmt(text, values):
+def _fmt(text: str, values: Dict[str, Any]) -> str:
     try:
         return text.format(**values)
     except (KeyError, IndexError, ValueError):
         return text
 
 
-def explain(dctx, check):
+def explain(dctx: Dict[str, Any], check: str) -> Dict[str, Any]:
     """The first rule of the check's layer that matches: {cause_id, cause, fix, evidence}."""
     values = _values(dctx)
     for r in RULES:
@@ -935,7 +938,7 @@ def explain(dctx, check):
             "cause": "no rule explains %s" % check, "fix": None, "evidence": []}
 
 
-def _notes(dctx):
+def _notes(dctx: Dict[str, Any]) -> List[str]:
     """Advice that is not a fault: e.g. a transport-IP ping that cannot work by design."""
     notes = []
     t = dctx["tunnel"]
@@ -950,7 +953,8 @@ def _notes(dctx):
     return notes
 
 
-def diagnose_host(plan, state, host, options=None, verify_result=None):
+def diagnose_host(plan: Dict[str, Any], state: Dict[str, Any], host: str,
+        options: Optional[Dict[str, Any]] = None, verify_result: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """Diagnose every plan tunnel of `host`: per tunnel the first failing layer, the named cause (article
     wording), the fix, the evidence, other independent faults, and the checks blocked by the cause."""
     options = merge_options(options)
@@ -1004,7 +1008,7 @@ def diagnose_host(plan, state, host, options=None, verify_result=None):
     return {"host": host, "ok": all(t["ok"] for t in out), "tunnels": out, "warnings": result["warnings"]}
 
 
-def diagnosis_lines(diag):
+def diagnosis_lines(diag: Dict[str, Any]) -> List[str]:
     lines = []
     for t in diag["tunnels"]:
         head = "%s %s [%s]" % (diag["host"], t["label"], t["key"])

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import os
 import xml.etree.ElementTree as ET
+from typing import Any, Dict, Optional, Tuple
 
 STATUS_WORD = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}
 
 
-def _short(value, width):
+def _short(value: Any, width: int) -> str:
     if value is None:
         text = "-"
     elif isinstance(value, (list, tuple)):
@@ -25,7 +26,7 @@ def _short(value, width):
     return text
 
 
-def render_table(result, diagnosis=None, width=100):
+def render_table(result: Dict[str, Any], diagnosis: Optional[Dict[str, Any]] = None, width: int = 100) -> str:
     """Readable per-tunnel table (text): CHECK | STATUS | DETAIL; a failure adds its expected and actual
     values, and with `diagnosis` (diagnose_host output) the named cause and the fix."""
     diag_by_key = {}
@@ -61,7 +62,8 @@ def render_table(result, diagnosis=None, width=100):
     return "\n".join(lines)
 
 
-def render_json(result, diagnosis=None, extra=None):
+def render_json(result: Dict[str, Any], diagnosis: Optional[Dict[str, Any]] = None,
+        extra: Optional[Dict[str, Any]] = None) -> str:
     doc = dict(result)
     if diagnosis is not None:
         doc["diagnosis"] = diagnosis
@@ -70,7 +72,7 @@ def render_json(result, diagnosis=None, extra=None):
     return json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n"
 
 
-def render_junit(result, diagnosis=None):
+def render_junit(result: Dict[str, Any], diagnosis: Optional[Dict[str, Any]] = None) -> str:
     """JUnit XML: one testsuite per tunnel, one testcase per check; fail -> <failure>, skip -> <skipped>."""
     diag_by_key = {}
     if diagnosis:
@@ -111,7 +113,7 @@ def render_junit(result, diagnosis=None):
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
-def write_reports(report_dir, host, files):
+def write_reports(report_dir: Optional[str], host: str, files: Dict[str, Tuple[str, str]]) -> Dict[str, str]:
     """Write {suffix-name: text} under report_dir; returns {kind: path}."""
     out = {}
     if not report_dir:

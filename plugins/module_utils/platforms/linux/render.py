@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 # the one mapping table of plan crypto tokens -> strongSwan proposal keywords lives in vocabulary.py
 from ...plan.secrets import MASK, mask_values
@@ -48,25 +48,28 @@ def _lookup(table: Dict[Any, str], value: Any, what: str) -> str:
         raise RenderError("strongSwan has no mapping for %s %r (known: %s)" % (what, value, ", ".join(str(k) for k in table)))
 
 
+def _proposal(algs: Dict[str, Any], what: str, fields: Sequence[Tuple[str, Dict[Any, str], str, bool]]) -> str:
+    """The strongSwan proposal of ``algs``: each ``(field, table, label, required)`` in order, joined by '-'."""
+    parts = []
+    for field, table, label, required in fields:
+        if required or algs.get(field):
+            parts.append(_lookup(table, algs.get(field), "%s %s" % (what, label)))
+    return "-".join(parts)
+
+
 def ike_proposal(ike: Dict[str, Any]) -> str:
     """``{encryption, integrity, prf, dh_group}`` -> ``aes256gcm16-prfsha384-ecp384``."""
-    parts = [_lookup(STRONGSWAN_ENCRYPTION, ike.get("encryption"), "IKE encryption")]
-    if ike.get("integrity"):
-        parts.append(_lookup(STRONGSWAN_INTEGRITY, ike["integrity"], "IKE integrity"))
-    if ike.get("prf"):
-        parts.append(_lookup(STRONGSWAN_PRF, ike["prf"], "IKE PRF"))
-    parts.append(_lookup(STRONGSWAN_DH, ike.get("dh_group"), "IKE DH group"))
-    return "-".join(parts)
+    return _proposal(ike, "IKE", (("encryption", STRONGSWAN_ENCRYPTION, "encryption", True),
+                                  ("integrity", STRONGSWAN_INTEGRITY, "integrity", False),
+                                  ("prf", STRONGSWAN_PRF, "PRF", False),
+                                  ("dh_group", STRONGSWAN_DH, "DH group", True)))
 
 
 def esp_proposal(esp: Dict[str, Any]) -> str:
     """``{encryption, integrity, pfs_group}`` -> ``aes256gcm16-ecp384`` (the DH group = PFS)."""
-    parts = [_lookup(STRONGSWAN_ENCRYPTION, esp.get("encryption"), "ESP encryption")]
-    if esp.get("integrity"):
-        parts.append(_lookup(STRONGSWAN_INTEGRITY, esp["integrity"], "ESP integrity"))
-    if esp.get("pfs_group"):
-        parts.append(_lookup(STRONGSWAN_DH, esp["pfs_group"], "ESP PFS group"))
-    return "-".join(parts)
+    return _proposal(esp, "ESP", (("encryption", STRONGSWAN_ENCRYPTION, "encryption", True),
+                                  ("integrity", STRONGSWAN_INTEGRITY, "integrity", False),
+                                  ("pfs_group", STRONGSWAN_DH, "PFS group", False)))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,6 +18,15 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from ...plan.addressing import canonical_prefix  # the one prefix normalisation
 
 PLATFORM = "linux"
+
+# The options every Linux CPE module takes (doc fragment webex_di.virtual_connect.linux_cpe).
+CPE_OPTIONS = dict(
+    plan=dict(type="dict", required=True),
+    host=dict(type="str", required=True),
+    swanctl=dict(type="list", elements="str", default=["swanctl"]),
+    swanctl_uri=dict(type="str"),
+    vtysh=dict(type="list", elements="str", default=["vtysh"]),
+)
 IP_PROTOCOLS = {"icmp": 1, "tcp": 6, "udp": 17, "gre": 47, "esp": 50, "ah": 51, "sctp": 132}
 
 Runner = Callable[[List[str]], Tuple[int, str, str]]
