@@ -6,7 +6,8 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: vc_plan
-author: webex_di maintainers (@webex-di)
+author:
+  - webex_di maintainers (@webex-di)
 version_added: "0.1.0"
 short_description: Validate Virtual Connect inputs and derive the plan every platform applies
 description:

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: webex_di.virtual_connect contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Shared base of the collection's controller-only action plugins (vc_plan, vc_verify, vc_diagnose).
+"""The collection's controller-only action plugins (vc_plan's base, vc_verify, vc_diagnose).
 
 They never open a connection to the host: they validate the task arguments against the module's own
 argument spec and run the module's shared ``run()`` on the controller.
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
+
+from ansible_collections.webex_di.virtual_connect.plugins.modules import vc_diagnose, vc_verify
 
 
 class ControllerAction(ActionBase):
@@ -42,3 +44,15 @@ class HostReportAction(ControllerAction):
             params["host"] = task_vars.get("inventory_hostname")  # run() falls back to the state's host
         result.update(type(self).RUN(params))
         return result
+
+
+class VerifyAction(HostReportAction):
+    NAME = "vc_verify"
+    ARGUMENT_SPEC = vc_verify.ARGUMENT_SPEC
+    RUN = staticmethod(vc_verify.run)
+
+
+class DiagnoseAction(HostReportAction):
+    NAME = "vc_diagnose"
+    ARGUMENT_SPEC = vc_diagnose.ARGUMENT_SPEC
+    RUN = staticmethod(vc_diagnose.run)

@@ -14,16 +14,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import cpe_region_tunnels
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.common import (
-    LAYERS,
-    LAYER_TITLES,
-    as_list,
-    canon_prefix,
-    canon_ts,
-    iface_eq,
-    ip_eq,
-    norm_protocol,
-    sibling_tunnel,
-    tunnel_label,
+    LAYERS, LAYER_TITLES, as_list, canon_prefix, canon_ts, iface_eq, ip_eq, norm_protocol, sibling_tunnel, tunnel_label,
 )
 
 PASS = "pass"
@@ -389,22 +380,20 @@ def _check_gre(ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
         yield _result("gre_keepalive", PASS, exp, ka, "keepalive %s/%s" % (
             ka_plan.get("interval_s"), ka_plan.get("retries")))
 
-    oper = gre.get("oper_up")
-    if oper is None:
-        yield _result("gre_up", SKIP, True, None, "line protocol not known")
-    elif _is_true(oper):
-        yield _result("gre_up", PASS, True, True, "%s is up" % name)
-    else:
-        yield _result("gre_up", FAIL, True, False, "%s line protocol is down" % name)
-
+    yield _yes_no("gre_up", gre.get("oper_up"), True, "line protocol not known", "%s is up" % name,
+                  "%s line protocol is down" % name)
     ok, how = _tunnel_ping(ctx)
-    exp = "%s -> %s" % (tunnel["cpe"]["tunnel_ip"], tunnel["di"]["tunnel_ip"])
-    if ok is None:
-        yield _result("gre_ping", SKIP, exp, None, "no tunnel ping in the state (tunnel IP -> tunnel IP)")
-    elif _is_true(ok):
-        yield _result("gre_ping", PASS, exp, True, "%s ok" % how)
-    else:
-        yield _result("gre_ping", FAIL, exp, False, "%s failed" % how)
+    yield _yes_no("gre_ping", ok, "%s -> %s" % (tunnel["cpe"]["tunnel_ip"], tunnel["di"]["tunnel_ip"]),
+                  "no tunnel ping in the state (tunnel IP -> tunnel IP)", "%s ok" % how, "%s failed" % how)
+
+
+def _yes_no(name: str, value: Any, expected: Any, unknown: str, yes: str, no: str) -> Dict[str, Any]:
+    """A check of one yes/no fact of the state: unknown (None) skips, true passes, anything else fails."""
+    if value is None:
+        return _result(name, SKIP, expected, None, unknown)
+    if _is_true(value):
+        return _result(name, PASS, expected, True, yes)
+    return _result(name, FAIL, expected, False, no)
 
 
 def _check_bgp(ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:

@@ -13,21 +13,13 @@ import pytest
 
 from test_double_contract import Rig  # noqa: I100  (sibling test module: the deployed-double harness)
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.assemble import build_ios_state
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.commands import ios_gather_commands
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.diagnose import diagnose_host
-from iosxe_double.config import CLIError
 
 
 def gather(rig: Rig) -> dict:
-    outputs, errors = {}, []
-    for item in ios_gather_commands(rig.plan, rig.host):
-        try:
-            outputs[item["command"]] = rig.session.exec_command(item["command"])
-        except CLIError as exc:
-            errors.append({"command": item["command"], "message": exc.message})
-    assert errors == [], errors  # the double answers every evidence command
-    return build_ios_state(outputs, host=rig.host, plan=rig.plan, errors=errors)
+    state = rig.gather()
+    assert state["gather_errors"] == [], state["gather_errors"]  # the double answers every evidence command
+    return state
 
 
 def causes(rig: Rig) -> dict:
@@ -38,10 +30,7 @@ def causes(rig: Rig) -> dict:
 
 @pytest.fixture()
 def rig():
-    r = Rig("lab", "cpe1")
-    r.deploy()
-    r.age()
-    return r
+    return Rig.deployed("lab", "cpe1")
 
 
 def test_healthy_double_gives_evidence_and_no_fault(rig):

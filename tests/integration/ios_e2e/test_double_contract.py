@@ -11,7 +11,7 @@ import yaml
 
 from e2e_helpers import BASE, INVENTORY, SCENARIOS, truth_of
 
-from ansible_collections.webex_di.virtual_connect.plugins.filter.vc_secrets import vc_secrets
+from ansible_collections.webex_di.virtual_connect.plugins.filter.vc_filters import vc_secrets
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.diff import compute
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import build_plan
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.render import render
@@ -74,15 +74,26 @@ class Rig:
         for k in list(self.router.up_since):
             self.router.up_since[k] -= seconds
 
-    def verify(self) -> dict:
+    @classmethod
+    def deployed(cls, scenario: str, host: str) -> "Rig":
+        """A rig whose double carries the rendered configuration, its sessions aged past verify's threshold."""
+        rig = cls(scenario, host)
+        rig.deploy()
+        rig.age()
+        return rig
+
+    def gather(self) -> dict:
+        """Every gather command typed into the double's CLI, parsed into the state (refused ones in gather_errors)."""
         outputs, errors = {}, []
         for item in ios_gather_commands(self.plan, self.host):
             try:
                 outputs[item["command"]] = self.session.exec_command(item["command"])
             except CLIError as exc:
                 errors.append({"command": item["command"], "message": exc.message})
-        state = build_ios_state(outputs, host=self.host, plan=self.plan, errors=errors)
-        return verify_host(self.plan, state, self.host)
+        return build_ios_state(outputs, host=self.host, plan=self.plan, errors=errors)
+
+    def verify(self) -> dict:
+        return verify_host(self.plan, self.gather(), self.host)
 
 
 def failing(result: dict) -> dict:
@@ -91,10 +102,7 @@ def failing(result: dict) -> dict:
 
 @pytest.fixture()
 def lab_rig():
-    rig = Rig("lab", "cpe1")
-    rig.deploy()
-    rig.age()
-    return rig
+    return Rig.deployed("lab", "cpe1")
 
 
 @pytest.mark.parametrize("scenario,host", [("lab", "cpe1"), ("asn", "edge1"), ("dual", "cpe1"), ("dual", "cpe2")])

@@ -62,6 +62,18 @@ def assert_all_up(router, keys: list[str]) -> None:
         assert vt.bgp_state == "Established", "%s: %s" % (key, vt.bgp_reason)
 
 
+def with_fault(lab, faults: dict, playbook):
+    """Run ``playbook`` while cpe1 has ``faults`` (aged sessions before and after: the SAs the fault took down
+    come back and settle before the next test)."""
+    lab.age()
+    lab.set_fault("cpe1", faults)
+    try:
+        return lab.playbook(playbook)
+    finally:
+        lab.clear_faults()
+        lab.age()
+
+
 def assert_no_secret(text: str, scenario: str) -> None:
     for secret in secrets_of(scenario):
         assert secret not in text, "a secret of %s was printed" % scenario
@@ -183,13 +195,7 @@ def test_verify_passes_and_writes_reports(lab, lab_verified):
 def test_verify_fails_naming_the_tunnel(lab, lab_verified, fault, layer_rx):
     router = lab.routers["cpe1"]
     before = router.config_text()
-    lab.age()
-    lab.set_fault("cpe1", {"tunnels": {"B": fault}})
-    try:
-        run = lab.playbook(VERIFY)
-    finally:
-        lab.clear_faults()
-        lab.age()  # the SAs the fault took down come back; let them settle before the next test
+    run = with_fault(lab, {"tunnels": {"B": fault}}, VERIFY)
     assert run.rc != 0
     fails = re.findall(r"^\s*(?:fatal|\[ERROR\]).*$", run.out, re.M)
     joined = "\n".join(fails)
@@ -209,13 +215,7 @@ def test_diagnose_names_the_cause(lab, lab_verified, fault, cause):
     router = lab.routers["cpe1"]
     before = router.config_text()
     n_log = len(router.log)
-    lab.age()
-    lab.set_fault("cpe1", {"tunnels": {"B": fault}})
-    try:
-        run = lab.playbook(DIAGNOSE)
-    finally:
-        lab.clear_faults()
-        lab.age()
+    run = with_fault(lab, {"tunnels": {"B": fault}}, DIAGNOSE)
     assert run.rc == 0, run.out[-4000:]  # diagnose reports, it does not fail by default
     doc = json.loads((lab.workdir / "reports" / "diagnose-cpe1.json").read_text())
     assert {t["key"]: t["cause_id"] for t in doc["tunnels"] if not t["ok"]} == {"lab-B": cause}

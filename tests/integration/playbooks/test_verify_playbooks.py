@@ -52,6 +52,17 @@ def write_vars(tmp_path, **values):
     return "@%s" % path
 
 
+TASK = {"verify": "Verify the given state against the given plan", "diagnose": "Diagnose the given state"}
+
+
+def run_action(tmp_path, action, want_rc, **values):
+    """verify_action.yml with these vc_test_* values; the exit code must be ``want_rc``; the task's result."""
+    extra = write_vars(tmp_path, vc_test_action=action, **values)
+    rc, out, err = run_playbook("-i", "cpe1,", "-c", "local", str(HERE / "verify_action.yml"), "-e", extra, json_out=True)
+    assert rc == want_rc, out + err
+    return task_result(out, TASK[action])
+
+
 @pytest.fixture(scope="module")
 def plan():
     return lab_plan()
@@ -59,12 +70,7 @@ def plan():
 
 def test_action_healthy_passes_and_writes_reports(tmp_path, plan):
     reports = tmp_path / "reports"
-    extra = write_vars(tmp_path, vc_test_plan=plan, vc_test_state=healthy_state(), vc_test_report_dir=str(reports),
-                       vc_test_action="verify")
-    rc, out, err = run_playbook("-i", "cpe1,", "-c", "local", str(HERE / "verify_action.yml"), "-e", extra,
-                                json_out=True)
-    assert rc == 0, out + err
-    res = task_result(out, "Verify the given state against the given plan")
+    res = run_action(tmp_path, "verify", 0, vc_test_plan=plan, vc_test_state=healthy_state(), vc_test_report_dir=str(reports))
     assert res["ok"] is True and res.get("failed") is not True and res["changed"] is False
     assert res["summary"] == {"pass": 40, "fail": 0, "skip": 0}
     assert res["table"].splitlines()[0] == "Virtual Connect verify of cpe1: OK (40 pass, 0 fail, 0 skip)"
@@ -76,12 +82,7 @@ def test_action_healthy_passes_and_writes_reports(tmp_path, plan):
 
 def test_action_fault_fails_naming_host_tunnel_and_mismatch(tmp_path, plan):
     state = state_with(_remote_as, _bgp_active)
-    extra = write_vars(tmp_path, vc_test_plan=plan, vc_test_state=state, vc_test_report_dir=str(tmp_path / "r"),
-                       vc_test_action="verify")
-    rc, out, err = run_playbook("-i", "cpe1,", "-c", "local", str(HERE / "verify_action.yml"), "-e", extra,
-                                json_out=True)
-    assert rc == 2, out + err
-    res = task_result(out, "Verify the given state against the given plan")
+    res = run_action(tmp_path, "verify", 2, vc_test_plan=plan, vc_test_state=state, vc_test_report_dir=str(tmp_path / "r"))
     assert res["failed"] is True
     assert res["msg"].startswith("vc_verify: cpe1: 1 check(s) failed: tunnel 1 DC-A (region lab) [lab-A]: "
                                  "bgp_remote_as: remote AS 64999, expected 64552")
@@ -94,12 +95,8 @@ def test_action_fault_fails_naming_host_tunnel_and_mismatch(tmp_path, plan):
 
 
 def test_action_fail_on_fault_false_reports_without_failing(tmp_path, plan):
-    extra = write_vars(tmp_path, vc_test_plan=plan, vc_test_state=state_with(_remote_as, _bgp_active),
-                       vc_test_report_dir="", vc_test_action="verify", vc_test_fail_on_fault=False)
-    rc, out, err = run_playbook("-i", "cpe1,", "-c", "local", str(HERE / "verify_action.yml"), "-e", extra,
-                                json_out=True)
-    assert rc == 0, out + err
-    res = task_result(out, "Verify the given state against the given plan")
+    res = run_action(tmp_path, "verify", 0, vc_test_plan=plan, vc_test_state=state_with(_remote_as, _bgp_active),
+                     vc_test_report_dir="", vc_test_fail_on_fault=False)
     assert res["ok"] is False and res.get("failed") is not True
     assert "bgp_remote_as: remote AS 64999, expected 64552" in res["msg"]
     assert res["report_files"] == {}
@@ -107,12 +104,7 @@ def test_action_fail_on_fault_false_reports_without_failing(tmp_path, plan):
 
 def test_diagnose_action_names_the_cause_without_failing(tmp_path, plan):
     state = state_with(_remote_as, _bgp_active)
-    extra = write_vars(tmp_path, vc_test_plan=plan, vc_test_state=state, vc_test_report_dir=str(tmp_path / "r"),
-                       vc_test_action="diagnose")
-    rc, out, err = run_playbook("-i", "cpe1,", "-c", "local", str(HERE / "verify_action.yml"), "-e", extra,
-                                json_out=True)
-    assert rc == 0, out + err
-    res = task_result(out, "Diagnose the given state")
+    res = run_action(tmp_path, "diagnose", 0, vc_test_plan=plan, vc_test_state=state, vc_test_report_dir=str(tmp_path / "r"))
     a, b = res["tunnels"]
     assert (a["cause_id"], a["check"], a["layer"]) == ("bgp.remote_as", "bgp_remote_as", "bgp")
     assert b["ok"] is True
@@ -121,12 +113,8 @@ def test_diagnose_action_names_the_cause_without_failing(tmp_path, plan):
 
 
 def test_action_rejects_bad_arguments(tmp_path, plan):
-    extra = write_vars(tmp_path, vc_test_plan=plan, vc_test_state="not a dict", vc_test_report_dir=str(tmp_path),
-                       vc_test_action="verify")
-    rc, out, err = run_playbook("-i", "cpe1,", "-c", "local", str(HERE / "verify_action.yml"), "-e", extra,
-                                json_out=True)
-    assert rc == 2
-    assert "vc_verify: invalid arguments" in task_result(out, "Verify the given state against the given plan")["msg"]
+    res = run_action(tmp_path, "verify", 2, vc_test_plan=plan, vc_test_state="not a dict", vc_test_report_dir=str(tmp_path))
+    assert "vc_verify: invalid arguments" in res["msg"]
 
 
 def test_role_runs_without_a_connection_and_prints_the_table(tmp_path, plan):

@@ -257,12 +257,7 @@ def _ike_facts(cfg: _Config, tunnel: Dict[str, Any], entry_lines: Optional[List[
             prop["prf"] = list(prop["integrity"])
         proposals.append(prop)
     if proposals:
-        want = plan_ike.get("encryption")
-        matching = [p for p in proposals if want in p["encryption"]]
-        chosen = matching or proposals
-        out["encryption"] = _unique(v for p in proposals for v in p["encryption"])
-        # integrity paired with the planned cipher (GCM: []); unknown when no proposal has that cipher
-        out["integrity"] = _unique(v for p in matching for v in p["integrity"]) if matching else None
+        chosen = _offered_ciphers(out, proposals, plan_ike.get("encryption"))
         out["prf"] = _unique(v for p in chosen for v in p["prf"])
         out["dh_group"] = _unique(v for p in chosen for v in p["group"])
     elif policies:
@@ -275,6 +270,16 @@ def _ike_facts(cfg: _Config, tunnel: Dict[str, Any], entry_lines: Optional[List[
             keyring = next((x.split()[2] for x in plines if re.match(r"^keyring local \S+$", x)), None)
             out["psk_set"] = _psk_set(cfg, keyring, di_ip, plines)
     return out
+
+
+def _offered_ciphers(out: Dict[str, Any], offers: List[Dict[str, Any]], want: Any) -> List[Dict[str, Any]]:
+    """Set ``encryption`` (every cipher offered) and ``integrity`` (paired with the planned cipher ``want``;
+    GCM: []; unknown when no offer has that cipher) in ``out``; returns the offers to read the rest from
+    (those with the planned cipher, else all)."""
+    matching = [p for p in offers if want in p["encryption"]]
+    out["encryption"] = _unique(v for p in offers for v in p["encryption"])
+    out["integrity"] = _unique(v for p in matching for v in p["integrity"]) if matching else None
+    return matching or offers
 
 
 def _psk_set(cfg: _Config, keyring: Optional[str], di_ip: Optional[str], profile_lines: List[str]) -> Optional[bool]:
@@ -312,12 +317,7 @@ def _esp_facts(cfg: _Config, tunnel: Dict[str, Any], entry_lines: List[str]) -> 
         mode = next((x.split()[1] for x in lines if re.match(r"^mode (tunnel|transport)\b", x)), "tunnel")
         parsed.append({"encryption": enc, "integrity": integ, "mode": mode})
     if parsed:
-        want = plan_esp.get("encryption")
-        matching = [p for p in parsed if want in p["encryption"]]
-        chosen = matching or parsed
-        out["encryption"] = _unique(v for p in parsed for v in p["encryption"])
-        out["integrity"] = _unique(v for p in matching for v in p["integrity"]) if matching else None
-        out["mode"] = chosen[0]["mode"]
+        out["mode"] = _offered_ciphers(out, parsed, plan_esp.get("encryption"))[0]["mode"]
     pfs = next((x for x in entry_lines if re.match(r"^set pfs\b", x)), None)
     if pfs is None:
         out["pfs_group"] = "none"

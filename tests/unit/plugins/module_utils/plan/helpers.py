@@ -6,6 +6,16 @@ import copy
 from typing import Any, Dict, List
 
 
+def _tunnel(dc: str, host: str, cpe_ip: str, tunnel_ip: str, di_tunnel_ip: str, asn: int, di_last: int, **secrets: str) -> Dict[str, Any]:
+    """One tunnel of the test region: CPE end, DI end (IPsec .<di_last>, GRE .<di_last + 100>), its secrets."""
+    return dict({
+        "datacenter": dc,
+        "cpe": {"host": host, "ipsec_ip": cpe_ip, "gre_ip": cpe_ip, "tunnel_ip": tunnel_ip, "asn": asn},
+        "di": {"ipsec_ip": "198.51.100.%d" % di_last, "gre_ip": "198.51.100.%d" % (di_last + 100),
+               "tunnel_ip": di_tunnel_ip, "asn": asn + 1},
+    }, **secrets)
+
+
 def region(label: str = "us-east", octet: int = 113, tun: int = 0, dual: bool = False, iaas: bool = True) -> Dict[str, Any]:
     """A valid region. ``octet`` picks the DI /24 (203.0.<octet>.0/24), ``tun`` the tunnel /30s."""
     second = "cpe2" if dual else "cpe1"
@@ -15,41 +25,10 @@ def region(label: str = "us-east", octet: int = 113, tun: int = 0, dual: bool = 
         **({"iaas_prefix": "198.18.%d.0/24" % octet} if iaas else {}),
         "bandwidth_mbps": 200,
         "tunnels": [
-            {
-                "datacenter": "A",
-                "cpe": {
-                    "host": "cpe1",
-                    "ipsec_ip": "192.0.2.10",
-                    "gre_ip": "192.0.2.10",
-                    "tunnel_ip": "100.64.%d.1/30" % tun,
-                    "asn": 64551,
-                },
-                "di": {
-                    "ipsec_ip": "198.51.100.%d" % (10 + octet % 50),
-                    "gre_ip": "198.51.100.%d" % (110 + octet % 50),
-                    "tunnel_ip": "100.64.%d.2" % tun,
-                    "asn": 64552,
-                },
-                "psk": "psk-dc-a-0123456789abcdef",
-                "bgp_password": "bgp-a-secret",
-            },
-            {
-                "datacenter": "B",
-                "cpe": {
-                    "host": second,
-                    "ipsec_ip": "192.0.2.%d" % (20 if dual else 10),
-                    "gre_ip": "192.0.2.%d" % (20 if dual else 10),
-                    "tunnel_ip": "100.64.%d.5/30" % tun,
-                    "asn": 64561,
-                },
-                "di": {
-                    "ipsec_ip": "198.51.100.%d" % (60 + octet % 50),
-                    "gre_ip": "198.51.100.%d" % (160 + octet % 50),
-                    "tunnel_ip": "100.64.%d.6" % tun,
-                    "asn": 64562,
-                },
-                "psk": "psk-dc-b-0123456789abcdef",
-            },
+            _tunnel("A", "cpe1", "192.0.2.10", "100.64.%d.1/30" % tun, "100.64.%d.2" % tun, 64551, 10 + octet % 50,
+                    psk="psk-dc-a-0123456789abcdef", bgp_password="bgp-a-secret"),
+            _tunnel("B", second, "192.0.2.%d" % (20 if dual else 10), "100.64.%d.5/30" % tun, "100.64.%d.6" % tun, 64561,
+                    60 + octet % 50, psk="psk-dc-b-0123456789abcdef"),
         ],
     }
 

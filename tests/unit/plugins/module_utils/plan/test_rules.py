@@ -365,15 +365,11 @@ def test_missing_psk_and_secrets_never_in_plan():
         assert secret not in text
 
 
-@pytest.mark.parametrize(
-    "value, code",
-    [
-        (" spaced ", "secret.format"),
-        ("tiny-psk", "secret.weak"),
-        ("abc?defghijklmnopq", "secret.cli_char"),
-        ("line\nbreak-xxxxxxxxxx", "secret.format"),
-    ],
-)
+PSK_FORMS = [(" spaced ", "secret.format"), ("tiny-psk", "secret.weak"), ("abc?defghijklmnopq", "secret.cli_char"),
+             ("line\nbreak-xxxxxxxxxx", "secret.format")]
+
+
+@pytest.mark.parametrize("value, code", PSK_FORMS)
 def test_psk_form(value, code):
     rs = regions()
     rs[0]["tunnels"][0]["psk"] = value

@@ -41,28 +41,16 @@ def probe(destination, ok, source=None):
     return mutate
 
 
-def sa_a(**values):
-    def mutate(s):
-        ike(s).update(values)
-    return mutate
+def _updater(select):
+    """A builder of state mutators that update the object ``select(state)`` picks (tunnel A's)."""
+    def build(**values):
+        def mutate(s):
+            select(s).update(values)
+        return mutate
+    return build
 
 
-def child_a(**values):
-    def mutate(s):
-        child(s).update(values)
-    return mutate
-
-
-def gre_a(**values):
-    def mutate(s):
-        gre(s).update(values)
-    return mutate
-
-
-def nbr_a(**values):
-    def mutate(s):
-        nbr(s).update(values)
-    return mutate
+sa_a, child_a, gre_a, nbr_a = (_updater(select) for select in (ike, child, gre, nbr))
 
 
 IKE_GONE = [_remove_ike_a, tunnel_a_down_below("ike")]
