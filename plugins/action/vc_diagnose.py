@@ -4,4 +4,6 @@
 """Action plugin of webex_di.virtual_connect.vc_diagnose: on the controller, never touching the CPE (plugin_utils/controller_action.py)."""
 from __future__ import annotations
 
-from ansible_collections.webex_di.virtual_connect.plugins.plugin_utils.controller_action import DiagnoseAction as ActionModule  # noqa: F401
+from ansible_collections.webex_di.virtual_connect.plugins.plugin_utils.controller_action import DiagnoseAction as ActionModule
+
+__all__ = ["ActionModule"]

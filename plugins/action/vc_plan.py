@@ -29,6 +29,8 @@ HOSTVARS = {
     "vc_tunnel_base": "tunnel_base",
     "vc_wan_bandwidth_mbps": "wan_bandwidth_mbps",
 }
+
+
 def _secrets(regions):
     """The input's secrets (3 characters or more: shorter ones are refused by the plan and would mask noise)."""
     return secret_values(secrets_by_tunnel(regions), min_length=3)

@@ -557,7 +557,7 @@ def apply_blocking(raw: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
 
 
 def tunnel_context(state: Dict[str, Any], region: Dict[str, Any], tunnel: Dict[str, Any],
-        options: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+                   options: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     ike_sas = match_ike_sas(state, tunnel)
     ipsec_sas = match_ipsec_sas(state, tunnel)
     return {
@@ -593,7 +593,7 @@ def merge_options(options: Optional[Dict[str, Any]]) -> Dict[str, Any]:
 
 
 def verify_host(plan: Dict[str, Any], state: Dict[str, Any], host: str,
-        options: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+                options: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """Verify every plan tunnel of `host` against `state`.
 
     Returns {host, ok, tunnels: [{key, name, index, datacenter, region, label, ok, first_failure,

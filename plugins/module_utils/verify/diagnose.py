@@ -172,7 +172,7 @@ RULES = []
 
 
 def rule(rule_id: str, layer: str, checks: Sequence[str],
-        cause: str, fix: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+         cause: str, fix: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def deco(func: Callable[..., Any]) -> Callable[..., Any]:
         RULES.append({"id": rule_id, "layer": layer, "checks": tuple(checks), "cause": cause, "fix": fix,
                       "match": func})
@@ -246,7 +246,7 @@ def _r_ike_reach(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
 
 
 def _param_rule(rule_id: str, layer: str, checks: Sequence[str], section: str,
-        what: str, cause: str, fix: str) -> Callable[..., Any]:
+                what: str, cause: str, fix: str) -> Callable[..., Any]:
     """IKE/ESP parameter mismatch seen in the device config evidence."""
     @rule(rule_id, layer, checks, cause, fix)
     def _match(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
@@ -940,7 +940,7 @@ def _notes(dctx: Dict[str, Any]) -> List[str]:
 
 
 def diagnose_host(plan: Dict[str, Any], state: Dict[str, Any], host: str,
-        options: Optional[Dict[str, Any]] = None, verify_result: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+                  options: Optional[Dict[str, Any]] = None, verify_result: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """Diagnose every plan tunnel of `host`: per tunnel the first failing layer, the named cause (article
     wording), the fix, the evidence, other independent faults, and the checks blocked by the cause."""
     options = merge_options(options)

@@ -63,7 +63,7 @@ def render_table(result: Dict[str, Any], diagnosis: Optional[Dict[str, Any]] = N
 
 
 def render_json(result: Dict[str, Any], diagnosis: Optional[Dict[str, Any]] = None,
-        extra: Optional[Dict[str, Any]] = None) -> str:
+                extra: Optional[Dict[str, Any]] = None) -> str:
     doc = dict(result)
     if diagnosis is not None:
         doc["diagnosis"] = diagnosis

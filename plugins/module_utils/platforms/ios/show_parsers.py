@@ -15,9 +15,9 @@ import ipaddress
 import re
 from typing import Any, Dict, List, Optional
 
+from ...plan.addressing import canonical_prefix
 from .util import (
     IPV4,
-    canonical_prefix,
     clean_lines,
     is_ipv4,
     mask_to_len,

@@ -10,8 +10,6 @@ import ipaddress
 import re
 from typing import List, Optional
 
-from ...plan.addressing import canonical_prefix, classful_length  # noqa: F401  (the one prefix normalisation)
-
 IPV4 = r"\d{1,3}(?:\.\d{1,3}){3}"
 _IPV4_RE = re.compile(r"^" + IPV4 + r"$")
 

@@ -166,7 +166,7 @@ class LinuxConfig(object):
         keep_secrets = _kept(A.swanctl_sections(_read(secrets_path)), ["ike-%s" % R.conn_name(t) for t in self.unstaged])
         planned = [t for t in self.all_tunnels if t in self.tunnels or R.conn_name(t) in keep_conns]
         try:
-            secrets_text = R.render_swanctl_secrets([t for t in planned], self.secrets, keep=keep_secrets)
+            secrets_text = R.render_swanctl_secrets(planned, self.secrets, keep=keep_secrets)
         except R.RenderError as exc:
             raise ApplyError(str(exc))
         changed = self._write_files("ipsec", [{"path": conns_path, "content": R.render_swanctl_connections(planned, keep=keep_conns), "mode": 0o644}])

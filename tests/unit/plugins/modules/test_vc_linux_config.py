@@ -114,8 +114,8 @@ def test_gre_writes_and_prunes_networkd_files_only_when_they_differ(plan, tmp_pa
     assert res["changed"] and not res.get("failed") and not (d / "vcgre101.netdev").exists() and (d / "vcgre999.netdev").exists()
     res, raw = module("vc_linux_config", args, tmp_path=tmp_path)
     assert res["changed"] and not res.get("failed"), raw
-    assert sorted(res["changed_files"]) == sorted([str(d / n) for n in ("vcgre101.netdev", "vcgre101.network", "vcgre102.netdev",
-                                                                      "vcgre102.network", "vcgre999.netdev")])
+    names = ("vcgre101.netdev", "vcgre101.network", "vcgre102.netdev", "vcgre102.network", "vcgre999.netdev")
+    assert sorted(res["changed_files"]) == sorted(str(d / n) for n in names)
     assert (d / "vcgre101.netdev").exists() and not (d / "vcgre999.netdev").exists() and (d / "other.netdev").exists()
     assert res["commands"] == []   # the live links already match the plan
     assert any("no keepalives" in w for w in res.get("warnings", []))

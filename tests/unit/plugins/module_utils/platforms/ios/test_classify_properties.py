@@ -7,7 +7,7 @@ from hypothesis import given, strategies as st
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import show_parsers as P
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.assemble import classify_command
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.util import canonical_prefix, classful_length
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.addressing import canonical_prefix, classful_length
 
 
 @pytest.mark.parametrize("command,kind,args", [

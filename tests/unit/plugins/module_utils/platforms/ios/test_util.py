@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.addressing import canonical_prefix
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.util import (
-    canonical_prefix,
     clean_lines,
     mask_to_len,
     parse_uptime,
