@@ -74,3 +74,17 @@ def test_broken_input_fails_before_anything_with_every_problem(broken_inventory)
     # nothing after the plan ran: no role task, no connection attempt
     assert "TASK [Apply, verify" not in out and "IPsec (IKEv2" not in out
     assert "CHANGE-ME" not in out
+
+
+def test_an_unset_platform_stops_the_deploy_in_the_plan(tmp_path):
+    """A CPE whose ansible_network_os is not set never silently becomes another platform: the plan refuses it,
+    naming the host and the known values, before any role runs."""
+    inv = tmp_path / "inv"
+    shutil.copytree(REPO / "inventories" / "example", inv)
+    hv = inv / "host_vars" / "dc2-lnx1.yml"
+    hv.write_text("".join(x for x in hv.read_text().splitlines(True) if not x.startswith("ansible_network_os")))
+    rc, out = run_playbook("-i", str(inv), "playbooks/deploy_vc.yml")
+    assert rc != 0
+    assert "cpes.dc2-lnx1.platform: ansible_network_os of dc2-lnx1 is not set; set it to one of" in out
+    assert "[platform.unknown]" in out
+    assert "IPsec (IKEv2" not in out and "Apply the queued features" not in out
