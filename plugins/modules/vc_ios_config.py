@@ -65,7 +65,12 @@ options:
         carries to add the VC entries (sequence number = tunnel number) to that map.
     type: str
   features:
-    description: Which parts to manage (each role manages its own); lines of other parts are neither added nor removed.
+    description:
+      - Which parts to manage; lines of other parts are neither added nor removed. A deploy applies every feature the
+        roles queued in one run (one read, one configuration session); a role used alone applies its own.
+      - Whichever feature creates a tunnel interface or a crypto map entry also types its Virtual Connect marker (the
+        interface's C(description VC-...), the entry's C(match address VC-...)), so later runs of any feature
+        recognise it.
     type: list
     elements: str
     choices: [ipsec, gre, mtu, bgp, ha]
