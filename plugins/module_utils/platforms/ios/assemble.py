@@ -135,8 +135,27 @@ def build_ios_state(outputs: Dict[str, Optional[str]], host: Optional[str] = Non
         if kind is None or text is None:
             continue
         parsed[kind].append((args, text))
+    ike_sas, sessions = _ike_sas(parsed)
+    tunnels = _tunnels(parsed, plan, host)
+    state = {
+        "host": host,
+        "platform": PLATFORM,
+        "ike_sas": ike_sas,
+        "ipsec_sas": _ipsec_sas(parsed, sessions),
+        "tunnels": tunnels,
+        "bgp_neighbors": _bgp_neighbors(parsed),
+        "routes": _routes(parsed, tunnels, plan, host),
+        "gather_errors": list(errors or []),
+    }
+    # optional diagnose evidence (config, probes, log_events): only what the outputs hold
+    state.update(build_evidence([text for _args, text in parsed["running_config"]],
+                                [text for _args, text in parsed["logging"]],
+                                parsed["ping"], plan, host))
+    return state
 
-    # --- IKE ------------------------------------------------------------------------------
+
+def _ike_sas(parsed: Dict[str, List[Tuple[Dict[str, Any], str]]]) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """IKE SAs (``show crypto ikev2 sa`` first, then what only the crypto sessions show) and the sessions."""
     ike_sas = []  # type: List[Dict[str, Any]]
     seen_ike = set()
 
@@ -167,8 +186,11 @@ def build_ios_state(outputs: Dict[str, Optional[str]], host: Optional[str] = Non
                      "nat_t": 4500 in (ike["local_port"], ike["remote_port"]),
                      "uptime_s": sess["uptime_s"] if (ike.get("status") or "").lower() == "active" else None,
                      "local_port": ike["local_port"], "remote_port": ike["remote_port"]})
+    return ike_sas, sessions
 
-    # --- IPsec ----------------------------------------------------------------------------
+
+def _ipsec_sas(parsed: Dict[str, List[Tuple[Dict[str, Any], str]]], sessions: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """IPsec flows (``show crypto ipsec sa``; the crypto sessions when it was not read)."""
     ipsec_sas = []  # type: List[Dict[str, Any]]
     seen_flow = set()
     for _args, text in parsed["ipsec_sa"]:
@@ -205,8 +227,11 @@ def build_ios_state(outputs: Dict[str, Optional[str]], host: Optional[str] = Non
                 if key not in seen_flow:
                     seen_flow.add(key)
                     ipsec_sas.append(entry)
+    return ipsec_sas
 
-    # --- tunnels --------------------------------------------------------------------------
+
+def _tunnels(parsed: Dict[str, List[Tuple[Dict[str, Any], str]]], plan: Optional[Dict[str, Any]], host: Optional[str]) -> List[Dict[str, Any]]:
+    """Tunnel interfaces (``show interfaces``, ``show ip interface``, pings; plan tunnels seen only in the brief listing)."""
     ip_ifs = {}  # type: Dict[str, Dict[str, Any]]
     for _args, text in parsed["ip_interface"]:
         for itf in P.parse_show_ip_interface(text):
@@ -245,8 +270,11 @@ def build_ios_state(outputs: Dict[str, Optional[str]], host: Optional[str] = Non
             tunnels.append({"name": name, "admin_up": b["admin_up"], "oper_up": b["oper_up"],
                             "source": None, "destination": None, "address": ipi.get("address"),
                             "ip_mtu": ipi.get("ip_mtu"), "keepalive": None, "ping_ok": pings.get(name)})
+    return tunnels
 
-    # --- BGP ------------------------------------------------------------------------------
+
+def _bgp_neighbors(parsed: Dict[str, List[Tuple[Dict[str, Any], str]]]) -> List[Dict[str, Any]]:
+    """BGP neighbours: summary, details and the received/advertised tables."""
     summary = {"router_id": None, "local_as": None, "neighbors": []}  # type: Dict[str, Any]
     for _args, text in parsed["bgp_summary"]:
         s = P.parse_bgp_summary(text)
@@ -291,8 +319,11 @@ def build_ios_state(outputs: Dict[str, Optional[str]], host: Optional[str] = Non
             "received": received, "advertised": advertised,
             "prefixes_received": s.get("prefixes_received") if s else None,
         })
+    return bgp_neighbors
 
-    # --- routes ---------------------------------------------------------------------------
+
+def _routes(parsed: Dict[str, List[Tuple[Dict[str, Any], str]]], tunnels: List[Dict[str, Any]], plan: Optional[Dict[str, Any]], host: Optional[str]) -> List[Dict[str, Any]]:
+    """Routes of interest, next hops resolved to interfaces (connected routes, tunnel addresses)."""
     route_tables = [P.parse_ip_route(text) for _args, text in parsed["ip_route"]]
     connected = []
     for tbl in route_tables:
@@ -332,22 +363,8 @@ def build_ios_state(outputs: Dict[str, Optional[str]], host: Optional[str] = Non
                     routes.append(entry)
     routes.sort(key=lambda e: (ipaddress.IPv4Network(e["prefix"]).network_address,
                                ipaddress.IPv4Network(e["prefix"]).prefixlen))
+    return routes
 
-    state = {
-        "host": host,
-        "platform": PLATFORM,
-        "ike_sas": ike_sas,
-        "ipsec_sas": ipsec_sas,
-        "tunnels": tunnels,
-        "bgp_neighbors": bgp_neighbors,
-        "routes": routes,
-        "gather_errors": list(errors or []),
-    }
-    # optional diagnose evidence (config, probes, log_events): only what the outputs hold
-    state.update(build_evidence([text for _args, text in parsed["running_config"]],
-                                [text for _args, text in parsed["logging"]],
-                                parsed["ping"], plan, host))
-    return state
 
 
 def parse(outputs: Any, host: str, plan: Optional[Dict[str, Any]] = None,
