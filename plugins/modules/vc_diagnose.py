@@ -18,29 +18,12 @@ description:
     stable C(cause_id) such as C(ike.proposal) or C(bgp.remote_as)), the evidence and the fix, other
     independent faults, and the checks the first fault blocks.
   - Does not fail by default (O(fail_on_fault)); runs on the controller (action plugin).
+extends_documentation_fragment:
+  - webex_di.virtual_connect.verify_inputs
 options:
-  plan:
-    description: The plan, as returned by M(webex_di.virtual_connect.vc_plan) in C(plan).
-    type: dict
-    required: true
-  state:
-    description: The CPE state in the common shape of the collection's state contract, with optional evidence.
-    type: dict
-    required: true
-  host:
-    description: Inventory hostname to diagnose; defaults to the C(host) of O(state) (action - C(inventory_hostname)).
-    type: str
   report_dir:
     description: When set, writes C(<report_dir>/diagnose-<host>.json) on the controller.
     type: path
-  min_ike_uptime_s:
-    description: An IKE SA younger than this many seconds counts as just born or flapping.
-    type: int
-    default: 10
-  require_traffic:
-    description: Require packets in and out on the CHILD SA.
-    type: bool
-    default: true
   fail_on_fault:
     description: Fail the task when a tunnel has a fault.
     type: bool
@@ -96,16 +79,17 @@ report_files:
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.controller_module import run_module
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify import diagnosis_lines, render_json, write_reports
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.entry import NoHost, argument_spec, check_host
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.entry import argument_spec, diagnose_message, for_host
 
 ARGUMENT_SPEC = argument_spec(fail_on_fault=False)
 
 
 def run(params):
-    try:
-        host, result, diagnosis = check_host(params, "vc_diagnose")
-    except NoHost as exc:
-        return {"failed": True, "changed": False, "msg": str(exc)}
+    """Shared by the module and the action plugin: returns the result dict."""
+    return for_host(params, "vc_diagnose", _diagnose_result)
+
+
+def _diagnose_result(params, host, result, diagnosis):
     lines = diagnosis_lines(diagnosis)
     files = write_reports(params.get("report_dir"), host, {
         "json": ("diagnose-%s.json" % host, render_json(diagnosis, extra={"verify": result})),
@@ -119,15 +103,9 @@ def run(params):
         "summary": result["summary"],
         "report_files": files,
     }
-    faults = [t for t in diagnosis["tunnels"] if not t["ok"]]
-    if faults:
-        out["msg"] = "vc_diagnose: %s: %s" % (host, " | ".join(
-            "%s [%s]: %s at %s: [%s] %s" % (t["label"], t["key"], t["layer_title"], t["check"], t["cause_id"], t["cause"])
-            for t in faults))
-        if params.get("fail_on_fault"):
-            out["failed"] = True
-    else:
-        out["msg"] = "vc_diagnose: %s: no fault on %d tunnel(s)" % (host, len(diagnosis["tunnels"]))
+    out["msg"] = diagnose_message(host, diagnosis)
+    if not diagnosis["ok"] and params.get("fail_on_fault"):
+        out["failed"] = True
     return out
 
 

@@ -24,35 +24,14 @@ description:
   - Fails when any check fails; the message names the host, the tunnel (tunnel 1 DC-A / tunnel 2 DC-B, region)
     and the exact mismatch.
   - Runs on the controller (action plugin) and needs no connection to the CPE.
+extends_documentation_fragment:
+  - webex_di.virtual_connect.verify_inputs
 options:
-  plan:
-    description: The plan, as returned by M(webex_di.virtual_connect.vc_plan) in C(plan).
-    type: dict
-    required: true
-  state:
-    description:
-      - The CPE state in the common shape of the collection's state contract (C(ike_sas), C(ipsec_sas),
-        C(tunnels), C(bgp_neighbors), C(routes); optional evidence C(config), C(probes), C(log_events)).
-    type: dict
-    required: true
-  host:
-    description:
-      - Inventory hostname whose tunnels (plan tunnels with this C(cpe_host)) are verified.
-      - Defaults to the C(host) of O(state), and in the action plugin to C(inventory_hostname).
-    type: str
   report_dir:
     description:
       - When set, writes C(<report_dir>/<host>.json) and C(<report_dir>/junit-<host>.xml) (one testcase per check)
         on the controller; the directory is created.
     type: path
-  min_ike_uptime_s:
-    description: An IKE SA younger than this many seconds fails C(ike_sa_stable) (just born or flapping).
-    type: int
-    default: 10
-  require_traffic:
-    description: Require packets in and out on the CHILD SA (C(ipsec_traffic)).
-    type: bool
-    default: true
   fail_on_fault:
     description:
       - Fail the task when a check fails (the default). With V(false) the result carries C(ok=false) and the
@@ -139,17 +118,17 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify im
     render_table,
     write_reports,
 )
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.entry import NoHost, argument_spec, check_host
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.entry import argument_spec, for_host, verify_message
 
 ARGUMENT_SPEC = argument_spec(fail_on_fault=True)
 
 
 def run(params):
     """Shared by the module and the action plugin: returns the result dict."""
-    try:
-        host, result, diagnosis = check_host(params, "vc_verify")
-    except NoHost as exc:
-        return {"failed": True, "changed": False, "msg": str(exc)}
+    return for_host(params, "vc_verify", _verify_result)
+
+
+def _verify_result(params, host, result, diagnosis):
     table = render_table(result, diagnosis)
     files = write_reports(params.get("report_dir"), host, {
         "json": ("%s.json" % host, render_json(result, diagnosis)),
@@ -169,22 +148,9 @@ def run(params):
     }
     if result["warnings"]:
         out["warnings"] = list(result["warnings"])
+    out["msg"] = verify_message(host, result, diagnosis)
     if not result["ok"]:
-        causes = dict((t["key"], t) for t in diagnosis["tunnels"])
-        parts = []
-        for t in result["tunnels"]:
-            if t["ok"]:
-                continue
-            bad = [c for c in t["checks"] if c["status"] == "fail"]
-            d = causes.get(t["key"]) or {}
-            parts.append("%s [%s]: %s%s" % (
-                t["label"], t["key"],
-                "; ".join("%s: %s" % (c["check"], c["message"]) for c in bad),
-                " (likely cause [%s]: %s)" % (d.get("cause_id"), d.get("cause")) if d.get("cause_id") else ""))
         out["failed"] = bool(params.get("fail_on_fault", True))
-        out["msg"] = "vc_verify: %s: %d check(s) failed: %s" % (host, result["summary"]["fail"], " | ".join(parts))
-    else:
-        out["msg"] = "vc_verify: %s: all %d tunnel(s) OK" % (host, len(result["tunnels"]))
     return out
 
 

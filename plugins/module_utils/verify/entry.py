@@ -3,7 +3,7 @@
 """What vc_verify and vc_diagnose share: their options and the verify + diagnose of one host."""
 from __future__ import annotations
 
-from typing import Any, Dict, Tuple
+from typing import Any, Callable, Dict, Tuple
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.checks import verify_host
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.diagnose import diagnose_host
@@ -22,8 +22,46 @@ def argument_spec(fail_on_fault: bool) -> Dict[str, Dict[str, Any]]:
     )
 
 
+def verify_message(host: str, result: Dict[str, Any], diagnosis: Dict[str, Any]) -> str:
+    """vc_verify's msg: every failing check per tunnel with the likely cause, or all OK."""
+    if result["ok"]:
+        return "vc_verify: %s: all %d tunnel(s) OK" % (host, len(result["tunnels"]))
+    causes = dict((t["key"], t) for t in diagnosis["tunnels"])
+    parts = []
+    for t in result["tunnels"]:
+        if t["ok"]:
+            continue
+        bad = [c for c in t["checks"] if c["status"] == "fail"]
+        d = causes.get(t["key"]) or {}
+        parts.append("%s [%s]: %s%s" % (
+            t["label"], t["key"],
+            "; ".join("%s: %s" % (c["check"], c["message"]) for c in bad),
+            " (likely cause [%s]: %s)" % (d.get("cause_id"), d.get("cause")) if d.get("cause_id") else ""))
+    return "vc_verify: %s: %d check(s) failed: %s" % (host, result["summary"]["fail"], " | ".join(parts))
+
+
+def diagnose_message(host: str, diagnosis: Dict[str, Any]) -> str:
+    """vc_diagnose's msg: the named cause of every tunnel with a fault, or none."""
+    faults = [t for t in diagnosis["tunnels"] if not t["ok"]]
+    if not faults:
+        return "vc_diagnose: %s: no fault on %d tunnel(s)" % (host, len(diagnosis["tunnels"]))
+    return "vc_diagnose: %s: %s" % (host, " | ".join(
+        "%s [%s]: %s at %s: [%s] %s" % (t["label"], t["key"], t["layer_title"], t["check"], t["cause_id"], t["cause"])
+        for t in faults))
+
+
 class NoHost(ValueError):
     """Neither the task nor the state names the host."""
+
+
+def for_host(params: Dict[str, Any], name: str, build: Callable[..., Dict[str, Any]]) -> Dict[str, Any]:
+    """``build(params, host, result, diagnosis)`` for the host the task (or the state) names; a failed result
+    naming the module when there is none."""
+    try:
+        host, result, diagnosis = check_host(params, name)
+    except NoHost as exc:
+        return {"failed": True, "changed": False, "msg": str(exc)}
+    return build(params, host, result, diagnosis)
 
 
 def check_host(params: Dict[str, Any], name: str) -> Tuple[str, Dict[str, Any], Dict[str, Any]]:
