@@ -90,7 +90,7 @@ def test_galaxy_stage_installs_the_collections_from_the_context(context):
     assert not [m for m in tar_members(tarball) if m.startswith("tests/")]
     target = tmp / "usr-share-ansible-collections"
     proc = run(["ansible-galaxy", "collection", "install", "-r", "requirements.yml", "--collections-path",
-                str(target)], build, clean_env(tmp / "home-galaxy", ANSIBLE_COLLECTIONS_PATHS=str(target)))
+                str(target)], build, clean_env(tmp / "home-galaxy", ANSIBLE_COLLECTIONS_PATH=str(target)))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     manifest = target / "ansible_collections" / GALAXY["namespace"] / GALAXY["name"] / "MANIFEST.json"
     assert json.loads(manifest.read_text())["collection_info"]["version"] == GALAXY["version"]

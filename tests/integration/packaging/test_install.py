@@ -35,7 +35,7 @@ def test_requirements_name_the_dependencies_and_this_collection():
 def test_awx_project_update_installs_offline(clone):
     repo, tmp = clone
     target = tmp / "requirements_collections"
-    env = clean_env(tmp / "home-awx", ANSIBLE_COLLECTIONS_PATHS=str(target), ANSIBLE_LOCAL_TEMP=str(tmp / "t"))
+    env = clean_env(tmp / "home-awx", ANSIBLE_COLLECTIONS_PATH=str(target), ANSIBLE_LOCAL_TEMP=str(tmp / "t"))
     proc = run(["ansible-galaxy", "collection", "install", "-r", "collections/requirements.yml",
                 "--collections-path", str(target)], repo, env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
