@@ -92,3 +92,11 @@ def test_manifest_matches_galaxy_yml(built):
     assert info["dependencies"] == GALAXY["dependencies"]
     for key in ("repository", "documentation", "homepage", "issues"):
         assert not info.get(key) or "example" not in info[key], (key, info[key])
+
+
+def test_scripts_keep_their_executable_bit(built):
+    tarball, members = built
+    with tarfile.open(tarball) as tf:
+        for script in ("examples/gitops/vc-pipeline", "ee/build.sh"):
+            assert script in members, script
+            assert tf.getmember(script).mode & 0o111, script
