@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write the AWX/AAP custom credential types that inject a Virtual Connect inventory's secrets.
 
 Every tunnel of `vc_regions` names its secrets by reference, `psk: "{{ vault_vc_psk_us_east_a }}"` and

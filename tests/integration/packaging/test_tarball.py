@@ -86,8 +86,8 @@ def test_manifest_matches_galaxy_yml(built):
     tarball, _members = built
     with tarfile.open(tarball) as tf:
         info = json.load(tf.extractfile("MANIFEST.json"))["collection_info"]
-    assert (info["namespace"], info["name"], info["version"]) == (GALAXY["namespace"], GALAXY["name"],
-                                                                   GALAXY["version"])
+    want = (GALAXY["namespace"], GALAXY["name"], GALAXY["version"])
+    assert (info["namespace"], info["name"], info["version"]) == want
     assert info["license"] == ["GPL-3.0-or-later"]
     assert info["dependencies"] == GALAXY["dependencies"]
     for key in ("repository", "documentation", "homepage", "issues"):

@@ -202,8 +202,8 @@ class PrivateDataDir:
             "ANSIBLE_HOST_KEY_CHECKING": "False",
             "ANSIBLE_PERSISTENT_COMMAND_TIMEOUT": "60",
         }))
-        (env_dir / "settings").write_text(json.dumps({"job_timeout": timeout, "pexpect_timeout": 10,
-                                                        "suppress_ansible_output": True}))
+        settings = {"job_timeout": timeout, "pexpect_timeout": 10, "suppress_ansible_output": True}
+        (env_dir / "settings").write_text(json.dumps(settings))
         cmd = ["ansible-runner", "run", str(self.root), "-p", playbook, "--ident", ident]
         if limit:
             cmd += ["--limit", limit]
@@ -213,8 +213,8 @@ class PrivateDataDir:
         seconds = time.monotonic() - t0
         art = self.root / "artifacts" / ident
         assert art.is_dir(), "ansible-runner wrote no artifacts: %s %s" % (proc.stdout[-2000:], proc.stderr[-2000:])
-        events = [json.loads(p.read_text()) for p in sorted((art / "job_events").glob("*.json"),
-                                                             key=lambda p: int(p.name.split("-", 1)[0]))]
+        files = sorted((art / "job_events").glob("*.json"), key=lambda p: int(p.name.split("-", 1)[0]))
+        events = [json.loads(p.read_text()) for p in files]
         stats = next((e["event_data"] for e in events if e.get("event") == "playbook_on_stats"), {})
         job = Job(ident, playbook, (art / "status").read_text().strip(), int((art / "rc").read_text().strip()),
                   (art / "stdout").read_text(errors="replace"), events, art, seconds, stats)

@@ -37,5 +37,5 @@ def test_unrelated_text_is_clean():
 
 def test_injectors_render_keys_and_values_like_awx():
     ctype = {"injectors": {"extra_vars": {"vault_vc_psk_lab_a": "{{ psk_dc_a }}", "vault_vc_bgp_lab_a": "{{ bgp }}"}}}
-    assert render_injectors(ctype, {"psk_dc_a": "p1", "bgp": ""}) == {"vault_vc_psk_lab_a": "p1",
-                                                                     "vault_vc_bgp_lab_a": ""}
+    got = render_injectors(ctype, {"psk_dc_a": "p1", "bgp": ""})
+    assert got == {"vault_vc_psk_lab_a": "p1", "vault_vc_bgp_lab_a": ""}

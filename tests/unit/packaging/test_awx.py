@@ -166,8 +166,8 @@ def test_survey_variables_are_variables_the_playbooks_read():
         if not (REPO / j["job_template"]["playbook"]).exists():
             continue
         for q in j["survey_spec"]["spec"]:
-            assert q["variable"] in text, "%s: %s is read by no playbook or role" % (j["job_template"]["name"],
-                                                                                    q["variable"])
+            where = "%s: %s" % (j["job_template"]["name"], q["variable"])
+            assert q["variable"] in text, "%s is read by no playbook or role" % where
 
 
 def test_job_template_playbooks_exist_or_are_listed_as_pending():
