@@ -20,7 +20,7 @@ if str(E2E) not in sys.path:
 
 from e2e_helpers import INVENTORY, Lab  # noqa: E402
 
-pytestmark = pytest.mark.ios_e2e
+pytestmark = [pytest.mark.ios_e2e, pytest.mark.xdist_group("gitops")]  # one rig, one worker
 SCRIPT = REPO / "examples" / "gitops" / "vc-pipeline"
 SECRETS = [t[k] for r in yaml.safe_load((INVENTORY / "lab/group_vars/all/vc.yml").read_text())["vc_regions"]
            for t in r["tunnels"] for k in ("psk", "bgp_password")]

@@ -33,7 +33,7 @@ if str(E2E) not in sys.path:
 
 from e2e_helpers import Lab  # noqa: E402
 
-pytestmark = pytest.mark.awx_runner
+pytestmark = [pytest.mark.awx_runner, pytest.mark.xdist_group("awx_runner")]  # one rig, one worker
 LOGIN = {"username": "admin", "password": "double-admin-pw"}
 PLAYBOOKS = ["plan_vc", "render_vc", "deploy_vc", "verify_vc", "diagnose_vc", "drift_vc"]
 
