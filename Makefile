@@ -23,7 +23,7 @@ unit: link
 	$(PY) -m pytest -q -n 2 tests/unit tests/lab
 
 playbook-tests: link  ## filters/modules/playbooks on localhost + IOS-XE end to end over network_cli (SSH test double)
-	$(PY) -m pytest -q -n 2 tests/integration
+	$(PY) -m pytest -q -n 2 --dist loadgroup tests/integration   # xdist_group: a module sharing one rig stays on one worker
 
 sanity:
 	bash tests/sanity/run.sh

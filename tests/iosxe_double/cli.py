@@ -148,6 +148,7 @@ class Router:
         self.up_since: dict[str, float] = {}
         self.errors: list[dict] = []
         self.config_sessions = 0
+        self.ssh_clients: list[str] = []  # SSH version banner of every client that logged in (server.py)
         self._persist()
 
     # ---- configuration

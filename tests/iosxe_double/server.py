@@ -115,6 +115,18 @@ def serve_channel(chan, session: Session) -> None:
         pass
 
 
+def record_client(router: Router, banner: str | None) -> None:
+    """Remember which SSH implementation connected (`SSH-2.0-libssh_0.11.1`, `SSH-2.0-paramiko_3.5.0`):
+    router.ssh_clients and <state_dir>/ssh-clients.log, so tests can assert which library network_cli used."""
+    banner = (banner or "").strip()
+    with router.lock:
+        router.ssh_clients.append(banner)
+        if router.state_dir is not None:
+            router.state_dir.mkdir(parents=True, exist_ok=True)
+            with open(router.state_dir / "ssh-clients.log", "a") as fh:
+                fh.write(banner + "\n")
+
+
 class DoubleServer:
     def __init__(self, routers: dict[str, Router], host: str = "127.0.0.1"):
         self.routers = routers
@@ -157,6 +169,7 @@ class DoubleServer:
         try:
             transport.start_server(server=auth)
             chan = transport.accept(30)
+            record_client(router, transport.remote_version)
             if chan is None or not auth.shell.wait(30):
                 transport.close()
                 return

@@ -1,5 +1,6 @@
 """Fixtures of the IOS-XE end-to-end tests: start IOS-XE TEST DOUBLE routers on 127.0.0.1 random ports
-and run the collection's playbooks against them for real (ansible-playbook, network_cli, paramiko).
+and run the collection's playbooks against them for real (ansible-playbook, network_cli over
+ansible-pylibssh).
 """
 from __future__ import annotations
 
@@ -112,11 +113,14 @@ class Lab:
             env["IOSXE_DOUBLE_PORT_" + name.upper()] = str(port)
         return env
 
-    def playbook(self, playbook: str | Path, *args: str, inventory: Path | None = None, timeout: int = 300) -> Run:
+    def playbook(self, playbook: str | Path, *args: str, inventory: Path | None = None, timeout: int = 300,
+                 extra_env: dict | None = None) -> Run:
         inv = inventory or INVENTORY / self.scenario
         cmd = ["ansible-playbook", "-i", str(inv), str(playbook), *args]
+        env = self.env()
+        env.update(extra_env or {})
         t0 = time.monotonic()
-        proc = subprocess.run(cmd, cwd=str(self.workdir), env=self.env(), capture_output=True, text=True,
+        proc = subprocess.run(cmd, cwd=str(self.workdir), env=env, capture_output=True, text=True,
                               timeout=timeout, check=False)
         run = Run(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - t0, parse_recap(proc.stdout))
         self.runs.append(("%s %s" % (Path(playbook).name, " ".join(args)), run.seconds))
