@@ -322,7 +322,8 @@ def _bgp_neighbors(parsed: Dict[str, List[Tuple[Dict[str, Any], str]]]) -> List[
     return bgp_neighbors
 
 
-def _routes(parsed: Dict[str, List[Tuple[Dict[str, Any], str]]], tunnels: List[Dict[str, Any]], plan: Optional[Dict[str, Any]], host: Optional[str]) -> List[Dict[str, Any]]:
+def _routes(parsed: Dict[str, List[Tuple[Dict[str, Any], str]]], tunnels: List[Dict[str, Any]],
+            plan: Optional[Dict[str, Any]], host: Optional[str]) -> List[Dict[str, Any]]:
     """Routes of interest, next hops resolved to interfaces (connected routes, tunnel addresses)."""
     route_tables = [P.parse_ip_route(text) for _args, text in parsed["ip_route"]]
     connected = []
@@ -364,7 +365,6 @@ def _routes(parsed: Dict[str, List[Tuple[Dict[str, Any], str]]], tunnels: List[D
     routes.sort(key=lambda e: (ipaddress.IPv4Network(e["prefix"]).network_address,
                                ipaddress.IPv4Network(e["prefix"]).prefixlen))
     return routes
-
 
 
 def parse(outputs: Any, host: str, plan: Optional[Dict[str, Any]] = None,
