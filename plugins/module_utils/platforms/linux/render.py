@@ -220,7 +220,7 @@ def render_swanctl_secrets(tunnels: Sequence[Dict[str, Any]], secrets: Dict[str,
 # GRE (kernel links + systemd-networkd persistence)
 # ---------------------------------------------------------------------------------------------
 def gre_links(tunnels: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """Desired kernel GRE links (input of the vc_linux_gre module)."""
+    """Desired kernel GRE links (the GRE feature of the vc_linux_config module)."""
     return [
         {
             "name": link_name(t),
