@@ -66,7 +66,10 @@ _NOTIFY_RX = re.compile(r"^received (?P<notify>[A-Z_]+) notify(?: error|, no CHI
 _MAC = re.compile(r"^tried \d+ shared keys? for '(?P<a>[^']*)' - '(?P<b>[^']*)', but MAC mismatched")
 _AUTH_VERIFY = re.compile(r"^(?:authentication of '(?P<id>[^']*)' with (?:pre-shared key|\S+) failed|"
                           r"verification of AUTH payload .* failed|no shared key found for)")
+# strongSwan 5.9 prints the two lists on two lines; a single 'received proposals: X, configured proposals: Y' too
 _PROPOSALS = re.compile(r"^received proposals: (?P<received>.*), configured proposals: (?P<configured>.*)$")
+_RECEIVED_PROPOSALS = re.compile(r"^received proposals: (?P<received>.*)$")
+_CONFIGURED_PROPOSALS = re.compile(r"^configured proposals: (?P<configured>.*)$")
 _NO_PROPOSAL = re.compile(r"^(?:no acceptable proposal found|received proposals unacceptable|no proposal found)")
 _DH_UNACCEPTABLE = re.compile(r"^DH group (?P<group>\S+) unacceptable, requesting (?P<requested>\S+)")
 _DH_REQUESTED = re.compile(r"^peer didn't accept DH group (?P<group>\S+), it requested (?P<requested>\S+)")
@@ -262,6 +265,14 @@ def charon_log_events(lines: Iterable[str], own: Iterable[str] = (), connections
         if x:
             pending_props[uid or ""] = (x.group("received"), x.group("configured"))
             continue
+        x = _RECEIVED_PROPOSALS.match(msg)
+        if x:
+            pending_props[uid or ""] = (x.group("received"), None)
+            continue
+        x = _CONFIGURED_PROPOSALS.match(msg)
+        if x:
+            pending_props[uid or ""] = (pending_props.get(uid or "", (None, None))[0], x.group("configured"))
+            continue
         if _NO_PROPOSAL.match(msg):
             rec, conf = pending_props.pop(uid or "", (None, None))
             phase = _phase_of(sa.exchange if sa else None, None)
@@ -450,7 +461,7 @@ def parse_xfrm_stat(text: str) -> Dict[str, int]:
 
 
 _RAW_IKE = re.compile(r"remote-host=(" + IPV4 + r")\b")
-_RAW_CHILD = re.compile(r"(?P<name>[\w.-]+) \{(?P<body>[^{}]*?)\}")
+_RAW_CHILD = re.compile(r"(?P<name>[\w.-]+) \{(?P<body>[^{}]*)\}")
 
 
 def child_counters(raw: str) -> List[Dict[str, Any]]:
@@ -464,8 +475,8 @@ def child_counters(raw: str) -> List[Dict[str, Any]]:
         for cm in _RAW_CHILD.finditer(children):
             body = cm.group("body")
             kv = dict(re.findall(r"([\w-]+)=(\S+)", body))
-            lts = re.search(r"local-ts=\[([^\]]*)\]", body)
-            rts = re.search(r"remote-ts=\[([^\]]*)\]", body)
+            lts = re.search(r"local-ts=\[((?:[^\[\]]|\[[^\]]*\])*)\]", body)     # [192.0.2.2/32[gre]]
+            rts = re.search(r"remote-ts=\[((?:[^\[\]]|\[[^\]]*\])*)\]", body)
             if "spi-in" not in kv:
                 continue
             out.append({"remote": rm.group(1), "name": kv.get("name"), "state": kv.get("state"),
@@ -475,12 +486,15 @@ def child_counters(raw: str) -> List[Dict[str, Any]]:
     return out
 
 
-def ipsec_counter_deltas(before: str, after: str, probe: Optional[str] = None) -> List[Dict[str, Any]]:
+def ipsec_counter_deltas(before: str, after: str, probe: Optional[str] = None, remote: Optional[str] = None) -> List[Dict[str, Any]]:
     """Two ``swanctl --list-sas --raw`` outputs around a probe -> per CHILD SA present in both (same SPIs):
-    {remote, local_ts, remote_ts, pkts_out_delta, pkts_in_delta, probe}."""
+    {remote, local_ts, remote_ts, pkts_out_delta, pkts_in_delta, probe}; ``remote``: only that peer's SAs.
+    A peer can have two CHILD SAs at once (both sides initiated): each is listed, the idle one with 0/0."""
     old = dict(((c["remote"], c["spi_in"], c["spi_out"]), c) for c in child_counters(before))
     out = []
     for c in child_counters(after):
+        if remote is not None and c["remote"] != remote:
+            continue
         o = old.get((c["remote"], c["spi_in"], c["spi_out"]))
         if o is None:
             continue
@@ -518,7 +532,8 @@ def build_evidence(outputs: Mapping[str, Any], plan: Mapping[str, Any], host: Op
       dmesg             kernel log text (MD5 lines)
       netstat_before / netstat_after   two ``/proc/net/netstat`` samples
       pings             [{output, rc, source, destination, size?, df?}]
-      swanctl_before / swanctl_after  ``swanctl --list-sas --raw`` around the tunnel pings
+      counter_probes    [{before, after, remote, probe}]: ``swanctl --list-sas --raw`` just before and after the
+                        tunnel ping of the tunnel whose DI IPsec IP is ``remote``
       xfrm_stat_before / xfrm_stat_after  two ``/proc/net/xfrm_stat`` samples
     Returns {log_events, probes, ipsec_counters, xfrm_stat_delta} (only what was gathered).
     """
@@ -548,8 +563,9 @@ def build_evidence(outputs: Mapping[str, Any], plan: Mapping[str, Any], host: Op
     if outputs.get("pings") is not None:
         out["probes"] = [ping_probe(p.get("output", ""), p.get("source"), p["destination"], p.get("rc"), p.get("size"), p.get("df", False))
                          for p in outputs["pings"]]
-    if outputs.get("swanctl_before") is not None and outputs.get("swanctl_after") is not None:
-        out["ipsec_counters"] = ipsec_counter_deltas(outputs["swanctl_before"], outputs["swanctl_after"], outputs.get("counter_probe"))
+    if outputs.get("counter_probes") is not None:
+        out["ipsec_counters"] = [d for cp in outputs["counter_probes"]
+                                 for d in ipsec_counter_deltas(cp["before"], cp["after"], cp.get("probe"), cp.get("remote"))]
     if outputs.get("xfrm_stat_before") is not None and outputs.get("xfrm_stat_after") is not None:
         a, b = parse_xfrm_stat(outputs["xfrm_stat_before"]), parse_xfrm_stat(outputs["xfrm_stat_after"])
         out["xfrm_stat_delta"] = dict((k, b[k] - a.get(k, 0)) for k in b if b[k] != a.get(k, 0))

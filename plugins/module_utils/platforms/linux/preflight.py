@@ -33,7 +33,7 @@ from . import strongswan_algs
 
 PREFLIGHT_SCRIPT = r"""# webex_di.virtual_connect Linux CPE preflight: read-only, one section per '### name'
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-SW=${VC_SWANCTL:-swanctl}
+URI=${VC_SWANCTL_URI:+--uri $VC_SWANCTL_URI}   # charon's vici socket when it is not swanctl's default
 echo "### uname"; uname -r
 echo "### binaries"
 for b in swanctl charon-systemd ip nft vtysh; do
@@ -42,8 +42,8 @@ for b in swanctl charon-systemd ip nft vtysh; do
   echo "$b ${p:--}"
 done
 [ -x /usr/lib/ipsec/charon ] && echo "charon /usr/lib/ipsec/charon" || echo "charon -"
-echo "### stats"; $SW --stats 2>&1; echo "rc=$?"
-echo "### list-algs"; $SW --list-algs --raw 2>&1; echo "rc=$?"
+echo "### stats"; swanctl --stats $URI 2>&1; echo "rc=$?"
+echo "### list-algs"; swanctl --list-algs --raw $URI 2>&1; echo "rc=$?"
 echo "### frr-daemons"; cat /etc/frr/daemons 2>&1; echo "rc=$?"
 echo "### frr-bin"; ls /usr/lib/frr 2>&1; echo "rc=$?"
 echo "### modules"
