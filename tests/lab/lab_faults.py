@@ -96,7 +96,9 @@ def guest(*args: str, check: bool = True, timeout: int = 300) -> str:
            "bash", shlex.quote(str(REPO / "tests/lab/guest/labctl.sh"))] + [shlex.quote(a) for a in args]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL)
     if check and r.returncode != 0:
-        raise RuntimeError("labctl %s: rc %s: %s" % (" ".join(args), r.returncode, (r.stderr or r.stdout).strip()[-800:]))
+        text = (r.stderr or r.stdout or "").strip()
+        errors = [x for x in text.splitlines() if "ERROR" in x] or text.splitlines()[-1:]
+        raise RuntimeError("labctl %s: rc %s: %s" % (" ".join(args), r.returncode, " | ".join(errors)[-400:]))
     return r.stdout
 
 
@@ -122,7 +124,9 @@ def diagnose(outdir: Path, tag: str) -> Tuple[Optional[Dict[str, Any]], Dict[str
     """Run playbooks/diagnose_vc.yml; returns (report of the host's tunnels by key, extras {state, plan}, seconds)."""
     rep = outdir / ("report-" + tag)
     rep.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json")
+    # a slow TCG CPE can take more than Ansible's default 10 s to show its SSH banner: the runner's own
+    # connection timeout, not a product setting
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_TIMEOUT=os.environ.get("ANSIBLE_TIMEOUT", "60"))
     env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
     t0 = now()
     r = subprocess.run(["ansible-playbook", "-i", INVENTORY, "playbooks/diagnose_vc.yml", "-e", "vc_report_dir=%s" % rep],
@@ -252,6 +256,10 @@ class Lab:
         except RuntimeError as e:
             row["error"] = "inject: %s" % e
             log(row["error"])
+            guest("cap-stop", "wire-" + fid, check=False)
+            self.verdict(row)
+            (d / "row.json").write_text(json.dumps(row, indent=1, sort_keys=True))
+            return row
         # wait until the fault shows on the CPE (lab-side, cheap), then diagnose until a cause is named
         base = _sig(self.baseline[ti])
         manifested = wait(lambda: _sig(cpe_view(self.host).get(ti, {})) != base, f.get("manifest_s", 60))
@@ -300,8 +308,11 @@ class Lab:
         recovered = self.wait_healthy(f.get("recover_s", IKE_RECOVER))
         row["seconds_to_recover"] = round(now() - t_rem, 1) if recovered else None
         for k in range(3):
-            rep, _extras, took = diagnose(d, "green-%d" % (k + 1))
+            rep, extras, took = diagnose(d, "green-%d" % (k + 1))
             green = rep is not None and all(x.get("ok") for x in rep.values())
+            if extras.get("state") and not green:
+                (d / ("state-green-%d.json" % (k + 1))).write_text(json.dumps(extras["state"], indent=1, sort_keys=True))
+                guest("evidence", self.host, str(d / ("cpe-green-%d" % (k + 1))), check=False)
             row["diagnose_runs"].append({"run": "green-%d" % (k + 1), "seconds": round(took, 1), "green": green,
                                          "causes": {kk: v.get("cause_id") for kk, v in (rep or {}).items()}})
             if green:
@@ -310,6 +321,9 @@ class Lab:
                 break
             if not self.wait_healthy(60):
                 break
+        # the charon log of the whole fault, recovery included (a later success must resolve the fault's events)
+        (d / "cpe" / "charon.recovered.log").write_text(
+            guest("x", self.host, "tail", "-n", "+%d" % (mark + 1), "/var/log/charon.log", check=False))
         w = wire_counts(guest("cap-stop", "wire-" + fid))
         row["wire"] = {k: w.get(k, 0) for k in ("gre_from_cpe", "gre_to_cpe", "esp", "ike")}
         row["crypto_map_dropped"] = {h: guest("guard-counters", h, check=False).strip()
@@ -473,20 +487,19 @@ def read_evidence_dir(d: Path, plan: Dict[str, Any], host: str) -> Dict[str, Any
 
     tunnels = [t for r in plan.get("regions", []) for t in r.get("tunnels", []) if t.get("cpe_host") == host]
     pings = []
-    before = after = None
+    probes = []
     for t in tunnels:
         ci, di, ct, dt = t["cpe"]["ipsec_ip"], t["di"]["ipsec_ip"], t["cpe"]["tunnel_ip"], t["di"]["tunnel_ip"]
         pings += [ping("ping_ipsec_%s.txt" % di, ci, di), ping("ping_tunnel_%s.txt" % dt, ct, dt),
                   ping("ping_tunnel_df1372_%s.txt" % dt, ct, dt, size=1372, df=True)]
         b, a = text("swanctl_before_ping_%s.raw.txt" % dt), text("swanctl_after_ping_%s.raw.txt" % dt)
         if b is not None and a is not None:
-            before = (before or "") + b
-            after = (after or "") + a
+            probes.append({"before": b, "after": a, "remote": di, "probe": "ping -c 3 %s -> %s" % (ct, dt)})
     return {"charon_log": text("charon.log"), "bgp_neighbors": text("bgp_neighbors.json"), "dmesg": text("dmesg_md5.txt"),
+            "uptime": text("uptime.txt"),
             "netstat_before": text("proc_net_netstat.before.txt"), "netstat_after": text("proc_net_netstat.after.txt"),
             "xfrm_stat_before": text("xfrm_stat.before.txt"), "xfrm_stat_after": text("xfrm_stat.after.txt"),
-            "pings": [p for p in pings if p], "swanctl_before": before, "swanctl_after": after,
-            "counter_probe": "ping -c 3 tunnel IP -> DI tunnel IP"}
+            "pings": [p for p in pings if p], "counter_probes": probes}
 
 
 def offline_with_evidence(run: Path, row: Dict[str, Any]) -> Optional[Dict[str, Any]]:
@@ -551,14 +564,52 @@ def table(rows: List[Dict[str, Any]], drills: List[Dict[str, Any]], header: str)
     return "\n".join(lines)
 
 
+HARVEST = ("charon.log", "charon.recovered.log", "bgp_neighbors.json", "dmesg_md5.txt", "proc_net_netstat.before.txt", "proc_net_netstat.after.txt",
+           "xfrm_stat.before.txt", "xfrm_stat.after.txt", "swanctl_list_sas.raw.txt", "versions.txt", "uptime.txt")
+HARVEST_GLOBS = ("ping_*.txt", "swanctl_before_ping_*.raw.txt", "swanctl_after_ping_*.raw.txt")
+
+
+def harvest(run: Path, dest: Path) -> None:
+    """Copy the evidence of every fault of a run into the unit-test fixtures (tests/fixtures/linux/faults)."""
+    doc = json.loads((run / "results.json").read_text())
+    dest.mkdir(parents=True, exist_ok=True)
+    for r in doc["faults"]:
+        src = run / r["fault"]
+        states = sorted(src.glob("state-fault-*.json"), key=lambda p: int(re.sub(r"\D", "", p.name) or 0))
+        if not (src / "cpe").is_dir() or not states:
+            continue
+        out = dest / r["fault"]
+        if out.exists():
+            for old in out.iterdir():
+                old.unlink()
+        out.mkdir(parents=True, exist_ok=True)
+        names = [n for n in HARVEST if (src / "cpe" / n).exists()]
+        for g in HARVEST_GLOBS:
+            names += sorted(p.name for p in (src / "cpe").glob(g))
+        for n in names:
+            (out / n).write_bytes((src / "cpe" / n).read_bytes())
+        (out / "state.json").write_text(states[-1].read_text())
+        fields = ("fault", "tunnel", "tunnel_key", "expected", "named", "named_check", "evidence",
+                  "seconds_to_name", "seconds_to_recover", "seconds_to_green", "wire", "result")
+        keep = {k: r.get(k) for k in fields}
+        (out / "row.json").write_text(json.dumps(keep, indent=1, sort_keys=True) + "\n")
+    if (run / "plan.json").exists():
+        (dest / "plan.json").write_text((run / "plan.json").read_text())
+    log("harvested %s -> %s" % (run, dest))
+
+
 def main(argv: List[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run_dir")
     ap.add_argument("--faults", default=os.environ.get("LAB_FAULTS", ""), help="comma-separated ids (default: all)")
     ap.add_argument("--no-drills", action="store_true")
     ap.add_argument("--reanalyze", action="store_true", help="recompute the offline column and the table from RUN_DIR")
+    ap.add_argument("--harvest", metavar="DEST", help="copy RUN_DIR's evidence into unit-test fixtures (DEST) and exit")
     a = ap.parse_args(argv)
     run = Path(a.run_dir).resolve()
+    if a.harvest:
+        harvest(run, Path(a.harvest).resolve())
+        return 0
     if a.reanalyze:
         doc = json.loads((run / "results.json").read_text())
         for r in doc["faults"]:

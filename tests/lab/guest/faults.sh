@@ -146,18 +146,15 @@ f_bgp_password() {
 		if [ -n "$line" ]; then rbgp -c "$line"; else rbgp -c "no neighbor $T_CPE_TUN password"; fi ;;
 	esac
 }
-f_bgp_tcp179_blocked() {
+f_bgp_tcp179_blocked() { # the GRE router's own BGP packets on its tunnel interface, both ways
 	case $1 in
-	inject) x "$T_RTR" nft -f - <<-EOF || return 1
-		table inet lab_fault_bgp {
-			chain in { type filter hook input priority -10; policy accept;
-				iifname "$T_GRE_IF" tcp sport 179 counter drop
-				iifname "$T_GRE_IF" tcp dport 179 counter drop }
-			chain out { type filter hook output priority -10; policy accept;
-				oifname "$T_GRE_IF" tcp sport 179 counter drop
-				oifname "$T_GRE_IF" tcp dport 179 counter drop }
-		}
-		EOF
+	inject)
+		printf '%s\n' "table inet lab_fault_bgp {" \
+			"chain input179 {" "type filter hook input priority -10; policy accept;" \
+			"iifname \"$T_GRE_IF\" tcp sport 179 counter drop" "iifname \"$T_GRE_IF\" tcp dport 179 counter drop" "}" \
+			"chain output179 {" "type filter hook output priority -10; policy accept;" \
+			"oifname \"$T_GRE_IF\" tcp sport 179 counter drop" "oifname \"$T_GRE_IF\" tcp dport 179 counter drop" "}" \
+			"}" | x "$T_RTR" nft -f - || return 1
 		echo "$T_RTR lab_fault_bgp" >> "$FD/nft" ;;
 	remove) nft_tables_remove ;;
 	esac

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Send clear-text (unprotected) GRE packets, the way a Cisco GRE endpoint would if nothing encrypted them.
 
 Runs INSIDE the lab VM, in a lab namespace (labctl.sh inject-gre ...). Builds, with a raw socket (IP_HDRINCL),

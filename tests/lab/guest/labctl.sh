@@ -348,6 +348,7 @@ cmd_evidence() { # NS DIR [FROM_LINE]: what a Linux CPE can show, saved as files
 	x "$n" cat /proc/net/netstat > "$d/proc_net_netstat.before.txt" 2>&1   # TcpExt TCPMD5* (BGP password)
 	x "$n" vtysh -c "show bgp neighbors json" > "$d/bgp_neighbors.json" 2>&1
 	dmesg 2>/dev/null | grep -i "md5" | tail -n 20 > "$d/dmesg_md5.txt"      # the VM's kernel log (shared by all namespaces)
+	cat /proc/uptime > "$d/uptime.txt"                                        # the age of those lines
 	for t in 1 2; do
 		eval "cpe=\${LAB_T${t}_CPE:-} nbr=\${LAB_T${t}_DI_TUN:-}"
 		[ "$cpe" = "$n" ] || continue
@@ -411,7 +412,7 @@ main() {
 	evidence) cmd_evidence "$@" ;;
 	guard-counters) guard_counters "$@" ;;
 	inject-gre) local ns=$1; shift; x "$ns" python3 "$LABROOT/guest/inject_gre.py" "$1" "$2" "$3" "$4" --count "${5:-10}" ;;
-	loglines) x "$1" wc -l < /var/log/charon.log ;;
+	loglines) x "$1" wc -l /var/log/charon.log | awk '{print $1}' ;;   # inside the CPE's mount namespace
 	env) cat "$R/lab.env" ;;
 	ping) echo pong ;;
 	now) date +%s.%N ;;

@@ -42,7 +42,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 IPV4 = r"\d{1,3}(?:\.\d{1,3}){3}"
 
@@ -378,7 +378,8 @@ def bgp_notification_events(neighbors_doc: Any, neighbors: Optional[Sequence[str
 # ---------------------------------------------------------------------------------------------
 # TCP MD5 (BGP password)
 # ---------------------------------------------------------------------------------------------
-_MD5_LINE = re.compile(r"MD5 Hash (?P<what>failed|mismatch|not found|unexpected)\w*\s+for \((?P<src>" + IPV4 + r"), (?P<sport>\d+)\)->\((?P<dst>" + IPV4 + r"), (?P<dport>\d+)\)", re.I)
+_MD5_LINE = re.compile(r"MD5 Hash (?P<what>failed|mismatch|not found|unexpected)\w*\s+for "
+                       r"\((?P<src>" + IPV4 + r"), (?P<sport>\d+)\)->\((?P<dst>" + IPV4 + r"), (?P<dport>\d+)\)", re.I)
 MD5_COUNTERS = ("TCPMD5NotFound", "TCPMD5Unexpected", "TCPMD5Failure")
 
 
@@ -398,10 +399,20 @@ def parse_netstat(text: str) -> Dict[str, Dict[str, int]]:
     return out
 
 
+_DMESG_TIME = re.compile(r"^\[\s*(\d+(?:\.\d+)?)\]")
+
+
 def tcp_md5_events(dmesg: str = "", netstat_before: Optional[str] = None, netstat_after: Optional[str] = None,
-                   own: Iterable[str] = ()) -> List[Dict[str, Any]]:
-    """BGP_AUTH_FAILED from the kernel's MD5 lines (the peer is the source, the destination one of ``own``) and
-    from the TcpExt MD5 counters growing between two samples (peer unknown: the counters are per namespace)."""
+                   own: Iterable[str] = (), uptime_s: Optional[float] = None, window_s: float = 300) -> List[Dict[str, Any]]:
+    """BGP password evidence.
+
+    * ``MD5 Hash failed for (P, 179)->(L, n)`` kernel lines (``dmesg``; Linux 6.1 logs only a wrong signature,
+      rate-limited): BGP_AUTH_FAILED from peer P, when L is one of ``own`` and the line is younger than
+      ``window_s`` (its ``[seconds since boot]`` against ``uptime_s`` = the first field of /proc/uptime).
+    * TcpExt counters of two /proc/net/netstat samples: TCPMD5Failure growing = a segment signed with another
+      key (BGP_AUTH_FAILED, peer unknown: the counters are per namespace). TCPMD5NotFound / TCPMD5Unexpected
+      growing are reported as TCP_MD5_NOT_FOUND / TCP_MD5_UNEXPECTED only: the lab saw both grow by one when the
+      DI side reset a session (the closing segments of a torn-down connection), so alone they prove nothing."""
     own_set = set(own)
     out = []  # type: List[Dict[str, Any]]
     seen = set()
@@ -410,6 +421,9 @@ def tcp_md5_events(dmesg: str = "", netstat_before: Optional[str] = None, netsta
         if not m or (own_set and m.group("dst") not in own_set):
             continue
         if "179" not in (m.group("sport"), m.group("dport")):
+            continue
+        t = _DMESG_TIME.match(line.strip())
+        if uptime_s is not None and t and float(uptime_s) - float(t.group(1)) > window_s:
             continue
         key = (m.group("src"), m.group("what").lower())
         if key in seen:
@@ -421,16 +435,11 @@ def tcp_md5_events(dmesg: str = "", netstat_before: Optional[str] = None, netsta
         a = parse_netstat(netstat_before).get("TcpExt", {})
         b = parse_netstat(netstat_after).get("TcpExt", {})
         grown = dict((k, b.get(k, 0) - a.get(k, 0)) for k in MD5_COUNTERS if b.get(k, 0) > a.get(k, 0))
-        text = "TcpExt %s" % ", ".join("%s +%d" % kv for kv in sorted(grown.items()))
-        if grown.get("TCPMD5Failure") or grown.get("TCPMD5Unexpected"):
-            # a segment signed with another key (Failure) or signed where we expect none (Unexpected)
-            out.append({"event": "BGP_AUTH_FAILED", "peer": None, "phase": "bgp", "direction": "received", "counters": grown,
-                        "message": text})
-        elif grown.get("TCPMD5NotFound"):
-            # unsigned segments: a peer without a password, but also the RST of a peer's closed socket (seen in the
-            # lab when the DI side reset the session): not proof of a password mismatch on its own
-            out.append({"event": "TCP_MD5_NOT_FOUND", "peer": None, "phase": "bgp", "direction": "received", "counters": grown,
-                        "message": text})
+        for counter, event in (("TCPMD5Failure", "BGP_AUTH_FAILED"), ("TCPMD5Unexpected", "TCP_MD5_UNEXPECTED"),
+                               ("TCPMD5NotFound", "TCP_MD5_NOT_FOUND")):
+            if grown.get(counter):
+                out.append({"event": event, "peer": None, "phase": "bgp", "direction": "received",
+                            "counters": {counter: grown[counter]}, "message": "TcpExt %s +%d" % (counter, grown[counter])})
     return out
 
 
@@ -517,7 +526,7 @@ def _own_addresses(tunnels: Sequence[Mapping[str, Any]]) -> List[str]:
         cpe = t.get("cpe") or {}
         for k in ("ipsec_ip", "gre_ip", "tunnel_ip"):
             if cpe.get(k):
-                own.add(str(cpe[k]).split("/")[0])
+                own.add(str(cpe[k]).split("/", maxsplit=1)[0])
     return sorted(own)
 
 
@@ -529,7 +538,7 @@ def build_evidence(outputs: Mapping[str, Any], plan: Mapping[str, Any], host: Op
       charon_log        text of charon's log (filelog or syslog lines), or
       charon_journal    ``journalctl -u strongswan -o json`` text
       bgp_neighbors     ``vtysh -c 'show bgp neighbors json'`` text
-      dmesg             kernel log text (MD5 lines)
+      dmesg             kernel log text (MD5 lines); uptime: /proc/uptime (how old a dmesg line is)
       netstat_before / netstat_after   two ``/proc/net/netstat`` samples
       pings             [{output, rc, source, destination, size?, df?}]
       counter_probes    [{before, after, remote, probe}]: ``swanctl --list-sas --raw`` just before and after the
@@ -557,7 +566,8 @@ def build_evidence(outputs: Mapping[str, Any], plan: Mapping[str, Any], host: Op
         events += bgp_notification_events(docs[0] if docs else {}, nbrs)
     if outputs.get("dmesg") is not None or outputs.get("netstat_after") is not None:
         gathered_events = True
-        events += tcp_md5_events(outputs.get("dmesg") or "", outputs.get("netstat_before"), outputs.get("netstat_after"), own)
+        events += tcp_md5_events(outputs.get("dmesg") or "", outputs.get("netstat_before"), outputs.get("netstat_after"), own,
+                                 _uptime(outputs.get("uptime")))
     if gathered_events:
         out["log_events"] = events
     if outputs.get("pings") is not None:
@@ -572,6 +582,69 @@ def build_evidence(outputs: Mapping[str, Any], plan: Mapping[str, Any], host: Op
     return out
 
 
+Runner = Callable[[List[str]], Tuple[int, str, str]]
+
+
+def gather_evidence(run: Runner, plan: Mapping[str, Any], host: str, cmds: Optional[Mapping[str, List[str]]] = None,
+                    swanctl_uri: Optional[str] = None, connections: Optional[Mapping[str, str]] = None,
+                    charon_log: str = "/var/log/charon.log", log_lines: int = 3000) -> Dict[str, Any]:
+    """Run the evidence commands on this CPE through ``run(argv) -> (rc, stdout, stderr)`` (the gatherer's own
+    runner) and return the evidence keys (build_evidence). Read-only; per tunnel of the plan on this host:
+    ``ping`` of the DI IPsec IP from the CPE IPsec IP, ``swanctl --list-sas --raw`` / tunnel ping /
+    ``swanctl --list-sas --raw`` (counter deltas), a DF ping of the tunnel MTU; around them /proc/net/netstat
+    and /proc/net/xfrm_stat; FRR's neighbours; charon's log (``charon_log`` when it is a file, else the journal
+    of the strongswan unit); the kernel's MD5 lines and /proc/uptime. A command that fails adds nothing."""
+    c = {"swanctl": ["swanctl"], "vtysh": ["vtysh"], "ping": ["ping"]}  # type: Dict[str, List[str]]
+    c.update(dict(cmds or {}))
+    uri = ["--uri", swanctl_uri] if swanctl_uri else []
+
+    def out(argv: List[str], ok_rc: Tuple[int, ...] = (0,)) -> Optional[str]:
+        try:
+            rc, stdout, _err = run(list(argv))
+        except (OSError, ValueError):
+            return None
+        return stdout if rc in ok_rc else None
+
+    tunnels = _host_tunnels(plan, host)
+    outputs = {"pings": [], "counter_probes": []}  # type: Dict[str, Any]
+    outputs["netstat_before"] = out(["cat", "/proc/net/netstat"])
+    outputs["xfrm_stat_before"] = out(["cat", "/proc/net/xfrm_stat"])
+    for t in tunnels:
+        ci, di = t["cpe"]["ipsec_ip"], t["di"]["ipsec_ip"]
+        ct, dt = str(t["cpe"]["tunnel_ip"]).split("/", maxsplit=1)[0], t["di"]["tunnel_ip"]
+        size = int((t.get("mtu") or {}).get("tunnel_ip_mtu") or 1400) - 28
+        rc, stdout, _e = _safe(run, c["ping"] + ["-c", "3", "-i", "0.2", "-W", "1", "-n", "-q", "-I", ci, di])
+        outputs["pings"].append({"source": ci, "destination": di, "output": stdout, "rc": rc})
+        before = out(c["swanctl"] + ["--list-sas", "--raw"] + uri)
+        rc, stdout, _e = _safe(run, c["ping"] + ["-c", "3", "-i", "0.2", "-W", "1", "-n", "-q", "-I", ct, dt])
+        outputs["pings"].append({"source": ct, "destination": dt, "output": stdout, "rc": rc})
+        after = out(c["swanctl"] + ["--list-sas", "--raw"] + uri)
+        if before is not None and after is not None:
+            outputs["counter_probes"].append({"before": before, "after": after, "remote": di, "probe": "ping -c 3 %s -> %s" % (ct, dt)})
+        rc, stdout, _e = _safe(run, c["ping"] + ["-c", "2", "-i", "0.3", "-W", "1", "-n", "-q", "-M", "do", "-s", str(size), "-I", ct, dt])
+        outputs["pings"].append({"source": ct, "destination": dt, "output": stdout, "rc": rc, "size": size, "df": True})
+    outputs["netstat_after"] = out(["cat", "/proc/net/netstat"])
+    outputs["xfrm_stat_after"] = out(["cat", "/proc/net/xfrm_stat"])
+    outputs["bgp_neighbors"] = out(c["vtysh"] + ["-c", "show bgp neighbors json"])
+    log = out(["tail", "-n", str(log_lines), charon_log])
+    if log is not None:
+        outputs["charon_log"] = log
+    else:
+        outputs["charon_journal"] = out(["journalctl", "-u", "strongswan", "--no-pager", "-o", "json", "-n", str(log_lines)])
+    dmesg = out(["dmesg"])
+    outputs["dmesg"] = "\n".join(x for x in (dmesg or "").splitlines() if "MD5" in x) if dmesg is not None else None
+    outputs["uptime"] = out(["cat", "/proc/uptime"])
+    return build_evidence(outputs, plan, host, connections)
+
+
+def _safe(run: Runner, argv: List[str]) -> Tuple[Optional[int], str, str]:
+    try:
+        rc, stdout, err = run(list(argv))
+        return rc, stdout or "", err or ""
+    except (OSError, ValueError):
+        return None, "", ""
+
+
 def add_evidence(state: Mapping[str, Any], evidence: Mapping[str, Any]) -> Dict[str, Any]:
     """A copy of the gatherer's state with the evidence keys added (lists appended to what is there)."""
     new = dict(state)
@@ -581,6 +654,13 @@ def add_evidence(state: Mapping[str, Any], evidence: Mapping[str, Any]) -> Dict[
         else:
             new[k] = v
     return new
+
+
+def _uptime(text: Any) -> Optional[float]:
+    try:
+        return float(str(text).split()[0])
+    except (IndexError, ValueError, TypeError):
+        return None
 
 
 def _json_docs(text: str) -> List[Any]:

@@ -82,7 +82,7 @@ def test_nothing_is_blamed_on_the_healthy_tunnel(fault):
 
 # ---------------------------------------------------------------------------------------------- IKEv2
 def test_psk_mismatch_both_directions():
-    row, evidence, _ = load("ike_psk_mismatch")
+    row, evidence, _state = load("ike_psk_mismatch")
     key = row["tunnel_key"]
     got = events(evidence, key, "AUTHENTICATION_FAILED")
     assert {e["direction"] for e in got} == {"received", "sent"}   # as initiator and as responder
@@ -92,7 +92,7 @@ def test_psk_mismatch_both_directions():
 
 
 def test_proposal_mismatch_names_the_parts_that_differ():
-    row, evidence, _ = load("ike_proposal_mismatch")
+    row, evidence, _state = load("ike_proposal_mismatch")
     got = events(evidence, row["tunnel_key"], "NO_PROPOSAL_CHOSEN")
     assert {e["direction"] for e in got} == {"received", "sent"} and all(e["phase"] == "ike" for e in got)
     answered = [e for e in got if e["direction"] == "sent"][0]
@@ -101,35 +101,35 @@ def test_proposal_mismatch_names_the_parts_that_differ():
 
 
 def test_dh_mismatch_is_told_apart_from_other_proposal_mismatches():
-    row, evidence, _ = load("ike_dh_mismatch")
+    row, evidence, _state = load("ike_dh_mismatch")
     answered = events(evidence, row["tunnel_key"], "NO_PROPOSAL_CHOSEN", "sent")
     assert answered and answered[0]["mismatch"] == ["dh_group"]
     assert "ECP_521" in answered[0]["received"] and "ECP_384" in answered[0]["configured"]
 
 
 def test_udp_blocked_retransmits_while_the_ipsec_ip_pings():
-    row, evidence, _ = load("ike_udp_blocked")
+    row, evidence, _state = load("ike_udp_blocked")
     key = row["tunnel_key"]
     assert events(evidence, key, "RETRANSMIT")
     assert probe(evidence, TUNNELS[key]["di"]["ipsec_ip"])["ok"] is True
 
 
 def test_headend_unreachable_fails_the_ipsec_ping():
-    row, evidence, _ = load("ike_headend_unreachable")
+    row, evidence, _state = load("ike_headend_unreachable")
     key = row["tunnel_key"]
     assert probe(evidence, TUNNELS[key]["di"]["ipsec_ip"])["ok"] is False
     assert events(evidence, key, "RETRANSMIT")
 
 
 def test_headend_dead_retransmits_while_the_ipsec_ip_pings():
-    row, evidence, _ = load("ike_headend_dead")
+    row, evidence, _state = load("ike_headend_dead")
     key = row["tunnel_key"]
     assert events(evidence, key, "RETRANSMIT") and probe(evidence, TUNNELS[key]["di"]["ipsec_ip"])["ok"] is True
 
 
 # ---------------------------------------------------------------------------------------------- IPsec
 def test_ts_mismatch():
-    row, evidence, _ = load("ipsec_ts_mismatch")
+    row, evidence, _state = load("ipsec_ts_mismatch")
     got = events(evidence, row["tunnel_key"], "TS_UNACCEPTABLE", "received")
     assert got and all(e["phase"] == "ipsec" for e in got)
     assert not events(evidence, row["tunnel_key"], "AUTHENTICATION_FAILED")
@@ -138,7 +138,7 @@ def test_ts_mismatch():
 @pytest.mark.parametrize("fault", ["ipsec_esp_blocked", "gre_wrong_endpoint", "gre_blocked"])
 def test_encrypted_out_nothing_back(fault):
     # ESP dropped on the internet, or GRE lost behind the headend: the CPE encrypts its probe, nothing comes back
-    row, evidence, _ = load(fault)
+    row, evidence, _state = load(fault)
     key = row["tunnel_key"]
     c = counters(evidence, key)
     assert c["pkts_out_delta"] >= 3 and c["pkts_in_delta"] == 0
@@ -150,26 +150,26 @@ def test_encrypted_out_nothing_back(fault):
 
 # ---------------------------------------------------------------------------------------------- BGP
 def test_bgp_local_as_notification_received():
-    row, evidence, _ = load("bgp_local_as")
+    row, evidence, _state = load("bgp_local_as")
     got = events(evidence, row["tunnel_key"], "BGP_BAD_PEER_AS")
     assert got and got[0]["direction"] == "received" and (got[0]["code"], got[0]["subcode"]) == (2, 2)
 
 
 def test_bgp_remote_as_notification_sent():
-    row, evidence, _ = load("bgp_remote_as")
+    row, evidence, _state = load("bgp_remote_as")
     got = events(evidence, row["tunnel_key"], "BGP_BAD_PEER_AS")
     assert got and got[0]["direction"] == "sent" and (got[0]["code"], got[0]["subcode"]) == (2, 2)
 
 
 def test_bgp_password_mismatch():
-    row, evidence, _ = load("bgp_password")
+    row, evidence, _state = load("bgp_password")
     got = [e for e in evidence["log_events"] if e["event"] == "BGP_AUTH_FAILED"]
     assert got
     assert {e["peer"] for e in got} <= peers(row["tunnel_key"]) | {None}
 
 
 def test_bgp_tcp179_blocked_has_no_notification_and_the_tunnel_pings():
-    row, evidence, _ = load("bgp_tcp179_blocked")
+    row, evidence, _state = load("bgp_tcp179_blocked")
     key = row["tunnel_key"]
     assert not events(evidence, key, "BGP_BAD_PEER_AS") and not events(evidence, key, "BGP_AUTH_FAILED")
     assert probe(evidence, TUNNELS[key]["di"]["tunnel_ip"])["ok"] is True
@@ -177,7 +177,7 @@ def test_bgp_tcp179_blocked_has_no_notification_and_the_tunnel_pings():
 
 # ---------------------------------------------------------------------------------------------- MTU
 def test_mtu_blackhole_large_df_ping_fails_small_one_passes():
-    row, evidence, _ = load("mtu_blackhole")
+    row, evidence, _state = load("mtu_blackhole")
     dt = TUNNELS[row["tunnel_key"]]["di"]["tunnel_ip"]
     assert probe(evidence, dt)["ok"] is True and probe(evidence, dt, 1372)["ok"] is False
     healthy = TUNNELS[other(row["tunnel_key"])]["di"]["tunnel_ip"]
@@ -288,3 +288,49 @@ def test_charon_that_cannot_do_the_dh_group_says_so_locally():
     got = [e for e in ev.charon_log_events(text.splitlines(), ["192.0.2.50"]) if e["event"] == "DH_GROUP_UNSUPPORTED"]
     assert got and got[0]["group"] == "ECP_384" and got[0]["peer"] == "192.0.2.51" and got[0]["direction"] == "local"
     assert got[0]["connection"] == "vc-probe"
+
+
+@pytest.mark.parametrize("fault", ["bgp_local_as", "bgp_remote_as", "bgp_tcp179_blocked", "bgp_neighbor_ip"])
+def test_md5_counter_noise_is_not_a_password_failure(fault):
+    # sessions the DI side reset made TcpExt TCPMD5Unexpected/NotFound grow by one in the lab: not an auth failure
+    _row, evidence, _state = load(fault)
+    assert not [e for e in evidence["log_events"] if e["event"] == "BGP_AUTH_FAILED"]
+
+
+def test_gather_evidence_runs_read_only_commands_and_reads_them_like_the_fixtures():
+    # a runner answering from one fault's captured files, as the CPE answered the lab's evidence command
+    d = FAULTS / "ike_psk_mismatch"
+    files = {"/proc/net/netstat": ["proc_net_netstat.before.txt", "proc_net_netstat.after.txt"],
+             "/proc/net/xfrm_stat": ["xfrm_stat.before.txt", "xfrm_stat.after.txt"]}
+    seen = []
+    sas = ["swanctl_%s_ping_%s.raw.txt" % (kind, t["di"]["tunnel_ip"]) for t in TUNNELS.values() for kind in ("before", "after")]
+
+    def run(argv):
+        seen.append(argv)
+        cmd = " ".join(argv)
+        if argv[0] == "cat" and argv[1] in files:
+            return 0, (d / files[argv[1]].pop(0)).read_text(), ""
+        if argv[0] == "cat" and argv[1] == "/proc/uptime":
+            return 0, (d / "uptime.txt").read_text() if (d / "uptime.txt").exists() else "1000.0 900.0\n", ""
+        if argv[:2] == ["tail", "-n"]:
+            return 0, (d / "charon.log").read_text(), ""
+        if argv[0] == "vtysh":
+            return 0, (d / "bgp_neighbors.json").read_text(), ""
+        if argv[0] == "swanctl":    # per tunnel in plan order: just before its ping, just after
+            return 0, (d / sas.pop(0)).read_text(), ""
+        if argv[0] == "ping":
+            dest = argv[-1]
+            name = ("ping_tunnel_df1372_%s.txt" if "-M" in argv else "ping_tunnel_%s.txt" if dest.startswith("100.") else "ping_ipsec_%s.txt") % dest
+            text = (d / name).read_text()
+            return (0 if " 0% packet loss" in text else 1), text, ""
+        if argv[0] == "dmesg":
+            return 0, (d / "dmesg_md5.txt").read_text(), ""
+        raise AssertionError("unexpected command %s" % cmd)
+
+    got = ev.gather_evidence(run, PLAN, HOST, connections=CONNS)
+    assert all(a[0] in ("cat", "tail", "vtysh", "swanctl", "ping", "dmesg", "journalctl") for a in seen)
+    assert not [a for a in seen if a[0] == "swanctl" and a[1] != "--list-sas"] and not sas
+    sizes = [p.get("size") for p in got["probes"]]
+    assert sizes.count(1372) == 2                         # tunnel_ip_mtu 1400 - 28, per tunnel
+    assert [e["event"] for e in events(got, "lab-A", "AUTHENTICATION_FAILED")]
+    assert probe(got, TUNNELS["lab-A"]["di"]["tunnel_ip"])["ok"] is False

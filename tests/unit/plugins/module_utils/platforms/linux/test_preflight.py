@@ -7,7 +7,6 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import preflight as P
 
