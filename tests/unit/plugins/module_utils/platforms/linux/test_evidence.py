@@ -197,6 +197,7 @@ NAMED_WITH_EVIDENCE = {
     "bgp_remote_as": "bgp.remote_as",
     "bgp_password": "bgp.auth",
     "bgp_tcp179_blocked": "bgp.firewall",
+    "gre_blocked": "gre.firewall",       # must stay so when ipsec.no_inbound starts using the counter deltas
     "routes_missing_dc_prefix": "routes.missing_dc_prefix",
     "routes_missing_backup": "routes.missing_backup",
     "routes_extra": "routes.extra",
@@ -208,7 +209,10 @@ NAMED_WITH_EVIDENCE = {
 RULE_GAPS = {
     "ike_dh_mismatch": ("ike.dh_group", "ike.dh_group should also match NO_PROPOSAL_CHOSEN whose mismatch is only dh_group"),
     "ipsec_esp_blocked": ("ipsec.no_inbound", "ipsec.no_inbound should use ipsec_counters (out delta > 0, in delta 0)"),
-    "gre_blocked": ("gre.firewall", "with counter deltas gre.firewall must not fire on cumulative counters alone"),
+    "gre_wrong_endpoint": ("gre.endpoints", "the CPE sees 'GRE out, nothing back' as with ESP or GRE blocked: only the "
+                           "DI side's view (or Cisco's handover sheet) can name a wrong DI tunnel destination"),
+    "bgp_neighbor_ip": ("bgp.neighbor_ip", "a Cease/Peer De-configured (6/3) NOTIFICATION from the DI side, or TCP 179 "
+                        "accepted then closed without an OPEN, should name bgp.neighbor_ip"),
     "mtu_blackhole": ("mtu.path", "no MTU rule: a DF probe of the tunnel MTU failing while small pings pass"),
 }
 
