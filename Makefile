@@ -7,7 +7,7 @@ SITE := $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib
 export ANSIBLE_COLLECTIONS_PATH := $(COLL_ROOT):$(SITE)
 export ANSIBLE_CONFIG := $(REPO)/ansible.cfg
 
-.PHONY: setup link test unit playbook-tests sanity lint bench bench-lab demo lab-test clean
+.PHONY: setup link test unit playbook-tests sanity lint bench bench-lab demo lab lab-test lab-faults clean
 
 setup: ## install Python and Debian dependencies, link the collection
 	bash .ci/setup.sh
@@ -17,7 +17,7 @@ link:
 	mkdir -p $(COLL_ROOT)/ansible_collections/webex_di
 	ln -sfn $(REPO) $(COLL_ROOT)/ansible_collections/webex_di/virtual_connect
 
-test: link unit playbook-tests sanity lint lab-test ## everything CI runs
+test: link unit playbook-tests sanity lint lab ## everything CI runs
 
 unit: link
 	$(PY) -m pytest -q -n 2 tests/unit tests/lab
@@ -42,6 +42,12 @@ demo: link
 
 lab-test: link
 	bash tests/lab/lab_test.sh
+
+lab-faults: link ## the fault matrix on the lab: inject, diagnose names the cause, remove, green again (table + results.json)
+	bash tests/lab/lab_faults.sh
+
+lab: link ## lab-test then lab-faults in one VM session (what make test runs)
+	bash tests/lab/lab_all.sh
 
 clean:
 	rm -rf .build tests/output

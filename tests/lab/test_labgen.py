@@ -68,6 +68,32 @@ def test_headend_protects_gre_only_and_never_leaks(gen):
         assert "dpd_delay = 10s" in conf
 
 
+def test_headend_is_as_strict_as_a_crypto_map(gen):
+    # every headend drops the GRE of its ACL that is not protected by IPsec, both ways, before any CPE starts
+    _name, spec, out = gen
+    steps = [line.split() for line in (out / "build.sh").read_text().splitlines() if line and not line.startswith("#")]
+    guards = [s[1:] for s in steps if s[0] == "headend_guard"]
+    assert sorted(guards) == sorted([spec["dcs"][t["datacenter"]]["vpn_ns"], t["di_gre_ip"], t["cpe_gre_ip"]] for t in spec["tunnels"])
+    first_cpe = [s[0] for s in steps].index("cpe_start")
+    assert all(i < first_cpe for i, s in enumerate(steps) if s[0] == "headend_guard")
+    env = dict(line.split("=", 1) for line in (out / "lab.env").read_text().splitlines())
+    assert env["LAB_CPE_GRE_IPS"].strip("'").split() == sorted({t["cpe_gre_ip"] for t in spec["tunnels"]})
+    for t in spec["tunnels"]:   # what the fault primitives need, per tunnel
+        i = t["index"]
+        assert env[f"LAB_T{i}_DI_IPSEC"] == t["di_ipsec_ip"] and env[f"LAB_T{i}_CPE_ASN"] == str(t["cpe_asn"])
+        assert env[f"LAB_T{i}_OWN_25S"].strip("'").split()[0] == t["dc_prefix"]
+
+
+def test_headend_can_be_a_pure_responder(tmp_path, monkeypatch):
+    # the article: the DI side "may not always" initiate; the lab can model that (the guard still drops clear GRE)
+    monkeypatch.setenv("LAB_CISCO_INITIATE", "0")
+    spec = labgen.generate(REPO / "inventories" / "lab", tmp_path)
+    assert spec["cisco"]["initiate"] is False
+    conf = (tmp_path / "dca-vpn" / "swanctl.conf").read_text()
+    assert "start_action = none" in conf and "start_action = trap" not in conf
+    assert "headend_guard dca-vpn" in (tmp_path / "build.sh").read_text()
+
+
 def test_dual_cpe_placement(gen):
     name, spec, out = gen
     build = (out / "build.sh").read_text()

@@ -13,6 +13,11 @@
 #   labctl.sh sw NS ARGS...           swanctl of a Cisco headend (dca-vpn, dcb-vpn)
 #   labctl.sh ping-start NAME NS DST  continuous ping (-D, 5/s) in NS;  ping-stop NAME prints its log
 #   labctl.sh collect DIR             copy logs and configs to DIR (under the rwdir)
+#   labctl.sh fault inject|remove NAME T   inject / remove a fault on tunnel T (guest/faults.sh; 'fault list')
+#   labctl.sh cpe-view NS             one line per tunnel of CPE NS: IKE/CHILD/BGP state, routes (cheap probe)
+#   labctl.sh evidence NS DIR [LINE]  what CPE NS shows (charon log from LINE, swanctl, xfrm, FRR json, probes) -> DIR
+#   labctl.sh inject-gre NS SRC DST INNER_SRC INNER_DST [N]   send N clear-text GRE packets from NS (guest/inject_gre.py)
+#   labctl.sh guard-counters NS       packets the crypto map guard of headend NS dropped: "to_cpe=N from_cpe=N"
 #   labctl.sh halt                    power the VM off (ends 'boot')
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -75,6 +80,27 @@ mss_clamp() { # Cisco 'ip tcp adjust-mss 1350' on the tunnel
 		}
 	}
 	EOF
+}
+
+headend_guard() { # headend_guard NS DI_GRE CPE_GRE: crypto-map strictness of a Cisco headend
+	# A crypto map drops GRE of its ACL that would leave unencrypted (no SA, its IKE daemon stopped, policies gone)
+	# and GRE of its ACL that arrives in clear text. 'rt ipsec missing': the route chosen for the packet is not an
+	# IPsec (xfrm) one; 'meta ipsec missing': the packet was not decrypted by IPsec.
+	x "$1" nft -f - <<-EOF
+	table inet lab_crypto_map {
+		chain forward {
+			type filter hook forward priority filter; policy accept;
+			ip protocol gre ip saddr $2 ip daddr $3 rt ipsec missing counter drop comment "to_cpe"
+			ip protocol gre ip saddr $3 ip daddr $2 meta ipsec missing counter drop comment "from_cpe"
+		}
+	}
+	EOF
+}
+guard_counters() { # NS -> "to_cpe=N from_cpe=N" (summed over the headend's tunnels)
+	x "$1" nft list table inet lab_crypto_map 2>/dev/null | awk '
+		/comment "to_cpe"/ { for (i = 1; i <= NF; i++) if ($i == "packets") t += $(i + 1) }
+		/comment "from_cpe"/ { for (i = 1; i <= NF; i++) if ($i == "packets") f += $(i + 1) }
+		END { printf "to_cpe=%d from_cpe=%d\n", t, f }'
 }
 
 headend_start() { # a Cisco IPsec headend: one charon per namespace, own strongswan.conf and vici socket
@@ -263,7 +289,14 @@ cmd_cap_stop() { # NAME -> counts
 	local name=$1 c f=$R/cap/$1.pcap
 	kill -INT "$(cat "$R/cap/$name.pid")" 2>/dev/null; sleep 1
 	cnt() { tcpdump -n -r "$f" "$1" 2>/dev/null | wc -l; }
-	echo "gre=$(cnt 'ip proto 47') esp=$(cnt 'ip proto 50') ike=$(cnt 'udp port 500 or udp port 4500') total=$(cnt 'ip')"
+	# clear-text GRE by direction, each packet counted once: from the CPE as it enters the capturing namespace,
+	# to the CPE as it leaves it (forwarded, or sent by the namespace itself: the drills' injected packets)
+	local ip from="" to=""
+	[ -s "$R/lab.env" ] && . "$R/lab.env"
+	for ip in ${LAB_CPE_GRE_IPS:-}; do from="${from:+$from or }src host $ip"; to="${to:+$to or }dst host $ip"; done
+	echo "gre=$(cnt 'ip proto 47') esp=$(cnt 'ip proto 50') ike=$(cnt 'udp port 500 or udp port 4500') total=$(cnt 'ip')" \
+		"gre_from_cpe=$(cnt "inbound and ip proto 47 and (${from:-src host 0.0.0.0})")" \
+		"gre_to_cpe=$(cnt "outbound and ip proto 47 and (${to:-dst host 0.0.0.0})")"
 	c=$(cat "$R/outdir" 2>/dev/null); [ -n "$c" ] && cp "$f" "$c/" 2>/dev/null
 	return 0
 }
@@ -276,6 +309,68 @@ cmd_ping_start() { # NAME NS DEST: a continuous timestamped ping (5/s) for outag
 cmd_ping_stop() { # NAME -> the ping log on stdout
 	kill -INT "$(cat "$R/cap/$1.ppid")" 2>/dev/null; sleep 0.5
 	cat "$R/cap/$1.ping"
+}
+
+cmd_cpe_view() { # NS: one line per lab tunnel carried by CPE NS (cheap; for waiting, not judging)
+	#   T ike=ESTABLISHED|none age=S child=INSTALLED|none bgp=STATE rx=P,P adv=P,P
+	local n=$1 t cpe di nbr sas line ike age child bgp rx adv nb
+	. "$R/lab.env"
+	sas=$(x "$n" swanctl --list-sas --raw 2>/dev/null)
+	nb=$(x "$n" vtysh -c "show bgp neighbors json" 2>/dev/null)
+	for t in 1 2; do
+		eval "cpe=\${LAB_T${t}_CPE:-} di=\${LAB_T${t}_DI_IPSEC:-} nbr=\${LAB_T${t}_DI_TUN:-}"
+		[ "$cpe" = "$n" ] || continue
+		ike=none age=0 child=none
+		while IFS= read -r line; do
+			case $line in *"remote-host=$di "*) ;; *) continue ;; esac
+			case $line in *"state=ESTABLISHED"*) ike=ESTABLISHED; age=$(sed -n 's/.* established=\([0-9]*\).*/\1/p' <<<"$line") ;; esac
+			case $line in *"state=INSTALLED"*) child=INSTALLED ;; esac
+		done <<<"$sas"
+		bgp=$(jq -r --arg n "$nbr" '.[$n].bgpState // "none"' <<<"$nb" 2>/dev/null)
+		rx=$(x "$n" vtysh -c "show bgp ipv4 unicast neighbors $nbr received-routes json" 2>/dev/null |
+			jq -r '(.receivedRoutes // {}) | keys | sort | join(",")' 2>/dev/null)
+		adv=$(x "$n" vtysh -c "show bgp ipv4 unicast neighbors $nbr advertised-routes json" 2>/dev/null |
+			jq -r '[(.bgpOriginatingDefaultNetwork // empty)] + ((.advertisedRoutes // {}) | keys) | unique | sort | join(",")' 2>/dev/null)
+		echo "$t ike=$ike age=${age:-0} child=$child bgp=${bgp:-none} rx=${rx:-} adv=${adv:-}"
+	done
+}
+
+cmd_evidence() { # NS DIR [FROM_LINE]: what a Linux CPE can show, saved as files (fixtures for the parsers)
+	local n=$1 d=$2 from=${3:-1} t cpe nbr
+	. "$R/lab.env"
+	mkdir -p "$d"
+	x "$n" tail -n +"$from" /var/log/charon.log > "$d/charon.log" 2>&1
+	x "$n" swanctl --list-sas --raw > "$d/swanctl_list_sas.raw.txt" 2>&1
+	x "$n" ip -s xfrm state list nokeys > "$d/ip_xfrm_state.txt" 2>&1      # nokeys: no ESP key material
+	x "$n" ip -s xfrm policy > "$d/ip_xfrm_policy.txt" 2>&1
+	# two samples of the kernel counters, around the probes below (deltas: what happens now, not since boot)
+	x "$n" cat /proc/net/xfrm_stat > "$d/xfrm_stat.before.txt" 2>&1
+	x "$n" cat /proc/net/netstat > "$d/proc_net_netstat.before.txt" 2>&1   # TcpExt TCPMD5* (BGP password)
+	x "$n" vtysh -c "show bgp neighbors json" > "$d/bgp_neighbors.json" 2>&1
+	dmesg 2>/dev/null | grep -i "md5" | tail -n 20 > "$d/dmesg_md5.txt"      # the VM's kernel log (shared by all namespaces)
+	cat /proc/uptime > "$d/uptime.txt"                                        # the age of those lines
+	for t in 1 2; do
+		eval "cpe=\${LAB_T${t}_CPE:-} nbr=\${LAB_T${t}_DI_TUN:-}"
+		[ "$cpe" = "$n" ] || continue
+		x "$n" vtysh -c "show bgp ipv4 unicast neighbors $nbr received-routes json" > "$d/bgp_received_$nbr.json" 2>&1
+		x "$n" vtysh -c "show bgp ipv4 unicast neighbors $nbr advertised-routes json" > "$d/bgp_advertised_$nbr.json" 2>&1
+		x "$n" vtysh -c "show bgp ipv4 unicast neighbors $nbr routes json" > "$d/bgp_routes_$nbr.json" 2>&1
+		# probes a Linux gatherer can run: the DI IPsec IP from the CPE IPsec IP; tunnel IP to tunnel IP (small,
+		# then the largest DF packet of the tunnel MTU), with the CHILD SA counters around the small one
+		eval "local ci=\$LAB_T${t}_CPE_IPSEC di=\$LAB_T${t}_DI_IPSEC ct=\$LAB_T${t}_CPE_TUN dt=\$LAB_T${t}_DI_TUN"
+		x "$n" ping -c 3 -i 0.2 -W 1 -n -q -I "$ci" "$di" > "$d/ping_ipsec_$di.txt" 2>&1; echo "rc=$?" >> "$d/ping_ipsec_$di.txt"
+		x "$n" swanctl --list-sas --raw > "$d/swanctl_before_ping_$dt.raw.txt" 2>&1
+		x "$n" ping -c 3 -i 0.2 -W 1 -n -q -I "$ct" "$dt" > "$d/ping_tunnel_$dt.txt" 2>&1; echo "rc=$?" >> "$d/ping_tunnel_$dt.txt"
+		x "$n" swanctl --list-sas --raw > "$d/swanctl_after_ping_$dt.raw.txt" 2>&1
+		x "$n" ping -c 2 -i 0.3 -W 1 -n -q -M do -s 1372 -I "$ct" "$dt" > "$d/ping_tunnel_df1372_$dt.txt" 2>&1
+		echo "rc=$?" >> "$d/ping_tunnel_df1372_$dt.txt"
+	done
+	x "$n" ip -s -j link show > "$d/ip_link_stats.json" 2>&1
+	x "$n" cat /proc/net/xfrm_stat > "$d/xfrm_stat.after.txt" 2>&1
+	x "$n" cat /proc/net/netstat > "$d/proc_net_netstat.after.txt" 2>&1
+	{ echo "kernel $(uname -r)"; dpkg-query -W strongswan-swanctl charon-systemd libstrongswan frr iproute2 nftables 2>&1
+	  x "$n" swanctl --stats 2>&1 | sed -n 's/^loaded plugins: /charon plugins: /p'; } > "$d/versions.txt"
+	return 0
 }
 
 cmd_collect() {
@@ -295,6 +390,8 @@ cmd_collect() {
 	return 0
 }
 
+. "$LABROOT/guest/faults.sh"
+
 main() {
 	local c=${1:-}; shift || true
 	case $c in
@@ -310,11 +407,17 @@ main() {
 	collect) cmd_collect "$@" ;;
 	ping-start) cmd_ping_start "$@" ;;
 	ping-stop) cmd_ping_stop "$@" ;;
+	fault) cmd_fault "$@" ;;
+	cpe-view) cmd_cpe_view "$@" ;;
+	evidence) cmd_evidence "$@" ;;
+	guard-counters) guard_counters "$@" ;;
+	inject-gre) local ns=$1; shift; x "$ns" python3 "$LABROOT/guest/inject_gre.py" "$1" "$2" "$3" "$4" --count "${5:-10}" ;;
+	loglines) x "$1" wc -l /var/log/charon.log | awk '{print $1}' ;;   # inside the CPE's mount namespace
 	env) cat "$R/lab.env" ;;
 	ping) echo pong ;;
 	now) date +%s.%N ;;
 	halt) touch "$R/halt" ;;
-	*) sed -n '2,16p' "$0" >&2; return 2 ;;
+	*) sed -n '2,22p' "$0" >&2; return 2 ;;
 	esac
 }
 main "$@"

@@ -1,0 +1,340 @@
+"""Linux evidence parsers (platforms/linux/evidence.py) on what a Linux CPE showed during each fault of the lab's
+fault matrix (tests/fixtures/linux/faults/<fault>/, captured by `make lab-faults`, see SOURCES.md).
+
+For every fault: the events/probes/counters a CPE can show are found and mapped to the faulty tunnel (by the
+DI address), nothing is blamed on the healthy one, and -- added to the state the collection's gatherer returned
+at that moment -- the collection's diagnose names the expected cause. Where the current diagnose rules do not yet
+use the new evidence, the test is an xfail(strict) naming the rule to extend: it turns into a failure (XPASS)
+the day the rule is fixed, so it cannot be forgotten."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import evidence as ev
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.diagnose import diagnose_host
+
+REPO = Path(__file__).resolve().parents[6]
+FAULTS = REPO / "tests" / "fixtures" / "linux" / "faults"
+sys.path.insert(0, str(REPO / "tests" / "lab"))
+from lab_faults import read_evidence_dir  # noqa: E402  (the lab runner's reader of its evidence files)
+
+PLAN = json.loads((FAULTS / "plan.json").read_text())
+HOST = "cpe1"
+TUNNELS = dict((t["key"], t) for r in PLAN["regions"] for t in r["tunnels"])
+CONNS = dict(("vc-%s" % k, t["di"]["ipsec_ip"]) for k, t in TUNNELS.items())
+
+
+@functools.lru_cache(maxsize=None)
+def load(fault):
+    d = FAULTS / fault
+    row = json.loads((d / "row.json").read_text())
+    evidence = ev.build_evidence(read_evidence_dir(d, PLAN, HOST), PLAN, HOST, CONNS)
+    state = json.loads((d / "state.json").read_text())
+    return row, evidence, state
+
+
+def peers(key):
+    t = TUNNELS[key]
+    return {t["di"]["ipsec_ip"], t["di"]["gre_ip"], t["di"]["tunnel_ip"]}
+
+
+def events(evidence, key, name=None, direction=None):
+    return [e for e in evidence.get("log_events", []) if e.get("peer") in peers(key)
+            and (name is None or e["event"] == name) and (direction is None or e.get("direction") == direction)]
+
+
+def other(key):
+    return [k for k in TUNNELS if k != key][0]
+
+
+def probe(evidence, dest, size=None):
+    return [p for p in evidence["probes"] if p["destination"] == dest and p.get("size") == size][0]
+
+
+def counters(evidence, key):
+    """The CHILD SA of the tunnel that carried the probe (the busiest one when the peer has two)."""
+    t = TUNNELS[key]
+    rows = [c for c in evidence["ipsec_counters"] if c["remote"] == t["di"]["ipsec_ip"]]
+    return max(rows, key=lambda c: c["pkts_out_delta"]) if rows else None
+
+
+ALL = sorted(p.name for p in FAULTS.iterdir() if p.is_dir())
+
+
+def test_every_fault_of_the_matrix_has_fixtures():
+    assert {"ike_psk_mismatch", "ike_dh_mismatch", "ipsec_ts_mismatch", "bgp_local_as", "bgp_password",
+            "routes_swapped", "mtu_blackhole"} <= set(ALL)
+
+
+@pytest.mark.parametrize("fault", ALL)
+def test_nothing_is_blamed_on_the_healthy_tunnel(fault):
+    row, evidence, _state = load(fault)
+    healthy = other(row["tunnel_key"])
+    assert not [e for e in events(evidence, healthy) if e["event"] != "RETRANSMIT"], events(evidence, healthy)
+    t = TUNNELS[healthy]
+    assert probe(evidence, t["di"]["tunnel_ip"])["ok"] and probe(evidence, t["di"]["ipsec_ip"])["ok"]
+
+
+# ---------------------------------------------------------------------------------------------- IKEv2
+def test_psk_mismatch_both_directions():
+    row, evidence, _state = load("ike_psk_mismatch")
+    key = row["tunnel_key"]
+    got = events(evidence, key, "AUTHENTICATION_FAILED")
+    assert {e["direction"] for e in got} == {"received", "sent"}   # as initiator and as responder
+    assert all(e["phase"] == "ike" for e in got)
+    assert any("received AUTHENTICATION_FAILED notify error" in e["message"] for e in got)
+    assert any("MAC mismatched" in e["message"] for e in got)
+
+
+def test_proposal_mismatch_names_the_parts_that_differ():
+    row, evidence, _state = load("ike_proposal_mismatch")
+    got = events(evidence, row["tunnel_key"], "NO_PROPOSAL_CHOSEN")
+    assert {e["direction"] for e in got} == {"received", "sent"} and all(e["phase"] == "ike" for e in got)
+    answered = [e for e in got if e["direction"] == "sent"][0]
+    assert answered["mismatch"] == ["encryption", "prf"]    # the headend offered AES-GCM-128 / PRF SHA-256
+    assert "AES_GCM_16_128" in answered["received"] and "ECP_384" in answered["configured"]
+
+
+def test_dh_mismatch_is_told_apart_from_other_proposal_mismatches():
+    row, evidence, _state = load("ike_dh_mismatch")
+    answered = events(evidence, row["tunnel_key"], "NO_PROPOSAL_CHOSEN", "sent")
+    assert answered and answered[0]["mismatch"] == ["dh_group"]
+    assert "ECP_521" in answered[0]["received"] and "ECP_384" in answered[0]["configured"]
+
+
+def test_udp_blocked_retransmits_while_the_ipsec_ip_pings():
+    row, evidence, _state = load("ike_udp_blocked")
+    key = row["tunnel_key"]
+    assert events(evidence, key, "RETRANSMIT")
+    assert probe(evidence, TUNNELS[key]["di"]["ipsec_ip"])["ok"] is True
+
+
+def test_headend_unreachable_fails_the_ipsec_ping():
+    row, evidence, _state = load("ike_headend_unreachable")
+    key = row["tunnel_key"]
+    assert probe(evidence, TUNNELS[key]["di"]["ipsec_ip"])["ok"] is False
+    assert events(evidence, key, "RETRANSMIT")
+
+
+def test_headend_dead_retransmits_while_the_ipsec_ip_pings():
+    row, evidence, _state = load("ike_headend_dead")
+    key = row["tunnel_key"]
+    assert events(evidence, key, "RETRANSMIT") and probe(evidence, TUNNELS[key]["di"]["ipsec_ip"])["ok"] is True
+
+
+# ---------------------------------------------------------------------------------------------- IPsec
+def test_ts_mismatch():
+    row, evidence, _state = load("ipsec_ts_mismatch")
+    got = events(evidence, row["tunnel_key"], "TS_UNACCEPTABLE", "received")
+    assert got and all(e["phase"] == "ipsec" for e in got)
+    assert not events(evidence, row["tunnel_key"], "AUTHENTICATION_FAILED")
+
+
+@pytest.mark.parametrize("fault", ["ipsec_esp_blocked", "gre_wrong_endpoint", "gre_blocked"])
+def test_encrypted_out_nothing_back(fault):
+    # ESP dropped on the internet, or GRE lost behind the headend: the CPE encrypts its probe, nothing comes back
+    row, evidence, _state = load(fault)
+    key = row["tunnel_key"]
+    c = counters(evidence, key)
+    assert c["pkts_out_delta"] >= 3 and c["pkts_in_delta"] == 0
+    assert probe(evidence, TUNNELS[key]["di"]["tunnel_ip"])["ok"] is False
+    assert probe(evidence, TUNNELS[key]["di"]["ipsec_ip"])["ok"] is True
+    healthy = counters(evidence, other(key))
+    assert healthy["pkts_out_delta"] >= 3 and healthy["pkts_in_delta"] >= 3
+
+
+# ---------------------------------------------------------------------------------------------- BGP
+def test_bgp_local_as_notification_received():
+    row, evidence, _state = load("bgp_local_as")
+    got = events(evidence, row["tunnel_key"], "BGP_BAD_PEER_AS")
+    assert got and got[0]["direction"] == "received" and (got[0]["code"], got[0]["subcode"]) == (2, 2)
+
+
+def test_bgp_remote_as_notification_sent():
+    row, evidence, _state = load("bgp_remote_as")
+    got = events(evidence, row["tunnel_key"], "BGP_BAD_PEER_AS")
+    assert got and got[0]["direction"] == "sent" and (got[0]["code"], got[0]["subcode"]) == (2, 2)
+
+
+def test_bgp_password_mismatch():
+    row, evidence, _state = load("bgp_password")
+    got = [e for e in evidence["log_events"] if e["event"] == "BGP_AUTH_FAILED"]
+    assert got
+    assert {e["peer"] for e in got} <= peers(row["tunnel_key"]) | {None}
+
+
+def test_bgp_tcp179_blocked_has_no_notification_and_the_tunnel_pings():
+    row, evidence, _state = load("bgp_tcp179_blocked")
+    key = row["tunnel_key"]
+    assert not events(evidence, key, "BGP_BAD_PEER_AS") and not events(evidence, key, "BGP_AUTH_FAILED")
+    assert probe(evidence, TUNNELS[key]["di"]["tunnel_ip"])["ok"] is True
+
+
+# ---------------------------------------------------------------------------------------------- MTU
+def test_mtu_blackhole_large_df_ping_fails_small_one_passes():
+    row, evidence, _state = load("mtu_blackhole")
+    dt = TUNNELS[row["tunnel_key"]]["di"]["tunnel_ip"]
+    assert probe(evidence, dt)["ok"] is True and probe(evidence, dt, 1372)["ok"] is False
+    healthy = TUNNELS[other(row["tunnel_key"])]["di"]["tunnel_ip"]
+    assert probe(evidence, healthy, 1372)["ok"] is True
+
+
+# ---------------------------------------------------------------------------------------------- diagnose
+# fault -> the rule the current diagnose rules name once this evidence is in the state
+NAMED_WITH_EVIDENCE = {
+    "ike_psk_mismatch": "ike.auth",
+    "ike_proposal_mismatch": "ike.proposal",
+    "ike_udp_blocked": "ike.firewall",
+    "ike_headend_unreachable": "ike.no_reachability",
+    "ike_headend_dead": "ike.firewall",
+    "ipsec_ts_mismatch": "ipsec.ts_unacceptable",
+    "bgp_local_as": "bgp.local_as",
+    "bgp_remote_as": "bgp.remote_as",
+    "bgp_password": "bgp.auth",
+    "bgp_tcp179_blocked": "bgp.firewall",
+    "gre_blocked": "gre.firewall",       # must stay so when ipsec.no_inbound starts using the counter deltas
+    "routes_missing_dc_prefix": "routes.missing_dc_prefix",
+    "routes_missing_backup": "routes.missing_backup",
+    "routes_extra": "routes.extra",
+    "routes_other_dc": "routes.other_dc_prefix",
+    "routes_swapped": "routes.swapped",
+    "routes_more_specific": "routes.more_specific",
+}
+# the evidence is there (tested above); the rule does not use it yet
+RULE_GAPS = {
+    "ike_dh_mismatch": ("ike.dh_group", "ike.dh_group should also match NO_PROPOSAL_CHOSEN whose mismatch is only dh_group"),
+    "ipsec_esp_blocked": ("ipsec.no_inbound", "ipsec.no_inbound should use ipsec_counters (out delta > 0, in delta 0)"),
+    "gre_wrong_endpoint": ("gre.endpoints", "the CPE sees 'GRE out, nothing back' as with ESP or GRE blocked: only the "
+                           "DI side's view (or Cisco's handover sheet) can name a wrong DI tunnel destination"),
+    "bgp_neighbor_ip": ("bgp.neighbor_ip", "a Cease/Peer De-configured (6/3) NOTIFICATION from the DI side, or TCP 179 "
+                        "accepted then closed without an OPEN, should name bgp.neighbor_ip"),
+    "mtu_blackhole": ("mtu.path", "no MTU rule: a DF probe of the tunnel MTU failing while small pings pass"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(set(NAMED_WITH_EVIDENCE) | set(RULE_GAPS)))
+def test_diagnose_with_linux_evidence(fault, request):
+    if not (FAULTS / fault).is_dir():
+        pytest.skip("no fixture for %s" % fault)
+    row, evidence, state = load(fault)
+    if fault in RULE_GAPS:
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=RULE_GAPS[fault][1]))
+        want = RULE_GAPS[fault][0]
+    else:
+        want = NAMED_WITH_EVIDENCE[fault]
+    diag = diagnose_host(PLAN, ev.add_evidence(state, evidence), HOST)
+    by = dict((t["key"], t) for t in diag["tunnels"])
+    assert by[row["tunnel_key"]]["cause_id"] == want
+    assert by[other(row["tunnel_key"])]["ok"] is True
+
+
+# ---------------------------------------------------------------------------------------------- parser details
+def _lines(fault):
+    return (FAULTS / fault / "charon.log").read_text().splitlines()
+
+
+IKE_FAULTS = ["ike_psk_mismatch", "ike_proposal_mismatch", "ike_dh_mismatch", "ike_udp_blocked", "ipsec_ts_mismatch"]
+
+
+@pytest.mark.parametrize("fault", IKE_FAULTS)
+def test_a_later_success_with_the_same_peer_resolves_older_events(fault):
+    # charon.recovered.log: the same log, from the injection until the tunnel was up again after the removal
+    d = FAULTS / fault
+    if not (d / "charon.recovered.log").exists():
+        pytest.skip("no recovery log captured for %s" % fault)
+    row = json.loads((d / "row.json").read_text())
+    own = ["192.0.2.2", "100.64.0.1", "100.64.0.5"]
+    during = [e for e in ev.charon_log_events(_lines(fault), own) if e["peer"] in peers(row["tunnel_key"])]
+    after = ev.charon_log_events((d / "charon.recovered.log").read_text().splitlines(), own)
+    assert [e for e in during if e["event"] != "RETRANSMIT"]
+    assert not [e for e in after if e["peer"] in peers(row["tunnel_key"]) and e["event"] != "RETRANSMIT"]
+
+
+def test_syslog_and_journal_forms_read_like_the_filelog():
+    # the same real lines behind a syslog prefix, and as journal records (charon-systemd moves the IKE SA into
+    # the IKE_SA_NAME / IKE_SA_UNIQUE_ID fields; records built here from the captured lines, not captured)
+    import re
+    lines = _lines("ike_psk_mismatch")
+    own = ["192.0.2.2"]
+    want = [(e["event"], e.get("direction"), e["peer"]) for e in ev.charon_log_events(lines, own)]
+    syslog = [re.sub(r"^(\w{3}\s+\d+ [\d:]+) ", r"\1 cpe1 charon-systemd[812]: ", x) for x in lines]
+    assert [(e["event"], e.get("direction"), e["peer"]) for e in ev.charon_log_events(syslog, own)] == want
+    records = []
+    for x in lines:
+        m = re.match(r"^\w{3}\s+\d+ [\d:]+ \d+\[(\w+)\] (?:<(?:([^|>]*)\|)?(\d+)> )?(.*)$", x)
+        if m:
+            rec = {"MESSAGE": m.group(4), "GROUP": m.group(1)}
+            if m.group(3):
+                rec.update(IKE_SA_UNIQUE_ID=m.group(3), **({"IKE_SA_NAME": m.group(2)} if m.group(2) else {}))
+            records.append(json.dumps(rec))
+    got = ev.charon_log_events(ev.charon_lines_from_journal("\n".join(records)), own)
+    assert [(e["event"], e.get("direction"), e["peer"]) for e in got] == want
+
+
+def test_proposal_mismatch_on_one_line_and_on_two():
+    rec = "IKE:AES_GCM_16_256/PRF_HMAC_SHA2_384/ECP_521"
+    conf = "IKE:AES_GCM_16_256/PRF_HMAC_SHA2_384/ECP_384, IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048"
+    assert ev.proposal_mismatch(rec, conf) == ["dh_group"]
+    one = ["Dec  1 22:19:49 16[CFG] <18> received proposals: %s, configured proposals: %s" % (rec, conf),
+           "Dec  1 22:19:49 16[IKE] <18> received proposals unacceptable"]
+    e = ev.charon_log_events(one)[0]
+    assert e["event"] == "NO_PROPOSAL_CHOSEN" and e["mismatch"] == ["dh_group"] and e["phase"] == "ike"
+
+
+def test_charon_that_cannot_do_the_dh_group_says_so_locally():
+    # a charon without libstrongswan-standard-plugins initiating the collection's suite (tests/fixtures/linux/preflight)
+    text = (REPO / "tests" / "fixtures" / "linux" / "preflight" / "charon_no_standard_plugins.log").read_text()
+    got = [e for e in ev.charon_log_events(text.splitlines(), ["192.0.2.50"]) if e["event"] == "DH_GROUP_UNSUPPORTED"]
+    assert got and got[0]["group"] == "ECP_384" and got[0]["peer"] == "192.0.2.51" and got[0]["direction"] == "local"
+    assert got[0]["connection"] == "vc-probe"
+
+
+@pytest.mark.parametrize("fault", ["bgp_local_as", "bgp_remote_as", "bgp_tcp179_blocked", "bgp_neighbor_ip"])
+def test_md5_counter_noise_is_not_a_password_failure(fault):
+    # sessions the DI side reset made TcpExt TCPMD5Unexpected/NotFound grow by one in the lab: not an auth failure
+    _row, evidence, _state = load(fault)
+    assert not [e for e in evidence["log_events"] if e["event"] == "BGP_AUTH_FAILED"]
+
+
+def test_gather_evidence_runs_read_only_commands_and_reads_them_like_the_fixtures():
+    # a runner answering from one fault's captured files, as the CPE answered the lab's evidence command
+    d = FAULTS / "ike_psk_mismatch"
+    files = {"/proc/net/netstat": ["proc_net_netstat.before.txt", "proc_net_netstat.after.txt"],
+             "/proc/net/xfrm_stat": ["xfrm_stat.before.txt", "xfrm_stat.after.txt"]}
+    seen = []
+    sas = ["swanctl_%s_ping_%s.raw.txt" % (kind, t["di"]["tunnel_ip"]) for t in TUNNELS.values() for kind in ("before", "after")]
+
+    def run(argv):
+        seen.append(argv)
+        cmd = " ".join(argv)
+        if argv[0] == "cat" and argv[1] in files:
+            return 0, (d / files[argv[1]].pop(0)).read_text(), ""
+        if argv[0] == "cat" and argv[1] == "/proc/uptime":
+            return 0, (d / "uptime.txt").read_text() if (d / "uptime.txt").exists() else "1000.0 900.0\n", ""
+        if argv[:2] == ["tail", "-n"]:
+            return 0, (d / "charon.log").read_text(), ""
+        if argv[0] == "vtysh":
+            return 0, (d / "bgp_neighbors.json").read_text(), ""
+        if argv[0] == "swanctl":    # per tunnel in plan order: just before its ping, just after
+            return 0, (d / sas.pop(0)).read_text(), ""
+        if argv[0] == "ping":
+            dest = argv[-1]
+            name = ("ping_tunnel_df1372_%s.txt" if "-M" in argv else "ping_tunnel_%s.txt" if dest.startswith("100.") else "ping_ipsec_%s.txt") % dest
+            text = (d / name).read_text()
+            return (0 if " 0% packet loss" in text else 1), text, ""
+        if argv[0] == "dmesg":
+            return 0, (d / "dmesg_md5.txt").read_text(), ""
+        raise AssertionError("unexpected command %s" % cmd)
+
+    got = ev.gather_evidence(run, PLAN, HOST, connections=CONNS)
+    assert all(a[0] in ("cat", "tail", "vtysh", "swanctl", "ping", "dmesg", "journalctl") for a in seen)
+    assert not [a for a in seen if a[0] == "swanctl" and a[1] != "--list-sas"] and not sas
+    sizes = [p.get("size") for p in got["probes"]]
+    assert sizes.count(1372) == 2                         # tunnel_ip_mtu 1400 - 28, per tunnel
+    assert [e["event"] for e in events(got, "lab-A", "AUTHENTICATION_FAILED")]
+    assert probe(got, TUNNELS["lab-A"]["di"]["tunnel_ip"])["ok"] is False
