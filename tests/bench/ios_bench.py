@@ -39,7 +39,8 @@ from pathlib import Path
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
 TESTS = REPO / "tests"
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
@@ -72,7 +73,9 @@ def _asn_pool():
 
 
 def make_fleet(n: int) -> dict:
-    """N CPEs, one region each (DC-A + DC-B on the same CPE, IaaS /24 as in the lab scenario)."""
+    """N CPEs, one region each (DC-A + DC-B on the same CPE, IaaS /24, production config: the lab scenario of
+    tests/integration/ios_e2e), every CPE with its own WAN, DI and tunnel addresses, tunnel interface numbers
+    (Tunnel101/102 on the first CPE, 111/112 on the second...), ASNs, PSKs and BGP passwords."""
     if not 1 <= n <= 200:
         raise SystemExit("fleet size must be 1-200, got %d" % n)
     asns = _asn_pool()
@@ -87,7 +90,8 @@ def make_fleet(n: int) -> dict:
             tunnels.append({
                 "datacenter": dc,
                 "cpe": {"host": host, "ipsec_ip": wan, "gre_ip": wan,
-                        "tunnel_ip": "100.64.%d.%d/30" % (base[0], base[1] + off + 1), "asn": cpe_asn},
+                        "tunnel_ip": "100.64.%d.%d/30" % (base[0], base[1] + off + 1), "asn": cpe_asn,
+                        "tunnel_number": 10 * i + (101 if dc == "A" else 102)},
                 "di": {"ipsec_ip": "198.19.%d.%d" % (i, ipsec), "gre_ip": "198.19.%d.%d" % (i, gre),
                        "tunnel_ip": "100.64.%d.%d" % (base[0], base[1] + off + 2), "asn": di_asn},
                 "psk": "bench-psk-%03d-dc-%s-0123456789" % (i + 1, dc.lower()),
@@ -248,6 +252,12 @@ class Doubles:
             out.update(answer["routers"])
         return out
 
+    def timings(self) -> dict:
+        out = {}
+        for answer in self.request("timings"):
+            out.update(answer["routers"])
+        return out
+
     def stats(self) -> list[dict]:
         return [a["stats"] for a in self.request("stats")]
 
@@ -288,6 +298,8 @@ def parse_recap(text: str) -> dict:
 def ansible_env(work: Path, extra: dict) -> dict:
     env = dict(os.environ)
     env.update({
+        "ANSIBLE_CALLBACK_PLUGINS": str(HERE / "callback_plugins"),
+        "ANSIBLE_CALLBACKS_ENABLED": "ios_bench_tasks",
         "ANSIBLE_COLLECTIONS_PATH": "%s:%s" % (REPO / ".build" / "collections", SITE),
         "ANSIBLE_HOST_KEY_CHECKING": "False",
         "ANSIBLE_PERSISTENT_CONTROL_PATH_DIR": str(work / "pc"),
@@ -322,13 +334,17 @@ def run_playbook(name: str, args: list[str], ctx: dict, log: Path) -> dict:
     before = doubles.counters()
     dstats0 = doubles.stats()
     load0 = os.getloadavg()[0]
+    tasks_file = log.with_suffix(".tasks.json")
+    env = dict(ctx["env"], IOS_BENCH_TASKS_FILE=str(tasks_file))
     with open(log, "w") as out:
         out.write(" ".join(cmd) + "\n")
         out.flush()
+        epoch0 = time.time()
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=str(ctx["work"]), env=ctx["env"], stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=str(ctx["work"]), env=env, stdout=out, stderr=subprocess.STDOUT)
         _pid, status, ru = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
+        epoch1 = time.time()
     proc.returncode = os.waitstatus_to_exitcode(status)
     cpu_playbook = _cpu(ru)
     cpu_daemons, daemons, lingered = 0.0, 0, 0.0
@@ -358,7 +374,10 @@ def run_playbook(name: str, args: list[str], ctx: dict, log: Path) -> dict:
     after = doubles.counters()
     dstats1 = doubles.stats()
     text = log.read_text(errors="replace")
+    tasks = json.loads(tasks_file.read_text()) if tasks_file.exists() else None
     return {
+        "exchanges": {h: exchanges(t, epoch0, epoch1) for h, t in doubles.timings().items()},
+        "tasks": tasks,
         "stage": name, "rc": proc.returncode, "wall_s": wall, "cpu_s": cpu_playbook + cpu_daemons,
         "cpu_playbook_s": cpu_playbook, "cpu_connections_s": cpu_daemons, "connection_daemons": daemons,
         "daemons_exit_s": lingered, "recap": parse_recap(text), "hosts": delta(before, after),
@@ -366,6 +385,31 @@ def run_playbook(name: str, args: list[str], ctx: dict, log: Path) -> dict:
         "double_rss_kib": [b["rss_kib"] for b in dstats1], "load1": [load0, os.getloadavg()[0]],
         "log": str(log),
     }
+
+
+ROUND_TRIP_MAX_S = 0.5  # a gap this short between the double's answer and the next line: the client typing on
+
+
+def exchanges(timings: list[dict], start: float, end: float) -> dict:
+    """Where one host's run spent its time, seen from the double: lines typed, the double's own answer time,
+    short gaps (answer -> next line: network_cli reading and waiting its buffer read timeout) and long gaps
+    (the controller between commands: module start, planning, templating, waits)."""
+    lines = [e for e in timings if start <= e["t"] <= end]
+    out = {"lines": len(lines), "double_s": sum(e["dt"] for e in lines), "round_trip_s": 0.0, "round_trips": 0,
+           "controller_gaps_s": 0.0, "controller_gaps": 0, "before_first_s": None, "after_last_s": None}
+    if not lines:
+        return out
+    out["before_first_s"] = lines[0]["t"] - start
+    out["after_last_s"] = end - lines[-1]["t"] - lines[-1]["dt"]
+    for prev, nxt in zip(lines, lines[1:]):
+        gap = nxt["t"] - prev["t"] - prev["dt"]
+        if gap < ROUND_TRIP_MAX_S:
+            out["round_trip_s"] += gap
+            out["round_trips"] += 1
+        else:
+            out["controller_gaps_s"] += gap
+            out["controller_gaps"] += 1
+    return out
 
 
 def check(run: dict, hosts: list[str]) -> list[str]:
@@ -473,8 +517,38 @@ def summarise(size: dict) -> dict:
             "failed_hosts": sum(r2["failed"] + r2["unreachable"] > 0 for r in runs for r2 in r["recap"].values()),
             "changed_per_host": mmm([r2["changed"] for r in runs for r2 in r["recap"].values()]),
             "problems": [p for r in runs for p in r["problems"]],
+            "exchanges": {k: mmm([x[k] for r in runs for x in r["exchanges"].values() if x["lines"]])
+                          for k in EXCHANGE_KEYS},
+            "tasks": by_role(median_run(runs)),
         }
     return out
+
+
+EXCHANGE_KEYS = ("lines", "double_s", "round_trip_s", "round_trips", "controller_gaps_s", "controller_gaps",
+                 "before_first_s", "after_last_s")
+
+
+def median_run(runs: list[dict]) -> dict:
+    ordered = sorted(runs, key=lambda r: r["wall_s"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def by_role(run: dict) -> dict:
+    """The callback's per-task figures of one run, summed per role (tasks outside roles: the play's name)."""
+    tasks = (run.get("tasks") or {}).get("tasks") or []
+    groups: dict = {}
+    for t in tasks:
+        g = groups.setdefault(t["role"] or "(playbook tasks)", {"tasks": 0, "wall_s": 0.0, "cpu_main_s": 0.0,
+                                                                   "cpu_workers_s": 0.0})
+        g["tasks"] += 1
+        for k in ("wall_s", "cpu_main_s", "cpu_workers_s"):
+            g[k] += t[k]
+    top = sorted(tasks, key=lambda t: -t["wall_s"])[:8]
+    return {"roles": groups, "slowest": [{k: t[k] for k in ("name", "role", "action", "wall_s", "cpu_main_s",
+                                                           "cpu_workers_s")} for t in top],
+            "cpu_main_s": (run.get("tasks") or {}).get("cpu_main_s"),
+            "cpu_workers_s": (run.get("tasks") or {}).get("cpu_workers_s"), "wall_s": run["wall_s"],
+            "cpu_s": run["cpu_s"], "cpu_connections_s": run["cpu_connections_s"]}
 
 
 def _med(summary: dict, stage: str, key: str):
@@ -518,7 +592,35 @@ def report(sizes: list[dict]) -> tuple[list[str], dict]:
             for p in st["problems"][:5]:
                 lines.append("  PROBLEM %s: %s" % (st_name, p))
         figures[n] = {"first_ratio": r1, "rerun_ratio": r2}
+        lines += breakdown(s)
     return lines, figures
+
+
+def breakdown(s: dict) -> list[str]:
+    """Where the time of each stage goes (median host of all runs, and the median run's tasks per role)."""
+    out = ["  where the time goes, per host (median), seen from the double: lines | their round trips "
+           "(answer -> next line < %.1f s) | controller gaps (>= %.1f s) | double answering | before the first "
+           "line | after the last" % (ROUND_TRIP_MAX_S, ROUND_TRIP_MAX_S)]
+    for stage in STAGES:
+        ex = s.get(stage, {}).get("exchanges")
+        if not ex or not ex["lines"]:
+            continue
+        m = {k: (v["median"] if v else 0.0) for k, v in ex.items()}
+        out.append("    %-12s %4d lines | %5.1f s in %3d round trips (%3.0f ms each) | %5.1f s in %2d gaps | %4.1f s | "
+                   "%4.1f s | %4.1f s" % (stage, m["lines"], m["round_trip_s"], m["round_trips"],
+                                          1000 * m["round_trip_s"] / max(1, m["round_trips"]), m["controller_gaps_s"],
+                                          m["controller_gaps"], m["double_s"], m["before_first_s"] or 0,
+                                          m["after_last_s"] or 0))
+    out.append("  controller, median run per stage: wall s / CPU s of the main process + workers (+ connection "
+               "daemons), by role")
+    for stage in STAGES:
+        t = s.get(stage, {}).get("tasks")
+        if not t or not t["roles"]:
+            continue
+        roles = " ".join("%s %.1f/%.1f" % (name.split(".")[-1], g["wall_s"], g["cpu_main_s"] + g["cpu_workers_s"])
+                         for name, g in t["roles"].items())
+        out.append("    %-12s %s (+ daemons %.1f)" % (stage, roles, t["cpu_connections_s"]))
+    return out
 
 
 def _ratio(s, a, b):

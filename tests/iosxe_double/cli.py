@@ -148,13 +148,18 @@ class Router:
                           truth=truth, foreign=foreign, state_dir=state_dir, interfaces_hw=interfaces_hw,
                           inventory_name=inventory_name)
         self._load(**self._spec)
+        # what reset() restores: the configuration as first loaded (type 6 cipher texts included, as a reload from
+        # the startup config keeps them) and the hardware interfaces
+        self._boot = (self.config_text(), self.parser.type6, list(self.parser.hw))
 
     def _load(self, hostname: str, base_config: str, *, users: dict | None, enable_secret: str | None,
               truth: list | None, foreign: dict | None, state_dir: str | Path | None,
-              interfaces_hw: list[str] | None, inventory_name: str | None) -> None:
+              interfaces_hw: list[str] | None, inventory_name: str | None, type6=None) -> None:
         hw = interfaces_hw or re.findall(r"^interface ((?:GigabitEthernet|TenGigabitEthernet)\d+)\s*$", base_config, re.M)
         self.parser = ConfigParser(interfaces_hw=hw)
         self.parser.master_key = True
+        if type6 is not None:
+            self.parser.type6 = type6
         errors = load_text(self.parser, base_config)
         if errors:
             raise ValueError("base configuration of %s rejected: %s" % (hostname, errors))
@@ -184,7 +189,8 @@ class Router:
         reload without saving: for benchmarks that run several rounds on the same server. Callers close the
         router's SSH sessions first (DoubleServer.reset does)."""
         with self.lock:
-            self._load(**self._spec)
+            text, type6, hw = self._boot
+            self._load(**dict(self._spec, base_config=text, interfaces_hw=hw, type6=type6))
             if self.state_dir is not None:
                 for name in ("commands.log", "counters.json"):
                     path = self.state_dir / name
@@ -308,11 +314,21 @@ class Router:
         for name, text in self.flash.items():
             (flash / name.replace("/", "_")).write_text(text)
 
-    def record(self, user: str, mode: str, line: str) -> None:
-        self.log.append({"t": time.time(), "user": user, "mode": mode, "line": line})
+    def record(self, user: str, mode: str, line: str) -> dict:
+        entry = {"t": time.time(), "user": user, "mode": mode, "line": line}
+        self.log.append(entry)
         if self.state_dir is not None:
             with open(self.state_dir / "commands.log", "a") as fh:
                 fh.write("%s\t%s\t%s\n" % (user, mode, line))
+        return entry
+
+    def timings(self) -> list[dict]:
+        """Per line typed: arrival time ``t``, seconds the double took to answer ``dt``, the mode, and ``cmd``: the
+        exec command, or only the first word of a configuration line (no secret leaves the double this way)."""
+        with self.lock:
+            return [{"t": e["t"], "dt": e.get("dt", 0.0), "mode": e["mode"],
+                     "cmd": e["line"].strip() if e["mode"] == "exec" else (e["line"].split() or [""])[0]}
+                    for e in self.log]
 
     def config_commands(self) -> list[dict]:
         """Commands typed in a configuration mode (or that enter one / change the config wholesale)."""
@@ -335,6 +351,7 @@ class Session:
         self.term_width = 80
         self._tries = 0
         self.entry: dict | None = None  # this session's entry in router.sessions (set by the SSH server)
+        self._entry_now: dict | None = None
 
     # ---- prompt
     def prompt(self) -> str:
@@ -350,10 +367,14 @@ class Session:
     def handle_line(self, line: str) -> str:
         """Process one input line; return the output including the next prompt."""
         t0 = time.perf_counter()
+        self._entry_now = None
         try:
             return self._handle_line(line)
         finally:
-            self.r.count("busy_us", int((time.perf_counter() - t0) * 1e6))
+            dt = time.perf_counter() - t0
+            if self._entry_now is not None:
+                self._entry_now["dt"] = dt
+            self.r.count("busy_us", int(dt * 1e6))
 
     def _handle_line(self, line: str) -> str:
         with self.r.lock:
@@ -370,7 +391,7 @@ class Session:
                 return (out + "\n" if out else "") + self.prompt()
             mode = self.stack[-1][0] if self.stack is not None else "exec"
             if line.strip():
-                self.r.record(self.user, mode, line)
+                self._entry_now = self.r.record(self.user, mode, line)
                 self.r.counters["lines"] += 1
                 self.r.counters["exec_commands" if mode == "exec" else "config_lines"] += 1
                 if self.entry is not None:

@@ -10,7 +10,7 @@ In a test:
     srv.stop()
 
 Out of process (benchmarks): ``srv.serve_control(path)`` answers one JSON request per line on a unix socket
-(``{"op": "counters"|"reset"|"stats"|"ping", "routers": [names]}``); it is not reachable over SSH, so a
+(``{"op": "counters"|"reset"|"stats"|"timings"|"ping", "routers": [names]}``); it is not reachable over SSH, so a
 client sees exactly what it saw before. From a shell (the lead's demos): python -m iosxe_double --help
 """
 from __future__ import annotations
@@ -257,7 +257,7 @@ class DoubleServer:
                 "rss_kib": rss_kib, "threads": threading.active_count()}
 
     def control(self, request: dict) -> dict:
-        """One control request: {"op": "ping"|"counters"|"reset"|"stats", "routers": [names] (optional)}."""
+        """One control request: {"op": "ping"|"counters"|"reset"|"stats"|"timings", "routers": [names] (optional)}."""
         op = request.get("op")
         names = request.get("routers") or None
         unknown = [n for n in names or [] if n not in self.routers]
@@ -271,6 +271,8 @@ class DoubleServer:
             return {"reset": self.reset(names)}
         if op == "stats":
             return {"stats": self.stats()}
+        if op == "timings":
+            return {"routers": {n: self.routers[n].timings() for n in names or self.routers}}
         return {"error": "unknown op %r" % (op,)}
 
     def serve_control(self, path: str) -> None:
