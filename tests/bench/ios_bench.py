@@ -2,11 +2,11 @@
 of the same rendered lines, on N IOS-XE TEST DOUBLE routers (tests/iosxe_double), side by side in one run.
 
     python3 tests/bench/ios_bench.py [--sizes 1,5,20,50] [--rounds 3] [--stages ...] [--out FILE]
-    env: IOS_BENCH_SIZES, IOS_BENCH_ROUNDS, IOS_BENCH_STAGES, IOS_BENCH_OUT, IOS_BENCH_DOUBLE_PROCS
+    env: IOS_BENCH_SIZES, IOS_BENCH_ROUNDS, IOS_BENCH_STAGES, IOS_BENCH_OUT, IOS_BENCH_PER_PROC
 
 For each N it generates an inventory of N CPEs (one region per CPE, tunnels to DC-A and DC-B, unique WAN, DI
 and tunnel addresses, tunnel numbers and ASNs), starts the doubles (one port per CPE; one process serves up to
---per-proc routers), renders every CPE's lines with playbooks/render_vc.yml (secrets filled in from the
+--per-proc routers, default 50), renders every CPE's lines with playbooks/render_vc.yml (secrets filled in from the
 inventory), then runs rounds, interleaved: reset the doubles, ours (deploy_vc.yml, its re-run,
 verify_vc.yml); reset, plain (ios_config src: the rendered file, and its re-run). Same inventory, same
 connection settings, forks = N for every run. Outcomes are asserted from the recap (first runs ok and
@@ -194,6 +194,17 @@ def _cpu(ru) -> float:
     return ru.ru_utime + ru.ru_stime
 
 
+def machine_busy_s() -> float:
+    """CPU seconds the whole machine has been busy (all processes, all cores), from /proc/stat."""
+    try:
+        with open("/proc/stat") as fh:
+            fields = fh.readline().split()[1:]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 class Doubles:
     """The double processes of one fleet: each serves a shard of the routers and answers control requests."""
 
@@ -334,6 +345,7 @@ def run_playbook(name: str, args: list[str], ctx: dict, log: Path) -> dict:
     before = doubles.counters()
     dstats0 = doubles.stats()
     load0 = os.getloadavg()[0]
+    busy0 = machine_busy_s()
     tasks_file = log.with_suffix(".tasks.json")
     env = dict(ctx["env"], IOS_BENCH_TASKS_FILE=str(tasks_file))
     with open(log, "w") as out:
@@ -345,6 +357,7 @@ def run_playbook(name: str, args: list[str], ctx: dict, log: Path) -> dict:
         _pid, status, ru = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         epoch1 = time.time()
+        busy1 = machine_busy_s()
     proc.returncode = os.waitstatus_to_exitcode(status)
     cpu_playbook = _cpu(ru)
     cpu_daemons, daemons, lingered = 0.0, 0, 0.0
@@ -375,13 +388,17 @@ def run_playbook(name: str, args: list[str], ctx: dict, log: Path) -> dict:
     dstats1 = doubles.stats()
     text = log.read_text(errors="replace")
     tasks = json.loads(tasks_file.read_text()) if tasks_file.exists() else None
+    double_cpu = sum(b["cpu_s"] for b in dstats1) - sum(a["cpu_s"] for a in dstats0)
     return {
+        # CPU the rest of the machine used meanwhile (other users of the cores), in cores: the run's share of the
+        # machine is what makes wall times comparable between machines or moments
+        "other_cores": max(0.0, (busy1 - busy0) - cpu_playbook - cpu_daemons - double_cpu) / wall if wall else 0.0,
         "exchanges": {h: exchanges(t, epoch0, epoch1) for h, t in doubles.timings().items()},
         "tasks": tasks,
         "stage": name, "rc": proc.returncode, "wall_s": wall, "cpu_s": cpu_playbook + cpu_daemons,
         "cpu_playbook_s": cpu_playbook, "cpu_connections_s": cpu_daemons, "connection_daemons": daemons,
         "daemons_exit_s": lingered, "recap": parse_recap(text), "hosts": delta(before, after),
-        "double_cpu_s": sum(b["cpu_s"] for b in dstats1) - sum(a["cpu_s"] for a in dstats0),
+        "double_cpu_s": double_cpu,
         "double_rss_kib": [b["rss_kib"] for b in dstats1], "load1": [load0, os.getloadavg()[0]],
         "log": str(log),
     }
@@ -396,7 +413,8 @@ def exchanges(timings: list[dict], start: float, end: float) -> dict:
     (the controller between commands: module start, planning, templating, waits)."""
     lines = [e for e in timings if start <= e["t"] <= end]
     out = {"lines": len(lines), "double_s": sum(e["dt"] for e in lines), "round_trip_s": 0.0, "round_trips": 0,
-           "controller_gaps_s": 0.0, "controller_gaps": 0, "before_first_s": None, "after_last_s": None}
+           "controller_gaps_s": 0.0, "controller_gaps": 0, "max_gap_s": 0.0, "before_first_s": None,
+           "after_last_s": None}
     if not lines:
         return out
     out["before_first_s"] = lines[0]["t"] - start
@@ -409,6 +427,7 @@ def exchanges(timings: list[dict], start: float, end: float) -> dict:
         else:
             out["controller_gaps_s"] += gap
             out["controller_gaps"] += 1
+        out["max_gap_s"] = max(out["max_gap_s"], gap)
     return out
 
 
@@ -512,6 +531,7 @@ def summarise(size: dict) -> dict:
             "cpu_per_cpe_s": mmm([r["cpu_s"] / n for r in runs]),
             "cpu_connections_per_cpe_s": mmm([r["cpu_connections_s"] / n for r in runs]),
             "double_cpu_per_cpe_s": mmm([r["double_cpu_s"] / n for r in runs]),
+            "other_cores": mmm([r.get("other_cores") for r in runs]),
             "per_host": counters,
             "reconnects": sum(reconnects), "max_sessions_per_host": max(h["counters"]["ssh_sessions"] for h in per_host),
             "failed_hosts": sum(r2["failed"] + r2["unreachable"] > 0 for r in runs for r2 in r["recap"].values()),
@@ -525,7 +545,7 @@ def summarise(size: dict) -> dict:
 
 
 EXCHANGE_KEYS = ("lines", "double_s", "round_trip_s", "round_trips", "controller_gaps_s", "controller_gaps",
-                 "before_first_s", "after_last_s")
+                 "max_gap_s", "before_first_s", "after_last_s")
 
 
 def median_run(runs: list[dict]) -> dict:
@@ -561,7 +581,9 @@ def fmt(v, spec="%.2f"):
 
 
 def report(sizes: list[dict]) -> tuple[list[str], dict]:
-    lines = []
+    lines = ["columns: wall of the fleet run | per CPE (wall / N) | controller CPU per CPE | the double's CPU per CPE | "
+             "cores the rest of the machine used meanwhile | per host and run: SSH sessions, configuration sessions, "
+             "full and filtered running-config reads, lines typed"]
     figures = {}
     for size in sizes:
         n, s = size["n"], size["summary"]
@@ -569,17 +591,17 @@ def report(sizes: list[dict]) -> tuple[list[str], dict]:
         lines.append("N=%d CPEs (forks=%d, %d round(s), %d double process(es), double RSS %s MiB, bench %.0f s)" % (
             n, n, size["rounds"], size["double_procs"], "/".join("%.0f" % (k / 1024) for k in size["double_rss_kib"]),
             size["total_s"]))
-        lines.append("  %-12s %20s %9s %9s %8s | per host per run (median/max): %s" % (
-            "stage", "wall s min/med/max", "s/CPE", "CPU s/CPE", "dbl s/CPE",
+        lines.append("  %-12s %20s %7s %9s %9s %5s | per host per run (median/max): %s" % (
+            "stage", "wall s min/med/max", "s/CPE", "CPU s/CPE", "dbl s/CPE", "other",
             "ssh cfg full filt lines"))
         for stage in STAGES:
             st = s.get(stage)
             if not st:
                 continue
             w, pc = st["wall_s"], st["per_host"]
-            lines.append("  %-12s %6.1f/%6.1f/%6.1f %9.2f %9.2f %9.2f | %s  reconnects %d failed %d" % (
+            lines.append("  %-12s %6.1f/%6.1f/%6.1f %7.2f %9.2f %9.2f %5.2f | %s  reconnects %d failed %d" % (
                 stage, w["min"], w["median"], w["max"], st["wall_per_cpe_s"]["median"], st["cpu_per_cpe_s"]["median"],
-                st["double_cpu_per_cpe_s"]["median"],
+                st["double_cpu_per_cpe_s"]["median"], (st["other_cores"] or {"median": 0.0})["median"],
                 " ".join("%g/%g" % (pc[k]["median"], pc[k]["max"]) for k in
                          ("ssh_sessions", "config_sessions", "show_run_full", "show_run_filtered", "lines")),
                 st["reconnects"], st["failed_hosts"]))
@@ -599,18 +621,19 @@ def report(sizes: list[dict]) -> tuple[list[str], dict]:
 def breakdown(s: dict) -> list[str]:
     """Where the time of each stage goes (median host of all runs, and the median run's tasks per role)."""
     out = ["  where the time goes, per host (median), seen from the double: lines | their round trips "
-           "(answer -> next line < %.1f s) | controller gaps (>= %.1f s) | double answering | before the first "
-           "line | after the last" % (ROUND_TRIP_MAX_S, ROUND_TRIP_MAX_S)]
+           "(answer -> next line < %.1f s) | controller gaps (>= %.1f s; longest) | double answering | before the "
+           "first line | after the last" % (ROUND_TRIP_MAX_S, ROUND_TRIP_MAX_S)]
     for stage in STAGES:
         ex = s.get(stage, {}).get("exchanges")
         if not ex or not ex["lines"]:
             continue
         m = {k: (v["median"] if v else 0.0) for k, v in ex.items()}
-        out.append("    %-12s %4d lines | %5.1f s in %3d round trips (%3.0f ms each) | %5.1f s in %2d gaps | %4.1f s | "
-                   "%4.1f s | %4.1f s" % (stage, m["lines"], m["round_trip_s"], m["round_trips"],
-                                          1000 * m["round_trip_s"] / max(1, m["round_trips"]), m["controller_gaps_s"],
-                                          m["controller_gaps"], m["double_s"], m["before_first_s"] or 0,
-                                          m["after_last_s"] or 0))
+        out.append("    %-12s %4d lines | %5.1f s in %3d round trips (%3.0f ms each) | %5.1f s in %2d gaps; %4.1f s "
+                   "| %4.1f s | %4.1f s | %4.1f s" % (
+                       stage, m["lines"], m["round_trip_s"], m["round_trips"],
+                       1000 * m["round_trip_s"] / max(1, m["round_trips"]), m["controller_gaps_s"],
+                       m["controller_gaps"], m["max_gap_s"], m["double_s"], m["before_first_s"] or 0,
+                       m["after_last_s"] or 0))
     out.append("  controller, median run per stage: wall s / CPU s of the main process + workers (+ connection "
                "daemons), by role")
     for stage in STAGES:
@@ -661,8 +684,9 @@ def main(argv=None):
                     help="subset of %s" % ",".join(STAGES))
     ap.add_argument("--out", default=_env_list("IOS_BENCH_OUT", ".build/bench/ios-bench.json"))
     ap.add_argument("--workdir", default=_env_list("IOS_BENCH_WORKDIR", ".build/bench/ios-work"))
-    ap.add_argument("--per-proc", type=int, default=int(_env_list("IOS_BENCH_PER_PROC", "25")),
-                    help="routers served by one double process (default 25)")
+    ap.add_argument("--per-proc", type=int, default=int(_env_list("IOS_BENCH_PER_PROC", "50")),
+                    help="routers served by one double process (default 50: one process up to N=50, measured "
+                         "best on 2 cores by tests/bench/double_capacity.py)")
     ap.add_argument("--linger", type=float, default=90.0,
                     help="seconds to wait for connection daemons to exit after a run before stopping them")
     ap.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
