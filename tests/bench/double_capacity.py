@@ -139,8 +139,8 @@ def main(argv=None) -> int:
     results = []
     print("double capacity: %d routers, %.2f s think time per line; latency = line sent -> prompt back" % (
         opts.routers, opts.think))
-    print("  %5s %8s %7s %8s %8s %8s %12s %14s %8s" % ("procs", "wall s", "lines", "p50 ms", "p95 ms", "max ms",
-                                                     "CPU s/deploy", "RSS MiB/proc", "threads"))
+    header = ("procs", "wall s", "lines", "p50 ms", "p95 ms", "max ms", "CPU s/deploy", "RSS MiB/proc", "threads")
+    print("  %5s %8s %7s %8s %8s %8s %12s %14s %8s" % header)
     print("  (threads: of the busiest double process once the clients are gone)")
     for p in [int(x) for x in opts.procs.split(",")]:
         work = Path(opts.workdir).resolve() / ("p%d" % p)

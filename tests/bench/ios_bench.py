@@ -558,14 +558,14 @@ def by_role(run: dict) -> dict:
     tasks = (run.get("tasks") or {}).get("tasks") or []
     groups: dict = {}
     for t in tasks:
-        g = groups.setdefault(t["role"] or "(playbook tasks)", {"tasks": 0, "wall_s": 0.0, "cpu_main_s": 0.0,
-                                                                   "cpu_workers_s": 0.0})
+        empty = {"tasks": 0, "wall_s": 0.0, "cpu_main_s": 0.0, "cpu_workers_s": 0.0}
+        g = groups.setdefault(t["role"] or "(playbook tasks)", empty)
         g["tasks"] += 1
         for k in ("wall_s", "cpu_main_s", "cpu_workers_s"):
             g[k] += t[k]
     top = sorted(tasks, key=lambda t: -t["wall_s"])[:8]
-    return {"roles": groups, "slowest": [{k: t[k] for k in ("name", "role", "action", "wall_s", "cpu_main_s",
-                                                           "cpu_workers_s")} for t in top],
+    keys = ("name", "role", "action", "wall_s", "cpu_main_s", "cpu_workers_s")
+    return {"roles": groups, "slowest": [{k: t[k] for k in keys} for t in top],
             "cpu_main_s": (run.get("tasks") or {}).get("cpu_main_s"),
             "cpu_workers_s": (run.get("tasks") or {}).get("cpu_workers_s"), "wall_s": run["wall_s"],
             "cpu_s": run["cpu_s"], "cpu_connections_s": run["cpu_connections_s"]}

@@ -86,13 +86,12 @@ def test_exchanges_split_round_trips_from_controller_gaps():
 
 def _size(n, walls, cpu=8.0, reads=9):
     runs = []
+    counters = dict(dict.fromkeys(bench.COUNTER_KEYS, 1), show_run_full=reads)
     for stage, wall in walls.items():
         runs.append({"stage": stage, "wall_s": wall, "cpu_s": cpu * n, "cpu_connections_s": 0.1, "double_cpu_s": 0.1,
                      "problems": [], "recap": {"cpe001": {"changed": 0, "failed": 0, "unreachable": 0}},
                      "exchanges": {}, "tasks": None,
-                     "hosts": {"cpe%03d" % (i + 1): {"counters": dict(dict.fromkeys(bench.COUNTER_KEYS, 1),
-                                                                        show_run_full=reads), "sessions": []}
-                               for i in range(n)}})
+                     "hosts": {"cpe%03d" % (i + 1): {"counters": dict(counters), "sessions": []} for i in range(n)}})
     size = {"n": n, "runs": runs}
     size["summary"] = bench.summarise(size)
     return size
@@ -108,7 +107,7 @@ def test_last_line_figures_and_na():
     line, figs = bench.last_line([one, fifty])
     assert LAST_LINE.match(line)
     assert figs["fleet50_s"] == 300.0 and figs["cpu_per_cpe_s"] == 10.0 and figs["first_ratio"] == 2.0
-    line, _ = bench.last_line([_size(1, {"ours_deploy": 20.0})])
+    line, figs = bench.last_line([_size(1, {"ours_deploy": 20.0})])
     assert line == ("ios-bench: first_ratio=na rerun_ratio=na verify_s=na cpu_per_cpe_s=8.00 show_run_reads=9 "
                     "fleet50_s=na")
 
@@ -129,7 +128,10 @@ def test_one_cpe_one_round_end_to_end(tmp_path):
     assert data["meta"]["last_line"] == last and data["meta"]["subreaper"] is True
     runs = {r["stage"]: r for r in data["sizes"][0]["runs"]}
     assert sorted(runs) == sorted(bench.STAGES) and all(not r["problems"] for r in runs.values())
-    host = lambda stage: runs[stage]["hosts"]["cpe001"]["counters"]  # noqa: E731
+
+    def host(stage):
+        return runs[stage]["hosts"]["cpe001"]["counters"]
+
     assert host("ours_deploy")["config_sessions"] >= 1 and host("ours_rerun")["config_sessions"] == 0
     assert host("ours_verify")["config_sessions"] == 0 and host("ours_verify")["show_run_full"] == 0
     assert host("plain_push")["config_sessions"] == 1 and host("plain_push")["show_run_full"] == 1

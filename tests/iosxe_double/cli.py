@@ -190,7 +190,9 @@ class Router:
         router's SSH sessions first (DoubleServer.reset does)."""
         with self.lock:
             text, type6, hw = self._boot
-            self._load(**dict(self._spec, base_config=text, interfaces_hw=hw, type6=type6))
+            spec = dict(self._spec)
+            spec.update(base_config=text, interfaces_hw=hw, type6=type6)
+            self._load(**spec)
             if self.state_dir is not None:
                 for name in ("commands.log", "counters.json"):
                     path = self.state_dir / name

@@ -291,7 +291,7 @@ class DoubleServer:
     def _control_loop(self, sock: socket.socket) -> None:
         while not self._stop.is_set():
             try:
-                conn, _ = sock.accept()
+                conn, _addr = sock.accept()
             except socket.timeout:
                 continue
             except OSError:

@@ -129,14 +129,14 @@ def test_ssh_sessions_bytes_and_auth_failures_over_ssh(tmp_path):
         with pytest.raises(paramiko.AuthenticationException):
             _shell(ports["cpe1"], "admin", "wrong")
         received = 0
-        for _ in range(2):  # two sessions: one ends with `exit`, one by closing the channel
+        for k in range(2):  # two sessions: one ends with `exit`, one by closing the channel
             client, chan = _shell(ports["cpe1"], "admin", "a-pw")
             received += len(_read_until(chan, b"cpe1#"))
             received += len(_type(chan, "terminal length 0"))
             received += len(_type(chan, "show running-config"))
             received += len(_type(chan, "configure terminal", b"cpe1(config)#"))
             received += len(_type(chan, "end"))
-            if _ == 0:
+            if k == 0:
                 chan.send("exit\r")
                 _wait(lambda: routers["cpe1"].sessions[0]["closed"], "session 1 closed")
             client.close()
