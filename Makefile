@@ -7,7 +7,7 @@ SITE := $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib
 export ANSIBLE_COLLECTIONS_PATH := $(COLL_ROOT):$(SITE)
 export ANSIBLE_CONFIG := $(REPO)/ansible.cfg
 
-.PHONY: setup link test unit playbook-tests sanity lint bench bench-lab demo lab lab-test lab-faults clean
+.PHONY: setup link test unit playbook-tests sanity lint bench bench-lab bench-ios demo lab lab-test lab-faults clean
 
 setup: ## install Python and Debian dependencies, link the collection
 	bash .ci/setup.sh
@@ -22,8 +22,8 @@ test: link unit playbook-tests sanity lint lab ## everything CI runs
 unit: link
 	$(PY) -m pytest -q -n 2 tests/unit tests/lab
 
-playbook-tests: link  ## filters/modules/playbooks on localhost + IOS-XE end to end over network_cli (SSH test double)
-	$(PY) -m pytest -q -n 2 --dist loadgroup tests/integration   # xdist_group: a module sharing one rig stays on one worker
+playbook-tests: link  ## filters/modules/playbooks on localhost + IOS-XE end to end over network_cli (SSH test double), bench harness
+	$(PY) -m pytest -q -n 2 --dist loadgroup tests/integration tests/bench   # xdist_group: a module sharing one rig stays on one worker
 
 sanity:
 	bash tests/sanity/run.sh
@@ -33,6 +33,9 @@ lint: link
 
 bench: link
 	$(PY) tests/bench/plan_bench.py
+
+bench-ios: link ## IOS-XE fleet figures on SSH test doubles: ours vs plain ios_config (IOS_BENCH_SIZES=1,5,20,50 IOS_BENCH_ROUNDS=3)
+	$(PY) tests/bench/ios_bench.py
 
 bench-lab: link ## embedded lab figures (VM boot, deploy, failover with default timers and BFD)
 	bash tests/bench/lab_bench.sh

@@ -8,10 +8,10 @@ See README.md for what it models and, above all, what it does not.
 """
 from __future__ import annotations
 
-from .cli import Router, Session
-from .server import DoubleServer
+from .cli import COUNTERS, Router, Session
+from .server import DoubleServer, control_request
 
-__all__ = ["DoubleServer", "Router", "Session", "load_router"]
+__all__ = ["COUNTERS", "DoubleServer", "Router", "Session", "control_request", "load_router"]
 
 
 def load_router(spec: dict) -> Router:

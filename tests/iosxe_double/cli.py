@@ -117,6 +117,26 @@ def apply_pipe(text: str, spec: str) -> str:
     return "\n".join(out)
 
 
+# What the double counts per router (Router.counters): none of it changes what a client sees.
+COUNTERS = (
+    "ssh_connections",     # TCP connections accepted on the router's port
+    "ssh_sessions",        # SSH shells opened (after authentication)
+    "auth_failures",       # password attempts refused
+    "lines",               # non-empty lines typed (exec and configuration modes; not answers to prompts)
+    "exec_commands",       # of which typed at the exec prompt (including `configure terminal`)
+    "config_lines",        # of which typed in a configuration mode (including `end`/`exit`)
+    "prompt_answers",      # answers to Password: / [confirm] / Destination filename prompts
+    "config_sessions",     # `configure terminal` entered
+    "config_replaces",     # `configure replace flash:...` run
+    "file_merges",         # `copy flash:... running-config` run
+    "show_run_full",       # whole running config sent: `show running-config` / `write terminal`, no filter
+    "show_run_filtered",   # `show running-config` with an argument (interface X) or an output modifier (| ...)
+    "cli_errors",          # answers that are IOS errors (% Invalid input, % Incomplete command, ...)
+    "bytes_out",           # bytes sent to clients (echo, outputs and prompts)
+    "busy_us",             # microseconds the double spent answering lines (its own cost, not the client's)
+)
+
+
 class Router:
     """One simulated router: its running configuration, flash, command log and fault switches."""
 
@@ -124,9 +144,22 @@ class Router:
                  truth: list | None = None, foreign: dict | None = None, state_dir: str | Path | None = None,
                  interfaces_hw: list[str] | None = None, inventory_name: str | None = None):
         self.lock = threading.RLock()
+        self._spec = dict(hostname=hostname, base_config=base_config, users=users, enable_secret=enable_secret,
+                          truth=truth, foreign=foreign, state_dir=state_dir, interfaces_hw=interfaces_hw,
+                          inventory_name=inventory_name)
+        self._load(**self._spec)
+        # what reset() restores: the configuration as first loaded (type 6 cipher texts included, as a reload from
+        # the startup config keeps them) and the hardware interfaces
+        self._boot = (self.config_text(), self.parser.type6, list(self.parser.hw))
+
+    def _load(self, hostname: str, base_config: str, *, users: dict | None, enable_secret: str | None,
+              truth: list | None, foreign: dict | None, state_dir: str | Path | None,
+              interfaces_hw: list[str] | None, inventory_name: str | None, type6=None) -> None:
         hw = interfaces_hw or re.findall(r"^interface ((?:GigabitEthernet|TenGigabitEthernet)\d+)\s*$", base_config, re.M)
         self.parser = ConfigParser(interfaces_hw=hw)
         self.parser.master_key = True
+        if type6 is not None:
+            self.parser.type6 = type6
         errors = load_text(self.parser, base_config)
         if errors:
             raise ValueError("base configuration of %s rejected: %s" % (hostname, errors))
@@ -147,9 +180,69 @@ class Router:
         self.fault_overrides: dict = {}
         self.up_since: dict[str, float] = {}
         self.errors: list[dict] = []
-        self.config_sessions = 0
         self.ssh_clients: list[str] = []  # SSH version banner of every client that logged in (server.py)
+        self.counters: dict[str, int] = dict.fromkeys(COUNTERS, 0)
+        self.sessions: list[dict] = []
         self._persist()
+
+    def reset(self) -> None:
+        """Back to the state the router started in (base config, empty flash, no log, zero counters), as after a
+        reload without saving: for benchmarks that run several rounds on the same server. Callers close the
+        router's SSH sessions first (DoubleServer.reset does)."""
+        with self.lock:
+            text, type6, hw = self._boot
+            spec = dict(self._spec)
+            spec.update(base_config=text, interfaces_hw=hw, type6=type6)
+            self._load(**spec)
+            if self.state_dir is not None:
+                for name in ("commands.log", "counters.json"):
+                    path = self.state_dir / name
+                    if path.exists():
+                        path.unlink()
+                flash = self.state_dir / "flash"
+                for f in flash.iterdir() if flash.is_dir() else []:
+                    f.unlink()
+
+    # ---- instrumentation (never visible to a client): what a benchmark counts per router
+    @property
+    def config_sessions(self) -> int:
+        return self.counters["config_sessions"]
+
+    def count(self, key: str, n: int = 1) -> None:
+        with self.lock:
+            self.counters[key] += n
+
+    def session_opened(self, user: str, peer: str = "") -> dict:
+        """An SSH shell was opened: a new entry of ``sessions`` (closed by session_closed)."""
+        with self.lock:
+            self.counters["ssh_sessions"] += 1
+            entry = {"id": self.counters["ssh_sessions"], "user": user, "peer": peer, "opened": time.time(),
+                     "closed": None, "lines": 0, "bytes_out": 0, "end": None}
+            self.sessions.append(entry)
+            return entry
+
+    def session_closed(self, entry: dict, how: str) -> None:
+        """``how``: "exit" (the client typed exit/logout), "eof" (the client closed the channel), "error"."""
+        with self.lock:
+            if entry.get("closed") is None:
+                entry["closed"] = time.time()
+                entry["end"] = how
+            self.write_counters()
+
+    def counters_snapshot(self) -> dict:
+        """Counters and the session list, JSON-safe (a copy)."""
+        with self.lock:
+            return {"host": self.inventory_name, "hostname": self.hostname, "counters": dict(self.counters),
+                    "sessions": [dict(e) for e in self.sessions]}
+
+    def write_counters(self) -> None:
+        """<state_dir>/counters.json (atomic replace); also written when an SSH session ends."""
+        if self.state_dir is None:
+            return
+        path = self.state_dir / "counters.json"
+        tmp = path.with_name("counters.json.tmp")
+        tmp.write_text(json.dumps(self.counters_snapshot(), indent=1, sort_keys=True))
+        tmp.replace(path)
 
     # ---- configuration
     @property
@@ -224,11 +317,21 @@ class Router:
         for name, text in self.flash.items():
             (flash / name.replace("/", "_")).write_text(text)
 
-    def record(self, user: str, mode: str, line: str) -> None:
-        self.log.append({"t": time.time(), "user": user, "mode": mode, "line": line})
+    def record(self, user: str, mode: str, line: str) -> dict:
+        entry = {"t": time.time(), "user": user, "mode": mode, "line": line}
+        self.log.append(entry)
         if self.state_dir is not None:
             with open(self.state_dir / "commands.log", "a") as fh:
                 fh.write("%s\t%s\t%s\n" % (user, mode, line))
+        return entry
+
+    def timings(self) -> list[dict]:
+        """Per line typed: arrival time ``t``, seconds the double took to answer ``dt``, the mode, and ``cmd``: the
+        exec command, or only the first word of a configuration line (no secret leaves the double this way)."""
+        with self.lock:
+            return [{"t": e["t"], "dt": e.get("dt", 0.0), "mode": e["mode"],
+                     "cmd": e["line"].strip() if e["mode"] == "exec" else (e["line"].split() or [""])[0]}
+                    for e in self.log]
 
     def config_commands(self) -> list[dict]:
         """Commands typed in a configuration mode (or that enter one / change the config wholesale)."""
@@ -250,6 +353,8 @@ class Session:
         self.term_length = 24
         self.term_width = 80
         self._tries = 0
+        self.entry: dict | None = None  # this session's entry in router.sessions (set by the SSH server)
+        self._entry_now: dict | None = None
 
     # ---- prompt
     def prompt(self) -> str:
@@ -264,8 +369,20 @@ class Session:
     # ---- input
     def handle_line(self, line: str) -> str:
         """Process one input line; return the output including the next prompt."""
+        t0 = time.perf_counter()
+        self._entry_now = None
+        try:
+            return self._handle_line(line)
+        finally:
+            dt = time.perf_counter() - t0
+            if self._entry_now is not None:
+                self._entry_now["dt"] = dt
+            self.r.count("busy_us", int(dt * 1e6))
+
+    def _handle_line(self, line: str) -> str:
         with self.r.lock:
             if self.pending is not None:
+                self.r.counters["prompt_answers"] += 1
                 pending, self.pending = self.pending, None
                 self.echo = True
                 try:
@@ -277,14 +394,23 @@ class Session:
                 return (out + "\n" if out else "") + self.prompt()
             mode = self.stack[-1][0] if self.stack is not None else "exec"
             if line.strip():
-                self.r.record(self.user, mode, line)
+                self._entry_now = self.r.record(self.user, mode, line)
+                self.r.counters["lines"] += 1
+                self.r.counters["exec_commands" if mode == "exec" else "config_lines"] += 1
+                if self.entry is not None:
+                    self.entry["lines"] += 1
             prompt_before = self.prompt()
             try:
                 out = self._dispatch(line)
             except CLIError as exc:
+                self.r.counters["cli_errors"] += 1
                 out = self._error(prompt_before, line, exc)
             except Exception:  # noqa: BLE001 - a bug of the double must surface as a device error
+                self.r.counters["cli_errors"] += 1
                 out = self.r.internal_error(line)
+            else:
+                if out.lstrip().startswith("%"):
+                    self.r.counters["cli_errors"] += 1
             if self.pending is not None:
                 return out
             if self.closed:
@@ -348,6 +474,9 @@ class Session:
             return ""
         if toks[-1] == "?":
             return self._help(toks[:-1])
+        if toks[:2] == ["show", "running-config"] or toks[:2] == ["write", "terminal"]:
+            full = len(toks) == 2 and pipe is None
+            self.r.counters["show_run_full" if full else "show_run_filtered"] += 1
         out = self._exec(toks, from_config)
         if pipe is not None:
             out = apply_pipe(out, pipe)
@@ -415,6 +544,7 @@ class Session:
                 if len(t) > 2 and t[2].lower() != "revert":
                     raise CLIError(pos=2)
                 self.stack = [("config", self.r.parser.root)]
+                self.r.counters["config_sessions"] += 1
                 return "Enter configuration commands, one per line.  End with CNTL/Z."
             if sub == "replace":
                 return self._configure_replace(t[2:])
@@ -520,6 +650,7 @@ class Session:
             text = self.r.flash[name]
 
             def merge(_answer: str = "") -> str:
+                self.r.counters["file_merges"] += 1
                 stack = [("config", self.r.parser.root)]
                 for raw in text.splitlines():
                     s = raw.strip()
@@ -549,6 +680,7 @@ class Session:
         text = self.r.flash[name]
 
         def do() -> str:
+            self.r.counters["config_replaces"] += 1
             self.r.replace_config(text)
             self.r.changed(self.user)
             return "Total number of passes: 1\nRollback Done\n"

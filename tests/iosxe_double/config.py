@@ -12,6 +12,7 @@ Each configuration mode has a handler `h_<mode>(parser, node, toks, neg)` which 
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 
@@ -1407,6 +1408,11 @@ PEER_RANK = ["description", "address", "hostname", "identity", "pre-shared-key"]
 
 
 def _rank(line: str, ranks: list[str]) -> int:
+    return _rank_of(line, tuple(ranks))
+
+
+@functools.lru_cache(maxsize=16384)
+def _rank_of(line: str, ranks: tuple[str, ...]) -> int:
     best, best_len = len(ranks), -1
     for i, r in enumerate(ranks):
         if (line == r or line.startswith(r + " ")) and len(r) > best_len:
@@ -1414,9 +1420,14 @@ def _rank(line: str, ranks: list[str]) -> int:
     return best
 
 
+_TOP_RANK_RX = [(re.compile(pat), rank) for pat, rank in _TOP_RANK]
+
+
+@functools.lru_cache(maxsize=8192)
 def top_rank(line: str) -> int:
-    for pat, rank in _TOP_RANK:
-        if re.match(pat, line):
+    """Position of a top-level line in the running config (pure; cached: rendering runs on every config line)."""
+    for rx, rank in _TOP_RANK_RX:
+        if rx.match(line):
             return rank
     return 70
 

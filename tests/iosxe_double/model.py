@@ -1,10 +1,17 @@
 """Read the TEST DOUBLE's running-config tree back as data (interfaces, crypto, BGP, filters)."""
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, field
 
 from .config import Node
+
+
+@functools.lru_cache(maxsize=4096)
+def _network(address: str, mask: str) -> ipaddress.IPv4Network:
+    """Network of an interface address (immutable result, cached: evaluated after every configuration line)."""
+    return ipaddress.IPv4Interface("%s/%s" % (address, mask)).network
 
 
 @dataclass
@@ -32,7 +39,7 @@ class Iface:
     def network(self) -> ipaddress.IPv4Network | None:
         if not self.address:
             return None
-        return ipaddress.IPv4Interface("%s/%s" % (self.address, self.mask)).network
+        return _network(self.address, self.mask)
 
     @property
     def cidr(self) -> str | None:
