@@ -12,7 +12,7 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms
 
 FIX = Path(__file__).resolve().parents[5] / "fixtures" / "linux"
 PRE = FIX / "preflight"
-PLAN = json.loads((Path(__file__).resolve().parents[4] / "linux" / "fixtures" / "plan_lab.json").read_text())
+PLAN = json.loads((Path(__file__).resolve().parent / "fixtures" / "plan_lab.json").read_text())
 
 
 def findings(name, bfd=None):
