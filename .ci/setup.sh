@@ -20,6 +20,8 @@ APT_PACKAGES=(
   openssh-server openssh-client nftables tcpdump iputils-ping iproute2 jq procps psmisc util-linux
   # Python for the Linux CPE's Ansible modules (the lab CPEs run Debian's python3)
   python3 python3-minimal
+  # ansible-test sanity's shellcheck test (skipped, not failed, when the program is missing)
+  shellcheck
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -15,7 +15,7 @@ ap playbooks/deploy_vc.yml "$INV" > "$LAB_OUT/demo-deploy.log" 2>&1; rc=$?
 DEPLOY_S=$(elapsed "$t")
 if [ $rc -ne 0 ]; then
 	tail -n 40 "$LAB_OUT/demo-deploy.log"
-	hlog "deploy FAILED (rc $rc), full log: ${LAB_OUT#$REPO/}/demo-deploy.log"
+	hlog "deploy FAILED (rc $rc), full log: ${LAB_OUT#"$REPO"/}/demo-deploy.log"
 else
 	hlog "deployed in ${DEPLOY_S}s; verify_vc.yml:"
 	ANSIBLE_STDOUT_CALLBACK=ansible.builtin.json ap playbooks/verify_vc.yml "$INV" > "$LAB_OUT/demo-verify.json" 2>"$LAB_OUT/demo-verify.err"; rc=$?
@@ -37,5 +37,5 @@ else
 fi
 echo
 echo "VM boot ${VM_BOOT_S}s | lab build ${LAB_BUILD_S}s | deploy (incl. verify) ${DEPLOY_S}s | total $(elapsed "$T0")s"
-[ -n "${LAB_KEEP:-}" ] && hlog "VM kept running: tests/lab/vm.sh ssh cpe1 | vm.sh verify $INV | vm.sh stop" || vm_stop
+if [ -n "${LAB_KEEP:-}" ]; then hlog "VM kept running: tests/lab/vm.sh ssh cpe1 | vm.sh verify $INV | vm.sh stop"; else vm_stop; fi
 exit $rc

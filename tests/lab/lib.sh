@@ -5,7 +5,7 @@ REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 export REPO
 LAB_DIR=${VC_LAB_DIR:-$REPO/.build/lab}             # keys, VM state, generated labs (host side)
 LAB_OUT=${LAB_OUT:-$REPO/.build/lab-out}            # the VM's --rwdir: results come back here
-KERNEL=${KERNEL:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n 1)}
+KERNEL=${KERNEL:-$(printf '%s\n' /boot/vmlinuz-*-amd64 | sort -V | tail -n 1)}
 VM_MEM=${VM_MEM:-2G}
 VM_CPUS=${VM_CPUS:-2}
 VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-300}

@@ -14,7 +14,7 @@ pip_version=$(python3 -c 'from ansible_test._internal.python_requirements import
 class P: version = "3.11"
 print(g(P())["pip"])')
 mkdir -p ~/.ansible/test/cache
-cp "$repo/tests/sanity/get_pip_shim.py" ~/.ansible/test/cache/get_pip_${pip_version//./_}.py
+cp "$repo/tests/sanity/get_pip_shim.py" ~/.ansible/test/cache/get_pip_"${pip_version//./_}".py
 cd "$dest"
 git init -q . && git add -A >/dev/null 2>&1   # ansible-test lists files through git when it can
 python_version=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
