@@ -28,6 +28,7 @@ HOSTVARS = {
     "vc_bgp_router_id": "router_id",
     "vc_tunnel_base": "tunnel_base",
     "vc_wan_bandwidth_mbps": "wan_bandwidth_mbps",
+    "vc_redistribution": "redistribution",
 }
 
 

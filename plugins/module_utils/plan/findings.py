@@ -111,6 +111,12 @@ RULES: Dict[str, Tuple[str, str]] = {
     "gre.keepalive_off": (WARNING, "Cisco enables GRE keepalives by default: tell Cisco if the CPE cannot send them"),
     "gre.keepalive_range": (ERROR, "GRE keepalive interval is 1-32767 s and retries 1-255"),
     "option.invalid": (ERROR, "an option has an invalid value"),
+    # customer-side HA (plan/ha.py, docs/ha.md)
+    "redistribution.protocol": (ERROR, "redistribution into the customer network is protocol ospf or bgp"),
+    "redistribution.field": (ERROR, "a redistribution field applies only to the protocol it belongs to"),
+    "redistribution.value": (ERROR, "a redistribution value (tag, OSPF process, metric, metric type, flag) is out of range"),
+    "redistribution.neighbor": (ERROR, "iBGP core neighbours are 1-8 distinct customer unicast addresses, none of them a VC address"),
+    "redistribution.ibgp_asn": (WARNING, "iBGP to the core runs in the Cisco-assigned customer ASN unless vc_bgp_asn is set"),
 }
 
 

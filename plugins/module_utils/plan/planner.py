@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from . import addressing as A
 from .asn import check_pair, neighbour_as, router_asn
 from .findings import Findings
+from .ha import redistribution_plan
 from .model import (
     CPE_END_FIELDS,
     DI_END_FIELDS,
@@ -799,6 +800,9 @@ def _build(
             "gre_destinations": [t["di"]["gre_ip"] for t in mine],
             "regions": sorted(set(t["region"] for t in mine)),
         }
+        red = redistribution_plan(host, v["settings"], mine, v["router_asn"], v["settings"]["bgp_asn"] is not None, findings)
+        if red is not None:  # only when vc_redistribution is set: inventories without it plan exactly as before
+            plan_cpes[host]["redistribution"] = red
     _platform_rules(ctx, regions, view, plan_cpes, by_key)
     plan = {"version": PLAN_VERSION, "regions": plan_regions, "cpes": plan_cpes, "options": _public_options(opts)}
     return PlanResult(plan, findings.as_list())

@@ -72,6 +72,7 @@ def render(plan: Dict, host: str, secrets: Optional[Dict] = None, wan_interface:
     for t in tunnels:
         _tunnel_interface(ctx, t)
     _prefix_lists(ctx)
+    _redistribution(ctx, cpe)
     _bgp(ctx, cpe)
     return intent
 
@@ -281,6 +282,9 @@ def _bgp(ctx: _Render, cpe: Dict) -> None:
     intent.bgp_asn = int(asn) if asn is not None else None
     intent.neighbors = [t["bgp"]["neighbor"] for t in tunnels]
     intent.line_tunnels["neighbor"].update((t["bgp"]["neighbor"], t["key"]) for t in tunnels)
+    ibgp = (cpe.get("redistribution") or {}).get("ibgp") or {}
+    intent.core_neighbors = list(ibgp.get("neighbors") or [])
+    intent.neighbors += intent.core_neighbors     # shared by every tunnel (line_tunnels: none)
     if not tunnels or asn is None:
         return
     nb_rx = r"^neighbor (%s) " % "|".join(_rx_escape(n) for n in intent.neighbors)
@@ -291,6 +295,8 @@ def _bgp(ctx: _Render, cpe: Dict) -> None:
     af = Block("address-family ipv4", "bgp_af", owned=False, own_rx=nb_rx, exit="exit-address-family")
     for t in tunnels:
         _bgp_neighbor(ctx, t, b, af)
+    for nb in intent.core_neighbors:
+        _core_neighbor(cpe["redistribution"], nb, b, af)
     b.children.append(af)
     intent.blocks.append(b)
 
@@ -322,6 +328,49 @@ def _bgp_neighbor(ctx: _Render, t: Dict, router: Block, af: Block) -> None:
         line(af, "default-originate")
     line(af, "prefix-list %s in" % forms.prefix_list_in(t["name"]))
     line(af, "prefix-list %s out" % forms.prefix_list_out(t["name"]))
+
+
+# ---- redistribution of the DI prefixes into the customer network (plan cpes[host].redistribution, docs/ha.md) ---
+def _redistribution(ctx: _Render, cpe: Dict) -> None:
+    """The prefix list of exactly the DI prefixes this CPE learns, the route-map that matches it (and sets the OSPF
+    tag, metric and metric type), and ``redistribute bgp`` in the customer's OSPF process; iBGP core neighbours are
+    rendered with the other neighbours (:func:`_core_neighbor`)."""
+    red = cpe.get("redistribution")
+    if not red:
+        return
+    intent = ctx.intent
+    pl, rm = red["prefix_list"], red["route_map"]
+    plist = Block(None, "prefix_list", owned=False, own_rx=_compile_names(r"^ip prefix-list (%s) ", [pl]))
+    for i, prefix in enumerate(red["prefixes"]):
+        plist.add(forms.prefix_list_line(pl, 5 * (i + 1), "permit", prefix), "bgp")
+    ctx.names["prefix_list"].add(pl)
+    intent.blocks.append(plist)
+    rmap = Block("route-map %s permit 10" % rm, "route_map")
+    rmap.add("match ip address prefix-list %s" % pl, "bgp")
+    ospf = red.get("ospf")
+    if ospf:
+        rmap.add("set metric %d" % int(ospf["metric"]), "bgp")
+        rmap.add("set metric-type type-%d" % int(ospf["metric_type"]), "bgp")
+        rmap.add("set tag %d" % int(ospf["tag"]), "bgp")
+    ctx.names.setdefault("route_map", set()).add(rm)
+    intent.blocks.append(rmap)
+    if ospf:
+        intent.ospf_process = int(ospf["process"])
+        b = Block("router ospf %d" % intent.ospf_process, "ospf", owned=False,
+                  own_rx=r"^redistribute bgp \d+ (.* )?route-map %s$" % _rx_escape(rm))
+        b.add("redistribute bgp %d subnets route-map %s" % (int(ospf["source_asn"]), rm), "bgp")
+        intent.blocks.append(b)
+
+
+def _core_neighbor(red: Dict, nb: str, router: Block, af: Block) -> None:
+    """An iBGP neighbour of the customer core: only the DI prefixes out (the route-map), next-hop-self."""
+    ibgp = red["ibgp"]
+    router.add("neighbor %s remote-as %s" % (nb, ibgp["asn"]), "bgp")
+    router.add("neighbor %s description %s" % (nb, forms.CORE_DESCRIPTION), "bgp")
+    af.add("neighbor %s activate" % nb, "bgp")
+    if ibgp.get("next_hop_self", True):
+        af.add("neighbor %s next-hop-self" % nb, "bgp")
+    af.add("neighbor %s route-map %s out" % (nb, red["route_map"]), "bgp")
 
 
 def _rx_escape(text: str) -> str:
