@@ -17,6 +17,8 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.co
     LAYERS, LAYER_TITLES, as_list, canon_prefix, canon_ts, iface_eq, ip_eq, norm_protocol, sibling_tunnel, tunnel_label,
 )
 
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.ha_checks import CHECKS as HA_CHECKS, check_redistribution
+
 PASS = "pass"
 FAIL = "fail"
 SKIP = "skip"
@@ -29,7 +31,7 @@ DEFAULT_OPTIONS = {
 }
 
 # (name, layer, checks of the same layer it needs). Order = the troubleshooting order.
-CHECKS = (
+BASE_CHECKS = (
     ("ike_sa", "ike", ()),
     ("ike_sa_stable", "ike", ("ike_sa",)),
     ("ipsec_sa", "ipsec", ()),
@@ -51,8 +53,11 @@ CHECKS = (
     ("bgp_advertised", "routes", ()),
     ("route_via_tunnel", "routes", ("bgp_received",)),
 )
+# layer redistribution: only for a CPE whose plan hands the DI prefixes to the core (ha_checks.py)
+CHECKS = BASE_CHECKS + HA_CHECKS
 _TRAILING_NUMBER = re.compile(r"(\d+)$")
-CHECK_NAMES = tuple(c[0] for c in CHECKS)
+CHECK_NAMES = tuple(c[0] for c in BASE_CHECKS)   # the checks of every tunnel
+ALL_CHECK_NAMES = tuple(c[0] for c in CHECKS)
 CHECK_LAYER = dict((c[0], c[1]) for c in CHECKS)
 CHECK_DEPS = dict((c[0], c[2]) for c in CHECKS)
 
@@ -577,9 +582,9 @@ def tunnel_context(state: Dict[str, Any], region: Dict[str, Any], tunnel: Dict[s
 
 def check_tunnel(ctx: Dict[str, Any]) -> List[Dict[str, Any]]:
     raw = []
-    for gen in (_check_ike, _check_ipsec, _check_gre, _check_bgp, _check_routes):
+    for gen in (_check_ike, _check_ipsec, _check_gre, _check_bgp, _check_routes, check_redistribution):
         raw.extend(gen(ctx))
-    order = dict((n, i) for i, n in enumerate(CHECK_NAMES))
+    order = dict((n, i) for i, n in enumerate(ALL_CHECK_NAMES))
     raw.sort(key=lambda r: order[r["check"]])
     return apply_blocking(raw)
 
@@ -611,8 +616,10 @@ def verify_host(plan: Dict[str, Any], state: Dict[str, Any], host: str,
             warnings.append("gather error: %s" % err)
     tunnels = []
     summary = {PASS: 0, FAIL: 0, SKIP: 0}
+    redistribution = (((plan or {}).get("cpes") or {}).get(host) or {}).get("redistribution")
     for region, tunnel in cpe_region_tunnels(plan, host):
         ctx = tunnel_context(state, region, tunnel, options)
+        ctx["redistribution"] = redistribution
         checks = check_tunnel(ctx)
         first = None
         for c in checks:

@@ -16,6 +16,9 @@ PLANS = {}
 
 
 def plan_for(name):
+    if name.startswith("ha-"):
+        from .test_ha import PLANS as HA_PLANS
+        return HA_PLANS[name[3:]]
     if name not in PLANS:
         PLANS[name] = lab_plan(options={"crypto": {"suite": "cbc256-sha256"}}) if name == "cbc" else lab_plan()
     return PLANS[name]
@@ -196,6 +199,11 @@ CASES = [
     ("routes.mismatch", "lab", A, [nbr_a(received=None, prefixes_received=3)], [_missing_25],
      "routes.missing_dc_prefix"),
 ]
+
+
+from .test_ha import HA_CASES  # noqa: E402  (the redistribution layer's rules, docs/ha.md)
+
+CASES += HA_CASES
 
 
 def _causes(plan, state, key):
