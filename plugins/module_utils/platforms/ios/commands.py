@@ -14,6 +14,7 @@ from typing import Any, Dict, List
 
 from ...plan.views import cpe_tunnels
 from ..saved_outputs import command_filename
+from .redistribution import gather_commands as redistribution_commands
 
 
 def host_region_prefixes(plan: Dict[str, Any], host: str) -> List[str]:
@@ -80,6 +81,7 @@ def ios_gather_commands(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]
             _cmd("ping %s source %s repeat 3" % (di["tunnel_ip"], ifname), "ping", key, optional=True),
         ])
     if tunnels:
+        cmds.extend(redistribution_commands((((plan or {}).get("cpes") or {}).get(host) or {}).get("redistribution"), _cmd))
         cmds.extend(evidence_commands(plan, host))
     seen = set()
     unique = []
