@@ -189,3 +189,97 @@ def _iaas_of(t: Dict[str, Any], prefix: str) -> bool:
     net = A.parse_prefix(iaas_dc)
     whole = (net[0] & A.mask_of(24), 24)
     return prefix in (iaas_dc, A.cidr(whole))
+
+
+# ---------------------------------------------------------------------------------------------
+# Split devices (seed 004, the article's "two-tier" head-end): IPsec on one device, GRE/BGP on another
+# ---------------------------------------------------------------------------------------------
+# Optional fields of a tunnel's cpe end: cpe.host stays the GRE/BGP router (as before); cpe.ipsec_host names the
+# device that terminates IPsec for it, cpe.ipsec_inside_ip that device's address towards the GRE router (the next
+# hop of the GRE router's route to di.gre_ip). Declared here so a generic field -> rule validation covers them.
+SPLIT_FIELDS: Dict[str, Dict[str, Any]] = {
+    "ipsec_host": {"rule": "inventory hostname of the IPsec device (omit: the GRE/BGP router does IPsec too)"},
+    "ipsec_inside_ip": {"rule": "IPv4 address of the IPsec device towards the GRE router (required with ipsec_host)"},
+}
+
+
+def resolve_split(findings: Findings, cpe: Dict[str, Any], out: Dict[str, Any], path: str) -> None:
+    """``out["split"]``: None (one device) or ``{ipsec_host, ipsec_inside}`` (int address) of a parsed tunnel."""
+    out["split"] = None
+    ipsec_host = cpe.get("ipsec_host")
+    inside = cpe.get("ipsec_inside_ip")
+    if ipsec_host in (None, ""):
+        if inside not in (None, ""):
+            findings.add("split.field", path + ".cpe.ipsec_inside_ip",
+                         "ipsec_inside_ip is only used with ipsec_host (the IPsec device of a split tunnel)")
+        return
+    if not isinstance(ipsec_host, str) or not ipsec_host.strip():
+        findings.add("input.type", path + ".cpe.ipsec_host", "ipsec_host must be an inventory hostname")
+        return
+    if ipsec_host == out.get("host"):
+        findings.add("split.same_host", path + ".cpe.ipsec_host",
+                     "ipsec_host %s is the GRE/BGP router itself: omit ipsec_host (one device does both)" % ipsec_host)
+        return
+    if inside in (None, ""):
+        findings.add("split.inside_ip", path + ".cpe.ipsec_inside_ip",
+                     "a split tunnel needs ipsec_inside_ip: the address of %s that %s routes the GRE packets to %s"
+                     % (ipsec_host, out.get("host"), "the Cisco GRE endpoint"))
+        return
+    try:
+        addr, plen = A.parse_interface(inside)
+    except A.AddressError as exc:
+        findings.add("split.inside_ip", path + ".cpe.ipsec_inside_ip", "ipsec_inside_ip: %s" % exc.message)
+        return
+    why = A.unicast_problem(addr) if plen is None else "a prefix, not an address"
+    if why:
+        findings.add("split.inside_ip", path + ".cpe.ipsec_inside_ip", "ipsec_inside_ip %s is %s" % (inside, why))
+        return
+    for key, field in (("cpe_gre", "cpe.gre_ip"), ("cpe_ipsec", "cpe.ipsec_ip")):
+        if out.get(key) is not None and out[key] == addr:
+            findings.add("split.inside_ip", path + ".cpe.ipsec_inside_ip",
+                         "ipsec_inside_ip %s equals %s: it is the IPsec device's inside address" % (inside, field))
+            return
+    if out.get("cpe_gre") is not None and out.get("cpe_gre") == out.get("cpe_ipsec"):
+        findings.add("split.same_address", path + ".cpe.gre_ip",
+                     "cpe.gre_ip equals cpe.ipsec_ip (%s) but two devices carry them: the GRE router's transport address "
+                     "and the IPsec device's public address differ" % A.int_to_ip(out["cpe_gre"]))
+    out["split"] = {"ipsec_host": ipsec_host, "ipsec_inside": addr}
+
+
+def split_checks(findings: Findings, tunnels: List[Dict[str, Any]]) -> None:
+    """Across the parsed tunnels: one IPsec device has one tunnel per Cisco IPsec peer and unique crypto map
+    sequence numbers (the tunnel numbers of the GRE routers it serves)."""
+    peers: Dict[Any, str] = {}
+    seqs: Dict[Any, str] = {}
+    for t in tunnels:
+        split = t.get("split")
+        if not split:
+            continue
+        host = split["ipsec_host"]
+        if t.get("di_ipsec") is not None:
+            key = (host, t["di_ipsec"])
+            if key in peers:
+                findings.add("split.duplicate_peer", t["path"] + ".cpe.ipsec_host",
+                             "%s already terminates a tunnel to Cisco IPsec peer %s (%s)"
+                             % (host, A.int_to_ip(t["di_ipsec"]), peers[key]))
+            else:
+                peers[key] = t["path"]
+        if t.get("tunnel_number") is not None:
+            key = (host, t["tunnel_number"])
+            if key in seqs:
+                findings.add("split.sequence", t["path"] + ".cpe.tunnel_number",
+                             "tunnel number %s is also the crypto map sequence on %s, already used by %s; set cpe.tunnel_number"
+                             % (t["tunnel_number"], host, seqs[key]))
+            else:
+                seqs[key] = t["path"]
+
+
+def split_plan(t: Dict[str, Any], rri: Dict[str, Any], router_asn: Optional[int]) -> Optional[Dict[str, Any]]:
+    """The plan tunnel's ``split`` (None: one device): which host does what, the route between them, the RRI."""
+    split = t.get("split")
+    if not split:
+        return None
+    tag = rri.get("tag") if rri.get("tag") is not None else router_asn
+    return {"ipsec_host": split["ipsec_host"], "gre_host": t["host"], "ipsec_inside_ip": A.int_to_ip(split["ipsec_inside"]),
+            "rri": {"enabled": True, "static": bool(rri.get("static")), "tag": tag,
+                    "route": A.int_to_ip(t["di_gre"]) + "/32", "via": A.int_to_ip(t["di_ipsec"])}}

@@ -261,6 +261,7 @@ _SINGLE_VALUED = [
     re.compile(r"^(set security-association lifetime seconds) "),
     re.compile(r"^(match address) \S+$"),
     re.compile(r"^(reverse-route)\b"),
+    re.compile(r"^(set reverse-route tag) "),
     re.compile(r"^(address) \S+"),              # keyring peer
     re.compile(r"^(identity local address) "),
     re.compile(r"^(dpd) "),
@@ -358,7 +359,7 @@ def line_feature(block_kind: str, line: str) -> str:
                 return feature
         return "gre"
     if block_kind == "cmap_entry":
-        return "ha" if text.startswith("reverse-route") else "ipsec"
+        return "ha" if text.startswith(("reverse-route", "set reverse-route")) else "ipsec"
     if block_kind in ("bgp", "bgp_af", "prefix_list", "route_map", "ospf"):
         return "bgp"
     if block_kind == "route":

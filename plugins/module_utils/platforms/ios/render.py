@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from . import forms
-from ...plan.views import cpe_tunnels
+from ...plan.views import cpe_tunnels, ipsec_tunnels
 from .intent import Block, Intent
 
 
@@ -28,9 +28,11 @@ class RenderError(Exception):
 class _Render(object):
     """What the steps of :func:`render` share: the intent being built, the secrets and the names."""
 
-    def __init__(self, intent: Intent, tunnels: List[Dict], secrets: Dict, require_secrets: Any):
+    def __init__(self, intent: Intent, tunnels: List[Dict], secrets: Dict, require_secrets: Any,
+                 ipsec: Optional[List[Dict]] = None):
         self.intent = intent
-        self.tunnels = tunnels
+        self.tunnels = tunnels          # the GRE/BGP tunnels of this router
+        self.ipsec_tunnels = tunnels if ipsec is None else ipsec   # the tunnels whose IPsec it terminates
         self.secrets = secrets
         self.require_secrets = require_secrets
         self.names: Dict[str, set] = dict((k, set()) for k in (
@@ -65,9 +67,10 @@ def render(plan: Dict, host: str, secrets: Optional[Dict] = None, wan_interface:
     tunnels = cpe_tunnels(plan, host)
     intent.wan_interface = wan_interface or cpe.get("wan_interface")
     intent.crypto_map_name = crypto_map_name or forms.DEFAULT_CRYPTO_MAP
-    ctx = _Render(intent, tunnels, secrets or {}, require_secrets)
+    ctx = _Render(intent, tunnels, secrets or {}, require_secrets, ipsec_tunnels(plan, host))
     _ipsec(ctx)
-    _wan_interface(ctx, host)
+    if ctx.ipsec_tunnels or not tunnels:
+        _wan_interface(ctx, host)
     _routes(ctx, wan_next_hop)
     for t in tunnels:
         _tunnel_interface(ctx, t)
@@ -83,7 +86,7 @@ def _ipsec(ctx: _Render) -> None:
     proposals: Dict[str, Block] = {}
     transform_sets: Dict[str, Block] = {}
     keyring = Block("crypto ikev2 keyring %s" % forms.KEYRING, "keyring")
-    for t in ctx.tunnels:
+    for t in ctx.ipsec_tunnels:
         pname = forms.proposal_name(t["ipsec"]["ike"])
         if pname not in proposals:
             proposals[pname] = _proposal(pname, t["ipsec"]["ike"])
@@ -96,7 +99,7 @@ def _ipsec(ctx: _Render) -> None:
             transform_sets[ts].add("mode %s" % t["ipsec"].get("mode", "tunnel"), "ipsec")
         intent.blocks.append(_crypto_map_entry(ctx, t, ts))
     intent.blocks.extend(proposals.values())
-    if ctx.tunnels:
+    if ctx.ipsec_tunnels:
         intent.blocks.append(_ikev2_policy(ctx, proposals))
         intent.blocks.append(keyring)
     intent.blocks.extend(transform_sets.values())
@@ -121,12 +124,12 @@ def _ikev2_policy(ctx: _Render, proposals: Dict[str, Block]) -> Block:
     for pname in proposals:
         policy.add("proposal %s" % pname, "ipsec")
     match_local: List[str] = []
-    for t in ctx.tunnels:
+    for t in ctx.ipsec_tunnels:
         if not t["ipsec"].get("nat_t") and t["ipsec"]["local_id"] not in match_local:
             match_local.append(t["ipsec"]["local_id"])
     for addr in match_local:
         policy.add("match address local %s" % addr, "ipsec")
-    if any(t["ipsec"].get("nat_t") for t in ctx.tunnels):
+    if any(t["ipsec"].get("nat_t") for t in ctx.ipsec_tunnels):
         ctx.intent.warnings.append(
             "NAT-T: the IKEv2 policy %s has no 'match address local' for tunnels behind NAT, so it "
             "applies to every local address" % forms.IKEV2_POLICY)
@@ -190,12 +193,11 @@ def _crypto_map_entry(ctx: _Render, t: Dict, transform_set: str) -> Block:
     b.add("match address %s" % forms.acl_name(t["name"]), "ipsec", marker=True)
     rri = ipsec.get("rri") or {}
     if rri.get("enabled"):
-        words = ["reverse-route"]
+        # RRI (seed 004): the route to the remote proxy (the DI GRE /32) via the peer while the SA is up ('static':
+        # always); its tag marks it for the redistribution into the customer's IGP: 'set reverse-route tag N'
+        b.add("reverse-route static" if rri.get("static") else "reverse-route", "ha")
         if rri.get("tag"):
-            words.append("tag %s" % rri["tag"])
-        if rri.get("static"):
-            words.append("static")
-        b.add(" ".join(words), "ha")
+            b.add("set reverse-route tag %s" % rri["tag"], "ha")
     return b
 
 
@@ -220,9 +222,11 @@ def _routes(ctx: _Render, wan_next_hop: Optional[str]) -> None:
     ctx.intent.line_tunnels["route"].update(zip(route_names, [t["key"] for t in ctx.tunnels]))
     routes = Block(None, "route", owned=False,
                    own_rx=r"^ip route \S+ \S+ .* name (%s)$" % "|".join(route_names or ["VC-NONE"]))
-    if wan_next_hop:
-        for t in ctx.tunnels:
-            routes.add(forms.static_route_line(t["gre"]["destination"], wan_next_hop, forms.object_name(t["name"])),
+    for t in ctx.tunnels:
+        # a split tunnel's GRE packets go to its IPsec device (docs/ha.md), the others' out of the WAN
+        via = (t.get("split") or {}).get("ipsec_inside_ip") or wan_next_hop
+        if via:
+            routes.add(forms.static_route_line(t["gre"]["destination"], via, forms.object_name(t["name"])),
                        "gre", tunnel=t["key"])
     ctx.intent.blocks.append(routes)
 
