@@ -18,7 +18,7 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.co
     LAYER_TITLES, as_list, canon_prefix, canon_ts, iface_eq, ip_eq, norm_alg, norm_dh, norm_protocol,
 )
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.registry import platform_of_host, wording
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.ha_checks import red_values
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.ha_checks import host_roles, red_values
 
 # Fix wording each platform provides (platforms/<name>/vocabulary.py WORDING), used as {key} in the fixes.
 WORDING_KEYS = ("ikev2_only", "gre_only_selectors", "initiate", "tunnel_mode", "esp_proposal", "admin_up",
@@ -159,6 +159,8 @@ def _values(dctx: Dict[str, Any]) -> Dict[str, Any]:
         "ka_retries": (t["gre"].get("keepalive") or {}).get("retries"),
     }
     values.update(red_values(dctx.get("redistribution")))
+    split = t.get("split") or {}
+    values.update(split_inside=split.get("ipsec_inside_ip", ""), rri_tag=(split.get("rri") or {}).get("tag", ""))
     # how this CPE's platform says the fixes (its vocabulary, through the registry)
     for key in WORDING_KEYS:
         phrase = wording(dctx.get("platform"), key)
@@ -958,6 +960,45 @@ def _r_red_mismatch(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     return [_red_check(dctx, check).get("message")]
 
 
+# ----- Split devices: the route between the IPsec device and the GRE router (seed 004, docs/ha.md) --------------
+@rule("rri.not_injected", "ipsec", ("rri_route",),
+      "The IPsec device does not inject the route to the Dedicated Instance GRE endpoint {di_gre} (RRI) although its "
+      "SA is up: the GRE router's packets are not attracted to the crypto map.",
+      "Configure 'reverse-route' (and 'set reverse-route tag') in the crypto map entry of tunnel {index}; RRI configured "
+      "after the SA came up only takes effect once the SA is re-established (clear crypto sa peer {di_ipsec}).")
+def _r_rri_missing(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    c = dctx["checks"].get(check) or {}
+    return [c.get("message")] if c.get("status") == FAIL and not c.get("actual") else None
+
+
+@rule("rri.wrong_next_hop", "ipsec", ("rri_route",),
+      "The route to the Dedicated Instance GRE endpoint {di_gre} on the IPsec device does not point to the Cisco IPsec "
+      "peer {di_ipsec}: another (static) route wins over the RRI route.",
+      "Remove the other route to {di_gre} on the IPsec device; RRI installs {di_gre}/32 via {di_ipsec} while the SA is up.")
+def _r_rri_nh(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    c = dctx["checks"].get(check) or {}
+    return [c.get("message")] if c.get("status") == FAIL else None
+
+
+@rule("rri.no_route_to_ipsec_device", "gre", ("split_route",),
+      "The GRE router has no route to the Dedicated Instance GRE endpoint {di_gre} via its IPsec device: GRE never "
+      "reaches the crypto map.",
+      "Route {di_gre}/32 to the IPsec device {split_inside} (the bgp/gre feature renders it), or learn it from the "
+      "IPsec device's RRI route (tag {rri_tag}) through the inside IGP.")
+def _r_split_missing(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    c = dctx["checks"].get(check) or {}
+    return [c.get("message")] if c.get("status") == FAIL and not c.get("actual") else None
+
+
+@rule("rri.route_elsewhere", "gre", ("split_route",),
+      "The GRE router routes the Dedicated Instance GRE endpoint {di_gre} elsewhere than its IPsec device: GRE would "
+      "leave unencrypted or be dropped.",
+      "Make {di_gre}/32 point to the IPsec device {split_inside}.")
+def _r_split_elsewhere(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    c = dctx["checks"].get(check) or {}
+    return [c.get("message")] if c.get("status") == FAIL else None
+
+
 RULE_IDS = tuple(r["id"] for r in RULES)
 
 
@@ -1019,9 +1060,10 @@ def diagnose_host(plan: Dict[str, Any], state: Dict[str, Any], host: str,
     config = state.get("config") if isinstance(state.get("config"), dict) else {}
     platform = platform_of_host(plan, host, state)
     out = []
-    for region, tunnel in cpe_region_tunnels(plan, host):
+    for region, tunnel, role in host_roles(plan, host):
         vt = by_key[tunnel["key"]]
         dctx = tunnel_context(state, region, tunnel, options)
+        dctx["role"] = role
         dctx.update({
             "redistribution": (((plan or {}).get("cpes") or {}).get(host) or {}).get("redistribution"),
             "host": host,

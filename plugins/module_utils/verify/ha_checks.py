@@ -118,3 +118,91 @@ def red_values(red: Any) -> Dict[str, Any]:
                % (", ".join(ibgp.get("neighbors") or []), red.get("route_map")))
     return {"red_how": how, "red_map": red.get("route_map"), "red_prefixes": ", ".join(red.get("prefixes") or []),
             "red_tag": ospf.get("tag", ""), "red_asn": ibgp.get("asn", ""), "cpe_core_hint": "<the CPE's address>"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Split devices (seed 004): IKE/IPsec verified on the IPsec device, GRE/BGP on the GRE router
+# ---------------------------------------------------------------------------------------------
+SPLIT_CHECKS = (
+    ("rri_route", "ipsec", ("ipsec_sa",)),       # IPsec device: RRI put the DI GRE /32 via the Cisco IPsec peer
+    ("split_route", "gre", ()),                  # GRE router: the DI GRE /32 goes to the IPsec device
+)
+# where they sit in the troubleshooting order (before this check)
+SPLIT_ORDER = {"rri_route": "gre_interface", "split_route": "gre_interface"}
+IPSEC_LAYERS = ("ike", "ipsec")
+
+
+def host_roles(plan: Dict[str, Any], host: str) -> List[Any]:
+    """``(region, tunnel, role)`` of every plan tunnel ``host`` verifies: ``both`` (one device), ``gre`` (the GRE/BGP
+    router of a split tunnel) or ``ipsec`` (its IPsec device), in plan order."""
+    out = []
+    for r in (plan or {}).get("regions") or []:
+        for t in r.get("tunnels") or []:
+            split = t.get("split")
+            if t.get("cpe_host") == host:
+                out.append((r, t, "gre" if split else "both"))
+            elif split and split.get("ipsec_host") == host:
+                out.append((r, t, "ipsec"))
+    return out
+
+
+def _host_routes(state: Dict[str, Any], prefix: str) -> List[Dict[str, Any]]:
+    want = canon_prefix(prefix)
+    return [r for r in as_list(state.get("routes")) if isinstance(r, dict) and canon_prefix(r.get("prefix")) == want]
+
+
+def check_split(ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.checks import FAIL, PASS, SKIP, _result
+
+    split = ctx["tunnel"].get("split")
+    role = ctx.get("role", "both")
+    if not split or role == "both":
+        return
+    rri = split["rri"]
+    if role == "ipsec":
+        routes = _host_routes(ctx["state"], rri["route"])
+        want = {"prefix": rri["route"], "via": rri["via"]}
+        if ctx["state"].get("routes") is None:
+            yield _result("rri_route", SKIP, want, None, "no routes in the state")
+        elif not routes:
+            yield _result("rri_route", FAIL, want, [], "no RRI route %s via %s on %s (reverse-route of the crypto map)"
+                          % (rri["route"], rri["via"], ctx.get("host") or "the IPsec device"))
+        elif not any(r.get("next_hop") == rri["via"] for r in routes):
+            yield _result("rri_route", FAIL, want, routes, "%s routed via %s, expected the RRI route via %s"
+                          % (rri["route"], ", ".join(str(r.get("next_hop")) for r in routes), rri["via"]))
+        else:
+            yield _result("rri_route", PASS, want, routes, "RRI route %s via %s" % (rri["route"], rri["via"]))
+        return
+    routes = _host_routes(ctx["state"], rri["route"])
+    want = {"prefix": rri["route"], "via": split["ipsec_inside_ip"]}
+    if ctx["state"].get("routes") is None:
+        yield _result("split_route", SKIP, want, None, "no routes in the state")
+    elif not routes:
+        yield _result("split_route", FAIL, want, [], "no route to the DI GRE endpoint %s via the IPsec device %s (%s)"
+                      % (rri["route"], split["ipsec_host"], split["ipsec_inside_ip"]))
+    elif not any(r.get("next_hop") == split["ipsec_inside_ip"] for r in routes):
+        yield _result("split_route", FAIL, want, routes, "%s routed via %s, not via the IPsec device %s (%s)"
+                      % (rri["route"], ", ".join(str(r.get("next_hop")) for r in routes), split["ipsec_host"],
+                         split["ipsec_inside_ip"]))
+    else:
+        yield _result("split_route", PASS, want, routes, "%s via the IPsec device %s (%s)"
+                      % (rri["route"], split["ipsec_host"], split["ipsec_inside_ip"]))
+
+
+def role_filter(raw: List[Dict[str, Any]], ctx: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The checks of the tunnel's role: the IPsec device has IKE/IPsec (and RRI) only; the GRE router of a split
+    tunnel has no IKE/IPsec of its own (they are skipped, naming the IPsec device)."""
+    role = ctx.get("role", "both")
+    if role == "ipsec":
+        return [c for c in raw if c["layer"] in IPSEC_LAYERS]
+    if role == "gre":
+        from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.checks import SKIP
+
+        host = ctx["tunnel"]["split"]["ipsec_host"]
+        out = []
+        for c in raw:
+            if c["layer"] in IPSEC_LAYERS:
+                c = dict(c, status=SKIP, actual=None, message="IPsec of this tunnel runs on %s: verify it there" % host)
+            out.append(c)
+        return out
+    return raw

@@ -19,7 +19,7 @@ from .test_faults import _bgp_active
 DI = ["198.18.10.0/24", "198.18.10.0/25", "198.18.10.128/25", "203.0.113.0/24", "203.0.113.0/25", "203.0.113.128/25"]
 OSPF = {"protocol": "ospf", "ospf_process": 10, "metric": 20, "metric_type": 1, "tag": 4242}
 IBGP = {"protocol": "bgp", "neighbors": ["10.0.0.2", "10.0.0.3"]}
-RED_CHECKS = [n for n in ALL_CHECK_NAMES if n not in CHECK_NAMES]
+RED_CHECKS = [n for n in ALL_CHECK_NAMES if n.startswith("redistribution_")]
 
 
 def ha_plan(red=None, bgp_asn=None):
