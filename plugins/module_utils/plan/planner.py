@@ -697,6 +697,7 @@ def _ipsec_hosts(ctx: _Ctx, split_tunnels: List[Dict[str, Any]], cpes_in: Dict[s
     """Plan entries of the IPsec devices of split tunnels (docs/ha.md): their settings and the tunnels they protect."""
     hosts = set(inventory_hosts) if inventory_hosts is not None else None
     out: Dict[str, Dict[str, Any]] = {}
+    settings_of: Dict[str, Dict[str, Any]] = {}
     for t in split_tunnels:
         host = t["split"]["ipsec_host"]
         if host not in out:
@@ -712,11 +713,32 @@ def _ipsec_hosts(ctx: _Ctx, split_tunnels: List[Dict[str, Any]], cpes_in: Dict[s
                                                                  "enterprise_asn": False},
                          "tunnels": [], "neighbors": [], "tunnel_numbers": [], "ipsec_peers": [], "gre_destinations": [],
                          "regions": [], "ipsec_tunnels": []}
+            settings_of[host] = settings
         if t.get("region") and t["region"].get("label"):
             key = "%s-%s" % (t["region"]["label"], t["dc"])
             out[host]["ipsec_tunnels"].append(key)
             out[host]["ipsec_peers"].append(A.int_to_ip(t["di_ipsec"]) if t["di_ipsec"] is not None else None)
-    return out
+    return out, settings_of
+
+
+def _ipsec_platform_rules(ctx: _Ctx, regions: Any, settings_of: Dict[str, Dict[str, Any]], plan_cpes: Dict[str, Any],
+                          by_key: Dict[str, Any], split_tunnels: List[Dict[str, Any]], view: Dict[str, Any]) -> None:
+    """The platform rules of the IPsec-only devices of split tunnels (the GRE routers' run in _platform_rules)."""
+    from ..platforms.registry import find_platform, unknown_message
+
+    secrets = secrets_by_tunnel(regions)
+    for host, settings in settings_of.items():
+        if host in view:
+            continue
+        platform = find_platform(settings["platform"])
+        if platform is None:
+            ctx.f.add("platform.unknown", "cpes.%s.platform" % host, unknown_message(settings["platform"], host))
+            continue
+        paths = dict(("%s-%s" % (t["region"]["label"], t["dc"]), t["path"]) for t in split_tunnels
+                     if t["split"]["ipsec_host"] == host and t.get("region"))
+        tunnels = [by_key[k] for k in plan_cpes[host]["ipsec_tunnels"] if k in by_key]
+        for severity, code, path, message in platform.validate(host, plan_cpes[host], tunnels, settings, secrets, paths):
+            ctx.f.add(code, path, message, severity=severity)
 
 
 def _complete(t: Optional[Dict[str, Any]]) -> bool:
@@ -779,7 +801,7 @@ def _build(
     view = _cpe_view(ctx, parsed, cpes, inventory_hosts)
     split_tunnels = [t for reg in parsed for t in reg["tunnels"].values() if t.get("split")]
     split_checks(findings, split_tunnels)
-    ipsec_hosts = _ipsec_hosts(ctx, split_tunnels, cpes, inventory_hosts, view)
+    ipsec_hosts, ipsec_settings = _ipsec_hosts(ctx, split_tunnels, cpes, inventory_hosts, view)
 
     plan_regions = []
     for reg in parsed:
@@ -846,6 +868,7 @@ def _build(
         else:
             plan_cpes[host] = entry
     _platform_rules(ctx, regions, view, plan_cpes, by_key)
+    _ipsec_platform_rules(ctx, regions, ipsec_settings, plan_cpes, by_key, split_tunnels, view)
     plan = {"version": PLAN_VERSION, "regions": plan_regions, "cpes": plan_cpes, "options": _public_options(opts)}
     return PlanResult(plan, findings.as_list())
 

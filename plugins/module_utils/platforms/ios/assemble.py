@@ -104,6 +104,11 @@ def _interest(plan, host) -> Optional[List[ipaddress.IPv4Network]]:
     for t in cpe_tunnels(plan, host):
         for p in t.get("expect_received") or []:
             nets.append(ipaddress.IPv4Network(p))
+    for r in plan.get("regions") or []:      # split devices: the DI GRE /32 on both devices (docs/ha.md)
+        for t in r.get("tunnels") or []:
+            split = t.get("split")
+            if split and host in (split.get("ipsec_host"), t.get("cpe_host")):
+                nets.append(ipaddress.IPv4Network(split["rri"]["route"]))
     return nets or None
 
 

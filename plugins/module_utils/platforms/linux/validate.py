@@ -22,6 +22,7 @@ FINDINGS: Dict[str, Tuple[str, str]] = {
     "linux.dpd_on_demand": (WARNING, "Linux: strongSwan has no on-demand DPD; it checks liveness when nothing was received "
                                      "for dpd_delay"),
     "linux.redistribution_process": (ERROR, "Linux: FRR redistributes into ospfd's default instance (ospf_process 1)"),
+    "linux.split": (ERROR, "Linux: a Linux CPE is not yet supported as either device of a split tunnel (IOS-XE is)"),
 }
 
 
@@ -40,6 +41,13 @@ def validate(host: str, cpe: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], 
             out.append((ERROR, "linux.bgp_password", path + ".bgp_password",
                         "tunnel %s: FRR takes a BGP password as one word; this one contains whitespace "
                         "(not printed)" % t["key"]))
+    for t in tunnels:
+        if t.get("split"):
+            path = paths.get(t["key"], "cpes.%s" % host)
+            out.append((ERROR, "linux.split", path + ".cpe.ipsec_host",
+                        "tunnel %s: %s would be the %s device of a split tunnel; on Linux only one device doing IPsec and "
+                        "GRE/BGP is supported (docs/ha.md)" % (t["key"], host,
+                                                               "IPsec" if t["split"]["ipsec_host"] == host else "GRE/BGP")))
     dpd_modes = sorted(set((t["ipsec"].get("dpd") or {}).get("mode") for t in tunnels))
     if "on-demand" in dpd_modes:
         out.append((WARNING, "linux.dpd_on_demand", "options.dpd.mode",

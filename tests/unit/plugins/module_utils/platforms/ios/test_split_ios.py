@@ -144,3 +144,44 @@ def test_ipsec_device_in_the_double_injects_the_route_while_the_sa_is_up():
     assert rri and rri[0]["code"] == "S" and rri[0]["via"] == "198.51.100.2"
     route = session.handle_line("show ip route 198.51.100.65 255.255.255.255")
     assert "198.51.100.65" in route
+
+
+def test_gather_and_parse_on_both_devices_pass_verify():
+    """The gather commands of each device, answered by the double, verify the split tunnel on both devices."""
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import assemble as AS
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import commands as C
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify import verify_host
+
+    regions = split_regions()
+    plan = plan_of(regions, options={"rri": {"tag": 99}}).plan
+    secrets = secrets_by_tunnel(regions)
+    truth = copy.deepcopy(regions)
+    truth[0]["tunnels"][0]["cpe"]["host"] = "vpn1"
+    router = double.Router("vpn1", (BASE / "cpe_lab.cfg").read_text(), truth=truth, inventory_name="vpn1")
+    session = double.Session(router, "admin")
+    session.handle_line("enable")
+    assert _send(session, D.compute(R.render(plan, "vpn1", secrets, require_secrets=True),
+                                    router.running_config()).commands) == []
+    cmds = [c["command"] for c in C.ios_gather_commands(plan, "vpn1")]
+    assert "show crypto ipsec sa peer 198.51.100.2" in cmds and "show ip route 198.51.100.65 255.255.255.255 longer-prefixes" in cmds
+    assert not [c for c in cmds if "bgp neighbors" in c or "interfaces Tunnel" in c]
+    router.up_since = dict((k, v - 300) for k, v in router.up_since.items())   # the SA is some minutes old
+    outputs = dict((c, session.handle_line(c)) for c in cmds)
+    state = AS.build_ios_state(outputs, "vpn1", plan)
+    assert [r for r in state["routes"] if r["prefix"] == "198.51.100.65/32"][0]["next_hop"] == "198.51.100.2"
+    result = verify_host(plan, state, "vpn1", {"require_traffic": False})
+    assert result["ok"], [c for t in result["tunnels"] for c in t["checks"] if c["status"] == "fail"]
+    assert dict((c["check"], c["status"]) for c in result["tunnels"][0]["checks"])["rri_route"] == "pass"
+    # the GRE router's gather asks for the route to the DI GRE endpoint of the split tunnel
+    assert "show ip route 198.51.100.65 255.255.255.255 longer-prefixes" in [
+        c["command"] for c in C.ios_gather_commands(plan, "cpe1")]
+
+
+def test_a_linux_device_in_a_split_tunnel_is_refused_in_the_plan_phase():
+    for host in ("vpn1", "cpe1"):
+        cpes = {"cpe1": dict(IOS), "vpn1": dict(IOS)}
+        cpes[host] = {"platform": "linux", "wan_interface": "eth0"}
+        result = build_plan(split_regions(), cpes=cpes)
+        assert ("linux.split", "regions[0].tunnels[0].cpe.ipsec_host") in codes(result), host
+    cpes = {"cpe1": dict(IOS), "vpn1": {"platform": "junos", "wan_interface": "ge-0/0/0"}}
+    assert ("platform.unknown", "cpes.vpn1.platform") in codes(build_plan(split_regions(), cpes=cpes))
