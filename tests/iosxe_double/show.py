@@ -559,8 +559,8 @@ def _ospf(ctx: ShowContext, args: list[str]) -> str:
                     "  Link State ID: %s (External Network Number )" % net.network_address,
                     "  Advertising Router: %s" % rid, "  LS Seq Number: 80000001", "  Checksum: 0x%04X" % (
                         int(net.network_address) % 65521), "  Length: 36", "  Network Mask: /%d" % net.prefixlen,
-                    "\tMetric Type: %s (%s)" % (mtype, "Comparable directly to link state metric" if mtype == "1"
-                                                 else "Larger than any link state path"),
+                    "\tMetric Type: %s (%s)" % (
+                        mtype, "Comparable directly to link state metric" if mtype == "1" else "Larger than any link state path"),
                     "\tMTID: 0 ", "\tMetric: %s " % metric, "\tForward Address: 0.0.0.0",
                     "\tExternal Route Tag: %s" % tag, ""]
     return "\n".join(out)

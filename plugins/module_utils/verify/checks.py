@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import cpe_region_tunnels
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.common import (
     LAYERS, LAYER_TITLES, as_list, canon_prefix, canon_ts, iface_eq, ip_eq, norm_protocol, sibling_tunnel, tunnel_label,
 )

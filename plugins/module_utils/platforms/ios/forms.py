@@ -392,6 +392,8 @@ def redistribute_bgp(line: str) -> Optional[Tuple[str, Optional[str]]]:
         return None
     rmap = words[words.index("route-map") + 1] if "route-map" in words[:-1] else None
     return words[2], rmap
+
+
 PREFIX_LIST_RX = re.compile(r"^ip prefix-list (\S+) seq (\d+) (permit|deny) (\S+)(.*)$")
 STATIC_ROUTE_RX = re.compile(r"^ip route (\S+) (\S+) (.+?)(?: name (\S+))?$")
 

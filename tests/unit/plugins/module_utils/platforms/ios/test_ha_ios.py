@@ -161,31 +161,33 @@ def test_without_redistribution_nothing_changes():
 
 
 def test_ospf_external_parser_forms():
-    text = """
-            OSPF Router with ID (10.255.255.1) (Process ID 1)
-
-		Type-5 AS External Link States
-
-  LS age: 79
-  Options: (No TOS-capability, DC, Upward)
-  LS Type: AS External Link
-  Link State ID: 203.0.113.0 (External Network Number )
-  Advertising Router: 10.255.255.1
-  LS Seq Number: 80000001
-  Checksum: 0x1234
-  Length: 36
-  Network Mask: /24
-	Metric Type: 2 (Larger than any link state path)
-	MTID: 0
-	Metric: 20
-	Forward Address: 0.0.0.0
-	External Route Tag: 64551
-  Link State ID: 198.18.10.128 (External Network Number )
-  Network Mask: 255.255.255.128
-	Metric Type: 1 (Comparable directly to link state metric)
-	Metric: 1
-	External Route Tag: 0
-"""
+    text = "\n".join([
+        '',
+        '            OSPF Router with ID (10.255.255.1) (Process ID 1)',
+        '',
+        '\t\tType-5 AS External Link States',
+        '',
+        '  LS age: 79',
+        '  Options: (No TOS-capability, DC, Upward)',
+        '  LS Type: AS External Link',
+        '  Link State ID: 203.0.113.0 (External Network Number )',
+        '  Advertising Router: 10.255.255.1',
+        '  LS Seq Number: 80000001',
+        '  Checksum: 0x1234',
+        '  Length: 36',
+        '  Network Mask: /24',
+        '\tMetric Type: 2 (Larger than any link state path)',
+        '\tMTID: 0',
+        '\tMetric: 20',
+        '\tForward Address: 0.0.0.0',
+        '\tExternal Route Tag: 64551',
+        '  Link State ID: 198.18.10.128 (External Network Number )',
+        '  Network Mask: 255.255.255.128',
+        '\tMetric Type: 1 (Comparable directly to link state metric)',
+        '\tMetric: 1',
+        '\tExternal Route Tag: 0',
+        '',
+    ])
     got = RD.parse_ospf_external(text)
     assert [(d["prefix"], d["metric_type"], d["metric"], d["tag"]) for d in got] == [
         ("203.0.113.0/24", 2, 20, 64551), ("198.18.10.128/25", 1, 1, 0)]

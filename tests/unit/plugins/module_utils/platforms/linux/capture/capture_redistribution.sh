@@ -39,7 +39,7 @@ for n in $NS; do for i in t0 lan0 up0; do nx "$n" ip link set "$i" up 2>/dev/nul
 daemon() {  # namespace daemon config-text
 	local n=$1 d=$2
 	printf '%s\n' "$3" > "$R/$n/$d.conf"; chown frr:frr "$R/$n/$d.conf"
-	nx "$n" /usr/lib/frr/$d -d -N "$n" -i "$R/$n/$d.pid" -f "$R/$n/$d.conf" --vty_socket "$R/$n" -u frr -g frr \
+	nx "$n" "/usr/lib/frr/$d" -d -N "$n" -i "$R/$n/$d.pid" -f "$R/$n/$d.conf" --vty_socket "$R/$n" -u frr -g frr \
 		-z "$R/$n/zserv.api" 2>>"$R/daemons.log"
 }
 # Cisco's DC-B side: its /25, the /24 backup, the IaaS ones, and 10.99.0.0/16 the CPE must not accept.
