@@ -28,6 +28,7 @@ HOSTVARS = {
     "vc_bgp_router_id": "router_id",
     "vc_tunnel_base": "tunnel_base",
     "vc_wan_bandwidth_mbps": "wan_bandwidth_mbps",
+    "vc_redistribution": "redistribution",
 }
 
 
@@ -74,12 +75,13 @@ class ActionModule(ControllerAction):
             tunnels = region.get("tunnels") if isinstance(region, dict) else None
             for tunnel in tunnels if isinstance(tunnels, list) else []:
                 cpe = tunnel.get("cpe") if isinstance(tunnel, dict) else None
-                host = cpe.get("host") if isinstance(cpe, dict) else None
-                if not isinstance(host, str) or host in cpes:
-                    continue
-                settings = self._host_settings(hostvars[host]) if host in hostvars else {}
-                settings.update((params.get("cpes") or {}).get(host) or {})
-                cpes[host] = settings
+                # the GRE/BGP router and, for a split tunnel (docs/ha.md), its IPsec device
+                for host in (cpe.get("host"), cpe.get("ipsec_host")) if isinstance(cpe, dict) else ():
+                    if not isinstance(host, str) or host in cpes:
+                        continue
+                    settings = self._host_settings(hostvars[host]) if host in hostvars else {}
+                    settings.update((params.get("cpes") or {}).get(host) or {})
+                    cpes[host] = settings
         for host, settings in (params.get("cpes") or {}).items():
             cpes.setdefault(host, settings)
         out = run(params, cpes=cpes, inventory_hosts=inventory_hosts)

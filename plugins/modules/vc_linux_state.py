@@ -53,7 +53,7 @@ def main():
     )
     p = module.params
     tunnels = host_tunnels(p["plan"], p["host"])
-    targets = targets_from_plan(tunnels, link_name)
+    targets = targets_from_plan(tunnels, link_name, ((p["plan"].get("cpes") or {}).get(p["host"]) or {}).get("redistribution"))
     targets["ping"] = p["ping"]
 
     def run(argv):

@@ -11,7 +11,8 @@ from .config import CLIError, ConfigParser, Node, load_text, render_lines
 
 PROMPT_SUFFIX = {
     "config": "(config)", "config-if": "(config-if)", "config-router": "(config-router)",
-    "config-router-af": "(config-router-af)", "config-crypto-map": "(config-crypto-map)",
+    "config-router-af": "(config-router-af)", "config-router-ospf": "(config-router)",
+    "config-route-map": "(config-route-map)", "config-crypto-map": "(config-crypto-map)",
     "config-ikev2-profile": "(config-ikev2-profile)", "config-ikev2-keyring": "(config-ikev2-keyring)",
     "config-ikev2-keyring-peer": "(config-ikev2-keyring-peer)", "config-ikev2-proposal": "(config-ikev2-proposal)",
     "config-ikev2-policy": "(config-ikev2-policy)", "cfg-crypto-trans": "(cfg-crypto-trans)",
@@ -23,7 +24,8 @@ PROMPT_SUFFIX = {
 EXEC_WORDS: dict = {
     "show": {
         "running-config": {}, "startup-config": {}, "version": {}, "privilege": {}, "clock": {}, "interfaces": {},
-        "ip": {"interface": {"brief": {}}, "route": {}, "bgp": {}, "prefix-list": {}, "access-lists": {}},
+        "ip": {"interface": {"brief": {}}, "route": {}, "bgp": {}, "prefix-list": {}, "access-lists": {},
+               "ospf": {}},
         "bgp": {}, "crypto": {"ikev2": {"sa": {}, "profile": {}, "proposal": {}, "policy": {}},
                               "ipsec": {"sa": {}, "transform-set": {}}, "session": {}, "map": {}},
         "archive": {}, "access-lists": {}, "users": {}, "terminal": {}, "inventory": {}, "flash:": {}, "logging": {},

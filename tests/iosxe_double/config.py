@@ -305,6 +305,16 @@ class ConfigParser:
             if created:
                 blk.set("bgp log-neighbor-changes", ("bgp", "log-neighbor-changes"))
             return Enter("config-router", blk)
+        if w0 == "router" and len(t) >= 2 and t[1].lower() == "ospf":
+            need(t, 3)
+            pid = intval(t[2], 2, 1, 65535)
+            if neg:
+                node.remove_where(lambda c: c.key == ("router", "ospf", str(pid)))
+                return Done()
+            blk, _created = node.block("router ospf %d" % pid, ("router", "ospf", str(pid)))
+            return Enter("config-router-ospf", blk)
+        if w0 == "route-map":
+            return self._route_map(node, t, neg)
         if w0 == "crypto":
             return self._global_crypto(node, t, neg)
         if w0 == "ip" and len(t) >= 2:
@@ -786,6 +796,126 @@ class ConfigParser:
             return self._neighbor(node, node, t, neg, router_mode=True)
         if low[0] in self.AF_LINES:
             return self._af_line(self._af_block(node), t, neg)
+        return None
+
+    # ---- router ospf (the customer's OSPF, where Virtual Connect redistributes the DI prefixes: docs/ha.md)
+    def h_config_router_ospf(self, node: Node, t: list[str], neg: bool):
+        if not t:
+            return None
+        low = [x.lower() for x in t]
+        if low[0] == "router-id":
+            if neg:
+                node.remove_where(lambda c: c.key == ("router-id",))
+            else:
+                need(t, 2)
+                node.set("router-id " + ip4(t[1], 1), ("router-id",))
+            return Done()
+        if low[0] == "network":
+            need(t, 5)
+            if low[3] != "area":
+                raise invalid(3)
+            line = "network %s %s area %s" % (ip4(t[1], 1), ip4(t[2], 2), t[4])
+            if neg:
+                node.remove_where(lambda c: c.line.strip() == line)
+            else:
+                node.set(line, ("network", t[1], t[2]))
+            return Done()
+        if low[0] in ("passive-interface", "log-adjacency-changes", "default-information", "auto-cost"):
+            line = " ".join(t)
+            if neg:
+                node.remove_where(lambda c: c.key[:1] == (low[0],))
+            else:
+                node.set(line, tuple(low))
+            return Done()
+        if low[0] == "redistribute":
+            need(t, 2)
+            proto = low[1]
+            if proto not in ("bgp", "static", "connected", "eigrp", "rip", "ospf"):
+                raise invalid(1)
+            src = ()
+            i = 2
+            if proto in ("bgp", "eigrp", "ospf"):
+                need(t, 3)
+                src = (str(intval(t[2], 2, 1, 4294967295)),)
+                i = 3
+            key = ("redistribute", proto) + src
+            if neg:
+                node.remove_where(lambda c: c.key == key)
+                return Done()
+            opts: dict = {}
+            while i < len(t):
+                w = low[i]
+                if w == "subnets":              # IOS-XE 16+ redistributes subnets always and prints no keyword
+                    i += 1
+                elif w in ("metric", "metric-type", "tag", "route-map") and i + 1 < len(t):
+                    if w == "metric":
+                        intval(t[i + 1], i + 1, 0, 16777214)
+                    elif w == "metric-type" and t[i + 1] not in ("1", "2"):
+                        raise invalid(i + 1)
+                    elif w == "tag":
+                        intval(t[i + 1], i + 1, 0, 4294967295)
+                    opts[w] = t[i + 1]
+                    i += 2
+                else:
+                    raise invalid(i)
+            words = ["redistribute", proto] + list(src)
+            for w in ("metric", "metric-type", "tag", "route-map"):
+                if w in opts:
+                    words += [w, opts[w]]
+            node.set(" ".join(words), key)
+            return Done()
+        return None
+
+    # ---- route-map NAME [permit|deny] [seq]
+    def _route_map(self, node: Node, t: list[str], neg: bool):
+        need(t, 2)
+        name = t[1]
+        action = t[2].lower() if len(t) > 2 else "permit"
+        if action not in ("permit", "deny"):
+            raise invalid(2)
+        seq = intval(t[3], 3, 0, 65535) if len(t) > 3 else 10
+        if neg:
+            if len(t) == 2:
+                node.remove_where(lambda c: c.key[:2] == ("route-map", name))
+            else:
+                node.remove_where(lambda c: c.key == ("route-map", name, str(seq)))
+            return Done()
+        for c in node.children:   # one entry per sequence: a new action replaces the old one's header
+            if c.key == ("route-map", name, str(seq)) and c.line != "route-map %s %s %d" % (name, action, seq):
+                c.line = "route-map %s %s %d" % (name, action, seq)
+        blk, _created = node.block("route-map %s %s %d" % (name, action, seq), ("route-map", name, str(seq)))
+        return Enter("config-route-map", blk)
+
+    def h_config_route_map(self, node: Node, t: list[str], neg: bool):
+        if not t:
+            return None
+        low = [x.lower() for x in t]
+        if low[:4] == ["match", "ip", "address", "prefix-list"]:
+            key = ("match", "ip", "address", "prefix-list")
+            if neg:
+                node.remove_where(lambda c: c.key == key)
+            else:
+                need(t, 5)
+                node.set("match ip address prefix-list " + " ".join(t[4:]), key)
+            return Done()
+        if low[0] == "set" and len(low) >= 2 and low[1] in ("metric", "metric-type", "tag"):
+            key = ("set", low[1])
+            if neg:
+                node.remove_where(lambda c: c.key == key)
+                return Done()
+            need(t, 3)
+            if low[1] == "metric-type" and low[2] not in ("type-1", "type-2", "internal", "external"):
+                raise invalid(2)
+            if low[1] in ("metric", "tag"):
+                intval(t[2], 2, 0, 4294967295)
+            node.set("set %s %s" % (low[1], low[2]), key)
+            return Done()
+        if low[0] == "description":
+            if neg:
+                node.remove_where(lambda c: c.key == ("description",))
+            else:
+                node.set(" ".join(t), ("description",))
+            return Done()
         return None
 
     def h_config_router_af(self, node: Node, t: list[str], neg: bool):
@@ -1382,7 +1512,7 @@ _TOP_RANK = [
     (r"^crypto ikev2 keyring\b", 22), (r"^crypto ikev2 profile\b", 23), (r"^crypto ikev2\b", 24),
     (r"^crypto isakmp\b", 25), (r"^crypto ipsec transform-set\b", 26), (r"^crypto ipsec\b", 27),
     (r"^crypto map \S+ local-address", 28), (r"^crypto map\b", 29), (r"^crypto\b", 30),
-    (r"^interface\b", 40), (r"^router bgp\b", 50), (r"^ip forward-protocol\b", 60), (r"^ip http\b", 61),
+    (r"^interface\b", 40), (r"^router ospf\b", 49), (r"^router bgp\b", 50), (r"^route-map\b", 68), (r"^ip forward-protocol\b", 60), (r"^ip http\b", 61),
     (r"^ip route\b", 62), (r"^ip ssh\b", 63), (r"^ip scp\b", 63), (r"^ip access-list\b", 64),
     (r"^ip prefix-list\b", 65), (r"^ip\b", 66), (r"^password encryption", 67), (r"^cdp\b", 68), (r"^snmp", 69),
     (r"^control-plane\b", 80), (r"^line\b", 90), (r"^ntp\b", 95),
@@ -1405,6 +1535,9 @@ PROFILE_RANK = ["description", "match fvrf", "match address", "match identity", 
                 "virtual-template", "config-exchange"]
 PROPOSAL_RANK = ["encryption", "integrity", "prf", "group"]
 PEER_RANK = ["description", "address", "hostname", "identity", "pre-shared-key"]
+OSPF_RANK = ["router-id", "auto-cost", "log-adjacency-changes", "redistribute", "passive-interface", "network",
+             "default-information"]
+ROUTE_MAP_RANK = ["description", "match", "set metric", "set metric-type", "set tag"]
 
 
 def _rank(line: str, ranks: list[str]) -> int:
@@ -1468,6 +1601,10 @@ def _render_block(node: Node, indent: str, out: list[str]) -> None:
         kids.sort(key=lambda c: _rank(c.line, PROPOSAL_RANK))
     elif node.key[:1] == ("peer",):
         kids.sort(key=lambda c: _rank(c.line, PEER_RANK))
+    elif node.key[:2] == ("router", "ospf"):
+        kids.sort(key=lambda c: _rank(c.line, OSPF_RANK))
+    elif node.key[:1] == ("route-map",):
+        kids.sort(key=lambda c: _rank(c.line, ROUTE_MAP_RANK))
     for c in kids:
         if c.children or c.key[:1] == ("peer",):
             _render_block(c, sub, out)

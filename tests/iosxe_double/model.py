@@ -406,3 +406,55 @@ def static_routes(root: Node) -> list[dict]:
             net = ipaddress.IPv4Network("%s/%s" % (w[2], w[3]), strict=False)
             out.append({"prefix": str(net), "via": w[4]})
     return out
+
+
+def route_maps(root: Node) -> dict[str, list[dict]]:
+    """route-map NAME -> [{seq, action, match_prefix_list, set: {metric, metric-type, tag}}] by sequence."""
+    out: dict[str, list[dict]] = {}
+    for c in root.children:
+        if c.key[:1] != ("route-map",):
+            continue
+        w = c.line.split()
+        entry = {"seq": int(c.key[2]), "action": w[2], "match_prefix_list": None, "set": {}}
+        for k in c.children:
+            kw = k.line.split()
+            if kw[:4] == ["match", "ip", "address", "prefix-list"]:
+                entry["match_prefix_list"] = kw[4:]
+            elif kw[:1] == ["set"] and len(kw) >= 3:
+                entry["set"][kw[1]] = kw[2]
+        out.setdefault(c.key[1], []).append(entry)
+    for v in out.values():
+        v.sort(key=lambda e: e["seq"])
+    return out
+
+
+def route_map_result(maps: dict[str, list[dict]], name: str | None, pls: dict, prefix: str) -> dict | None:
+    """IOS route-map semantics for one prefix: the set clauses of the first matching permit entry, None = denied.
+    No route-map: permitted without set clauses; a route-map that does not exist denies everything."""
+    if name is None:
+        return {}
+    for e in maps.get(name) or []:
+        lists = e["match_prefix_list"]
+        if lists is not None and not any(prefix_list_permits(pls.get(n, []), prefix) for n in lists):
+            continue
+        return dict(e["set"]) if e["action"] == "permit" else None
+    return None
+
+
+def ospf_processes(root: Node) -> dict[int, dict]:
+    """router ospf N -> {router_id, redistribute: {(proto, src): {metric, metric-type, tag, route-map}}}."""
+    out: dict[int, dict] = {}
+    for c in root.children:
+        if c.key[:2] != ("router", "ospf"):
+            continue
+        p = {"router_id": None, "redistribute": {}}
+        for k in c.children:
+            w = k.line.split()
+            if w[0] == "router-id":
+                p["router_id"] = w[1]
+            elif w[0] == "redistribute":
+                src = w[2] if len(w) > 2 and w[2].isdigit() else None
+                rest = w[3:] if src else w[2:]
+                p["redistribute"][(w[1], src)] = dict(zip(rest[0::2], rest[1::2]))
+        out[int(c.key[2])] = p
+    return out

@@ -121,6 +121,8 @@ def show(session, t: list[str]) -> str:
             return _prefix_lists(ctx, args[2:])
         if a1 == "access-lists":
             return _acls(ctx)
+        if a1 == "ospf":
+            return _ospf(ctx, args[2:])
         raise CLIError(pos=2)
     if a0 == "bgp":
         rest = [x.lower() for x in args[1:]]
@@ -514,6 +516,59 @@ def _bgp(ctx: ShowContext, args: list[str]) -> str:
             return "% Network not in table"
         return _bgp_table(ctx, hits, all_paths=True)
     raise CLIError(pos=3)
+
+
+# ------------------------------------------------------------------------------------------ ospf
+def _ospf(ctx: ShowContext, args: list[str]) -> str:
+    """`show ip ospf [pid] database external [self-originate]`: the type-5 LSAs this router originates from its
+    `redistribute bgp` (eBGP routes of the RIB through the route-map; IOS defaults: metric 1 for BGP, E2, tag 0).
+    The double has no OSPF neighbours, so the database holds only the self-originated LSAs."""
+    low = [x.lower() for x in args]
+    procs = model.ospf_processes(ctx.r.parser.root)
+    pid = None
+    if low and low[0].isdigit():
+        pid = int(low[0])
+        low = low[1:]
+    if low[:2] != ["database", "external"] or low[2:] not in ([], ["self-originate"]):
+        raise CLIError(pos=3)
+    chosen = [p for p in sorted(procs) if pid is None or p == pid]
+    out = []
+    ev = ctx.ev
+    pls = model.prefix_lists(ctx.r.parser.root)
+    maps = model.route_maps(ctx.r.parser.root)
+    for p in chosen:
+        proc = procs[p]
+        rid = proc["router_id"] or _router_id(ctx)
+        out += ["", "            OSPF Router with ID (%s) (Process ID %d)" % (rid, p), "",
+                "\t\tType-5 AS External Link States", ""]
+        red = proc["redistribute"].get(("bgp", str(ev.bgp.asn))) if ev.bgp is not None else None
+        if red is None:
+            continue
+        for rt in sorted((r for r in ev.rib if r["code"] == "B"), key=lambda r: model_net_key(r["prefix"])):
+            nbr = ev.bgp.neighbors.get(rt.get("from"))
+            if nbr is None or nbr.remote_as == ev.bgp.asn:
+                continue          # IOS redistributes eBGP routes only (no bgp redistribute-internal)
+            sets = model.route_map_result(maps, red.get("route-map"), pls, rt["prefix"])
+            if sets is None:
+                continue
+            net = ipaddress.IPv4Network(rt["prefix"])
+            mtype = {"type-1": "1", "type-2": "2"}.get(sets.get("metric-type"), red.get("metric-type") or "2")
+            metric = sets.get("metric") or red.get("metric") or "1"
+            tag = sets.get("tag") or red.get("tag") or "0"
+            out += ["  LS age: 42", "  Options: (No TOS-capability, DC, Upward)", "  LS Type: AS External Link",
+                    "  Link State ID: %s (External Network Number )" % net.network_address,
+                    "  Advertising Router: %s" % rid, "  LS Seq Number: 80000001", "  Checksum: 0x%04X" % (
+                        int(net.network_address) % 65521), "  Length: 36", "  Network Mask: /%d" % net.prefixlen,
+                    "\tMetric Type: %s (%s)" % (
+                        mtype, "Comparable directly to link state metric" if mtype == "1" else "Larger than any link state path"),
+                    "\tMTID: 0 ", "\tMetric: %s " % metric, "\tForward Address: 0.0.0.0",
+                    "\tExternal Route Tag: %s" % tag, ""]
+    return "\n".join(out)
+
+
+def model_net_key(prefix: str):
+    net = ipaddress.IPv4Network(prefix)
+    return (int(net.network_address), net.prefixlen)
 
 
 def _row(status: str, prefix: str, nh: str, weight: int, path: list[int], local: bool) -> list[str]:

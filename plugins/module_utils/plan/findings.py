@@ -111,6 +111,18 @@ RULES: Dict[str, Tuple[str, str]] = {
     "gre.keepalive_off": (WARNING, "Cisco enables GRE keepalives by default: tell Cisco if the CPE cannot send them"),
     "gre.keepalive_range": (ERROR, "GRE keepalive interval is 1-32767 s and retries 1-255"),
     "option.invalid": (ERROR, "an option has an invalid value"),
+    # customer-side HA (plan/ha.py, docs/ha.md)
+    "redistribution.protocol": (ERROR, "redistribution into the customer network is protocol ospf or bgp"),
+    "redistribution.field": (ERROR, "a redistribution field applies only to the protocol it belongs to"),
+    "redistribution.value": (ERROR, "a redistribution value (tag, OSPF process, metric, metric type, flag) is out of range"),
+    "redistribution.neighbor": (ERROR, "iBGP core neighbours are 1-8 distinct customer unicast addresses, none of them a VC address"),
+    "redistribution.ibgp_asn": (WARNING, "iBGP to the core runs in the Cisco-assigned customer ASN unless vc_bgp_asn is set"),
+    "split.field": (ERROR, "ipsec_inside_ip belongs to a split tunnel (one with ipsec_host)"),
+    "split.same_host": (WARNING, "ipsec_host equal to the GRE/BGP router is not a split: omit it"),
+    "split.inside_ip": (ERROR, "a split tunnel names the IPsec device's inside address (ipsec_inside_ip), a unicast address"),
+    "split.same_address": (ERROR, "on split devices the GRE transport IP and the IPsec IP belong to different devices"),
+    "split.duplicate_peer": (ERROR, "one IPsec device has one tunnel per Cisco IPsec peer"),
+    "split.sequence": (ERROR, "tunnel numbers are the crypto map sequences of the IPsec device: unique on it"),
 }
 
 

@@ -42,6 +42,7 @@ CPE_SETTING_FIELDS = (
     "router_id",
     "tunnel_base",
     "wan_bandwidth_mbps",
+    "redistribution",
 )
 
 DEFAULT_OPTIONS: Dict[str, Any] = {
@@ -78,6 +79,7 @@ DEFAULT_CPE = {
     "router_id": None,
     "tunnel_base": 100,
     "wan_bandwidth_mbps": None,
+    "redistribution": None,  # plan/ha.py: opt-in hand-over of the DI prefixes to the customer core
 }
 
 
@@ -419,6 +421,9 @@ def resolve_cpe(host: str, settings: Any, findings: Findings) -> Dict[str, Any]:
             10000000,
             "WAN bandwidth (vc_wan_bandwidth_mbps)",
         )
+    from .ha import resolve_redistribution
+
+    cpe["redistribution"] = resolve_redistribution(host, cpe["redistribution"], findings)
     return cpe
 
 

@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from . import addressing as A
 from .asn import check_pair, neighbour_as, router_asn
 from .findings import Findings
+from .ha import SPLIT_FIELDS, redistribution_plan, resolve_split, split_checks, split_plan
 from .model import (
     CPE_END_FIELDS,
     DI_END_FIELDS,
@@ -35,6 +36,7 @@ PLAN_VERSION = 1
 MAX_BANDWIDTH_MBPS = 250
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+_CPE_END_ALL = dict(CPE_END_FIELDS, **dict((k, False) for k in SPLIT_FIELDS))
 _DC_ALIASES = {"a": "A", "dc-a": "A", "dca": "A", "dc1": "A", "b": "B", "dc-b": "B", "dcb": "B", "dc2": "B"}
 
 
@@ -146,7 +148,7 @@ def _tunnel(ctx: _Ctx, region: Dict[str, Any], t: Any, path: str) -> Optional[Di
     out["dc"] = _datacenter(ctx, t.get("datacenter"), path + ".datacenter") if t.get("datacenter") not in (None, "") else None
     cpe = t.get("cpe")
     di = t.get("di")
-    ok_cpe = cpe is not None and _check_fields(ctx, cpe, CPE_END_FIELDS, path + ".cpe", "the CPE end")
+    ok_cpe = cpe is not None and _check_fields(ctx, cpe, _CPE_END_ALL, path + ".cpe", "the CPE end")
     ok_di = di is not None and _check_fields(ctx, di, DI_END_FIELDS, path + ".di", "the Cisco (di) end")
     cpe = cpe if ok_cpe else {}
     di = di if ok_di else {}
@@ -172,6 +174,7 @@ def _tunnel(ctx: _Ctx, region: Dict[str, Any], t: Any, path: str) -> Optional[Di
             )
         else:
             out["tunnel_number"] = number
+    resolve_split(ctx.f, cpe, out, path)   # split IPsec / GRE-BGP devices (plan/ha.py, docs/ha.md)
     out["psk_set"] = _secret(ctx, t.get("psk"), path + ".psk", "the pre-shared key", True)
     out["password_set"] = _secret(ctx, t.get("bgp_password"), path + ".bgp_password", "the BGP password", False)
 
@@ -614,7 +617,7 @@ def _tunnel_plan(ctx: _Ctx, reg: Dict[str, Any], t: Dict[str, Any], cpe: Dict[st
     di_ipsec = A.int_to_ip(t["di_ipsec"])
     cpe_gre = A.int_to_ip(t["cpe_gre"])
     di_gre = A.int_to_ip(t["di_gre"])
-    return {
+    out = {
         "key": "%s-%s" % (reg["label"], t["dc"]),
         "name": _name_token(reg["label"], t["dc"]),
         "index": 1 if t["dc"] == "A" else 2,
@@ -682,6 +685,60 @@ def _tunnel_plan(ctx: _Ctx, reg: Dict[str, Any], t: Dict[str, Any], cpe: Dict[st
         },
         "bandwidth_mbps": reg["bw"],
     }
+    split = split_plan(t, opts["rri"], cpe["router_asn"])
+    if split is not None:   # only for a split tunnel: single-device plans stay exactly as before
+        out["split"] = split
+        out["ipsec"]["rri"] = dict(split["rri"])
+    return out
+
+
+def _ipsec_hosts(ctx: _Ctx, split_tunnels: List[Dict[str, Any]], cpes_in: Dict[str, Any],
+                 inventory_hosts: Optional[Sequence[str]], view: Dict[str, Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
+    """Plan entries of the IPsec devices of split tunnels (docs/ha.md): their settings and the tunnels they protect."""
+    hosts = set(inventory_hosts) if inventory_hosts is not None else None
+    out: Dict[str, Dict[str, Any]] = {}
+    settings_of: Dict[str, Dict[str, Any]] = {}
+    for t in split_tunnels:
+        host = t["split"]["ipsec_host"]
+        if host not in out:
+            if hosts is not None and host not in hosts:
+                ctx.f.add("cpe.unknown_host", t["path"] + ".cpe.ipsec_host",
+                          "IPsec host %r is not in the inventory; add it or fix the name" % host)
+            settings = view[host]["settings"] if host in view else resolve_cpe(host, cpes_in.get(host), ctx.f)
+            if not settings["wan_interface"] and host not in view:
+                ctx.f.add("cpe.wan_interface", "cpes.%s.wan_interface" % host,
+                          "no vc_wan_interface for %s: set it in host_vars before applying" % host)
+            out[host] = {"host": host, "platform": settings["platform"], "wan_interface": settings["wan_interface"],
+                         "wan_mtu": settings["wan_mtu"], "bgp": {"asn": None, "router_id": None, "router_id_explicit": False,
+                                                                 "enterprise_asn": False},
+                         "tunnels": [], "neighbors": [], "tunnel_numbers": [], "ipsec_peers": [], "gre_destinations": [],
+                         "regions": [], "ipsec_tunnels": []}
+            settings_of[host] = settings
+        if t.get("region") and t["region"].get("label"):
+            key = "%s-%s" % (t["region"]["label"], t["dc"])
+            out[host]["ipsec_tunnels"].append(key)
+            out[host]["ipsec_peers"].append(A.int_to_ip(t["di_ipsec"]) if t["di_ipsec"] is not None else None)
+    return out, settings_of
+
+
+def _ipsec_platform_rules(ctx: _Ctx, regions: Any, settings_of: Dict[str, Dict[str, Any]], plan_cpes: Dict[str, Any],
+                          by_key: Dict[str, Any], split_tunnels: List[Dict[str, Any]], view: Dict[str, Any]) -> None:
+    """The platform rules of the IPsec-only devices of split tunnels (the GRE routers' run in _platform_rules)."""
+    from ..platforms.registry import find_platform, unknown_message
+
+    secrets = secrets_by_tunnel(regions)
+    for host, settings in settings_of.items():
+        if host in view:
+            continue
+        platform = find_platform(settings["platform"])
+        if platform is None:
+            ctx.f.add("platform.unknown", "cpes.%s.platform" % host, unknown_message(settings["platform"], host))
+            continue
+        paths = dict(("%s-%s" % (t["region"]["label"], t["dc"]), t["path"]) for t in split_tunnels
+                     if t["split"]["ipsec_host"] == host and t.get("region"))
+        tunnels = [by_key[k] for k in plan_cpes[host]["ipsec_tunnels"] if k in by_key]
+        for severity, code, path, message in platform.validate(host, plan_cpes[host], tunnels, settings, secrets, paths):
+            ctx.f.add(code, path, message, severity=severity)
 
 
 def _complete(t: Optional[Dict[str, Any]]) -> bool:
@@ -742,6 +799,9 @@ def _build(
                 parsed.append(reg)
     _cross_region(ctx, parsed)
     view = _cpe_view(ctx, parsed, cpes, inventory_hosts)
+    split_tunnels = [t for reg in parsed for t in reg["tunnels"].values() if t.get("split")]
+    split_checks(findings, split_tunnels)
+    ipsec_hosts, ipsec_settings = _ipsec_hosts(ctx, split_tunnels, cpes, inventory_hosts, view)
 
     plan_regions = []
     for reg in parsed:
@@ -799,7 +859,16 @@ def _build(
             "gre_destinations": [t["di"]["gre_ip"] for t in mine],
             "regions": sorted(set(t["region"] for t in mine)),
         }
+        red = redistribution_plan(host, v["settings"], mine, v["router_asn"], v["settings"]["bgp_asn"] is not None, findings)
+        if red is not None:  # only when vc_redistribution is set: inventories without it plan exactly as before
+            plan_cpes[host]["redistribution"] = red
+    for host, entry in ipsec_hosts.items():
+        if host in plan_cpes:
+            plan_cpes[host]["ipsec_tunnels"] = entry["ipsec_tunnels"]
+        else:
+            plan_cpes[host] = entry
     _platform_rules(ctx, regions, view, plan_cpes, by_key)
+    _ipsec_platform_rules(ctx, regions, ipsec_settings, plan_cpes, by_key, split_tunnels, view)
     plan = {"version": PLAN_VERSION, "regions": plan_regions, "cpes": plan_cpes, "options": _public_options(opts)}
     return PlanResult(plan, findings.as_list())
 

@@ -19,6 +19,18 @@ def cpe_tunnels(plan: Optional[Dict[str, Any]], host: str) -> List[Dict[str, Any
     return [t for _region, t in cpe_region_tunnels(plan, host)]
 
 
+def ipsec_tunnels(plan: Optional[Dict[str, Any]], host: str) -> List[Dict[str, Any]]:
+    """The plan tunnels whose IPsec ``host`` terminates, in plan order: its own tunnels, except split ones (their
+    IPsec runs on another device), and the split tunnels whose ``split.ipsec_host`` it is (docs/ha.md)."""
+    out = []
+    for r in (plan or {}).get("regions") or []:
+        for t in r.get("tunnels") or []:
+            split = t.get("split")
+            if (t.get("cpe_host") == host and not split) or (split and split.get("ipsec_host") == host):
+                out.append(t)
+    return out
+
+
 def tunnel_key(region: Any, datacenter: Any) -> Optional[str]:
     from .planner import _DC_ALIASES  # one alias table for plan and secrets
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import cpe_region_tunnels
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.common import (
     LAYERS, LAYER_TITLES, as_list, canon_prefix, canon_ts, iface_eq, ip_eq, norm_protocol, sibling_tunnel, tunnel_label,
+)
+
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.ha_checks import (
+    CHECKS as HA_CHECKS, SPLIT_CHECKS, SPLIT_ORDER, check_redistribution, check_split, host_roles, role_filter,
 )
 
 PASS = "pass"
@@ -29,7 +32,7 @@ DEFAULT_OPTIONS = {
 }
 
 # (name, layer, checks of the same layer it needs). Order = the troubleshooting order.
-CHECKS = (
+BASE_CHECKS = (
     ("ike_sa", "ike", ()),
     ("ike_sa_stable", "ike", ("ike_sa",)),
     ("ipsec_sa", "ipsec", ()),
@@ -51,10 +54,17 @@ CHECKS = (
     ("bgp_advertised", "routes", ()),
     ("route_via_tunnel", "routes", ("bgp_received",)),
 )
+# layer redistribution: only for a CPE whose plan hands the DI prefixes to the core (ha_checks.py)
+CHECKS = BASE_CHECKS + SPLIT_CHECKS + HA_CHECKS
 _TRAILING_NUMBER = re.compile(r"(\d+)$")
-CHECK_NAMES = tuple(c[0] for c in CHECKS)
+CHECK_NAMES = tuple(c[0] for c in BASE_CHECKS)   # the checks of every tunnel
+ALL_CHECK_NAMES = tuple(c[0] for c in BASE_CHECKS + HA_CHECKS)
+for _name, _before in SPLIT_ORDER.items():   # split devices: in the troubleshooting order (docs/ha.md)
+    _i = ALL_CHECK_NAMES.index(_before)
+    ALL_CHECK_NAMES = ALL_CHECK_NAMES[:_i] + (_name,) + ALL_CHECK_NAMES[_i:]
 CHECK_LAYER = dict((c[0], c[1]) for c in CHECKS)
 CHECK_DEPS = dict((c[0], c[2]) for c in CHECKS)
+CHECK_DEPS["gre_up"] = CHECK_DEPS["gre_up"] + ("split_route",)     # no route to the IPsec device: no GRE
 
 
 def _result(name: str, status: str, expected: Any, actual: Any, message: str, **extra: Any) -> Dict[str, Any]:
@@ -577,11 +587,11 @@ def tunnel_context(state: Dict[str, Any], region: Dict[str, Any], tunnel: Dict[s
 
 def check_tunnel(ctx: Dict[str, Any]) -> List[Dict[str, Any]]:
     raw = []
-    for gen in (_check_ike, _check_ipsec, _check_gre, _check_bgp, _check_routes):
+    for gen in (_check_ike, _check_ipsec, _check_gre, _check_bgp, _check_routes, check_redistribution, check_split):
         raw.extend(gen(ctx))
-    order = dict((n, i) for i, n in enumerate(CHECK_NAMES))
+    order = dict((n, i) for i, n in enumerate(ALL_CHECK_NAMES))
     raw.sort(key=lambda r: order[r["check"]])
-    return apply_blocking(raw)
+    return apply_blocking(role_filter(raw, ctx))
 
 
 def merge_options(options: Optional[Dict[str, Any]]) -> Dict[str, Any]:
@@ -611,8 +621,10 @@ def verify_host(plan: Dict[str, Any], state: Dict[str, Any], host: str,
             warnings.append("gather error: %s" % err)
     tunnels = []
     summary = {PASS: 0, FAIL: 0, SKIP: 0}
-    for region, tunnel in cpe_region_tunnels(plan, host):
+    redistribution = (((plan or {}).get("cpes") or {}).get(host) or {}).get("redistribution")
+    for region, tunnel, role in host_roles(plan, host):
         ctx = tunnel_context(state, region, tunnel, options)
+        ctx.update(redistribution=redistribution if role != "ipsec" else None, role=role, host=host)
         checks = check_tunnel(ctx)
         first = None
         for c in checks:
@@ -626,6 +638,7 @@ def verify_host(plan: Dict[str, Any], state: Dict[str, Any], host: str,
             "datacenter": tunnel.get("datacenter"),
             "region": tunnel.get("region", region.get("region")),
             "label": tunnel_label(tunnel),
+            "role": role,
             "ok": first is None,
             "first_failure": first,
             "first_failure_title": LAYER_TITLES[first["layer"]] if first else None,

@@ -32,13 +32,14 @@ __all__ = [
 
 # The troubleshooting order of the source article: IKEv2 (phase 1), IPsec (phase 2), GRE tunnel,
 # BGP session, BGP route exchange.
-LAYERS = ("ike", "ipsec", "gre", "bgp", "routes")
+LAYERS = ("ike", "ipsec", "gre", "bgp", "routes", "redistribution")   # the last: customer-side HA (docs/ha.md)
 LAYER_TITLES = {
     "ike": "IKEv2 phase 1",
     "ipsec": "IPsec phase 2",
     "gre": "GRE tunnel",
     "bgp": "BGP session",
     "routes": "BGP route exchange",
+    "redistribution": "Redistribution into the customer network",
 }
 
 _IP_IN_TEXT = re.compile(r"(\d{1,3}(?:\.\d{1,3}){3})")

@@ -13,11 +13,11 @@ import ipaddress
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.checks import FAIL, PASS, merge_options, tunnel_context, verify_host
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import cpe_region_tunnels
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.common import (
     LAYER_TITLES, as_list, canon_prefix, canon_ts, iface_eq, ip_eq, norm_alg, norm_dh, norm_protocol,
 )
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.registry import platform_of_host, wording
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.ha_checks import host_roles, red_values
 
 # Fix wording each platform provides (platforms/<name>/vocabulary.py WORDING), used as {key} in the fixes.
 WORDING_KEYS = ("ikev2_only", "gre_only_selectors", "initiate", "tunnel_mode", "esp_proposal", "admin_up",
@@ -157,6 +157,9 @@ def _values(dctx: Dict[str, Any]) -> Dict[str, Any]:
         "ka_interval": (t["gre"].get("keepalive") or {}).get("interval_s"),
         "ka_retries": (t["gre"].get("keepalive") or {}).get("retries"),
     }
+    values.update(red_values(dctx.get("redistribution")))
+    split = t.get("split") or {}
+    values.update(split_inside=split.get("ipsec_inside_ip", ""), rri_tag=(split.get("rri") or {}).get("tag", ""))
     # how this CPE's platform says the fixes (its vocabulary, through the registry)
     for key in WORDING_KEYS:
         phrase = wording(dctx.get("platform"), key)
@@ -889,6 +892,112 @@ def _r_routes_mismatch(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     return [(dctx["checks"].get(check) or {}).get("message")]
 
 
+# ----- Redistribution into the customer network (customer-side HA, docs/ha.md; verify/ha_checks.py) --------------
+RED_ALL = ("redistribution_config", "redistribution_core", "redistribution_exported")
+
+
+def _red_check(dctx: Dict[str, Any], name: str) -> Dict[str, Any]:
+    return dctx["checks"].get(name) or {}
+
+
+@rule("redistribution.not_configured", "redistribution", ("redistribution_config",),
+      "The CPE does not redistribute the routes it learns from Dedicated Instance into the customer network.",
+      "Apply the bgp feature on this CPE: {red_how}.")
+def _r_red_missing(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    c = _red_check(dctx, check)
+    return [c.get("message")] if c.get("status") == FAIL else None
+
+
+@rule("redistribution.core_down", "redistribution", ("redistribution_core",),
+      "The iBGP session from the CPE to the customer core router is not established.",
+      "Check the core router's iBGP configuration (neighbor {cpe_core_hint} remote-as {red_asn}) and the path between them.")
+def _r_red_core(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    c = _red_check(dctx, check)
+    return [c.get("message")] if c.get("status") == FAIL else None
+
+
+@rule("redistribution.default_leak", "redistribution", ("redistribution_exported",),
+      "The CPE hands the default route to the customer core: the route-map of the redistribution does not filter.",
+      "Redistribute only through route-map {red_map} (prefix list {red_map}: exactly {red_prefixes}).")
+def _r_red_default(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    extra = _red_check(dctx, check).get("extra") or []
+    return ["0.0.0.0/0 handed to the core"] if "0.0.0.0/0" in extra else None
+
+
+@rule("redistribution.not_filtered", "redistribution", ("redistribution_exported",),
+      "The CPE hands routes other than the Dedicated Instance prefixes to the customer core.",
+      "Redistribute only through route-map {red_map} (prefix list {red_map}: exactly {red_prefixes}).")
+def _r_red_extra(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    extra = _red_check(dctx, check).get("extra") or []
+    return ["also handed to the core: %s" % ", ".join(extra)] if extra else None
+
+
+@rule("redistribution.prefix_missing", "redistribution", ("redistribution_exported",),
+      "A Dedicated Instance prefix this tunnel receives is not handed to the customer core.",
+      "The prefix list {red_map} must permit exactly {red_prefixes}; re-apply the bgp feature.")
+def _r_red_missing_prefix(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    c = _red_check(dctx, check)
+    missing = c.get("missing") or []
+    rx = dctx["checks"].get("bgp_received") or {}
+    if not missing or rx.get("status") != PASS:
+        return None
+    return ["received from Dedicated Instance but not handed to the core: %s" % ", ".join(missing)]
+
+
+@rule("redistribution.tag", "redistribution", ("redistribution_exported",),
+      "The Dedicated Instance routes reach the customer core with another route tag than planned.",
+      "Set the tag in route-map {red_map} (set tag {red_tag}); the customer's filters on the tag depend on it.")
+def _r_red_tag(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    wrong = _red_check(dctx, check).get("wrong_tag") or []
+    return wrong or None
+
+
+@rule("redistribution.mismatch", "redistribution", RED_ALL,
+      "The hand-over of the Dedicated Instance prefixes to the customer core does not match the plan.",
+      "The CPE must hand exactly {red_prefixes} to the core ({red_how}).")
+def _r_red_mismatch(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    return [_red_check(dctx, check).get("message")]
+
+
+# ----- Split devices: the route between the IPsec device and the GRE router (seed 004, docs/ha.md) --------------
+@rule("rri.not_injected", "ipsec", ("rri_route",),
+      "The IPsec device does not inject the route to the Dedicated Instance GRE endpoint {di_gre} (RRI) although its "
+      "SA is up: the GRE router's packets are not attracted to the crypto map.",
+      "Configure 'reverse-route' (and 'set reverse-route tag') in the crypto map entry of tunnel {index}; RRI configured "
+      "after the SA came up only takes effect once the SA is re-established (clear crypto sa peer {di_ipsec}).")
+def _r_rri_missing(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    c = dctx["checks"].get(check) or {}
+    return [c.get("message")] if c.get("status") == FAIL and not c.get("actual") else None
+
+
+@rule("rri.wrong_next_hop", "ipsec", ("rri_route",),
+      "The route to the Dedicated Instance GRE endpoint {di_gre} on the IPsec device does not point to the Cisco IPsec "
+      "peer {di_ipsec}: another (static) route wins over the RRI route.",
+      "Remove the other route to {di_gre} on the IPsec device; RRI installs {di_gre}/32 via {di_ipsec} while the SA is up.")
+def _r_rri_nh(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    c = dctx["checks"].get(check) or {}
+    return [c.get("message")] if c.get("status") == FAIL else None
+
+
+@rule("rri.no_route_to_ipsec_device", "gre", ("split_route",),
+      "The GRE router has no route to the Dedicated Instance GRE endpoint {di_gre} via its IPsec device: GRE never "
+      "reaches the crypto map.",
+      "Route {di_gre}/32 to the IPsec device {split_inside} (the bgp/gre feature renders it), or learn it from the "
+      "IPsec device's RRI route (tag {rri_tag}) through the inside IGP.")
+def _r_split_missing(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    c = dctx["checks"].get(check) or {}
+    return [c.get("message")] if c.get("status") == FAIL and not c.get("actual") else None
+
+
+@rule("rri.route_elsewhere", "gre", ("split_route",),
+      "The GRE router routes the Dedicated Instance GRE endpoint {di_gre} elsewhere than its IPsec device: GRE would "
+      "leave unencrypted or be dropped.",
+      "Make {di_gre}/32 point to the IPsec device {split_inside}.")
+def _r_split_elsewhere(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    c = dctx["checks"].get(check) or {}
+    return [c.get("message")] if c.get("status") == FAIL else None
+
+
 RULE_IDS = tuple(r["id"] for r in RULES)
 
 
@@ -950,10 +1059,12 @@ def diagnose_host(plan: Dict[str, Any], state: Dict[str, Any], host: str,
     config = state.get("config") if isinstance(state.get("config"), dict) else {}
     platform = platform_of_host(plan, host, state)
     out = []
-    for region, tunnel in cpe_region_tunnels(plan, host):
+    for region, tunnel, role in host_roles(plan, host):
         vt = by_key[tunnel["key"]]
         dctx = tunnel_context(state, region, tunnel, options)
+        dctx["role"] = role
         dctx.update({
+            "redistribution": (((plan or {}).get("cpes") or {}).get(host) or {}).get("redistribution"),
             "host": host,
             "platform": platform,
             "label": vt["label"],

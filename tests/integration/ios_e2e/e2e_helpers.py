@@ -40,6 +40,11 @@ SCENARIOS = {
                  "foreign": {"bgp": [{"neighbor": "10.255.10.2", "remote_as": 65099, "routes": ["10.99.0.0/16"]}]}},
         "cpe2": {"base": "cpe_fresh.cfg", "users": {"admin": {"password": "double-admin-pw", "privilege": 15}}},
     },
+    "ha": {   # customer-side HA: the customer's OSPF on the CPE (docs/ha.md)
+        "cpe1": {"base": "cpe_ha.cfg", "users": {"admin": {"password": "double-admin-pw", "privilege": 15}},
+                 "foreign": {"bgp": [{"neighbor": "10.255.10.2", "remote_as": 65099,
+                                      "routes": ["10.99.0.0/16", "172.22.0.0/16"]}]}},
+    },
     "asn": {
         "edge1": {"base": "edge_enterprise.cfg", "enable": "double-enable-secret",
                   "users": {"netops": {"password": "double-netops-pw", "privilege": 1}},

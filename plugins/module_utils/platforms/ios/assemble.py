@@ -13,6 +13,7 @@ import ipaddress
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
+from . import redistribution as R
 from . import show_parsers as P
 from ...plan.views import cpe_tunnels
 from .evidence import build_evidence
@@ -21,7 +22,9 @@ from .util import is_ipv4, sorted_prefixes
 PLATFORM = "cisco.ios.ios"
 
 _CLASSIFIERS = (
+    ("running_redistribution", re.compile(r"^sh(?:ow)? run(?:ning-config)? \| include \^router ospf ")),
     ("running_config", re.compile(r"^sh(?:ow)? run(?:ning-config)?(?:\s|$)")),
+    ("ospf_external", re.compile(r"^sh(?:ow)? ip ospf(?: \d+)? database external(?: self-originate)?$")),
     ("logging", re.compile(r"^sh(?:ow)? log(?:ging)?(?:\s|$)")),
     ("ikev2_sa", re.compile(r"^sh(?:ow)? crypto ikev2 sa(?: detail(?:ed)?)?$")),
     ("ipsec_sa", re.compile(r"^sh(?:ow)? crypto ipsec sa\b")),
@@ -101,6 +104,11 @@ def _interest(plan, host) -> Optional[List[ipaddress.IPv4Network]]:
     for t in cpe_tunnels(plan, host):
         for p in t.get("expect_received") or []:
             nets.append(ipaddress.IPv4Network(p))
+    for r in plan.get("regions") or []:      # split devices: the DI GRE /32 on both devices (docs/ha.md)
+        for t in r.get("tunnels") or []:
+            split = t.get("split")
+            if split and host in (split.get("ipsec_host"), t.get("cpe_host")):
+                nets.append(ipaddress.IPv4Network(split["rri"]["route"]))
     return nets or None
 
 
@@ -147,6 +155,12 @@ def build_ios_state(outputs: Dict[str, Optional[str]], host: Optional[str] = Non
         "routes": _routes(parsed, tunnels, plan, host),
         "gather_errors": list(errors or []),
     }
+    red = (((plan or {}).get("cpes") or {}).get(host) or {}).get("redistribution") if host else None
+    if red:   # the hand-over to the customer core (docs/ha.md): only when the plan has one
+        running = [text for _args, text in parsed["running_redistribution"]]
+        state["redistribution"] = R.build(red, (running or [None])[0],
+                                          [text for _args, text in parsed["ospf_external"]], state["bgp_neighbors"],
+                                          ((plan.get("cpes") or {}).get(host) or {}).get("bgp", {}).get("asn"))
     # optional diagnose evidence (config, probes, log_events): only what the outputs hold
     state.update(build_evidence([text for _args, text in parsed["running_config"]],
                                 [text for _args, text in parsed["logging"]],

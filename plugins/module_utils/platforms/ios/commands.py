@@ -14,6 +14,7 @@ from typing import Any, Dict, List
 
 from ...plan.views import cpe_tunnels
 from ..saved_outputs import command_filename
+from .redistribution import gather_commands as redistribution_commands
 
 
 def host_region_prefixes(plan: Dict[str, Any], host: str) -> List[str]:
@@ -79,7 +80,9 @@ def ios_gather_commands(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]
             _cmd("show ip bgp neighbors %s advertised-routes" % neighbor, "bgp_advertised", key),
             _cmd("ping %s source %s repeat 3" % (di["tunnel_ip"], ifname), "ping", key, optional=True),
         ])
+    cmds.extend(split_commands(plan, host))
     if tunnels:
+        cmds.extend(redistribution_commands((((plan or {}).get("cpes") or {}).get(host) or {}).get("redistribution"), _cmd))
         cmds.extend(evidence_commands(plan, host))
     seen = set()
     unique = []
@@ -120,6 +123,21 @@ def evidence_commands(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
         cpe_ip = (t.get("cpe") or {}).get("ipsec_ip")
         if di_ip and cpe_ip:
             cmds.append(_cmd("ping %s source %s repeat 3" % (di_ip, cpe_ip), "ping", t.get("key"), optional=True))
+    return cmds
+
+
+def split_commands(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
+    """Split devices (docs/ha.md): per split tunnel the route to the DI GRE endpoint (the RRI route on the IPsec device,
+    the route to the IPsec device on the GRE router) and, on the IPsec device, the CHILD SA of the tunnel."""
+    cmds = []  # type: List[Dict[str, Any]]
+    for t in (plan or {}).get("regions") and [t for r in plan["regions"] for t in r.get("tunnels") or []] or []:
+        split = t.get("split")
+        if not split or host not in (split.get("ipsec_host"), t.get("cpe_host")):
+            continue
+        if split.get("ipsec_host") == host:
+            cmds.append(_cmd("show crypto ipsec sa peer %s" % t["di"]["ipsec_ip"], "ipsec_sa", t.get("key")))
+        cmds.append(_cmd("show ip route %s 255.255.255.255 longer-prefixes" % t["di"]["gre_ip"], "ip_route",
+                         t.get("key"), optional=True))
     return cmds
 
 

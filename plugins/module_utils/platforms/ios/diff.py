@@ -304,6 +304,30 @@ def check_safety(intent: Intent, roots: List[Node], res: DiffResult, require_wan
                 if m and m.group(1) in intent.neighbors and not forms.is_vc_name(m.group(2)):
                     res.errors.append("BGP neighbour %s exists with description '%s' (not a Virtual Connect "
                                       "neighbour): refusing to take it over" % (m.group(1), m.group(2)))
+            for nb in intent.core_neighbors:
+                if nb not in described and any(x.startswith("neighbor %s remote-as " % nb) for x in bgp.lines()):
+                    res.errors.append("BGP neighbour %s (vc_redistribution.neighbors) is already configured by the "
+                                      "operator (no 'description %s'): refusing to take it over; hand the DI prefixes "
+                                      "to it yourself or name another core neighbour" % (nb, forms.CORE_DESCRIPTION))
+    _check_ospf(intent, roots, res)
+
+
+def _check_ospf(intent: Intent, roots: List[Node], res: DiffResult) -> None:
+    """Redistribution into OSPF goes into the customer's existing process, next to its own redistributions."""
+    if intent.ospf_process is None:
+        return
+    ospf = _find_top(roots, "router ospf %d" % intent.ospf_process)
+    if ospf is None:
+        res.errors.append("router ospf %d (vc_redistribution.ospf_process) is not configured on %s: Virtual Connect "
+                          "redistributes into the customer's OSPF process, it does not create one"
+                          % (intent.ospf_process, intent.host))
+        return
+    for line in ospf.lines():
+        found = forms.redistribute_bgp(line)
+        if found and found[0] == str(intent.bgp_asn) and not forms.is_vc_name(found[1]):
+            res.errors.append("router ospf %d already has '%s' (not ours): IOS keeps one 'redistribute bgp %s' per "
+                              "process, so Virtual Connect would replace it; remove it or add the DI prefixes to its "
+                              "route-map yourself" % (intent.ospf_process, line, found[0]))
 
 
 def _references_vc(node: Node) -> bool:
@@ -363,6 +387,16 @@ def find_stale(intent: Intent, roots: List[Node], features) -> List[Tuple[int, L
                 seen.add(m.group(1))
                 out.append((KIND_ORDER["prefix_list"], ["no ip prefix-list %s" % m.group(1)],
                             "ip prefix-list %s" % m.group(1)))
+        for n in roots:
+            m = forms.ROUTE_MAP_RX.match(n.text)
+            if m and forms.is_vc_name(m.group(1)) and m.group(1) not in intent.names.get("route_map", ()):
+                out.append((KIND_ORDER["route_map"], ["no " + n.text], n.text))
+            m = forms.ROUTER_OSPF_RX.match(n.text)
+            if m:
+                for line in n.lines():
+                    found = forms.redistribute_bgp(line)
+                    if found and forms.is_vc_name(found[1]) and int(m.group(1)) != intent.ospf_process:
+                        out.append((KIND_ORDER["ospf"], [n.text, forms.no_form(line)], "%s %s" % (n.text, line)))
         if intent.bgp_asn is not None:
             bgp = _find_top(roots, "router bgp %s" % intent.bgp_asn)
             if bgp is not None:

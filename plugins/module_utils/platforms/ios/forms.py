@@ -27,6 +27,7 @@ from ...plan.secrets import MASK  # noqa: F401  (forms.MASK: the one mask)
 VC_PREFIX = "VC-"
 DEFAULT_CRYPTO_MAP = "VC-CMAP"
 KEYRING = "VC-KEYRING"
+CORE_DESCRIPTION = "VC-CORE"           # iBGP neighbours of the customer core (redistribution, docs/ha.md)
 IKEV2_POLICY = "VC-POLICY"
 
 FEATURES = ("ipsec", "gre", "mtu", "bgp", "ha")
@@ -260,6 +261,7 @@ _SINGLE_VALUED = [
     re.compile(r"^(set security-association lifetime seconds) "),
     re.compile(r"^(match address) \S+$"),
     re.compile(r"^(reverse-route)\b"),
+    re.compile(r"^(set reverse-route tag) "),
     re.compile(r"^(address) \S+"),              # keyring peer
     re.compile(r"^(identity local address) "),
     re.compile(r"^(dpd) "),
@@ -272,6 +274,11 @@ _SINGLE_VALUED = [
     re.compile(r"^(neighbor \S+ timers) "),
     re.compile(r"^(neighbor \S+ ebgp-multihop)\b"),
     re.compile(r"^(neighbor \S+ prefix-list) \S+ (in|out)$"),
+    re.compile(r"^(neighbor \S+ route-map) \S+ (in|out)$"),
+    re.compile(r"^(redistribute bgp \d+)\b"),       # router ospf: one redistribution per source AS
+    re.compile(r"^(set metric) \d+$"),
+    re.compile(r"^(set metric-type) "),
+    re.compile(r"^(set tag) "),
 ]
 
 
@@ -329,6 +336,8 @@ def compare_form(line: str, parent: str = "") -> str:
         text = strip_acl_seq(text)
     if text == "address-family ipv4 unicast":
         text = "address-family ipv4"
+    if parent.startswith("router ospf ") and text.startswith("redistribute "):
+        text = re.sub(r" subnets\b", "", text)   # IOS-XE 16+ redistributes subnets always and may not print it
     return text
 
 
@@ -350,8 +359,8 @@ def line_feature(block_kind: str, line: str) -> str:
                 return feature
         return "gre"
     if block_kind == "cmap_entry":
-        return "ha" if text.startswith("reverse-route") else "ipsec"
-    if block_kind in ("bgp", "bgp_af", "prefix_list"):
+        return "ha" if text.startswith(("reverse-route", "set reverse-route")) else "ipsec"
+    if block_kind in ("bgp", "bgp_af", "prefix_list", "route_map", "ospf"):
         return "bgp"
     if block_kind == "route":
         return "gre"
@@ -372,6 +381,19 @@ VC_OBJECT_HEADERS = (
 CRYPTO_MAP_ENTRY_RX = re.compile(r"^crypto map (\S+) (\d+) ipsec-isakmp(?: dynamic \S+)?$")
 INTERFACE_RX = re.compile(r"^interface (\S+)$")
 ROUTER_BGP_RX = re.compile(r"^router bgp (\S+)$")
+ROUTER_OSPF_RX = re.compile(r"^router ospf (\d+)$")
+ROUTE_MAP_RX = re.compile(r"^route-map (\S+) (permit|deny) (\d+)$")
+
+
+def redistribute_bgp(line: str) -> Optional[Tuple[str, Optional[str]]]:
+    """``redistribute bgp <asn> [...] [route-map <name>] [...]`` (router ospf) -> (asn, route-map name or None)."""
+    words = line.strip().split()
+    if words[:2] != ["redistribute", "bgp"] or len(words) < 3:
+        return None
+    rmap = words[words.index("route-map") + 1] if "route-map" in words[:-1] else None
+    return words[2], rmap
+
+
 PREFIX_LIST_RX = re.compile(r"^ip prefix-list (\S+) seq (\d+) (permit|deny) (\S+)(.*)$")
 STATIC_ROUTE_RX = re.compile(r"^ip route (\S+) (\S+) (.+?)(?: name (\S+))?$")
 

@@ -19,7 +19,8 @@ from . import forms
 # Forward (apply) order of block kinds; removals of whole objects run in the reverse order.
 KIND_ORDER = {
     "acl": 10, "proposal": 20, "policy": 30, "keyring": 40, "profile": 50, "transform_set": 60,
-    "cmap_entry": 70, "route": 80, "wan": 90, "tunnel": 100, "prefix_list": 110, "bgp": 120,
+    "cmap_entry": 70, "route": 80, "wan": 90, "tunnel": 100, "prefix_list": 110, "route_map": 115, "bgp": 120,
+    "ospf": 130,
 }
 
 
@@ -94,6 +95,8 @@ class Intent(object):
         self.tunnel_interfaces: List[str] = []
         self.bgp_asn: Optional[int] = None
         self.neighbors: List[str] = []
+        self.core_neighbors: List[str] = []   # iBGP neighbours of the customer core (redistribution)
+        self.ospf_process: Optional[int] = None  # the customer OSPF process VC redistributes into
         self.names: dict = {}           # kind -> set of VC object names we own
         # which plan tunnel a line of a shared block belongs to (neighbour IP, prefix list, route name -> key)
         self.line_tunnels: Dict[str, Dict[str, str]] = {"neighbor": {}, "prefix_list": {}, "route": {}}

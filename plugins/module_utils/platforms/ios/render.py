@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from . import forms
-from ...plan.views import cpe_tunnels
+from ...plan.views import cpe_tunnels, ipsec_tunnels
 from .intent import Block, Intent
 
 
@@ -28,9 +28,11 @@ class RenderError(Exception):
 class _Render(object):
     """What the steps of :func:`render` share: the intent being built, the secrets and the names."""
 
-    def __init__(self, intent: Intent, tunnels: List[Dict], secrets: Dict, require_secrets: Any):
+    def __init__(self, intent: Intent, tunnels: List[Dict], secrets: Dict, require_secrets: Any,
+                 ipsec: Optional[List[Dict]] = None):
         self.intent = intent
-        self.tunnels = tunnels
+        self.tunnels = tunnels          # the GRE/BGP tunnels of this router
+        self.ipsec_tunnels = tunnels if ipsec is None else ipsec   # the tunnels whose IPsec it terminates
         self.secrets = secrets
         self.require_secrets = require_secrets
         self.names: Dict[str, set] = dict((k, set()) for k in (
@@ -65,13 +67,15 @@ def render(plan: Dict, host: str, secrets: Optional[Dict] = None, wan_interface:
     tunnels = cpe_tunnels(plan, host)
     intent.wan_interface = wan_interface or cpe.get("wan_interface")
     intent.crypto_map_name = crypto_map_name or forms.DEFAULT_CRYPTO_MAP
-    ctx = _Render(intent, tunnels, secrets or {}, require_secrets)
+    ctx = _Render(intent, tunnels, secrets or {}, require_secrets, ipsec_tunnels(plan, host))
     _ipsec(ctx)
-    _wan_interface(ctx, host)
+    if ctx.ipsec_tunnels or not tunnels:
+        _wan_interface(ctx, host)
     _routes(ctx, wan_next_hop)
     for t in tunnels:
         _tunnel_interface(ctx, t)
     _prefix_lists(ctx)
+    _redistribution(ctx, cpe)
     _bgp(ctx, cpe)
     return intent
 
@@ -82,7 +86,7 @@ def _ipsec(ctx: _Render) -> None:
     proposals: Dict[str, Block] = {}
     transform_sets: Dict[str, Block] = {}
     keyring = Block("crypto ikev2 keyring %s" % forms.KEYRING, "keyring")
-    for t in ctx.tunnels:
+    for t in ctx.ipsec_tunnels:
         pname = forms.proposal_name(t["ipsec"]["ike"])
         if pname not in proposals:
             proposals[pname] = _proposal(pname, t["ipsec"]["ike"])
@@ -95,7 +99,7 @@ def _ipsec(ctx: _Render) -> None:
             transform_sets[ts].add("mode %s" % t["ipsec"].get("mode", "tunnel"), "ipsec")
         intent.blocks.append(_crypto_map_entry(ctx, t, ts))
     intent.blocks.extend(proposals.values())
-    if ctx.tunnels:
+    if ctx.ipsec_tunnels:
         intent.blocks.append(_ikev2_policy(ctx, proposals))
         intent.blocks.append(keyring)
     intent.blocks.extend(transform_sets.values())
@@ -120,12 +124,12 @@ def _ikev2_policy(ctx: _Render, proposals: Dict[str, Block]) -> Block:
     for pname in proposals:
         policy.add("proposal %s" % pname, "ipsec")
     match_local: List[str] = []
-    for t in ctx.tunnels:
+    for t in ctx.ipsec_tunnels:
         if not t["ipsec"].get("nat_t") and t["ipsec"]["local_id"] not in match_local:
             match_local.append(t["ipsec"]["local_id"])
     for addr in match_local:
         policy.add("match address local %s" % addr, "ipsec")
-    if any(t["ipsec"].get("nat_t") for t in ctx.tunnels):
+    if any(t["ipsec"].get("nat_t") for t in ctx.ipsec_tunnels):
         ctx.intent.warnings.append(
             "NAT-T: the IKEv2 policy %s has no 'match address local' for tunnels behind NAT, so it "
             "applies to every local address" % forms.IKEV2_POLICY)
@@ -189,12 +193,11 @@ def _crypto_map_entry(ctx: _Render, t: Dict, transform_set: str) -> Block:
     b.add("match address %s" % forms.acl_name(t["name"]), "ipsec", marker=True)
     rri = ipsec.get("rri") or {}
     if rri.get("enabled"):
-        words = ["reverse-route"]
+        # RRI (seed 004): the route to the remote proxy (the DI GRE /32) via the peer while the SA is up ('static':
+        # always); its tag marks it for the redistribution into the customer's IGP: 'set reverse-route tag N'
+        b.add("reverse-route static" if rri.get("static") else "reverse-route", "ha")
         if rri.get("tag"):
-            words.append("tag %s" % rri["tag"])
-        if rri.get("static"):
-            words.append("static")
-        b.add(" ".join(words), "ha")
+            b.add("set reverse-route tag %s" % rri["tag"], "ha")
     return b
 
 
@@ -219,9 +222,11 @@ def _routes(ctx: _Render, wan_next_hop: Optional[str]) -> None:
     ctx.intent.line_tunnels["route"].update(zip(route_names, [t["key"] for t in ctx.tunnels]))
     routes = Block(None, "route", owned=False,
                    own_rx=r"^ip route \S+ \S+ .* name (%s)$" % "|".join(route_names or ["VC-NONE"]))
-    if wan_next_hop:
-        for t in ctx.tunnels:
-            routes.add(forms.static_route_line(t["gre"]["destination"], wan_next_hop, forms.object_name(t["name"])),
+    for t in ctx.tunnels:
+        # a split tunnel's GRE packets go to its IPsec device (docs/ha.md), the others' out of the WAN
+        via = (t.get("split") or {}).get("ipsec_inside_ip") or wan_next_hop
+        if via:
+            routes.add(forms.static_route_line(t["gre"]["destination"], via, forms.object_name(t["name"])),
                        "gre", tunnel=t["key"])
     ctx.intent.blocks.append(routes)
 
@@ -281,6 +286,9 @@ def _bgp(ctx: _Render, cpe: Dict) -> None:
     intent.bgp_asn = int(asn) if asn is not None else None
     intent.neighbors = [t["bgp"]["neighbor"] for t in tunnels]
     intent.line_tunnels["neighbor"].update((t["bgp"]["neighbor"], t["key"]) for t in tunnels)
+    ibgp = (cpe.get("redistribution") or {}).get("ibgp") or {}
+    intent.core_neighbors = list(ibgp.get("neighbors") or [])
+    intent.neighbors += intent.core_neighbors     # shared by every tunnel (line_tunnels: none)
     if not tunnels or asn is None:
         return
     nb_rx = r"^neighbor (%s) " % "|".join(_rx_escape(n) for n in intent.neighbors)
@@ -291,6 +299,8 @@ def _bgp(ctx: _Render, cpe: Dict) -> None:
     af = Block("address-family ipv4", "bgp_af", owned=False, own_rx=nb_rx, exit="exit-address-family")
     for t in tunnels:
         _bgp_neighbor(ctx, t, b, af)
+    for nb in intent.core_neighbors:
+        _core_neighbor(cpe["redistribution"], nb, b, af)
     b.children.append(af)
     intent.blocks.append(b)
 
@@ -322,6 +332,49 @@ def _bgp_neighbor(ctx: _Render, t: Dict, router: Block, af: Block) -> None:
         line(af, "default-originate")
     line(af, "prefix-list %s in" % forms.prefix_list_in(t["name"]))
     line(af, "prefix-list %s out" % forms.prefix_list_out(t["name"]))
+
+
+# ---- redistribution of the DI prefixes into the customer network (plan cpes[host].redistribution, docs/ha.md) ---
+def _redistribution(ctx: _Render, cpe: Dict) -> None:
+    """The prefix list of exactly the DI prefixes this CPE learns, the route-map that matches it (and sets the OSPF
+    tag, metric and metric type), and ``redistribute bgp`` in the customer's OSPF process; iBGP core neighbours are
+    rendered with the other neighbours (:func:`_core_neighbor`)."""
+    red = cpe.get("redistribution")
+    if not red:
+        return
+    intent = ctx.intent
+    pl, rm = red["prefix_list"], red["route_map"]
+    plist = Block(None, "prefix_list", owned=False, own_rx=_compile_names(r"^ip prefix-list (%s) ", [pl]))
+    for i, prefix in enumerate(red["prefixes"]):
+        plist.add(forms.prefix_list_line(pl, 5 * (i + 1), "permit", prefix), "bgp")
+    ctx.names["prefix_list"].add(pl)
+    intent.blocks.append(plist)
+    rmap = Block("route-map %s permit 10" % rm, "route_map")
+    rmap.add("match ip address prefix-list %s" % pl, "bgp")
+    ospf = red.get("ospf")
+    if ospf:
+        rmap.add("set metric %d" % int(ospf["metric"]), "bgp")
+        rmap.add("set metric-type type-%d" % int(ospf["metric_type"]), "bgp")
+        rmap.add("set tag %d" % int(ospf["tag"]), "bgp")
+    ctx.names.setdefault("route_map", set()).add(rm)
+    intent.blocks.append(rmap)
+    if ospf:
+        intent.ospf_process = int(ospf["process"])
+        b = Block("router ospf %d" % intent.ospf_process, "ospf", owned=False,
+                  own_rx=r"^redistribute bgp \d+ (.* )?route-map %s$" % _rx_escape(rm))
+        b.add("redistribute bgp %d subnets route-map %s" % (int(ospf["source_asn"]), rm), "bgp")
+        intent.blocks.append(b)
+
+
+def _core_neighbor(red: Dict, nb: str, router: Block, af: Block) -> None:
+    """An iBGP neighbour of the customer core: only the DI prefixes out (the route-map), next-hop-self."""
+    ibgp = red["ibgp"]
+    router.add("neighbor %s remote-as %s" % (nb, ibgp["asn"]), "bgp")
+    router.add("neighbor %s description %s" % (nb, forms.CORE_DESCRIPTION), "bgp")
+    af.add("neighbor %s activate" % nb, "bgp")
+    if ibgp.get("next_hop_self", True):
+        af.add("neighbor %s next-hop-self" % nb, "bgp")
+    af.add("neighbor %s route-map %s out" % (nb, red["route_map"]), "bgp")
 
 
 def _rx_escape(text: str) -> str:

@@ -8,6 +8,8 @@ Pure functions. ``parse_running`` turns ``vtysh -c 'show running-config'`` into 
 commands for ``vtysh -f`` (configuration mode) that make them equal, never touching anything else:
 
 * prefix-lists and route-maps whose name starts with ``VC-``; BFD profiles ``VC-*``;
+* in ``router ospf`` (ospfd's default instance): ``redistribute bgp`` lines whose route-map is ``VC-*``
+  (redistribution of the DI prefixes, docs/ha.md);
 * in ``router bgp <asn>`` (default VRF): lines of the plan's neighbours, lines of neighbours whose
   description starts with ``VC-`` (stale VC neighbours: removed), and ``bgp router-id`` when the
   plan sets it explicitly or the router has none.
@@ -105,6 +107,7 @@ def owned(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] =
         "af_neighbors": {},
         "stale_neighbors": sorted(stale),
         "activate_needed": "no bgp default ipv4-unicast" in router_lines,
+        "ospf": _ospf_part(tree),
     }  # type: Dict[str, Any]
     for n in tree:
         line = n["line"]
@@ -128,6 +131,33 @@ def owned(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] =
         if ip in mine:
             out["af_neighbors"].setdefault(ip, []).append(line)
     return out
+
+
+def _ospf_part(tree: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """ospfd's default instance: does it exist, its ``redistribute bgp`` lines with a VC route-map (ours) and without."""
+    node = _child(tree, "router ospf")
+    part = {"exists": node is not None, "vc": [], "foreign": []}  # type: Dict[str, Any]
+    for line in _lines(node["children"]) if node else []:
+        words = line.split()
+        if words[:2] != ["redistribute", "bgp"]:
+            continue
+        rmap = words[words.index("route-map") + 1] if "route-map" in words[:-1] else None
+        part["vc" if rmap and rmap.startswith(FRR_PREFIX) else "foreign"].append(line)
+    return part
+
+
+def _ospf_commands(have: Dict[str, Any], intent: Dict[str, Any]) -> Tuple[List[str], Optional[str]]:
+    """Commands that make ospfd's VC redistribution what the intent says (none wanted: removed), or an error."""
+    want = (intent.get("ospf") or {}).get("redistribute")
+    part = have.get("ospf") or {"exists": False, "vc": [], "foreign": []}
+    if want and not part["exists"]:
+        return [], ("FRR has no 'router ospf' (ospfd's default instance): Virtual Connect redistributes into the customer's "
+                    "OSPF, it does not create one; configure OSPF first or use vc_redistribution protocol bgp")
+    if want and part["foreign"]:
+        return [], ("'router ospf' already has '%s' (not ours): FRR keeps one 'redistribute bgp' per instance, so Virtual "
+                    "Connect would replace it; remove it or add the DI prefixes to its route-map yourself" % part["foreign"][0])
+    sub = ["no " + x for x in part["vc"] if x != want] + ([want] if want and want not in part["vc"] else [])
+    return (["router ospf"] + [" " + x for x in sub] + ["exit"]) if sub else [], None
 
 
 def _removals(have: List[str], want: List[str]) -> List[str]:
@@ -165,6 +195,9 @@ def frr_delta(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any
             "error": "FRR already runs 'router bgp %s' but the plan needs AS %s for this CPE: set vc_bgp_asn: %s for this host "
             "(Virtual Connect then uses per-neighbour local-as)" % (have["router_asn"], asn, have["router_asn"]),
         }
+    ospf_cmds, ospf_error = _ospf_commands(have, intent)
+    if ospf_error:
+        return {"commands": [], "before": render_owned(have), "after": "", "error": ospf_error}
     want_rid = None
     if intent.get("router_id") and (intent.get("router_id_explicit") or have["router_asn"] is None or have["router_id"] in (None, intent["router_id"])):
         want_rid = intent["router_id"]
@@ -208,6 +241,8 @@ def frr_delta(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any
             cmds += [" " + AF] + ["  " + x for x in afcmds] + [" exit-address-family"]
         cmds.append("exit")
 
+    cmds += ospf_cmds
+
     # stale VC objects, now unreferenced
     for header in sorted(have["route_maps"]):
         if header not in intent["route_maps"]:
@@ -227,6 +262,7 @@ def frr_delta(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any
         "bfd_profiles": intent["bfd_profiles"],
         "neighbors": intent["neighbors"],
         "af_neighbors": intent["af_neighbors"],
+        "ospf": {"vc": [intent["ospf"]["redistribute"]] if intent.get("ospf") else []},
     }
     before = dict(have)
     if not (want_rid or (have["router_id"] and have["router_id"] == intent.get("router_id"))):
@@ -258,6 +294,9 @@ def render_owned(part: Dict[str, Any]) -> str:
                 out += ["  " + x for x in sorted(part["af_neighbors"][ip])]
             out.append(" exit-address-family")
         out.append("exit")
+    ospf_vc = (part.get("ospf") or {}).get("vc") or []
+    if ospf_vc:
+        out += ["router ospf"] + [" " + x for x in sorted(ospf_vc)] + ["exit"]
     return "\n".join(out) + ("\n" if out else "")
 
 

@@ -35,6 +35,7 @@ LINK_PREFIX = "vcgre"
 NFT_FAMILY = "inet"
 NFT_TABLE = "vc_mss_clamp"
 FRR_PREFIX = "VC-"
+FRR_CORE_DESCRIPTION = "VC-CORE"   # iBGP neighbours of the customer core (redistribution, docs/ha.md)
 
 
 class RenderError(ValueError):
@@ -373,6 +374,7 @@ def frr_intent(
         "neighbors": {},
         "af_neighbors": {},
         "descriptions": {},
+        "ospf": None,
     }  # type: Dict[str, Any]
     for t in tunnels:
         bgp = t["bgp"]
@@ -424,7 +426,35 @@ def frr_intent(
             af.append(n + "soft-reconfiguration inbound")
         af += [n + "route-map %s in" % pl_in, n + "route-map %s out" % pl_out]
         intent["af_neighbors"][nbr] = af
+    _frr_redistribution(intent, cpe.get("redistribution"), activate)
     return intent
+
+
+def _frr_redistribution(intent: Dict[str, Any], red: Optional[Dict[str, Any]], activate: bool) -> None:
+    """Exactly the DI prefixes the CPE learns, to the customer core (plan ``cpes[host].redistribution``, docs/ha.md):
+    ``redistribute bgp route-map VC-REDIST`` in ospfd's default instance, or iBGP core neighbours (description
+    ``VC-CORE``) with next-hop-self and ``route-map VC-REDIST out``."""
+    if not red:
+        return
+    pl, rm = red["prefix_list"], red["route_map"]
+    intent["prefix_lists"][pl] = _prefix_list_lines(pl, red["prefixes"])
+    body = ["match ip address prefix-list %s" % pl]
+    ospf = red.get("ospf")
+    if ospf:
+        body += ["set metric %d" % int(ospf["metric"]), "set metric-type type-%d" % int(ospf["metric_type"]),
+                 "set tag %d" % int(ospf["tag"])]
+        intent["ospf"] = {"redistribute": "redistribute bgp route-map %s" % rm, "route_map": rm}
+    intent["route_maps"]["route-map %s permit 10" % rm] = body
+    ibgp = red.get("ibgp")
+    for nbr in (ibgp or {}).get("neighbors") or []:
+        n = "neighbor %s " % nbr
+        intent["neighbors"][nbr] = [n + "remote-as %s" % ibgp["asn"], n + "description %s" % FRR_CORE_DESCRIPTION]
+        intent["descriptions"][nbr] = FRR_CORE_DESCRIPTION
+        af = [n + "activate"] if activate else []
+        if ibgp.get("next_hop_self", True):
+            af.append(n + "next-hop-self")
+        af.append(n + "route-map %s out" % rm)
+        intent["af_neighbors"][nbr] = af
 
 
 def render_frr(intent: Dict[str, Any]) -> str:
@@ -448,6 +478,8 @@ def render_frr(intent: Dict[str, Any]) -> str:
     for lines in intent["af_neighbors"].values():
         out += ["  " + x for x in lines]
     out += [" exit-address-family", "exit"]
+    if intent.get("ospf"):
+        out += ["router ospf", " " + intent["ospf"]["redistribute"], "exit"]
     return "\n".join(out) + "\n"
 
 

@@ -305,6 +305,8 @@ class LinuxConfig(object):
         keep = {"neighbors": [t["bgp"]["neighbor"] for t in self.unstaged],
                 "names": [n for t in self.unstaged for n in (R.frr_name(t, "-IN"), R.frr_name(t, "-OUT"), R.frr_name(t))]}
         need = ["bgpd"] + (["bfdd"] if any(t["bgp"].get("bfd", {}).get("enabled") for t in self.tunnels) else [])
+        if ((cpe.get("redistribution") or {}).get("ospf")):
+            need.append("ospfd")   # redistribution into the customer's OSPF (docs/ha.md)
         if self.p["frr_daemons_file"]:
             feature["daemons_changed"] = self._daemons(need)
             if feature["daemons_changed"]:

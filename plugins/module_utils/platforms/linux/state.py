@@ -16,6 +16,7 @@ import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ...plan.addressing import canonical_prefix  # the one prefix normalisation
+from . import redistribution as RED
 
 PLATFORM = "linux"
 
@@ -412,6 +413,16 @@ def gather(
             if isinstance(ndoc, dict) and ip in ndoc:
                 out(received_key(ip), c["vtysh"] + ["-c", received_key(ip)])
                 out(advertised_key(ip), c["vtysh"] + ["-c", advertised_key(ip)])
+    red = targets.get("redistribution")
+    if red:   # the hand-over to the customer core (docs/ha.md): only when the plan has one
+        out(RED.RUNNING, c["vtysh"] + ["-c", RED.RUNNING])
+        if red.get("ospf"):
+            out(RED.OSPF_EXTERNAL_SELF, c["vtysh"] + ["-c", RED.OSPF_EXTERNAL_SELF])
+        else:
+            if NEIGHBORS not in outputs:
+                out(NEIGHBORS, c["vtysh"] + ["-c", NEIGHBORS])
+            for ip in (red.get("ibgp") or {}).get("neighbors") or []:
+                out(advertised_key(ip), c["vtysh"] + ["-c", advertised_key(ip)])
     return parse_outputs(outputs, host, targets, errors)
 
 
@@ -443,7 +454,7 @@ def parse_outputs(outputs: Dict[str, Optional[str]], host: str, targets: Dict[st
         nb = parse_bgp_neighbor(ip, ndoc, rec if rec is not None else {}, adv if adv is not None else {})
         if nb:
             neighbors.append(nb)
-    return {
+    state = {
         "host": host,
         "platform": PLATFORM,
         "ike_sas": sas["ike_sas"],
@@ -453,6 +464,10 @@ def parse_outputs(outputs: Dict[str, Optional[str]], host: str, targets: Dict[st
         "routes": routes,
         "errors": list(errors or []),
     }
+    if targets.get("redistribution"):
+        state["redistribution"] = RED.parse_redistribution(targets["redistribution"], outputs, _one_json, advertised_key,
+                                                           NEIGHBORS, _route_keys)
+    return state
 
 
 def parse(outputs: Dict[str, Optional[str]], host: str, plan: Optional[Dict[str, Any]] = None,
@@ -460,13 +475,15 @@ def parse(outputs: Dict[str, Optional[str]], host: str, plan: Optional[Dict[str,
     """``Platform.parse``: outputs captured by command (the keys of :func:`gather`) -> the state of ``host``."""
     from .render import host_tunnels, link_name
 
-    targets = targets_from_plan(host_tunnels(plan or {}, host), link_name)
+    targets = targets_from_plan(host_tunnels(plan or {}, host), link_name,
+                                (((plan or {}).get("cpes") or {}).get(host) or {}).get("redistribution"))
     return parse_outputs(dict(outputs or {}), host, targets, ["%s: %s" % (e.get("command"), e.get("message"))
                                                               if isinstance(e, dict) else str(e) for e in errors or []])
 
 
-def targets_from_plan(tunnels: Sequence[Dict[str, Any]], link_name: Callable[[Dict[str, Any]], str]) -> Dict[str, Any]:
-    """What to look at on this CPE, from its plan tunnels."""
+def targets_from_plan(tunnels: Sequence[Dict[str, Any]], link_name: Callable[[Dict[str, Any]], str],
+                      redistribution: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """What to look at on this CPE, from its plan tunnels (and the plan's hand-over to the core, if any)."""
     prefixes = []  # type: List[str]
     for t in tunnels:
         for p in [t.get("dc_prefix")] + list(t.get("expect_received") or []):
@@ -476,4 +493,5 @@ def targets_from_plan(tunnels: Sequence[Dict[str, Any]], link_name: Callable[[Di
         "tunnels": [{"name": link_name(t), "local_ip": t["cpe"]["tunnel_ip"], "peer_ip": t["di"]["tunnel_ip"], "tunnel": t["key"]} for t in tunnels],
         "neighbors": [t["bgp"]["neighbor"] for t in tunnels],
         "prefixes": prefixes,
+        "redistribution": redistribution,
     }

@@ -13,11 +13,16 @@ from typing import Any, Dict, List, Sequence, Tuple
 from .render import LINK_PREFIX
 
 ERROR = "error"
+WARNING = "warning"
 IFNAMSIZ = 15   # the kernel's interface name limit (16 bytes with the NUL)
 
 FINDINGS: Dict[str, Tuple[str, str]] = {
     "linux.interface_name": (ERROR, "Linux: the GRE link name vcgre<tunnel_number> is at most 15 characters"),
     "linux.bgp_password": (ERROR, "Linux: FRR takes a BGP password as one word (no whitespace)"),
+    "linux.dpd_on_demand": (WARNING, "Linux: strongSwan has no on-demand DPD; it checks liveness when nothing was received "
+                                     "for dpd_delay"),
+    "linux.redistribution_process": (ERROR, "Linux: FRR redistributes into ospfd's default instance (ospf_process 1)"),
+    "linux.split": (ERROR, "Linux: a Linux CPE is not yet supported as either device of a split tunnel (IOS-XE is)"),
 }
 
 
@@ -36,4 +41,22 @@ def validate(host: str, cpe: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], 
             out.append((ERROR, "linux.bgp_password", path + ".bgp_password",
                         "tunnel %s: FRR takes a BGP password as one word; this one contains whitespace "
                         "(not printed)" % t["key"]))
+    for t in tunnels:
+        if t.get("split"):
+            path = paths.get(t["key"], "cpes.%s" % host)
+            out.append((ERROR, "linux.split", path + ".cpe.ipsec_host",
+                        "tunnel %s: %s would be the %s device of a split tunnel; on Linux only one device doing IPsec and "
+                        "GRE/BGP is supported (docs/ha.md)" % (t["key"], host,
+                                                               "IPsec" if t["split"]["ipsec_host"] == host else "GRE/BGP")))
+    dpd_modes = sorted(set((t["ipsec"].get("dpd") or {}).get("mode") for t in tunnels))
+    if "on-demand" in dpd_modes:
+        out.append((WARNING, "linux.dpd_on_demand", "options.dpd.mode",
+                    "%s: strongSwan has no on-demand DPD: dpd_delay = %ss checks the peer whenever nothing was received for "
+                    "that long (periodic when idle); the retry interval is charon's global retransmit setting (docs/ha.md)"
+                    % (host, (tunnels[0]["ipsec"].get("dpd") or {}).get("interval_s"))))
+    ospf = ((cpe or {}).get("redistribution") or {}).get("ospf") or {}
+    if ospf and int(ospf.get("process") or 1) != 1:
+        out.append((ERROR, "linux.redistribution_process", "cpes.%s.redistribution.ospf_process" % host,
+                    "FRR's ospfd runs one default instance ('router ospf', no process id): leave ospf_process at 1, got %s"
+                    % ospf["process"]))
     return out

@@ -263,16 +263,16 @@ def test_rri_from_the_plan_goes_in_the_crypto_map_entry():
     plan, secrets = H.lab_plan(options={"rri": {"enabled": True, "tag": 77}})
     intent = R.render(plan, "cpe1", secrets, require_secrets=True)
     res, after = converge(intent, fixture("lab_converged_type7.cfg"), features=["ha"])
-    assert res.commands == [
-        "crypto map VC-CMAP 101 ipsec-isakmp", "reverse-route tag 77",
-        "crypto map VC-CMAP 102 ipsec-isakmp", "reverse-route tag 77",
+    assert res.commands == [   # seed 004: 'reverse-route', then 'set reverse-route tag N' for the redistribution
+        "crypto map VC-CMAP 101 ipsec-isakmp", "reverse-route", "set reverse-route tag 77",
+        "crypto map VC-CMAP 102 ipsec-isakmp", "reverse-route", "set reverse-route tag 77",
     ]
     # and the ha role removes it again when the plan no longer wants it
     plan2, _findings = H.lab_plan()
     res2, _after2 = converge(R.render(plan2, "cpe1", secrets, require_secrets=True), after, features=["ha"])
     assert res2.commands == [
-        "crypto map VC-CMAP 101 ipsec-isakmp", "no reverse-route tag 77",
-        "crypto map VC-CMAP 102 ipsec-isakmp", "no reverse-route tag 77",
+        "crypto map VC-CMAP 101 ipsec-isakmp", "no reverse-route", "no set reverse-route tag 77",
+        "crypto map VC-CMAP 102 ipsec-isakmp", "no reverse-route", "no set reverse-route tag 77",
     ]
 
 
