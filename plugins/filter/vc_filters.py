@@ -15,9 +15,9 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan impo
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.asn import asn_findings
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.crypto import SUITES
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.mtu import mtu_plan
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import cpe_tunnels, secrets_by_tunnel
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import cpe_tunnels, host_plan, secrets_by_tunnel
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms import get_platform, platform_of
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.settle import waiting
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.settle import settle_wait_s, waiting
 
 
 def _plan(name, plan):
@@ -85,6 +85,10 @@ def vc_cpe_tunnels(plan, host):
     return cpe_tunnels(_plan("vc_cpe_tunnels", plan), host)
 
 
+def vc_host_plan(plan, host):
+    return host_plan(_plan("vc_host_plan", plan), host)
+
+
 def vc_secrets(regions):
     return secrets_by_tunnel(regions)
 
@@ -135,8 +139,15 @@ def vc_waiting(state, plan, host, min_ike_uptime_s=0):
     return waiting(state, cpe_tunnels(_plan("vc_waiting", plan), host), int(min_ike_uptime_s or 0))
 
 
+def vc_settle_wait(state, plan, host, min_ike_uptime_s=0, poll_s=5):
+    if not isinstance(state, dict):
+        raise AnsibleFilterError("vc_settle_wait: input must be a state (docs/contract.md section 3)")
+    return settle_wait_s(state, cpe_tunnels(_plan("vc_settle_wait", plan), host), int(min_ike_uptime_s or 0),
+                         float(poll_s))
+
+
 class FilterModule(object):
     def filters(self):
         return dict((f.__name__, f) for f in (
-            vc_split, vc_tunnel_addressing, vc_asn_check, vc_mss, vc_cpe_tunnels, vc_secrets,
-            vc_platform, vc_render, vc_gather_commands, vc_parse, vc_waiting))
+            vc_split, vc_tunnel_addressing, vc_asn_check, vc_mss, vc_cpe_tunnels, vc_host_plan, vc_secrets,
+            vc_platform, vc_render, vc_gather_commands, vc_parse, vc_waiting, vc_settle_wait))

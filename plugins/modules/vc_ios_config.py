@@ -113,6 +113,17 @@ options:
       filename:
         description: File name (default C(<host>_vc_running.<timestamp>.cfg)).
         type: str
+  config_buffer_read_timeout:
+    description:
+      - Seconds C(network_cli) waits after each prompt of the configuration lines this module types (its
+        C(persistent_buffer_read_timeout), 0.1 s by default, costs that much per line). During the configuration
+        exchange only, prompts are matched on the device's hostname at the start of a line (learned from its
+        prompt), so a prompt cannot be matched early inside an echo or an answer and no grace period is needed.
+        The running-config reads keep the connection's settings; error detection is the same (every answer is read
+        up to its prompt and checked against the cisco.ios error patterns).
+      - Set it to null to leave the connection's settings alone.
+    type: float
+    default: 0.0
   rollback:
     description: On a failed apply or verification, restore the VC-owned configuration read before the change.
     type: bool
@@ -219,6 +230,7 @@ ARGUMENT_SPEC = dict(
     backup_config=dict(type="str", no_log=True),
     backup=dict(type="bool", default=False),
     backup_options=dict(type="dict", options=dict(dir_path=dict(type="path"), filename=dict(type="str"))),
+    config_buffer_read_timeout=dict(type="float", default=0.0),
     rollback=dict(type="bool", default=True),
     verify=dict(type="bool", default=True),
 )

@@ -402,22 +402,30 @@ class Session:
                 if self.entry is not None:
                     self.entry["lines"] += 1
             prompt_before = self.prompt()
+            entry = self._entry_now if line.strip() else None
             try:
                 out = self._dispatch(line)
             except CLIError as exc:
-                self.r.counters["cli_errors"] += 1
                 out = self._error(prompt_before, line, exc)
+                self._count_error(entry, out)
             except Exception:  # noqa: BLE001 - a bug of the double must surface as a device error
-                self.r.counters["cli_errors"] += 1
                 out = self.r.internal_error(line)
+                self._count_error(entry, out)
             else:
                 if out.lstrip().startswith("%"):
-                    self.r.counters["cli_errors"] += 1
+                    self._count_error(entry, out)
             if self.pending is not None:
                 return out
             if self.closed:
                 return out
             return (out + "\n" if out else "") + self.prompt()
+
+    def _count_error(self, entry, out: str) -> None:
+        """An answer starting with % (an IOS error, or a % NOTE): counted (cli_errors) and kept on the line's log
+        entry (``"error"``: the answer's first % line; a configuration line's answer never echoes a secret)."""
+        self.r.counters["cli_errors"] += 1
+        if entry is not None:
+            entry["error"] = next((x.strip() for x in out.splitlines() if x.strip().startswith("%")), out.strip()[:200])
 
     def _error(self, prompt: str, line: str, exc: CLIError) -> str:
         if exc.pos is None:

@@ -53,3 +53,22 @@ def secrets_by_tunnel(regions: Any) -> Dict[str, Dict[str, Optional[str]]]:
             if key:
                 out[key] = {"psk": t.get("psk"), "bgp_password": t.get("bgp_password") or None}
     return out
+
+
+def host_plan(plan: Optional[Dict[str, Any]], host: str) -> Dict[str, Any]:
+    """The part of ``plan`` one CPE needs, in the same shape: the regions with a tunnel on ``host`` (whole, with the
+    tunnels the region's other CPEs terminate), ``cpes`` of the hosts of those regions, every other key as it is.
+    Every view of this module gives the same answer for ``host`` on the slice as on the whole plan; the plan role
+    gives each host its slice so that a task carries one CPE's part, not the fleet's."""
+    plan = plan or {}
+    regions = [r for r in plan.get("regions") or []
+               if any(t.get("cpe_host") == host for t in r.get("tunnels") or [])]
+    hosts = {host}
+    for r in regions:
+        hosts.update(t.get("cpe_host") for t in r.get("tunnels") or [])
+        hosts.update(r.get("cpe_hosts") or [])
+    cpes = dict((h, c) for h, c in (plan.get("cpes") or {}).items() if h in hosts)
+    out = dict(plan)
+    out["regions"] = regions
+    out["cpes"] = cpes
+    return out

@@ -21,7 +21,7 @@ def plans():
 def test_every_filter_is_registered():
     assert sorted(F.FilterModule().filters()) == sorted(
         "vc_" + n for n in ("split", "tunnel_addressing", "asn_check", "mss", "cpe_tunnels", "secrets", "platform", "render",
-                            "gather_commands", "parse", "waiting"))
+                            "gather_commands", "parse", "waiting", "host_plan", "settle_wait"))
 
 
 def test_vc_platform_names_the_platform_or_fails_listing_the_known_values():
@@ -71,3 +71,19 @@ def test_vc_waiting_is_the_one_settled_rule(plans):
     assert F.vc_waiting(summary_only, plans["ios"], "cpe1") == []
     summary_only["bgp_neighbors"][0]["prefixes_received"] = 0
     assert F.vc_waiting(summary_only, plans["ios"], "cpe1") == ["lab-A: BGP routes"]
+
+
+def test_vc_settle_wait_knows_the_ike_clock_and_polls_only_when_nothing_says_when(plans):
+    plan = plans["ios"]
+    assert F.vc_settle_wait(healthy_state(), plan, "cpe1", 10) == 0
+    young = healthy_state()
+    for i, sa in enumerate(young["ike_sas"]):
+        sa["uptime_s"] = 3 + i                   # both up, 3 s and 4 s old
+    assert F.vc_waiting(young, plan, "cpe1", 10) == ["lab-A: IKE SA younger than 10s", "lab-B: IKE SA younger than 10s"]
+    assert F.vc_settle_wait(young, plan, "cpe1", 10) == 7.0          # the younger one needs 7 s more
+    assert F.vc_settle_wait(young, plan, "cpe1", 0) == 0             # no age rule: settled
+    young["bgp_neighbors"][1]["state"] = "Active"                    # BGP not up: no clock says when
+    assert F.vc_settle_wait(young, plan, "cpe1", 10, poll_s=5) == 5.0
+    assert F.vc_settle_wait({}, plan, "cpe1", 10, poll_s=2) == 2.0   # nothing up yet
+    with pytest.raises(AnsibleFilterError):
+        F.vc_settle_wait("not a state", plan, "cpe1")

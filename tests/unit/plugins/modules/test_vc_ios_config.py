@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import apply as A
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.parser import parse_tree
 from ansible_collections.webex_di.virtual_connect.plugins.modules import vc_ios_config as M
 
@@ -141,3 +143,57 @@ def test_restored_state_undoes_a_whole_run_of_several_roles():
     assert block_sets(conn.get_config()) == block_sets(before)
     again = M.run_restored(params(plan, None, state="restored", backup_config=saved), conn, check_mode=False)
     assert again["changed"] is False
+
+
+# ------------------------------------------------------------------ the configuration exchange (issue 10)
+def test_config_lines_are_typed_with_hostname_prompts_and_no_buffer_wait_then_the_settings_come_back():
+    plan, secrets = H.lab_plan()
+    conn = H.FakeConn(H.BASE)
+    result = M.run_merged(params(plan, secrets), conn, check_mode=False)
+    assert result["changed"] and not result.get("failed")
+    assert len(conn.exchange_options) == 1                       # one configuration session
+    during = conn.exchange_options[0]
+    assert during["persistent_buffer_read_timeout"] == 0.0
+    assert during["terminal_stdout_re"] == [{"pattern": A.exchange_prompt_re("cpe1#")}]
+    assert conn.options == {"persistent_buffer_read_timeout": 0.1, "terminal_stdout_re": None}   # put back
+
+
+def test_a_failed_exchange_and_its_rollback_put_the_settings_back_too():
+    plan, secrets = H.lab_plan()
+    start = (FIX / "lab_converged_type7.cfg").read_text().replace(" keepalive 10 3\n", " keepalive 5 2\n", 1)
+    start = start.replace("ip prefix-list VC-OUT-LAB-B seq 5 permit 0.0.0.0/0\n", "")
+    conn = H.FakeConn(start, fail_on="ip prefix-list VC-OUT-LAB-B")
+    result = M.run_merged(params(plan, secrets), conn, check_mode=False)
+    assert result["failed"] and result["rolled_back"] and result["restored"]
+    assert [o["persistent_buffer_read_timeout"] for o in conn.exchange_options] == [0.0, 0.0]   # apply, rollback
+    assert conn.options == {"persistent_buffer_read_timeout": 0.1, "terminal_stdout_re": None}
+
+
+def test_the_exchange_is_left_alone_when_asked_or_when_the_prompt_is_not_an_ios_prompt():
+    plan, secrets = H.lab_plan()
+    conn = H.FakeConn(H.BASE)
+    M.run_merged(params(plan, secrets, config_buffer_read_timeout=None), conn, check_mode=False)
+    assert conn.exchange_options == [{"persistent_buffer_read_timeout": 0.1, "terminal_stdout_re": None}]
+    conn = H.FakeConn(H.BASE)
+    conn.prompt = None
+    M.run_merged(params(plan, secrets, config_buffer_read_timeout=0.02), conn, check_mode=False)
+    assert conn.exchange_options == [{"persistent_buffer_read_timeout": 0.1, "terminal_stdout_re": None}]
+    bad = M.run_merged(params(plan, secrets, config_buffer_read_timeout=-1.0), H.FakeConn(H.BASE), check_mode=False)
+    assert bad["failed"] and "config_buffer_read_timeout" in bad["msg"]
+
+
+def test_the_exchange_prompt_matches_only_the_device_prompt_at_a_line_start():
+    rx = re.compile(A.exchange_prompt_re("cpe1#"))
+    for prompt in ("cpe1#", "cpe1(config)#", "cpe1(config-if)#", "cpe1(config-router-af)#", "cpe1(config-ikev2-profile)#",
+                   "cpe1>", "cpe1# "):
+        assert rx.search("ip mtu 1400\r\n" + prompt), prompt
+        assert rx.search(prompt), prompt
+    for text in ("description uplink to cpe1#", "ip mtu 1400\r\n% Invalid input\r\nrouter#", "banner#", "\r\nr>",
+                 "\r\n *>", "Tunnel101 is up, line protocol is up>"):
+        assert not rx.search(text), text
+    # a long hostname: its first characters (a configuration-mode prompt may cut it)
+    long_rx = re.compile(A.exchange_prompt_re("customer-edge-router-frankfurt-01#"))
+    assert long_rx.search("\r\ncustomer-edge-rout(config-if)#") and not long_rx.search("\r\ncustome(config)#")
+    for prompt in (None, "", "Password:", "--More--", b"% Bad secrets"):
+        assert A.exchange_prompt_re(prompt) is None
+    assert A.exchange_prompt_re(b"cpe-2.lab#") == A.exchange_prompt_re("cpe-2.lab(config)#")

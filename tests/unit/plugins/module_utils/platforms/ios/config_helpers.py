@@ -46,6 +46,21 @@ class FakeConn(object):
         self.fail_on = fail_on
         self.drop = drop
         self.sent = []
+        # network_cli's options as the module sees them over the connection's RPC (get_option / set_option), and
+        # the options in force during each edit_config
+        self.prompt = "cpe1#"
+        self.options = {"persistent_buffer_read_timeout": 0.1, "terminal_stdout_re": None}
+        self.exchange_options = []
+
+    def get_prompt(self):
+        return self.prompt
+
+    def get_option(self, name):
+        return self.options[name]
+
+    def set_option(self, name, value):
+        assert name in self.options, name
+        self.options[name] = value
 
     def get_config(self, source="running", flags=None):
         return self.router.text()
@@ -54,6 +69,7 @@ class FakeConn(object):
         return ""
 
     def edit_config(self, candidate=None, **_kw):
+        self.exchange_options.append(dict(self.options))
         self.router.stack = []
         for cmd in candidate:
             if self.fail_on and self.fail_on in cmd:

@@ -1,0 +1,109 @@
+"""What one deploy, its idempotent re-run and a verify cost each router, counted by the IOS-XE TEST DOUBLE (issue 10).
+
+The counts are behaviour, not timing, so they are asserted exactly, from the double's own counters
+(``router.counters``: SSH shells, ``configure terminal``, full / filtered running-config reads, CLI errors) and
+from the exec commands it logged (cisco.ios's own terminal settings and device probe aside; the only lines the
+router refuses are those probes):
+
+* a deploy on a router without Virtual Connect: one SSH session for the whole play (the persistent connection
+  serves every task), one configuration session, two full running-config reads (the apply's read, which is also
+  the backup, and its read-back), every verify show command exactly once after the settle look (the settle wait
+  knows the IKE SAs' clock, so the gather runs once, when settled);
+* the re-run (changed=0): one SSH session, one full read, no configuration session, the same gather once;
+* a verify: one SSH session, no full read and no configuration session.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from e2e_helpers import REPO, make_lab  # noqa: I100
+
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import host_plan  # noqa: I100
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.commands import (
+    ios_gather_commands, settle_commands)
+
+pytestmark = [pytest.mark.ios_e2e]
+
+DEPLOY = REPO / "playbooks" / "deploy_vc.yml"
+VERIFY = REPO / "playbooks" / "verify_vc.yml"
+# what cisco.ios types by itself: terminal settings when it opens the shell, and once per connection the device
+# probe of its first ios_command (show version; show vlan, which a router refuses, so cisco.ios takes it for L3)
+SETUP = re.compile(r"^(terminal (length|width) \d+|show privilege|enable|show version|show vlan)$")
+CONFIGURE = re.compile(r"^\s*conf(igure)?( t(erminal)?)?\s*$")   # counted as config_sessions
+PROBES_REFUSED = {"terminal width 0", "show vlan"}
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory, request):
+    return make_lab("lab", tmp_path_factory, request)
+
+
+def costs(lab, playbook, *args):
+    """Run ``playbook`` on cpe1; the double's counter increments and the exec commands typed meanwhile."""
+    router = lab.routers["cpe1"]
+    before = router.counters_snapshot()["counters"]
+    n = len(router.log)
+    run = lab.playbook(playbook, *args)
+    assert run.rc == 0, run.out[-4000:]
+    after = router.counters_snapshot()["counters"]
+    delta = {k: after[k] - before.get(k, 0) for k in after}
+    execs = [e["line"].strip() for e in router.log[n:] if e["mode"] == "exec" and not CONFIGURE.match(e["line"])]
+    answers = [e for e in router.log[n:] if e.get("error")]
+    assert delta["cli_errors"] == len(answers)
+    refused = [e["line"].strip() for e in answers if not e["error"].startswith("% NOTE:")]
+    assert set(refused) <= PROBES_REFUSED, refused       # none of ours
+    return run, delta, [x for x in execs if not SETUP.match(x)]
+
+
+@pytest.fixture(scope="module")
+def commands(lab):
+    from e2e_helpers import truth_of
+
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import build_plan
+
+    result = build_plan(truth_of("lab"), cpes={"cpe1": {"platform": "cisco.ios.ios", "wan_interface": "GigabitEthernet1"}})
+    assert result.ok, result.findings
+    plan = host_plan(result.plan, "cpe1")
+    return [c["command"] for c in ios_gather_commands(plan, "cpe1")], settle_commands(plan, "cpe1")
+
+
+@pytest.fixture(scope="module")
+def deployed(lab):
+    return costs(lab, DEPLOY)
+
+
+def test_a_first_deploy_costs_one_ssh_session_one_config_session_and_two_full_reads(deployed, commands):
+    run, delta, execs = deployed
+    gather, settle = commands
+    assert run.recap["cpe1"]["changed"] > 0 and run.recap["cpe1"]["failed"] == 0
+    assert delta["ssh_sessions"] == 1                     # one shell for the whole play, every task reuses it
+    assert delta["config_sessions"] == 1                  # every feature in one configuration session
+    assert delta["show_run_full"] == 2                    # the read (the backup comes from it) + the read-back
+    assert delta["config_replaces"] == 0 and delta["file_merges"] == 0
+    full = [x for x in execs if x in ("show running-config", "sh run")]
+    assert len(full) == 2
+    # after the apply: the settle look once, then every verify command exactly once (no poll after settling)
+    assert execs[0] == "show running-config"
+    rest = execs[len(execs) - execs[::-1].index("show running-config"):]
+    assert rest[:len(settle)] == settle
+    assert Counter(rest[len(settle):]) == Counter(gather), rest
+    assert delta["show_run_filtered"] == sum(1 for c in gather if c.startswith("show running-config"))
+
+
+def test_the_idempotent_rerun_reads_once_and_never_enters_configuration_mode(lab, deployed, commands):
+    gather, settle = commands
+    run, delta, execs = costs(lab, DEPLOY)
+    assert run.recap["cpe1"]["changed"] == 0
+    assert delta["ssh_sessions"] == 1 and delta["config_sessions"] == 0 and delta["show_run_full"] == 1
+    assert execs == ["show running-config"] + settle + gather
+
+
+def test_a_verify_reads_each_show_command_once_and_no_full_config(lab, deployed, commands):
+    gather, _settle = commands
+    run, delta, execs = costs(lab, VERIFY)
+    assert run.recap["cpe1"]["changed"] == 0
+    assert delta["ssh_sessions"] == 1 and delta["config_sessions"] == 0 and delta["show_run_full"] == 0
+    assert execs == gather
