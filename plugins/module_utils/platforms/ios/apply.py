@@ -22,7 +22,7 @@ from . import forms
 from .diff import compute, restore_commands
 from .parser import parse_vc
 from .render import render, rendered_text
-from .validate import crypto_map_name_problem
+from .validate import secret_problems, setting_problems
 from ...plan.secrets import mask_values, secret_values
 from ...plan.views import cpe_tunnels
 
@@ -44,9 +44,12 @@ def _intent(params: Dict[str, Any], require_secrets: Any) -> Any:
     intent = render(params["plan"], params["host"], params.get("secrets"),
                     wan_interface=params.get("wan_interface"), wan_next_hop=params.get("wan_next_hop"),
                     crypto_map_name=params.get("crypto_map_name"), require_secrets=require_secrets)
-    problem = crypto_map_name_problem(params.get("crypto_map_name"))
-    if problem:
-        intent.errors.append(problem)
+    # the plan phase checked these already; a module called without it types nothing the plan would refuse
+    for _code, _key, message in setting_problems(params):
+        intent.errors.append(message)
+    for tkey, entry in sorted((params.get("secrets") or {}).items()):
+        for _code, _field, message in secret_problems(tkey, entry if isinstance(entry, dict) else {}):
+            intent.errors.append(message)
     known = [t["key"] for t in cpe_tunnels(params["plan"], params["host"])]
     unknown = [k for k in (params.get("tunnels") or []) if k not in known]
     if unknown:
