@@ -43,7 +43,8 @@ def _mask_text(text: Any, secrets: Optional[Dict[str, Any]]) -> str:
 def _intent(params: Dict[str, Any], require_secrets: Any) -> Any:
     intent = render(params["plan"], params["host"], params.get("secrets"),
                     wan_interface=params.get("wan_interface"), wan_next_hop=params.get("wan_next_hop"),
-                    crypto_map_name=params.get("crypto_map_name"), require_secrets=require_secrets)
+                    crypto_map_name=params.get("crypto_map_name"), require_secrets=require_secrets,
+                    adopt=params.get("adopt"))
     # the plan phase checked these already; a module called without it types nothing the plan would refuse
     for _code, _key, message in setting_problems(params):
         intent.errors.append(message)
