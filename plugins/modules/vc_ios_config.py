@@ -52,6 +52,9 @@ options:
       - Secrets by tunnel key (each a dict with C(psk) and C(bgp_password)), as returned by the
         C(webex_di.virtual_connect.vc_secrets) filter. Required to apply (O(state=merged)) the V(ipsec) and
         V(bgp) features.
+      - Pass them encoded (C(vc_secrets(encoded=true)), values C(vc-b64:...)) - Ansible masks a no_log option's
+        values by substring over the whole result, which corrupts addresses that contain a weak secret; the
+        module masks secrets by field itself. Plain values are accepted too.
     type: dict
   wan_interface:
     description: Interface facing the internet that carries the crypto map. Default C(plan.cpes[host].wan_interface).
@@ -119,7 +122,9 @@ options:
     type: dict
     suboptions:
       dir_path:
-        description: Directory (default C(backup) next to the playbook).
+        description:
+          - Directory (created with mode 0700; the file is 0600). Default C($VC_BACKUP_DIR), else C(vc_backups) in the
+            directory ansible-playbook runs from; never inside the installed collection (then C(~/.ansible/vc_backups)).
         type: path
       filename:
         description: File name (default C(<host>_vc_running.<timestamp>.cfg)).

@@ -37,7 +37,9 @@ options:
   secrets:
     description:
       - Tunnel key -> C({psk, bgp_password}), the output of the C(webex_di.virtual_connect.vc_secrets) filter. Needed by
-        V(ipsec) (PSKs) and V(bgp) (passwords). Never logged; every value is masked in the module's whole result.
+        V(ipsec) (PSKs) and V(bgp) (passwords). Never logged; secret fields are masked in the result. Pass them
+        encoded (C(vc_secrets(encoded=true)), values C(vc-b64:...)) so that Ansible's own no_log masking (by
+        substring) never corrupts an address that contains a weak secret; plain values are accepted too.
     type: dict
     default: {}
   features:

@@ -23,7 +23,7 @@ from .diff import compute, restore_commands
 from .parser import parse_vc
 from .render import render, rendered_text
 from .validate import secret_problems, setting_problems
-from ...plan.secrets import mask_values, secret_values
+from ...plan.secrets import decode_secrets, mask_values, secret_values
 from ...plan.views import cpe_tunnels
 
 
@@ -61,6 +61,7 @@ def _intent(params: Dict[str, Any], require_secrets: Any) -> Any:
 
 def run_offline(params: Dict[str, Any]) -> Dict[str, Any]:
     """States rendered and parsed (pure, no connection)."""
+    params = dict(params, secrets=decode_secrets(params.get("secrets")))
     state = params["state"]
     if state == "parsed":
         if params.get("running_config") is None:
@@ -88,6 +89,7 @@ def _staged(params: Dict[str, Any]) -> Optional[List[str]]:
 
 def run_merged(params: Dict[str, Any], conn: Any, check_mode: bool) -> Dict[str, Any]:
     """State merged through a cliconf-like ``conn``: one read (the backup), one configuration session."""
+    params = dict(params, secrets=decode_secrets(params.get("secrets")))
     # secrets are needed only by the parts that type them (IKEv2 keyring, BGP passwords)
     needed = [f for f, feature in (("psk", "ipsec"), ("bgp_password", "bgp")) if feature in params["features"]]
     intent = _intent(params, require_secrets=needed)
@@ -156,6 +158,7 @@ def _rollback(params: Dict[str, Any], conn: Any, intent: Any, backup: str, out: 
 
 def run_restored(params: Dict[str, Any], conn: Any, check_mode: bool) -> Dict[str, Any]:
     """State restored: VC-owned configuration back to ``backup_config``."""
+    params = dict(params, secrets=decode_secrets(params.get("secrets")))
     intent = _intent(params, require_secrets=False)
     if intent.errors:
         return dict(failed=True, changed=False, msg="; ".join(intent.errors), commands=[])

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from . import forms
+from ...plan.secrets import decode_secrets
 from ...plan.views import cpe_tunnels
 from .intent import Block, Intent
 
@@ -31,7 +32,7 @@ class _Render(object):
     def __init__(self, intent: Intent, tunnels: List[Dict], secrets: Dict, require_secrets: Any):
         self.intent = intent
         self.tunnels = tunnels
-        self.secrets = secrets
+        self.secrets = decode_secrets(secrets)
         self.require_secrets = require_secrets
         self.names: Dict[str, set] = dict((k, set()) for k in (
             "acl", "proposal", "policy", "keyring", "profile", "transform_set", "prefix_list", "route"))

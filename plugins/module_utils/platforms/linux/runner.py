@@ -32,7 +32,9 @@ import tempfile
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from ...plan.secrets import secret_values
+from ...plan.grammar import psk_problem
+from ...plan.secrets import decode_secrets, secret_values
+from . import validate as V
 from . import apply as A
 from . import frr as F
 from . import render as R
@@ -87,8 +89,17 @@ class LinuxConfig(object):
                              % (", ".join(unknown), self.host, ", ".join(t["key"] for t in self.all_tunnels) or "none"))
         self.tunnels = [t for t in self.all_tunnels if not staged or t["key"] in staged]
         self.unstaged = [t for t in self.all_tunnels if t not in self.tunnels]
-        self.secrets = params.get("secrets") or {}
+        self.secrets = decode_secrets(params.get("secrets") or {})
         self.secret_values = secret_values(self.secrets)
+        # the plan phase checked the secrets already; called without it, nothing a Linux CPE cannot carry is written
+        problems = []
+        for key in sorted(t["key"] for t in self.tunnels):
+            entry = self.secrets.get(key) if isinstance(self.secrets.get(key), dict) else {}
+            problems.extend(message for _code, _field, message in V.secret_problems(key, entry))
+            if entry.get("psk") and psk_problem(entry["psk"]):
+                problems.append("tunnel %s: psk %s (the value is never printed)" % (key, psk_problem(entry["psk"])))
+        if problems:
+            raise ApplyError("; ".join(problems))
         self.result: Dict[str, Any] = {"changed": False, "commands": [], "changed_files": [], "features": {}}
         self.diffs: List[Dict[str, str]] = []
         self._loaded: Optional[Dict[str, Any]] = None
