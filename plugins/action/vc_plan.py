@@ -5,15 +5,12 @@
 
 Thin: validates the arguments against the module's spec, collects the per-CPE host variables of
 the CPE hosts named in ``regions`` from ``hostvars`` (the core's, and those its platform declares), calls
-the core, and makes sure no secret of the input can appear anywhere in the result.
+the core, and masks any secret-named field of the result (by field, never by substring).
 """
 
 from __future__ import annotations
 
-import json
-
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.secrets import mask_values, secret_values
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import secrets_by_tunnel
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.secrets import mask_fields
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms import find_platform
 from ansible_collections.webex_di.virtual_connect.plugins.modules.vc_plan import ARGUMENT_SPEC, run
 from ansible_collections.webex_di.virtual_connect.plugins.plugin_utils.controller_action import ControllerAction
@@ -32,20 +29,12 @@ HOSTVARS = {
 }
 
 
-def _secrets(regions):
-    """The input's secrets (3 characters or more: shorter ones are refused by the plan and would mask noise)."""
-    return secret_values(secrets_by_tunnel(regions), min_length=3)
-
-
-def _scrub(data, secrets):
-    """Defence in depth: replace any secret string that slipped into the result."""
-    if not secrets:
-        return data
-    text = json.dumps(data)
-    escaped = [json.dumps(s)[1:-1] for s in secrets]
-    if not any(e in text for e in escaped):
-        return data
-    return json.loads(mask_values(text, escaped))
+def _mask(result):
+    """Masking by field, never by substring: the plan core never copies a secret into the plan or a message
+    (only ``psk_set`` / ``password_set``), so the result is returned as it is, with the value of any
+    secret-named key masked should one ever be added (a substring replacement would corrupt an address
+    that happens to contain a weak secret, e.g. 'set peer ********.20')."""
+    return mask_fields(result)
 
 
 class ActionModule(ControllerAction):
@@ -90,4 +79,4 @@ class ActionModule(ControllerAction):
         if warnings:
             result["warnings"] = ["%s: %s [%s]" % (f["path"], f["message"], f["code"]) for f in warnings]
         result.update(out)
-        return _scrub(result, _secrets(params["regions"]))
+        return _mask(result)

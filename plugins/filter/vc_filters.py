@@ -15,6 +15,7 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan impo
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.asn import asn_findings
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.crypto import SUITES
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.mtu import mtu_plan
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.secrets import encode_secrets
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import cpe_tunnels, host_plan, secrets_by_tunnel
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms import get_platform, platform_of
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.settle import settle_wait_s, waiting
@@ -89,8 +90,11 @@ def vc_host_plan(plan, host):
     return host_plan(_plan("vc_host_plan", plan), host)
 
 
-def vc_secrets(regions):
-    return secrets_by_tunnel(regions)
+def vc_secrets(regions, encoded=False):
+    """``{tunnel key: {psk, bgp_password}}``; ``encoded=true`` for a module's no_log option (values as
+    ``vc-b64:...``, so that Ansible's no_log masking never matches a substring of an output)."""
+    secrets = secrets_by_tunnel(regions)
+    return encode_secrets(secrets) if encoded else secrets
 
 
 # ------------------------------------------------------------------ platforms, through the registry

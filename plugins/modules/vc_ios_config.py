@@ -52,6 +52,9 @@ options:
       - Secrets by tunnel key (each a dict with C(psk) and C(bgp_password)), as returned by the
         C(webex_di.virtual_connect.vc_secrets) filter. Required to apply (O(state=merged)) the V(ipsec) and
         V(bgp) features.
+      - Pass them encoded (C(vc_secrets(encoded=true)), values C(vc-b64:...)) - Ansible masks a no_log option's
+        values by substring over the whole result, which corrupts addresses that contain a weak secret; the
+        module masks secrets by field itself. Plain values are accepted too.
     type: dict
   wan_interface:
     description: Interface facing the internet that carries the crypto map. Default C(plan.cpes[host].wan_interface).
@@ -68,9 +71,9 @@ options:
     description:
       - Which parts to manage; lines of other parts are neither added nor removed. A deploy applies every feature the
         roles queued in one run (one read, one configuration session); a role used alone applies its own.
-      - Whichever feature creates a tunnel interface or a crypto map entry also types its Virtual Connect marker (the
-        interface's C(description VC-...), the entry's C(match address VC-...)), so later runs of any feature
-        recognise it.
+      - Whichever feature creates an object also types its Virtual Connect marker (a C(description) or ACL
+        C(remark) carrying C(webex_di.virtual_connect:<tunnel key>), see docs/ownership.md), so later runs of any
+        feature recognise it.
     type: list
     elements: str
     choices: [ipsec, gre, mtu, bgp, ha]
@@ -83,8 +86,19 @@ options:
     type: list
     elements: str
     default: []
+  adopt:
+    description:
+      - Existing objects without the Virtual Connect marker that this run may take over, by the label the refusal
+        names (for example C(interface Tunnel101), C(neighbor 100.64.0.2), C(ip prefix-list VC-IN-US-EAST-A)).
+        Without it, an object the plan names that exists without the marker stops the run before any change.
+      - An adopted object gets the marker and is managed (and pruned) by Virtual Connect from then on.
+    type: list
+    elements: str
+    default: []
   prune:
-    description: Remove whole VC objects (VC-named, VC-described) that are not in the plan any more. Otherwise they are only reported (RV(stale)).
+    description:
+      - Remove whole objects of Virtual Connect (carrying its marker, docs/ownership.md) that are not in the plan
+        any more; never an object because of its name. Otherwise they are only reported (RV(stale)).
     type: bool
     default: false
   update_secrets:
@@ -108,7 +122,9 @@ options:
     type: dict
     suboptions:
       dir_path:
-        description: Directory (default C(backup) next to the playbook).
+        description:
+          - Directory (created with mode 0700; the file is 0600). Default C($VC_BACKUP_DIR), else C(vc_backups) in the
+            directory ansible-playbook runs from; never inside the installed collection (then C(~/.ansible/vc_backups)).
         type: path
       filename:
         description: File name (default C(<host>_vc_running.<timestamp>.cfg)).
@@ -224,6 +240,7 @@ ARGUMENT_SPEC = dict(
     crypto_map_name=dict(type="str"),
     features=dict(type="list", elements="str", choices=list(forms.FEATURES), default=list(forms.FEATURES)),
     tunnels=dict(type="list", elements="str", default=[]),
+    adopt=dict(type="list", elements="str", default=[]),
     prune=dict(type="bool", default=False),
     update_secrets=dict(type="bool", default=False, no_log=False),
     running_config=dict(type="str"),

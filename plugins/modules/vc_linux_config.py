@@ -37,7 +37,9 @@ options:
   secrets:
     description:
       - Tunnel key -> C({psk, bgp_password}), the output of the C(webex_di.virtual_connect.vc_secrets) filter. Needed by
-        V(ipsec) (PSKs) and V(bgp) (passwords). Never logged; every value is masked in the module's whole result.
+        V(ipsec) (PSKs) and V(bgp) (passwords). Never logged; secret fields are masked in the result. Pass them
+        encoded (C(vc_secrets(encoded=true)), values C(vc-b64:...)) so that Ansible's own no_log masking (by
+        substring) never corrupts an address that contains a weak secret; plain values are accepted too.
     type: dict
     default: {}
   features:
@@ -66,6 +68,14 @@ options:
     description: Write the C(.netdev)/C(.network) files so the links come back after a reboot.
     type: bool
     default: true
+  adopt:
+    description:
+      - GRE links the plan names that exist without the Virtual Connect marker (the alias
+        C(webex_di.virtual_connect:<tunnel key>)) and that this run may take over; without it such a link stops the
+        run before any change. An adopted link gets the marker (docs/ownership.md).
+    type: list
+    elements: str
+    default: []
   gre_prune:
     description: Delete C(vcgre*) links and their files that the plan no longer has.
     type: bool
@@ -162,6 +172,7 @@ ARGUMENT_SPEC = dict(
     networkd_dir=dict(type="path", default="/etc/systemd/network"),
     gre_persist=dict(type="bool", default=True),
     gre_prune=dict(type="bool", default=True),
+    adopt=dict(type="list", elements="str", default=[]),
     ip=dict(type="str", default="ip"),
     nft_file=dict(type="path", default="/etc/nftables.d/vc-mss-clamp.nft"),
     nft=dict(type="str", default="nft"),

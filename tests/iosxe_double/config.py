@@ -475,7 +475,8 @@ class ConfigParser:
             idx = len(node.children)
             for i, c in enumerate(node.children):
                 if c.key[:3] == ("ip", "prefix-list", name):
-                    idx = i + 1 if int(c.key[3]) < seq else min(idx, i)
+                    # the list's description line prints before its entries
+                    idx = i + 1 if not c.meta.get("body") or int(c.key[3]) < seq else min(idx, i)
             node.children.insert(idx, new)
             self._sort_prefix_list(node, name)
         return Done()

@@ -30,7 +30,7 @@ class AddressError(ValueError):
 
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_DOTTED = re.compile(r"^%s\.%s\.%s\.%s$" % (_OCTET, _OCTET, _OCTET, _OCTET))
+_DOTTED = re.compile(r"^%s\.%s\.%s\.%s\Z" % (_OCTET, _OCTET, _OCTET, _OCTET))
 
 
 def ip_to_int(text: str) -> int:
@@ -277,7 +277,7 @@ def sort_prefixes(prefixes: Iterable[str]) -> List[str]:
 # ---------------------------------------------------------------------------------------------
 # Prefixes as devices print them: the one normalisation of the collection (plans, parsers, verify)
 # ---------------------------------------------------------------------------------------------
-_PRINTED_PREFIX = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){3})(?:/(\d{1,2}))?$")
+_PRINTED_PREFIX = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){3})(?:/(\d{1,2}))?\Z")
 
 
 def classful_length(address: str) -> int:

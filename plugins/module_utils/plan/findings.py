@@ -24,6 +24,7 @@ RULES: Dict[str, Tuple[str, str]] = {
     "input.empty": (ERROR, "the region list is empty"),
     "region.label": (ERROR, "region labels are 1-32 letters, digits, '.', '_' or '-', starting with a letter or digit"),
     "region.duplicate": (ERROR, "region labels must be unique"),
+    "region.name_collision": (ERROR, "region labels on one CPE must differ after normalisation (case, punctuation): they name device objects"),
     "region.tunnel_count": (ERROR, "a region has exactly two tunnels: one to DC-A and one to DC-B"),
     "region.datacenter": (ERROR, "each tunnel names its data centre: A or B"),
     "region.datacenter_duplicate": (ERROR, "exactly one tunnel per data centre"),

@@ -26,6 +26,7 @@ from .crypto import (
     is_gcm,
 )
 from .findings import Findings
+from .grammar import RULES as GRAMMAR, text_problem
 from .mtu import DEFAULT_TUNNEL_IP_MTU, DOCUMENTED_MSS
 
 # Fields of the input model: name -> required?
@@ -389,6 +390,12 @@ def resolve_cpe(host: str, settings: Any, findings: Findings) -> Dict[str, Any]:
             findings.add("input.unknown", "%s.%s" % (path, key), "unknown per-CPE setting; known: %s" % ", ".join(known))
         elif value is not None:
             cpe[key] = value
+    for key in sorted(k for k, v in cpe.items() if isinstance(v, str) and v != ""):
+        # every per-CPE setting can reach a device line: one line of printable ASCII, whatever its platform
+        problem = text_problem(cpe[key])
+        if problem:
+            findings.add("cpe.setting", "%s.%s" % (path, key), "%s %s; rule: %s" % (key, problem, GRAMMAR["text"]))
+            cpe[key] = DEFAULT_CPE.get(key) if key != "platform" else ""
     cpe["wan_mtu"] = _int_in(findings, "cpe.setting", path + ".wan_mtu", cpe["wan_mtu"], 1280, 9216, "WAN MTU (vc_wan_mtu)") or 1500
     cpe["tunnel_base"] = _int_in(
         findings, "cpe.setting", path + ".tunnel_base", cpe["tunnel_base"], 0, 2147483000, "tunnel base number (vc_tunnel_base)"

@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from . import addressing as A
 from .asn import check_pair, neighbour_as, router_asn
 from .findings import Findings
+from .grammar import RULES as GRAMMAR, object_token, psk_problem, text_problem
 from .ha import SPLIT_FIELDS, redistribution_plan, resolve_split, split_checks, split_plan
 from .model import (
     CPE_END_FIELDS,
@@ -34,9 +35,8 @@ from .views import secrets_by_tunnel
 
 PLAN_VERSION = 1
 MAX_BANDWIDTH_MBPS = 250
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 _CPE_END_ALL = dict(CPE_END_FIELDS, **dict((k, False) for k in SPLIT_FIELDS))
+_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}\Z")
 _DC_ALIASES = {"a": "A", "dc-a": "A", "dca": "A", "dc1": "A", "b": "B", "dc-b": "B", "dcb": "B", "dc2": "B"}
 
 
@@ -61,7 +61,7 @@ class PlanResult(object):
 
 
 def _name_token(region: str, dc: str) -> str:
-    return re.sub(r"[^A-Z0-9]+", "-", region.upper()).strip("-") + "-" + dc
+    return object_token(region) + "-" + dc
 
 
 class _Ctx(object):
@@ -116,8 +116,9 @@ def _secret(ctx: _Ctx, value: Any, path: str, what: str, required: bool) -> bool
     if not isinstance(value, str):
         ctx.f.add("secret.format", path, "%s must be a string" % what)
         return False
-    if value != value.strip() or _CONTROL.search(value):
-        ctx.f.add("secret.format", path, "%s has leading/trailing spaces or control characters (never printed)" % what)
+    problem = psk_problem(value)
+    if problem:
+        ctx.f.add("secret.format", path, "%s %s (the value is never printed); rule: %s" % (what, problem, GRAMMAR["psk"]))
     elif required and len(value) < 16:
         ctx.f.add("secret.weak", path, "%s is shorter than 16 characters" % what)
     if "?" in value:
@@ -155,6 +156,10 @@ def _tunnel(ctx: _Ctx, region: Dict[str, Any], t: Any, path: str) -> Optional[Di
     host = cpe.get("host")
     if host is not None and (not isinstance(host, str) or not host.strip()):
         ctx.f.add("input.type", path + ".cpe.host", "host must be an inventory hostname")
+        host = None
+    elif host is not None and text_problem(host, allow_blank=False):
+        ctx.f.add("input.type", path + ".cpe.host", "host %s (rule: an inventory hostname, %s)"
+                  % (text_problem(host, allow_blank=False), GRAMMAR["text"]))
         host = None
     out["host"] = host
     out["cpe_ipsec"] = _addr(ctx, cpe.get("ipsec_ip"), path + ".cpe.ipsec_ip", "CPE IPsec IP")
@@ -436,6 +441,7 @@ def _cpe_view(
                 "CPE host %r is not in the inventory; add it (group vc_cpes) or fix the name" % host,
             )
         settings = resolve_cpe(host, cpes_in.get(host), ctx.f)
+        _name_collisions(ctx, host, tunnels)
         if not settings["wan_interface"]:
             ctx.f.add(
                 "cpe.wan_interface",
@@ -551,6 +557,26 @@ def _cpe_view(
             "tunnel subnet %s overlaps %s (%s)" % (later["tun"]["network"], other["tun"]["network"], other["path"]),
         )
     return view
+
+
+def _name_collisions(ctx: _Ctx, host: str, tunnels: List[Dict[str, Any]]) -> None:
+    """Region labels of one CPE must name different device objects once normalised (object_token)."""
+    seen: Dict[str, Dict[str, Any]] = {}
+    reported = set()
+    for t in tunnels:
+        reg = t["region"]
+        if not reg["label"] or id(reg) in reported:
+            continue
+        token = object_token(reg["label"])
+        other = seen.setdefault(token, reg)
+        if other is not reg and other["label"] != reg["label"]:
+            reported.add(id(reg))
+            ctx.f.add(
+                "region.name_collision",
+                reg["path"] + ".region",
+                "region labels %r and %r (%s) both name the device objects VC-%s-* on %s: rename one (labels must "
+                "differ in more than case and punctuation)" % (reg["label"], other["label"], other["path"], token, host),
+            )
 
 
 def _nat_t(settings: Dict[str, Any], t: Dict[str, Any], ctx: _Ctx) -> bool:

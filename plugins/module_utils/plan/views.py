@@ -72,3 +72,18 @@ def host_plan(plan: Optional[Dict[str, Any]], host: str) -> Dict[str, Any]:
     out["regions"] = regions
     out["cpes"] = cpes
     return out
+# The ownership marker of every platform (docs/ownership.md): the collection and the plan tunnel key, carried in
+# each platform's own syntax (a description, a remark, an interface alias, a file header).
+MARKER_PREFIX = "webex_di.virtual_connect:"
+
+
+def marker(key: str) -> str:
+    """``webex_di.virtual_connect:<tunnel key>``."""
+    return MARKER_PREFIX + str(key)
+
+
+def marker_key(text: Any) -> Optional[str]:
+    """The tunnel key of a marker at the start of ``text`` (an alias, a description), else None."""
+    if isinstance(text, str) and text.startswith(MARKER_PREFIX) and len(text) > len(MARKER_PREFIX):
+        return text[len(MARKER_PREFIX):].split()[0]
+    return None

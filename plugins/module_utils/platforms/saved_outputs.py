@@ -12,6 +12,8 @@ import os
 import re
 from typing import Any, Dict, List, Optional
 
+from ..plan.secrets import mask_secret_lines
+
 
 def command_filename(command: str) -> str:
     """Saved-output file name of a command: whitespace runs, '/' and '|' become '_', plus '.txt'.
@@ -62,7 +64,9 @@ def read_saved_outputs(directory: str, host: str, commands: List[Any]) -> Dict[s
                             "optional": bool(spec.get("optional"))})
             continue
         with open(found, "rb") as fh:
-            outputs[command] = fh.read().decode("utf-8", errors="replace")
+            # a saved output can hold secret lines (a whole running configuration): masked by field before the
+            # text reaches a variable, a result or the log (the parsers compare secrets by presence only)
+            outputs[command] = mask_secret_lines(fh.read().decode("utf-8", errors="replace"))
         files[command] = found
     return {"outputs": outputs, "files": files, "missing": missing,
             "missing_required": [m for m in missing if not m["optional"]], "directory": host_dir}

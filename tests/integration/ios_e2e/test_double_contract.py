@@ -141,7 +141,8 @@ def test_cisco_side_fault_fails_that_tunnel_at_that_layer(lab_rig, fault, layer)
 
 @pytest.mark.parametrize("drift,key,layer", [
     # someone widens the crypto ACL: Cisco's GRE-only policy refuses the CHILD SA
-    (["ip access-list extended VC-GRE-LAB-A", "no 10", "10 permit ip host 192.0.2.2 host 198.51.100.65"],
+    # (entry 20: entry 10 is the remark carrying the collection's marker)
+    (["ip access-list extended VC-GRE-LAB-A", "no 20", "20 permit ip host 192.0.2.2 host 198.51.100.65"],
      "lab-A", "ipsec"),
     # the per-neighbour local-as is removed: tunnel B opens with the wrong AS
     (["router bgp 64551", "no neighbor 100.64.0.6 local-as"], "lab-B", "bgp"),

@@ -24,8 +24,8 @@ from . import forms
 from .diff import compute, restore_commands
 from .parser import parse_vc
 from .render import render, rendered_text
-from .validate import crypto_map_name_problem
-from ...plan.secrets import mask_values, secret_values
+from .validate import secret_problems, setting_problems
+from ...plan.secrets import decode_secrets, mask_values, secret_values
 from ...plan.views import cpe_tunnels
 
 
@@ -94,10 +94,14 @@ def config_exchange(conn: Any, buffer_read_timeout: Optional[float]) -> Iterator
 def _intent(params: Dict[str, Any], require_secrets: Any) -> Any:
     intent = render(params["plan"], params["host"], params.get("secrets"),
                     wan_interface=params.get("wan_interface"), wan_next_hop=params.get("wan_next_hop"),
-                    crypto_map_name=params.get("crypto_map_name"), require_secrets=require_secrets)
-    problem = crypto_map_name_problem(params.get("crypto_map_name"))
-    if problem:
-        intent.errors.append(problem)
+                    crypto_map_name=params.get("crypto_map_name"), require_secrets=require_secrets,
+                    adopt=params.get("adopt"))
+    # the plan phase checked these already; a module called without it types nothing the plan would refuse
+    for _code, _key, message in setting_problems(params):
+        intent.errors.append(message)
+    for tkey, entry in sorted((params.get("secrets") or {}).items()):
+        for _code, _field, message in secret_problems(tkey, entry if isinstance(entry, dict) else {}):
+            intent.errors.append(message)
     timeout = params.get("config_buffer_read_timeout")
     if timeout is not None and not 0 <= timeout <= 10:
         intent.errors.append("config_buffer_read_timeout must be between 0 and 10 seconds, got %s" % timeout)
@@ -111,6 +115,7 @@ def _intent(params: Dict[str, Any], require_secrets: Any) -> Any:
 
 def run_offline(params: Dict[str, Any]) -> Dict[str, Any]:
     """States rendered and parsed (pure, no connection)."""
+    params = dict(params, secrets=decode_secrets(params.get("secrets")))
     state = params["state"]
     if state == "parsed":
         if params.get("running_config") is None:
@@ -138,6 +143,7 @@ def _staged(params: Dict[str, Any]) -> Optional[List[str]]:
 
 def run_merged(params: Dict[str, Any], conn: Any, check_mode: bool) -> Dict[str, Any]:
     """State merged through a cliconf-like ``conn``: one read (the backup), one configuration session."""
+    params = dict(params, secrets=decode_secrets(params.get("secrets")))
     # secrets are needed only by the parts that type them (IKEv2 keyring, BGP passwords)
     needed = [f for f, feature in (("psk", "ipsec"), ("bgp_password", "bgp")) if feature in params["features"]]
     intent = _intent(params, require_secrets=needed)
@@ -208,6 +214,7 @@ def _rollback(params: Dict[str, Any], conn: Any, intent: Any, backup: str, out: 
 
 def run_restored(params: Dict[str, Any], conn: Any, check_mode: bool) -> Dict[str, Any]:
     """State restored: VC-owned configuration back to ``backup_config``."""
+    params = dict(params, secrets=decode_secrets(params.get("secrets")))
     intent = _intent(params, require_secrets=False)
     if intent.errors:
         return dict(failed=True, changed=False, msg="; ".join(intent.errors), commands=[])

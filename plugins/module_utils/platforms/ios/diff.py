@@ -122,8 +122,9 @@ def diff_block(ib: Block, rnode: Optional[Node], ctx: _Ctx, implied: Optional[se
         if cf in run_cf or cf in implied:
             continue
         adds.append(line.text)
-    if adds and ib.owned:
-        # the block gets lines of ours: make sure it carries our marker, whichever feature writes first
+    if ib.owned and (adds or rnode is not None):
+        # an object of ours always carries our marker, whichever feature writes first (an adopted object
+        # gets it on its first run)
         adds = [m.text for m in ib.lines if m.marker and ctx.staged(m.tunnel) and m.text not in adds
                 and _cf(m.text, header) not in run_cf] + adds
     add_keys = set(k for k in (forms.setting_key(a) for a in adds) if k)
@@ -185,8 +186,9 @@ def diff_block(ib: Block, rnode: Optional[Node], ctx: _Ctx, implied: Optional[se
         for n in run_children:
             if id(n) in matched:
                 continue
-            if forms.line_feature(ib.kind, n.text) in ctx.features and ctx.tunnels is None:
-                removes.append(n.text)       # stale sub-block inside a VC-owned block (never in a staged apply)
+            if forms.line_feature(ib.kind, n.text) in ctx.features and ctx.tunnels is None \
+                    and forms.block_marker(n.lines()):
+                removes.append(n.text)       # stale marked sub-block of ours (never in a staged apply)
                 before_children.extend(" " * (depth + 1) + x for x in n.to_lines())
 
     cmds: List[str] = []
@@ -252,9 +254,78 @@ def _find_top(roots: List[Node], header: str) -> Optional[Node]:
     return None
 
 
+ADOPT_HINT = ("rename or renumber ours (vc_tunnel_base / cpe.tunnel_number / the region label), remove it, or adopt "
+              "it explicitly with vc_ios_adopt: ['%s'] (it then gets the marker and is managed by Virtual Connect)")
+
+
+def _foreign(res: DiffResult, intent: Intent, label: str, what: str) -> None:
+    if label in intent.adopt:
+        return
+    res.errors.append("%s exists and is not %s on %s: it carries no marker '%s:<tunnel key>'; refusing to change "
+                      "it; %s" % (label, what, intent.host, forms.COLLECTION, ADOPT_HINT % label))
+
+
+class _Ownership(object):
+    """What of the running config is ours (docs/ownership.md): marked objects, and the marker-less shared
+    objects (IKEv2 proposals and policy, transform sets, the keyring) that a marked object of ours depends on."""
+
+    def __init__(self, roots: List[Node], adopt=()):
+        self.roots = roots
+        self.adopt = set(adopt or ())
+        self.marked_profiles = set()
+        self.marked_cmap_ts = set()      # transform sets used by our crypto map entries
+        self.foreign_ts = set()          # ... and by entries that are not ours
+        self.profile_keyrings = set()
+        self.foreign_keyrings = set()
+        self.policies = {}               # policy name -> its proposals
+        for n in roots:
+            m = forms.CRYPTO_MAP_ENTRY_RX.match(n.text)
+            if m:
+                ours = self.marked(n)
+                for line in n.lines():
+                    mm = re.match(r"^set transform-set (.+)$", line)
+                    if mm:
+                        (self.marked_cmap_ts if ours else self.foreign_ts).update(mm.group(1).split())
+            m = re.match(r"^crypto ikev2 profile (\S+)$", n.text)
+            if m:
+                ours = self.marked(n)
+                if ours:
+                    self.marked_profiles.add(m.group(1))
+                for line in n.lines():
+                    mm = re.match(r"^keyring local (\S+)$", line)
+                    if mm:
+                        (self.profile_keyrings if ours else self.foreign_keyrings).add(mm.group(1))
+            m = re.match(r"^crypto ikev2 policy (\S+)$", n.text)
+            if m:
+                self.policies[m.group(1)] = [x.split()[1] for x in n.lines() if x.startswith("proposal ")]
+
+    def marked(self, node: Node) -> bool:
+        return node.text in self.adopt or forms.block_marker(node.lines()) is not None
+
+    def ours(self, kind: str, name: str, node: Node, policy_name: str = forms.IKEV2_POLICY) -> bool:
+        """Whether an existing object of ``kind`` named ``name`` is ours."""
+        if node.text in self.adopt:
+            return True
+        if kind in ("acl", "profile", "cmap_entry", "tunnel", "route_map"):
+            return forms.block_marker(node.lines()) is not None
+        if kind == "transform_set":
+            return name in self.marked_cmap_ts and name not in self.foreign_ts
+        if kind == "keyring":
+            peers = [c for c in node.children if c.children]
+            marked = [c for c in peers if forms.block_marker(c.lines())]
+            return name not in self.foreign_keyrings and bool(marked or name in self.profile_keyrings)
+        if kind == "policy":
+            return bool(self.marked_profiles)      # it serves our (marked) IKEv2 profiles
+        if kind == "proposal":
+            used = [p for p, props in self.policies.items() if name in props]
+            return bool(used) and all(p == policy_name and self.ours("policy", p, Node(p)) for p in used)
+        return False
+
+
 def check_safety(intent: Intent, roots: List[Node], res: DiffResult, require_wan: bool = True) -> None:
-    """Refuse to touch what is not ours."""
+    """Refuse to touch what is not ours: an object the plan names that exists without our marker."""
     map_name = intent.crypto_map_name
+    own = _Ownership(roots, intent.adopt)
     # one crypto map per interface
     if intent.wan_interface:
         wan = _find_top(roots, "interface %s" % intent.wan_interface)
@@ -270,19 +341,43 @@ def check_safety(intent: Intent, roots: List[Node], res: DiffResult, require_wan
                     "interface: set vc_crypto_map_name: %s to add the Virtual Connect entries (sequence "
                     "numbers %s) to that map" % (intent.wan_interface, current, current,
                                                  ", ".join(str(s) for s in intent.crypto_map_seqs)))
-    # crypto map sequence clash with a foreign entry
-    for seq in intent.crypto_map_seqs:
+    # our own crypto map (VC-CMAP) holds only our entries: an entry of another configuration in it would start
+    # protecting traffic once the map is on the WAN interface
+    if map_name == forms.DEFAULT_CRYPTO_MAP:
         for n in roots:
             m = forms.CRYPTO_MAP_ENTRY_RX.match(n.text)
-            if m and m.group(1) == map_name and int(m.group(2)) == seq and not _is_vc_cmap_entry(n, map_name):
-                res.errors.append("crypto map %s %d exists and is not a Virtual Connect entry; choose other "
-                                  "tunnel numbers (vc_tunnel_base / cpe.tunnel_number)" % (map_name, seq))
-    # tunnel interfaces
-    for ifname in intent.tunnel_interfaces:
-        n = _find_top(roots, "interface %s" % ifname)
-        if n is not None and not _is_vc_interface(n) and not _is_blank_interface(n):
-            res.errors.append("interface %s exists and is not a Virtual Connect tunnel (no 'description VC-...'); "
-                              "choose other tunnel numbers (vc_tunnel_base / cpe.tunnel_number)" % ifname)
+            if m and m.group(1) == map_name and int(m.group(2)) not in intent.crypto_map_seqs and n.children \
+                    and not own.marked(n):
+                _foreign(res, intent, "crypto map %s %s" % (m.group(1), m.group(2)), _WHAT["cmap_entry"])
+    # every object the plan names: absent, or ours
+    for block in intent.blocks:
+        if block.header is None or not block.owned:
+            continue
+        node = _find_top(roots, block.header)
+        if node is None:
+            if block.kind == "cmap_entry":
+                m = forms.CRYPTO_MAP_ENTRY_RX.match(block.header)
+                for n in roots:
+                    mm = forms.CRYPTO_MAP_ENTRY_RX.match(n.text)
+                    if mm and m and mm.group(1) == m.group(1) and mm.group(2) == m.group(2):
+                        node = n          # the same entry with another suffix (dynamic)
+            if node is None:
+                continue
+        name = block.header.split()[-1] if block.kind != "transform_set" else block.header.split()[3]
+        if block.kind == "cmap_entry":
+            name = "%s %s" % tuple(block.header.split()[2:4])
+        if block.kind == "tunnel" and _is_blank_interface(node):
+            continue      # an interface that carries nothing (no address, shut down): taking it touches nothing
+        if not own.ours(block.kind, name, node):
+            label = "crypto map %s" % name if block.kind == "cmap_entry" else node.text
+            _foreign(res, intent, label, _WHAT.get(block.kind, "a Virtual Connect object"))
+            continue
+        for child in block.children:      # keyring peers of ours: a same-named unmarked peer is not ours
+            rchild = next((c for c in node.children if _cf(c.text, "") == _cf(child.header, "")), None)
+            if rchild is not None and not own.marked(rchild):
+                label = "%s %s" % (block.header, child.header)
+                if label not in intent.adopt:
+                    _foreign(res, intent, label, "a Virtual Connect keyring peer")
     # one BGP process
     if intent.bgp_asn is not None:
         for n in roots:
@@ -291,24 +386,37 @@ def check_safety(intent: Intent, roots: List[Node], res: DiffResult, require_wan
                 res.errors.append(
                     "the router already runs BGP AS %s, the plan wants AS %s on %s: set vc_bgp_asn: %s "
                     "(the plan then uses local-as per neighbour)" % (m.group(1), intent.bgp_asn, intent.host, m.group(1)))
-        # a neighbour address of ours already used by a foreign (non-VC) neighbour
+        # a neighbour address of ours already used by a neighbour that is not ours
         bgp = _find_top(roots, "router bgp %s" % intent.bgp_asn)
         if bgp is not None:
+            marked = forms.neighbor_markers(bgp.lines())
+            present = set(_neighbor_of(x) for x in bgp.lines() if _neighbor_of(x))
+            for nb in intent.neighbors:
+                if nb in present and nb not in marked and nb not in intent.core_neighbors:
+                    _foreign(res, intent, "neighbor %s" % nb, "a Virtual Connect neighbour (refusing to take it over)")
             described = set()
             for line in bgp.lines():
                 m = re.match(r"^neighbor (\S+) description (\S+)", line)
-                if m and forms.is_vc_name(m.group(2)):
+                if m and m.group(2) == forms.CORE_DESCRIPTION:
                     described.add(m.group(1))
-            for line in bgp.lines():
-                m = re.match(r"^neighbor (\S+) description (\S+)", line)
-                if m and m.group(1) in intent.neighbors and not forms.is_vc_name(m.group(2)):
-                    res.errors.append("BGP neighbour %s exists with description '%s' (not a Virtual Connect "
-                                      "neighbour): refusing to take it over" % (m.group(1), m.group(2)))
             for nb in intent.core_neighbors:
                 if nb not in described and any(x.startswith("neighbor %s remote-as " % nb) for x in bgp.lines()):
                     res.errors.append("BGP neighbour %s (vc_redistribution.neighbors) is already configured by the "
                                       "operator (no 'description %s'): refusing to take it over; hand the DI prefixes "
                                       "to it yourself or name another core neighbour" % (nb, forms.CORE_DESCRIPTION))
+    # prefix lists the plan names
+    pl_marked = set()
+    pl_present = set()
+    for n in roots:
+        pm = forms.prefix_list_marker(n.text)
+        if pm:
+            pl_marked.add(pm[0])
+        m = forms.PREFIX_LIST_RX.match(n.text)
+        if m:
+            pl_present.add(m.group(1))
+    for name in sorted(intent.names.get("prefix_list", ())):
+        if name in pl_present and name not in pl_marked:
+            _foreign(res, intent, "ip prefix-list %s" % name, "a Virtual Connect prefix list")
     _check_ospf(intent, roots, res)
 
 
@@ -322,89 +430,117 @@ def _check_ospf(intent: Intent, roots: List[Node], res: DiffResult) -> None:
                           "redistributes into the customer's OSPF process, it does not create one"
                           % (intent.ospf_process, intent.host))
         return
+    ours_rm = _vc_route_maps(roots)
     for line in ospf.lines():
         found = forms.redistribute_bgp(line)
-        if found and found[0] == str(intent.bgp_asn) and not forms.is_vc_name(found[1]):
+        if found and found[0] == str(intent.bgp_asn) and found[1] not in ours_rm:
             res.errors.append("router ospf %d already has '%s' (not ours): IOS keeps one 'redistribute bgp %s' per "
                               "process, so Virtual Connect would replace it; remove it or add the DI prefixes to its "
                               "route-map yourself" % (intent.ospf_process, line, found[0]))
 
 
+_WHAT = {
+    "acl": "a Virtual Connect access list",
+    "route_map": "a Virtual Connect route-map (the hand-over of the DI prefixes, docs/ha.md)",
+    "profile": "a Virtual Connect IKEv2 profile",
+    "cmap_entry": "a Virtual Connect entry (choose other tunnel numbers: vc_tunnel_base / cpe.tunnel_number)",
+    "tunnel": "a Virtual Connect tunnel (choose other tunnel numbers: vc_tunnel_base / cpe.tunnel_number)",
+    "transform_set": "a Virtual Connect transform set (no marked Virtual Connect crypto map entry uses it, or an "
+                     "entry of another configuration does)",
+    "keyring": "a Virtual Connect keyring (no marked peer in it, or a profile of another configuration uses it)",
+    "policy": "a Virtual Connect IKEv2 policy (no marked Virtual Connect IKEv2 profile is on the router yet)",
+    "proposal": "a Virtual Connect IKEv2 proposal (a policy of another configuration uses it)",
+}
+
+
 def _references_vc(node: Node) -> bool:
-    for line in node.lines():
-        m = re.match(r"^(match address|set ikev2-profile) (\S+)$", line)
-        if m and forms.is_vc_name(m.group(2)):
-            return True
-    return False
+    return forms.block_marker(node.lines()) is not None
 
 
 def _is_vc_cmap_entry(node: Node, map_name: str) -> bool:
-    if map_name == forms.DEFAULT_CRYPTO_MAP:
-        return True
-    return _references_vc(node) or not node.children   # an empty entry (no lines) is free
+    return forms.block_marker(node.lines()) is not None
 
 
 def _is_vc_interface(node: Node) -> bool:
-    return any(x.startswith("description " + forms.VC_PREFIX) for x in node.lines())
+    return forms.block_marker(node.lines()) is not None
 
 
 def _is_blank_interface(node: Node) -> bool:
     return all(x in ("no ip address", "shutdown") for x in node.lines())
 
 
+def _vc_route_maps(roots: List[Node]) -> set:
+    """Route-maps of ours: every entry of the ``VC-`` name carries our marker (its ``description``)."""
+    maps: Dict[str, List[bool]] = {}
+    for n in roots:
+        m = forms.ROUTE_MAP_RX.match(n.text)
+        if m and forms.is_vc_name(m.group(1)):
+            maps.setdefault(m.group(1), []).append(bool(forms.block_marker(n.lines())))
+    return set(name for name, marks in maps.items() if all(marks))
+
+
 def find_stale(intent: Intent, roots: List[Node], features) -> List[Tuple[int, List[str], str]]:
-    """Whole VC objects on the router that the plan no longer has: (order, commands, label)."""
+    """Objects of ours on the router that the plan no longer has: (order, commands, label). Only marked
+    objects (and the marker-less shared objects a marked object of ours depends on); never by name."""
     feats = set(features)
     out: List[Tuple[int, List[str], str]] = []
     wanted = set(b.header for b in intent.blocks if b.header)
+    own = _Ownership(roots)
     if "ipsec" in feats:
         for n in roots:
             for kind, rx in forms.VC_OBJECT_HEADERS:
                 m = rx.match(n.text)
-                if m and n.text not in wanted and m.group(1) not in intent.names.get(kind, ()):
+                if kind in ("policy", "keyring") and m and m.group(1) not in (forms.IKEV2_POLICY, forms.KEYRING):
+                    continue    # the one policy and keyring of ours have fixed names: another is never ours
+                if m and n.text not in wanted and m.group(1) not in intent.names.get(kind, ()) \
+                        and own.ours(kind, m.group(1), n):
                     out.append((KIND_ORDER[kind], [forms.no_header(n.text)], n.text))
             m = forms.CRYPTO_MAP_ENTRY_RX.match(n.text)
             if m:
                 name, seq = m.group(1), int(m.group(2))
-                ours = name == forms.DEFAULT_CRYPTO_MAP or _references_vc(n)
                 in_plan = name == intent.crypto_map_name and seq in intent.crypto_map_seqs
-                if ours and not in_plan:
+                if _is_vc_cmap_entry(n, name) and not in_plan:
                     out.append((KIND_ORDER["cmap_entry"], ["no crypto map %s %s" % (name, seq)], n.text))
     if "gre" in feats:
+        # a static route carries only its name: it is ours when named after a marked tunnel interface of ours
+        # (the first word of the interface's description, docs/ownership.md)
+        route_names = set()
         for n in roots:
             m = forms.INTERFACE_RX.match(n.text)
-            if m and _is_vc_interface(n) and m.group(1) not in intent.tunnel_interfaces:
-                out.append((KIND_ORDER["tunnel"], ["no " + n.text], n.text))
+            if m and _is_vc_interface(n):
+                route_names.update(x.split()[1] for x in n.lines() if x.startswith("description ") and len(x.split()) > 1)
+                if m.group(1) not in intent.tunnel_interfaces:
+                    out.append((KIND_ORDER["tunnel"], ["no " + n.text], n.text))
+        for n in roots:
             m = forms.STATIC_ROUTE_RX.match(n.text)
-            if m and _is_leaf(n) and forms.is_vc_name(m.group(4)) and m.group(4) not in intent.names.get("route", ()):
+            if m and _is_leaf(n) and m.group(4) in route_names and m.group(4) not in intent.names.get("route", ()):
                 out.append((KIND_ORDER["route"], [forms.no_form(n.text)], n.text))
     if "bgp" in feats:
         seen = set()
         for n in roots:
-            m = forms.PREFIX_LIST_RX.match(n.text)
-            if m and forms.is_vc_name(m.group(1)) and m.group(1) not in intent.names.get("prefix_list", ()) \
-                    and m.group(1) not in seen:
-                seen.add(m.group(1))
-                out.append((KIND_ORDER["prefix_list"], ["no ip prefix-list %s" % m.group(1)],
-                            "ip prefix-list %s" % m.group(1)))
+            pm = forms.prefix_list_marker(n.text)
+            if pm and pm[0] not in intent.names.get("prefix_list", ()) and pm[0] not in seen:
+                seen.add(pm[0])
+                out.append((KIND_ORDER["prefix_list"], ["no ip prefix-list %s" % pm[0]],
+                            "ip prefix-list %s" % pm[0]))
+        ours_rm = _vc_route_maps(roots)
         for n in roots:
             m = forms.ROUTE_MAP_RX.match(n.text)
-            if m and forms.is_vc_name(m.group(1)) and m.group(1) not in intent.names.get("route_map", ()):
+            if m and m.group(1) in ours_rm and m.group(1) not in intent.names.get("route_map", ()):
                 out.append((KIND_ORDER["route_map"], ["no " + n.text], n.text))
             m = forms.ROUTER_OSPF_RX.match(n.text)
             if m:
                 for line in n.lines():
                     found = forms.redistribute_bgp(line)
-                    if found and forms.is_vc_name(found[1]) and int(m.group(1)) != intent.ospf_process:
+                    if found and found[1] in ours_rm and int(m.group(1)) != intent.ospf_process:
                         out.append((KIND_ORDER["ospf"], [n.text, forms.no_form(line)], "%s %s" % (n.text, line)))
         if intent.bgp_asn is not None:
             bgp = _find_top(roots, "router bgp %s" % intent.bgp_asn)
             if bgp is not None:
-                for line in bgp.lines():
-                    m = re.match(r"^neighbor (\S+) description (VC-\S+)", line)
-                    if m and m.group(1) not in intent.neighbors:
-                        out.append((KIND_ORDER["bgp"], ["router bgp %s" % intent.bgp_asn, "no neighbor %s" % m.group(1)],
-                                    "router bgp %s neighbor %s" % (intent.bgp_asn, m.group(1))))
+                for nb in sorted(forms.neighbor_markers(bgp.lines())):
+                    if nb not in intent.neighbors:
+                        out.append((KIND_ORDER["bgp"], ["router bgp %s" % intent.bgp_asn, "no neighbor %s" % nb],
+                                    "router bgp %s neighbor %s" % (intent.bgp_asn, nb)))
     return out
 
 

@@ -27,6 +27,7 @@ from ...plan.secrets import MASK  # noqa: F401  (forms.MASK: the one mask)
 VC_PREFIX = "VC-"
 DEFAULT_CRYPTO_MAP = "VC-CMAP"
 KEYRING = "VC-KEYRING"
+REDISTRIBUTION_KEY = "redistribution"   # the marker key of the hand-over prefix list (not a tunnel key)
 CORE_DESCRIPTION = "VC-CORE"           # iBGP neighbours of the customer core (redistribution, docs/ha.md)
 IKEV2_POLICY = "VC-POLICY"
 
@@ -95,13 +96,65 @@ def transform_set_name(esp: Dict) -> str:
 
 
 def is_vc_name(name: Optional[str]) -> bool:
+    """A name of the ``VC-`` form. Never ownership on its own (docs/ownership.md): an object is ours when the
+    plan names it and it carries :func:`marker` (or, for the kinds IOS-XE cannot describe, a marked object
+    of ours depends on it)."""
     return bool(name) and str(name).startswith(VC_PREFIX)
 
 
+# ---------------------------------------------------------------------------------------------
+# Ownership markers (docs/ownership.md): the collection and the plan tunnel key, in IOS-XE's own syntax
+# (a description or an ACL remark); typed by whichever feature creates the object.
+# ---------------------------------------------------------------------------------------------
+COLLECTION = "webex_di.virtual_connect"
+_MARKER_RX = re.compile(r"(?:^|\s)webex_di\.virtual_connect:(\S+)")
+_MARKER_LINE_RX = re.compile(r"^(?:\d+ )?(?:description|remark) (.*)$")
+_NEIGHBOR_MARKER_RX = re.compile(r"^neighbor (\S+) description (.*)$")
+_PREFIX_LIST_MARKER_RX = re.compile(r"^ip prefix-list (\S+) description (.*)$")
+
+
+def marker(key: str) -> str:
+    """``webex_di.virtual_connect:<tunnel key>``: what a description or remark of ours carries."""
+    return "%s:%s" % (COLLECTION, key)
+
+
+def marker_key(text: Optional[str]) -> Optional[str]:
+    """The tunnel key of the marker in a description/remark text, else None."""
+    m = _MARKER_RX.search(text or "")
+    return m.group(1) if m else None
+
+
+def block_marker(lines: List[str]) -> Optional[str]:
+    """The tunnel key marked on a block (its ``description`` or ACL ``remark`` lines), else None."""
+    for line in lines:
+        m = _MARKER_LINE_RX.match(line.strip())
+        if m and marker_key(m.group(1)):
+            return marker_key(m.group(1))
+    return None
+
+
+def neighbor_markers(lines: List[str]) -> Dict[str, str]:
+    """BGP neighbour address -> tunnel key, for the neighbours whose description carries our marker."""
+    out = {}
+    for line in lines:
+        m = _NEIGHBOR_MARKER_RX.match(line.strip())
+        if m and marker_key(m.group(2)):
+            out[m.group(1)] = marker_key(m.group(2))
+    return out
+
+
+def prefix_list_marker(line: str) -> Optional[Tuple[str, str]]:
+    """``(prefix-list name, tunnel key)`` of an ``ip prefix-list X description <marker>`` line, else None."""
+    m = _PREFIX_LIST_MARKER_RX.match(line.strip())
+    if m and marker_key(m.group(2)):
+        return m.group(1), marker_key(m.group(2))
+    return None
+
+
 def description(tunnel: Dict) -> str:
-    """Tunnel interface description; the ``VC-`` first word marks the interface as ours."""
-    return "%s Webex DI Virtual Connect DC-%s %s" % (
-        object_name(tunnel["name"]), tunnel["datacenter"], tunnel["region"])
+    """Tunnel interface description; the marker at its end marks the interface as ours."""
+    return "%s Webex DI Virtual Connect DC-%s %s %s" % (
+        object_name(tunnel["name"]), tunnel["datacenter"], tunnel["region"], marker(tunnel["key"]))
 
 
 # ---------------------------------------------------------------------------------------------

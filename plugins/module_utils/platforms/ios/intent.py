@@ -98,6 +98,8 @@ class Intent(object):
         self.core_neighbors: List[str] = []   # iBGP neighbours of the customer core (redistribution)
         self.ospf_process: Optional[int] = None  # the customer OSPF process VC redistributes into
         self.names: dict = {}           # kind -> set of VC object names we own
+        self.names: dict = {}           # kind -> set of VC object names the plan names
+        self.adopt: set = set()         # labels of existing objects adopted explicitly (vc_ios_adopt)
         # which plan tunnel a line of a shared block belongs to (neighbour IP, prefix list, route name -> key)
         self.line_tunnels: Dict[str, Dict[str, str]] = {"neighbor": {}, "prefix_list": {}, "route": {}}
 
@@ -109,7 +111,7 @@ class Intent(object):
         m = re.match(r"^neighbor (\S+) ", text)
         if m:
             return self.line_tunnels["neighbor"].get(m.group(1))
-        m = forms.PREFIX_LIST_RX.match(text)
+        m = re.match(r"^ip prefix-list (\S+) ", text)     # entries and the list's description (its marker)
         if m:
             return self.line_tunnels["prefix_list"].get(m.group(1))
         m = forms.STATIC_ROUTE_RX.match(text)

@@ -79,7 +79,7 @@ def parse_vc(text: str, wan_interface: Optional[str] = None) -> Dict:
     """Structured view of the VC-relevant parts of a running config (state ``parsed``).
 
     Returns ``{objects: {kind: {name: [lines]}}, crypto_maps: {name: {seq: [lines]}},
-    interfaces: {name: [lines]} (tunnels with a VC description, and the WAN interface),
+    interfaces: {name: [lines]} (tunnels carrying our marker, and the WAN interface),
     wan_crypto_map, bgp: {asn, router_id, neighbors: {ip: {lines, af_lines}}},
     prefix_lists: {name: [lines]}, routes: [lines]}``. Secrets are masked.
     """
@@ -99,7 +99,7 @@ def parse_vc(text: str, wan_interface: Optional[str] = None) -> Dict:
         if m:
             name = m.group(1)
             lines = node.lines()
-            is_vc_tunnel = any(x.startswith("description " + forms.VC_PREFIX) for x in lines)
+            is_vc_tunnel = forms.block_marker(lines) is not None
             if is_vc_tunnel or name == wan_interface:
                 out["interfaces"][name] = lines
             if name == wan_interface:
@@ -123,11 +123,7 @@ def _flat(node: Node) -> List[str]:
 def _parse_bgp(node: Node, asn: str) -> Dict:
     result: Dict = {"asn": int(asn) if asn.isdigit() else asn, "router_id": None,
                     "default_ipv4_unicast": True, "neighbors": {}}
-    vc_neighbors = set()
-    for line in node.lines():
-        m = re.match(r"^neighbor (\S+) description (VC-\S+)", line)
-        if m:
-            vc_neighbors.add(m.group(1))
+    vc_neighbors = set(forms.neighbor_markers(node.lines()))
     for child in node.children:
         line = child.text
         m = re.match(r"^bgp router-id (\S+)$", line)

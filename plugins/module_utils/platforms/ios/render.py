@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from . import forms
+from ...plan.secrets import decode_secrets
 from ...plan.views import cpe_tunnels, ipsec_tunnels
 from .intent import Block, Intent
 
@@ -33,7 +34,7 @@ class _Render(object):
         self.intent = intent
         self.tunnels = tunnels          # the GRE/BGP tunnels of this router
         self.ipsec_tunnels = tunnels if ipsec is None else ipsec   # the tunnels whose IPsec it terminates
-        self.secrets = secrets
+        self.secrets = decode_secrets(secrets)
         self.require_secrets = require_secrets
         self.names: Dict[str, set] = dict((k, set()) for k in (
             "acl", "proposal", "policy", "keyring", "profile", "transform_set", "prefix_list", "route"))
@@ -51,15 +52,17 @@ class _Render(object):
 
 def render(plan: Dict, host: str, secrets: Optional[Dict] = None, wan_interface: Optional[str] = None,
            wan_next_hop: Optional[str] = None, crypto_map_name: Optional[str] = None,
-           require_secrets: Any = False) -> Intent:
+           require_secrets: Any = False, adopt: Any = None) -> Intent:
     """Intended VC config of ``host``. Problems go to ``intent.errors`` / ``intent.warnings``.
 
     ``require_secrets``: True (every secret the plan says is set must be given), a collection of
     field names (``psk``, ``bgp_password``), or False (offline: missing secrets are masked).
     Every block and line carries the plan tunnel it belongs to (None: shared), so that a staged
-    apply (``diff.compute(tunnels=...)``) changes only the tunnels it stages.
+    apply (``diff.compute(tunnels=...)``) changes only the tunnels it stages. ``adopt``: labels of existing
+    objects without our marker that the user adopts explicitly (vc_ios_adopt, docs/ownership.md).
     """
     intent = Intent(host)
+    intent.adopt = set(adopt or ())
     cpe = (plan.get("cpes") or {}).get(host)
     if not cpe:
         intent.errors.append("host %s terminates no Virtual Connect tunnel in the plan" % host)
@@ -141,12 +144,14 @@ def _crypto_acl(ctx: _Render, t: Dict) -> Block:
     acl = forms.acl_name(t["name"])
     ctx.names["acl"].add(acl)
     b = Block("ip access-list extended %s" % acl, "acl", tunnel=t["key"])
+    b.add("remark %s" % forms.marker(t["key"]), "ipsec", marker=True)
     b.add("permit gre host %s host %s" % (t["crypto_acl"]["source"], t["crypto_acl"]["destination"]), "ipsec")
     return b
 
 
 def _keyring_peer(ctx: _Render, t: Dict) -> Block:
     peer = Block("peer %s" % forms.object_name(t["name"]), "keyring_peer", exit="exit", tunnel=t["key"])
+    peer.add("description %s" % forms.marker(t["key"]), "ipsec", marker=True)
     peer.add("address %s" % t["di"]["ipsec_ip"], "ipsec")
     peer.add("pre-shared-key %s" % ctx.secret(t["key"], "psk"), "ipsec")
     return peer
@@ -156,6 +161,7 @@ def _ikev2_profile(t: Dict) -> Block:
     ipsec = t["ipsec"]
     obj = forms.object_name(t["name"])
     b = Block("crypto ikev2 profile %s" % obj, "profile", tunnel=t["key"])
+    b.add("description %s" % forms.marker(t["key"]), "ipsec", marker=True)
     b.add("match identity remote address %s 255.255.255.255" % ipsec["remote_id"], "ipsec")
     b.add("identity local address %s" % ipsec["local_id"], "ipsec")
     b.add("authentication remote pre-share", "ipsec")
@@ -182,6 +188,7 @@ def _crypto_map_entry(ctx: _Render, t: Dict, transform_set: str) -> Block:
                              "(1-65535); set cpe.tunnel_number" % (t["key"], seq))
     intent.crypto_map_seqs.append(seq)
     b = Block(forms.crypto_map_header(intent.crypto_map_name, seq), "cmap_entry", tunnel=t["key"])
+    b.add("description %s" % forms.marker(t["key"]), "ipsec", marker=True)
     b.add("set peer %s" % t["di"]["ipsec_ip"], "ipsec")
     b.add("set transform-set %s" % transform_set, "ipsec")
     if esp.get("pfs_group"):
@@ -189,7 +196,7 @@ def _crypto_map_entry(ctx: _Render, t: Dict, transform_set: str) -> Block:
     b.add("set ikev2-profile %s" % obj, "ipsec")
     if esp.get("lifetime_s") and int(esp["lifetime_s"]) != forms.DEFAULT_IPSEC_LIFETIME_S:
         b.add("set security-association lifetime seconds %d" % int(esp["lifetime_s"]), "ipsec")
-    # the crypto ACL names the entry as ours (forms.is_vc_name): typed by whichever feature creates the entry
+    # with the description: typed by whichever feature creates the entry (a bare entry is refused by IOS-XE)
     b.add("match address %s" % forms.acl_name(t["name"]), "ipsec", marker=True)
     rri = ipsec.get("rri") or {}
     if rri.get("enabled"):
@@ -270,6 +277,9 @@ def _prefix_lists(ctx: _Render) -> None:
         pin, pout = forms.prefix_list_in(t["name"]), forms.prefix_list_out(t["name"])
         pl_names.extend([pin, pout])
         ctx.intent.line_tunnels["prefix_list"].update({pin: t["key"], pout: t["key"]})
+        for name in (pin, pout):
+            plists.add("ip prefix-list %s description %s" % (name, forms.marker(t["key"])), "bgp", tunnel=t["key"],
+                       marker=True)
         for i, prefix in enumerate(bgp.get("prefix_list_in") or t.get("expect_received") or []):
             plists.add(forms.prefix_list_line(pin, 5 * (i + 1), "permit", prefix), "bgp", tunnel=t["key"])
         for i, prefix in enumerate(bgp.get("prefix_list_out") or t.get("advertise") or []):
@@ -313,7 +323,7 @@ def _bgp_neighbor(ctx: _Render, t: Dict, router: Block, af: Block) -> None:
         block.add("neighbor %s %s" % (nb, text), "bgp", tunnel=key)
 
     line(router, "remote-as %s" % bgp["remote_as"])
-    line(router, "description %s" % forms.object_name(t["name"]))
+    line(router, "description %s" % forms.marker(key))
     if bgp.get("local_as_override"):
         line(router, "local-as %s no-prepend replace-as" % bgp["local_as"])
     if bgp.get("password_set"):
@@ -345,11 +355,13 @@ def _redistribution(ctx: _Render, cpe: Dict) -> None:
     intent = ctx.intent
     pl, rm = red["prefix_list"], red["route_map"]
     plist = Block(None, "prefix_list", owned=False, own_rx=_compile_names(r"^ip prefix-list (%s) ", [pl]))
+    plist.add("ip prefix-list %s description %s" % (pl, forms.marker(forms.REDISTRIBUTION_KEY)), "bgp", marker=True)
     for i, prefix in enumerate(red["prefixes"]):
         plist.add(forms.prefix_list_line(pl, 5 * (i + 1), "permit", prefix), "bgp")
     ctx.names["prefix_list"].add(pl)
     intent.blocks.append(plist)
     rmap = Block("route-map %s permit 10" % rm, "route_map")
+    rmap.add("description %s" % forms.marker(forms.REDISTRIBUTION_KEY), "bgp", marker=True)
     rmap.add("match ip address prefix-list %s" % pl, "bgp")
     ospf = red.get("ospf")
     if ospf:

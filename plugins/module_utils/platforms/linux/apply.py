@@ -12,7 +12,7 @@ import json
 from typing import Any, Dict, List, Optional, Sequence
 
 from ...plan.secrets import MASK
-from .render import LINK_PREFIX
+from ...plan.views import marker_key
 
 
 def _gre_info(link: Dict[str, Any]) -> Dict[str, Any]:
@@ -48,6 +48,7 @@ def link_summary(link: Optional[Dict[str, Any]], addr: Optional[Dict[str, Any]])
         "mtu": link.get("mtu"),
         "up": "UP" in (link.get("flags") or []),
         "addresses": _ipv4(addr),
+        "alias": link.get("ifalias"),
     }
 
 
@@ -62,6 +63,7 @@ def _want_summary(want: Dict[str, Any]) -> Dict[str, Any]:
         "mtu": int(want["mtu"]),
         "up": True,
         "addresses": [want["address"]],
+        "alias": want.get("alias"),
     }
 
 
@@ -71,24 +73,27 @@ def _create(want: Dict[str, Any]) -> List[List[str]]:
          "pmtudisc" if want["pmtudisc"] else "nopmtudisc"],
         ["link", "set", "dev", want["name"], "mtu", str(want["mtu"]), "up"],
         ["addr", "add", want["address"], "dev", want["name"]],
-    ]
+    ] + ([["link", "set", "dev", want["name"], "alias", want["alias"]]] if want.get("alias") else [])
 
 
 def gre_changes(
     wanted: Sequence[Dict[str, Any]], links: Sequence[Dict[str, Any]], addrs: Sequence[Dict[str, Any]], prune: bool = True,
-    keep: Sequence[str] = (),
+    keep: Sequence[str] = (), adopt: Sequence[str] = (),
 ) -> Dict[str, Any]:
     """``ip`` argument lists that make the VC GRE links match ``wanted`` (from ``render.gre_links``).
 
     ``links`` is ``ip -j -d link show``, ``addrs`` is ``ip -j addr show``. ``keep``: link names left as they
     are (planned tunnels not staged in this run), never pruned. Returns ``{commands, before, after}`` where
-    before/after are per-link summaries (diff material).
+    before/after are per-link summaries (diff material), and ``foreign``: the wanted links that exist without our
+    marker (the alias ``webex_di.virtual_connect:<key>``) - never changed; the caller refuses the run - unless
+    named in ``adopt``. Pruning removes only links carrying our marker, never a link because of its name.
     """
     by_name = dict((x.get("ifname"), x) for x in links)
     addr_by = dict((x.get("ifname"), x) for x in addrs)
     cmds = []  # type: List[List[str]]
     before, after = {}, {}  # type: Dict[str, Any], Dict[str, Any]
     names = set()
+    foreign = []
     for want in wanted:
         name = want["name"]
         names.add(name)
@@ -98,6 +103,10 @@ def gre_changes(
         after[name] = desired
         if have is None:
             cmds += _create(want)
+            continue
+        if marker_key(have.get("alias")) is None and name not in adopt:
+            foreign.append(name)
+            after[name] = have
             continue
         if have["kind"] != "gre":
             cmds.append(["link", "del", "dev", name])
@@ -116,13 +125,16 @@ def gre_changes(
         for a in desired["addresses"]:
             if a not in have["addresses"]:
                 cmds.append(["addr", "add", a, "dev", name])
+        if want.get("alias") and have.get("alias") != want["alias"]:
+            cmds.append(["link", "set", "dev", name, "alias", want["alias"]])
     if prune:
         for name in sorted(by_name):
-            if name and name.startswith(LINK_PREFIX) and name not in names and name not in keep:
+            ours = marker_key(by_name[name].get("ifalias")) is not None
+            if name and ours and name not in names and name not in keep:
                 before[name] = link_summary(by_name[name], addr_by.get(name))
                 after[name] = None
                 cmds.append(["link", "del", "dev", name])
-    return {"commands": cmds, "before": before, "after": after}
+    return {"commands": cmds, "before": before, "after": after, "foreign": foreign}
 
 
 def nft_table_tags(nft_json: Any) -> Optional[List[str]]:

@@ -96,6 +96,20 @@ def owned(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] =
             if words[1] not in intent["neighbors"] and words[1] not in keep_nbrs:
                 stale.add(words[1])
     mine = set(intent["neighbors"]) | stale
+    # a neighbour of ours that exists without our description is not ours (docs/ownership.md); neither is a
+    # VC-named object that a neighbour of another configuration uses (it is never changed or removed)
+    described = set(w.split()[1] for w in router_lines
+                    if len(w.split()) >= 4 and w.split()[2] == "description" and w.split()[3].startswith(FRR_PREFIX))
+    present = set(_nbr(x) for x in router_lines if _nbr(x))
+    foreign = sorted(ip for ip in intent["neighbors"] if ip in present and ip not in described)
+    mine -= set(foreign)
+    used_by_others = set()
+    for line in router_lines + af_lines:
+        words = line.split()
+        if len(words) >= 4 and words[0] == "neighbor" and words[1] not in mine \
+                and words[2] in ("route-map", "prefix-list", "bfd"):
+            used_by_others.add(words[-2] if words[2] != "bfd" else words[-1])
+    keep_names = keep_names | used_by_others
     bfd = _child(tree, "bfd")
     out = {
         "router_asn": int(router["line"].split()[2]) if router else None,
@@ -106,6 +120,8 @@ def owned(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] =
         "neighbors": {},
         "af_neighbors": {},
         "stale_neighbors": sorted(stale),
+        "foreign_neighbors": foreign,
+        "foreign_objects": sorted(n for n in used_by_others if n in _intent_names(intent)),
         "activate_needed": "no bgp default ipv4-unicast" in router_lines,
         "ospf": _ospf_part(tree),
     }  # type: Dict[str, Any]
@@ -158,6 +174,11 @@ def _ospf_commands(have: Dict[str, Any], intent: Dict[str, Any]) -> Tuple[List[s
                     "Connect would replace it; remove it or add the DI prefixes to its route-map yourself" % part["foreign"][0])
     sub = ["no " + x for x in part["vc"] if x != want] + ([want] if want and want not in part["vc"] else [])
     return (["router ospf"] + [" " + x for x in sub] + ["exit"]) if sub else [], None
+def _intent_names(intent: Dict[str, Any]) -> Set[str]:
+    names = set(intent.get("prefix_lists") or ())
+    names.update(h.split()[1] for h in intent.get("route_maps") or ())
+    names.update(intent.get("bfd_profiles") or ())
+    return names
 
 
 def _removals(have: List[str], want: List[str]) -> List[str]:
@@ -194,6 +215,16 @@ def frr_delta(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any
             "after": "",
             "error": "FRR already runs 'router bgp %s' but the plan needs AS %s for this CPE: set vc_bgp_asn: %s for this host "
             "(Virtual Connect then uses per-neighbour local-as)" % (have["router_asn"], asn, have["router_asn"]),
+        }
+    if have["foreign_neighbors"] or have["foreign_objects"]:
+        return {
+            "commands": [],
+            "before": render_owned(have),
+            "after": "",
+            "error": "FRR already has %s that the plan names but that are not Virtual Connect's (%s): refusing to change "
+            "them; choose other tunnel addresses or region labels, or remove them" % (
+                ", ".join(["neighbor %s" % n for n in have["foreign_neighbors"]] + list(have["foreign_objects"])),
+                "no 'description VC-...'" if have["foreign_neighbors"] else "used by a neighbour of another configuration"),
         }
     ospf_cmds, ospf_error = _ospf_commands(have, intent)
     if ospf_error:

@@ -12,7 +12,8 @@ Names owned by Virtual Connect on a Linux CPE (everything else on the box is the
 
 * swanctl: files ``conf.d/vc-connections.conf`` and ``conf.d/vc-secrets.conf``, connections
   ``vc-<key>``, children ``vc-<key>-gre``, secrets ``ike-vc-<key>``;
-* GRE links ``vcgre<tunnel_number>`` and their ``.netdev``/``.network`` files;
+* GRE links ``vcgre<tunnel_number>`` carrying the alias ``webex_di.virtual_connect:<key>`` (their marker), and
+  their ``.netdev``/``.network`` files (marked by the file header);
 * nftables table ``inet vc_mss_clamp``;
 * FRR: prefix-lists and route-maps ``VC-<NAME>-IN``/``VC-<NAME>-OUT``, BFD profiles ``VC-<NAME>``,
   and, inside ``router bgp <asn>``, the lines of the VC neighbours (marked with the description
@@ -27,6 +28,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 # the one mapping table of plan crypto tokens -> strongSwan proposal keywords lives in vocabulary.py
 from ...plan.secrets import MASK, mask_values
 from ...plan.views import cpe_tunnels as host_tunnels  # noqa: F401  (the plan's one "tunnels of a host")
+from ...plan.views import marker
 from .vocabulary import STRONGSWAN_DH, STRONGSWAN_ENCRYPTION, STRONGSWAN_INTEGRITY, STRONGSWAN_PRF
 
 HEADER = "Managed by webex_di.virtual_connect (Webex Calling Dedicated Instance Virtual Connect): do not edit."
@@ -233,6 +235,7 @@ def gre_links(tunnels: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
             "address": t["cpe"]["tunnel_cidr"],
             "peer": t["di"]["tunnel_ip"],
             "tunnel": t["key"],
+            "alias": marker(t["key"]),      # the link's ownership marker (ip link ... alias)
         }
         for t in tunnels
     ]

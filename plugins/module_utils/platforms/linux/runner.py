@@ -32,7 +32,9 @@ import tempfile
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from ...plan.secrets import secret_values
+from ...plan.grammar import psk_problem
+from ...plan.secrets import decode_secrets, secret_values
+from . import validate as V
 from . import apply as A
 from . import frr as F
 from . import render as R
@@ -87,8 +89,17 @@ class LinuxConfig(object):
                              % (", ".join(unknown), self.host, ", ".join(t["key"] for t in self.all_tunnels) or "none"))
         self.tunnels = [t for t in self.all_tunnels if not staged or t["key"] in staged]
         self.unstaged = [t for t in self.all_tunnels if t not in self.tunnels]
-        self.secrets = params.get("secrets") or {}
+        self.secrets = decode_secrets(params.get("secrets") or {})
         self.secret_values = secret_values(self.secrets)
+        # the plan phase checked the secrets already; called without it, nothing a Linux CPE cannot carry is written
+        problems = []
+        for key in sorted(t["key"] for t in self.tunnels):
+            entry = self.secrets.get(key) if isinstance(self.secrets.get(key), dict) else {}
+            problems.extend(message for _code, _field, message in V.secret_problems(key, entry))
+            if entry.get("psk") and psk_problem(entry["psk"]):
+                problems.append("tunnel %s: psk %s (the value is never printed)" % (key, psk_problem(entry["psk"])))
+        if problems:
+            raise ApplyError("; ".join(problems))
         self.result: Dict[str, Any] = {"changed": False, "commands": [], "changed_files": [], "features": {}}
         self.diffs: List[Dict[str, str]] = []
         self._loaded: Optional[Dict[str, Any]] = None
@@ -129,6 +140,8 @@ class LinuxConfig(object):
             for path in sorted(glob.glob(pattern)):
                 if os.path.abspath(path) in wanted or not os.path.isfile(path):
                     continue
+                if R.HEADER not in (_read(path) or "").split("\n", 1)[0]:
+                    continue        # named like ours, not written by us (no header): never deleted
                 changed.append(path)
                 self.diffs.append({"before_header": path, "after_header": "(deleted)", "before": self.mask(_read(path) or ""), "after": ""})
                 if not self.check_mode:
@@ -148,6 +161,8 @@ class LinuxConfig(object):
 
     # ------------------------------------------------------------------ features
     def apply(self) -> Dict[str, Any]:
+        if "gre" in self.p["features"]:
+            self._gre_ownership()      # before any feature changes anything
         for feature in FEATURES:
             if feature in self.p["features"]:
                 self.result["features"].setdefault(feature, {"changed": False})
@@ -191,6 +206,20 @@ class LinuxConfig(object):
             feature["missing"] = []
         self._loaded = loaded
 
+    def _gre_links_state(self) -> Tuple[Any, Any]:
+        ip = self.p["ip"]
+        return self._json([ip, "-j", "-d", "link", "show"]), self._json([ip, "-j", "addr", "show"])
+
+    def _gre_ownership(self) -> None:
+        """A GRE link the plan names that exists without our marker (its alias) stops the run, naming the fix."""
+        adopt = list(self.p.get("adopt") or [])
+        foreign = A.gre_changes(R.gre_links(self.tunnels), *self._gre_links_state(), prune=False, adopt=adopt)["foreign"]
+        if foreign:
+            raise ApplyError(
+                "link(s) %s exist on %s without the Virtual Connect marker (alias 'webex_di.virtual_connect:<tunnel key>'): "
+                "refusing to change them; choose other tunnel numbers (vc_tunnel_base / cpe.tunnel_number), remove them, "
+                "or adopt them explicitly with vc_linux_adopt: %s" % (", ".join(foreign), self.host, foreign))
+
     def _gre(self) -> None:
         links = R.gre_links(self.tunnels)
         keep = [R.link_name(t) for t in self.unstaged]
@@ -204,10 +233,12 @@ class LinuxConfig(object):
             self._write_files("gre", files, prune=prune, keep=kept)
         ip = self.p["ip"]
 
-        def state() -> Tuple[Any, Any]:
-            return self._json([ip, "-j", "-d", "link", "show"]), self._json([ip, "-j", "addr", "show"])
+        adopt = list(self.p.get("adopt") or [])
 
-        change = A.gre_changes(links, *state(), prune=self.p["gre_prune"], keep=keep)
+        def state() -> Tuple[Any, Any]:
+            return self._gre_links_state()
+
+        change = A.gre_changes(links, *state(), prune=self.p["gre_prune"], keep=keep, adopt=adopt)
         commands = ["ip " + " ".join(c) for c in change["commands"]]
         self.result["features"]["gre"]["links"] = change["after"]
         if change["commands"]:
@@ -226,7 +257,7 @@ class LinuxConfig(object):
                 continue
             if rc != 0:
                 raise ApplyError("ip %s failed: %s" % (" ".join(cmd), (err or out).strip()))
-        again = A.gre_changes(links, *state(), prune=self.p["gre_prune"], keep=keep)
+        again = A.gre_changes(links, *state(), prune=self.p["gre_prune"], keep=keep, adopt=adopt)
         if again["commands"]:
             raise ApplyError("GRE links still differ after applying: %s" % "; ".join("ip " + " ".join(c) for c in again["commands"]))
         self.result["features"]["gre"]["links"] = again["after"]
@@ -428,14 +459,24 @@ def _to_int(value: Any) -> Optional[int]:
 
 
 def _atomic_write(path: str, content: str, mode: int) -> None:
+    """Replace ``path`` atomically (a temporary file in the same directory, fsync, rename) with ``mode``; a file
+    that exists keeps its owner and group (the FRR daemons file belongs to frr:frr)."""
     directory = os.path.dirname(path)
     if not os.path.isdir(directory):
         os.makedirs(directory, 0o755)
+    try:
+        current = os.stat(path)
+    except OSError:
+        current = None
     fd, tmp = tempfile.mkstemp(prefix=".vc-", dir=directory)
     try:
         os.fchmod(fd, mode)
+        if current is not None and (current.st_uid, current.st_gid) != (os.geteuid(), os.getegid()):
+            os.fchown(fd, current.st_uid, current.st_gid)
         with os.fdopen(fd, "w") as fh:
             fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.rename(tmp, path)
     except OSError as exc:
         if os.path.exists(tmp):

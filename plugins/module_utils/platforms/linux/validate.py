@@ -4,31 +4,76 @@
 """Linux rules of the plan phase: what the plan may hold but a Linux CPE (kernel GRE, FRR) cannot carry.
 
 Called by the plan core through the registry for every Linux CPE, before any device is touched.
-Returns ``(severity, code, path, message)``; a secret is never part of a message.
+Returns ``(severity, code, path, message)``; a secret is never part of a message. ``SETTING_RULES`` /
+``SECRET_RULES``: field -> (finding code, grammar rule of plan/grammar.py); vc_linux_config checks the
+secrets again before it writes anything (:func:`secret_problems`).
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Sequence, Tuple
 
+from ...plan import grammar
 from .render import LINK_PREFIX
 
 ERROR = "error"
 WARNING = "warning"
 IFNAMSIZ = 15   # the kernel's interface name limit (16 bytes with the NUL)
 
+# Linux's own token rules (plan/grammar.py holds the generic ones)
+RULES: Dict[str, str] = {
+    "linux_interface": "a Linux interface name: 1-15 characters of letters, digits, '.', '_', '@' or '-', not '.' "
+                       "or '..'",
+    "frr_password": "a BGP password as FRR and the kernel's TCP-MD5 take it: one word (no blank), at most 80 bytes",
+}
+RULES.update(grammar.RULES)
+_INTERFACE = re.compile(r"^(?!\.\.?\Z)[A-Za-z0-9._@-]{1,15}\Z")
+CHECKS = {
+    "linux_interface": lambda v: grammar.pattern_problem(v, _INTERFACE, RULES["linux_interface"], IFNAMSIZ),
+    "frr_password": grammar.one_word_secret_problem,
+}
+
 FINDINGS: Dict[str, Tuple[str, str]] = {
     "linux.interface_name": (ERROR, "Linux: the GRE link name vcgre<tunnel_number> is at most 15 characters"),
-    "linux.bgp_password": (ERROR, "Linux: FRR takes a BGP password as one word (no whitespace)"),
+    "linux.bgp_password": (ERROR, "Linux: " + RULES["frr_password"]),
+    "linux.wan_interface": (ERROR, "Linux: vc_wan_interface is " + RULES["linux_interface"]),
     "linux.dpd_on_demand": (WARNING, "Linux: strongSwan has no on-demand DPD; it checks liveness when nothing was received "
                                      "for dpd_delay"),
     "linux.redistribution_process": (ERROR, "Linux: FRR redistributes into ospfd's default instance (ospf_process 1)"),
     "linux.split": (ERROR, "Linux: a Linux CPE is not yet supported as either device of a split tunnel (IOS-XE is)"),
 }
 
+SETTING_RULES: Dict[str, Tuple[str, str]] = {
+    "wan_interface": ("linux.wan_interface", "linux_interface"),
+}
+SECRET_RULES: Dict[str, Tuple[str, str]] = {
+    "bgp_password": ("linux.bgp_password", "frr_password"),
+}
+
+
+def secret_problems(tkey: str, entry: Dict[str, Any], generic: bool = True) -> List[Tuple[str, str, str]]:
+    """``(code, field, message)`` for each secret of one tunnel a Linux CPE cannot carry (never the value)."""
+    out = []
+    for field, (code, rule) in SECRET_RULES.items():
+        value = (entry or {}).get(field)
+        if value is None or value == "" or (not generic and grammar.psk_problem(value)):
+            continue    # unset, or (generic=False, the plan phase) refused by the core's rule already
+        problem = grammar.check(rule, value, CHECKS)
+        if problem:
+            out.append((code, field, "tunnel %s: %s %s (the value is never printed)" % (tkey, field, problem)))
+    return out
+
 
 def validate(host: str, cpe: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], settings: Dict[str, Any],
              secrets: Dict[str, Dict[str, Any]], paths: Dict[str, str]) -> List[Tuple[str, str, str, str]]:
     out: List[Tuple[str, str, str, str]] = []
+    for key, (code, rule) in SETTING_RULES.items():
+        value = settings.get(key)
+        if value not in (None, ""):
+            problem = grammar.check(rule, value, CHECKS)
+            if problem:
+                out.append((ERROR, code, "cpes.%s.%s" % (host, key),
+                            "vc_%s %s; it must be %s" % (key, problem, RULES[rule])))
     for t in tunnels:
         path = paths.get(t["key"], "cpes.%s" % host)
         name = "%s%s" % (LINK_PREFIX, t["tunnel_number"])
@@ -36,11 +81,9 @@ def validate(host: str, cpe: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], 
             out.append((ERROR, "linux.interface_name", path + ".cpe.tunnel_number",
                         "interface name %r is longer than %d characters (tunnel_number %r); set a smaller "
                         "cpe.tunnel_number or vc_tunnel_base" % (name, IFNAMSIZ, t["tunnel_number"])))
-        password = (secrets.get(t["key"]) or {}).get("bgp_password")
-        if t["bgp"].get("password_set") and isinstance(password, str) and len(password.split()) != 1:
-            out.append((ERROR, "linux.bgp_password", path + ".bgp_password",
-                        "tunnel %s: FRR takes a BGP password as one word; this one contains whitespace "
-                        "(not printed)" % t["key"]))
+        if t["bgp"].get("password_set"):
+            for code, field, message in secret_problems(t["key"], secrets.get(t["key"]) or {}, generic=False):
+                out.append((ERROR, code, "%s.%s" % (path, field), message))
     for t in tunnels:
         if t.get("split"):
             path = paths.get(t["key"], "cpes.%s" % host)

@@ -103,11 +103,19 @@ def test_gre_writes_and_prunes_networkd_files_only_when_they_differ(plan, tmp_pa
     bindir.mkdir()
     for name in ("ip_link.json", "ip_addr.json"):
         (bindir / name).write_text((FIXTURES / "lab" / name).read_text())
+    # the capture predates the ownership marker: the links as this version leaves them carry their alias
+    links = json.loads((bindir / "ip_link.json").read_text())
+    for link in links:
+        if link.get("ifname") in ("vcgre101", "vcgre102"):
+            link["ifalias"] = "webex_di.virtual_connect:lab-%s" % ("A" if link["ifname"] == "vcgre101" else "B")
+    (bindir / "ip_link.json").write_text(json.dumps(links))
     (bindir / "ip").write_text(FAKE_IP)
     (bindir / "ip").chmod(0o755)
     d = tmp_path / "net"
     d.mkdir()
-    (d / "vcgre999.netdev").write_text("stale\n")
+    (d / "vcgre999.netdev").write_text("# Managed by webex_di.virtual_connect (Webex Calling Dedicated Instance Virtual "
+                                       "Connect): do not edit.\nstale\n")
+    (d / "vcgre998.netdev").write_text("# an operator's file named like ours\n")     # not ours: never deleted
     (d / "other.netdev").write_text("operator\n")
     args = {"plan": plan, "host": "cpe1", "features": ["gre"], "networkd_dir": str(d), "ip": str(bindir / "ip")}
     res, raw = module("vc_linux_config", args, check=True, tmp_path=tmp_path)
@@ -117,6 +125,7 @@ def test_gre_writes_and_prunes_networkd_files_only_when_they_differ(plan, tmp_pa
     names = ("vcgre101.netdev", "vcgre101.network", "vcgre102.netdev", "vcgre102.network", "vcgre999.netdev")
     assert sorted(res["changed_files"]) == sorted(str(d / n) for n in names)
     assert (d / "vcgre101.netdev").exists() and not (d / "vcgre999.netdev").exists() and (d / "other.netdev").exists()
+    assert (d / "vcgre998.netdev").read_text() == "# an operator's file named like ours\n"
     assert res["commands"] == []   # the live links already match the plan
     assert any("no keepalives" in w for w in res.get("warnings", []))
     res, raw = module("vc_linux_config", args, tmp_path=tmp_path)

@@ -9,6 +9,8 @@ Regenerate after an intended change:  VC_REGEN_GOLDEN=1 pytest tests/unit/plugin
 """
 from __future__ import annotations
 
+import re
+
 import filecmp
 import os
 import shutil
@@ -110,7 +112,8 @@ def test_golden_ios_configs_follow_the_design():
     assert "ip prefix-list VC-IN-US-EAST-A seq 5 permit 198.18.20.0/24\n" in hq
     assert "ip prefix-list VC-IN-US-EAST-B seq 10 permit 198.18.20.128/25\n" in hq
     assert "ip prefix-list VC-OUT-US-EAST-A seq 5 permit 0.0.0.0/0\n" in hq
-    assert hq.count("ip prefix-list VC-OUT-") == 2
+    assert len(re.findall(r"^ip prefix-list VC-OUT-\S+ seq ", hq, re.M)) == 2    # entries (the marker line is not one)
+    assert "ip prefix-list VC-OUT-US-EAST-A description webex_di.virtual_connect:us-east-A\n" in hq
     # dual CPE region: dc1-rtr1 carries only DC-A, in the enterprise AS with local-as
     assert "router bgp 65010\n" in dc1 and " neighbor 100.64.20.1 local-as 64571 no-prepend replace-as\n" in dc1
     assert "VC-EU-WEST-B" not in dc1 and "VC-US-EAST" not in dc1

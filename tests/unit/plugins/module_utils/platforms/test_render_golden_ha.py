@@ -79,10 +79,10 @@ def test_golden_follows_the_design():
     rtr2 = (GOLDEN / "ha-rtr2" / "vc-ios.cfg").read_text()
     lnx = (GOLDEN / "ha-lnx1" / "frr-vc.conf").read_text()
     # OSPF: exactly the DC-A /25 and the /24 (DI and IaaS) the CPE learns, E1 metric 20, tagged with the CPE's ASN
-    assert "route-map VC-REDIST permit 10\n match ip address prefix-list VC-REDIST\n set metric 20\n" \
+    assert "route-map VC-REDIST permit 10\n description webex_di.virtual_connect:redistribution\n match ip address prefix-list VC-REDIST\n set metric 20\n" \
            " set metric-type type-1\n set tag 64551\n" in rtr1
     assert "router ospf 1\n redistribute bgp 64551 subnets route-map VC-REDIST\n" in rtr1
-    assert rtr1.count("ip prefix-list VC-REDIST ") == 4 and "128/25" not in rtr1.split("VC-REDIST seq")[1]
+    assert rtr1.count("ip prefix-list VC-REDIST seq ") == 4 and "128/25" not in rtr1.split("VC-REDIST seq")[1]
     assert " neighbor 100.64.10.2 timers 3 9\n" in rtr1            # the fast profile's BGP timers
     # iBGP: both core routers, next-hop-self, the filter out; nothing into OSPF
     for core in ("10.0.0.2", "10.0.0.3"):

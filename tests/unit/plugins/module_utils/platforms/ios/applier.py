@@ -37,6 +37,7 @@ _GLOBAL_ENTER = [
 ]
 _GLOBAL_LINE = [
     re.compile(r"^ip prefix-list \S+ seq \d+ (permit|deny) \S+.*$"),
+    re.compile(r"^ip prefix-list \S+ description .+$"),
     re.compile(r"^ip route \S+ \S+ .+$"),
     re.compile(r"^(service password-encryption|password encryption aes|hostname \S+)$"),
 ]
@@ -50,11 +51,11 @@ _SINGLE = {
     "interface": [r"^(description) ", r"^(ip address) \S+ \S+$", r"^(ip mtu) ", r"^(ip tcp adjust-mss) ",
                   r"^(keepalive)\b", r"^(tunnel source) ", r"^(tunnel destination) ", r"^(tunnel ttl) ",
                   r"^(crypto map) ", r"^(bfd interval) ", r"^(tunnel mode) "],
-    "cmap": [r"^(set transform-set) ", r"^(set pfs)", r"^(set ikev2-profile) ", r"^(match address) ",
+    "cmap": [r"^(description) ", r"^(set transform-set) ", r"^(set pfs)", r"^(set ikev2-profile) ", r"^(match address) ",
              r"^(reverse-route)", r"^(set security-association lifetime seconds) "],
-    "profile": [r"^(identity local address) ", r"^(keyring local) ", r"^(dpd) ", r"^(lifetime) ",
+    "profile": [r"^(description) ", r"^(identity local address) ", r"^(keyring local) ", r"^(dpd) ", r"^(lifetime) ",
                 r"^(authentication remote) ", r"^(authentication local) "],
-    "peer": [r"^(address) ", r"^(pre-shared-key)( local| remote)? "],
+    "peer": [r"^(description) ", r"^(address) ", r"^(pre-shared-key)( local| remote)? "],
     "bgp": [r"^(bgp router-id) ", r"^(neighbor \S+ remote-as) ", r"^(neighbor \S+ local-as)",
             r"^(neighbor \S+ password) ", r"^(neighbor \S+ timers) ", r"^(neighbor \S+ description) ",
             r"^(neighbor \S+ ebgp-multihop)"],
@@ -202,9 +203,9 @@ class Router(object):
         body = cmd[3:] if cmd.startswith("no ") else cmd
         allowed = {
             "interface": r"^(description|ip |keepalive|tunnel |crypto map|bfd |shutdown|bandwidth|mtu )",
-            "cmap": r"^(set |match address|reverse-route)",
-            "profile": r"^(match identity|identity local|authentication|keyring local|dpd |lifetime )",
-            "peer": r"^(address |pre-shared-key)",
+            "cmap": r"^(description |set |match address|reverse-route)",
+            "profile": r"^(description |match identity|identity local|authentication|keyring local|dpd |lifetime )",
+            "peer": r"^(description |address |pre-shared-key)",
             "bgp": r"^(neighbor |bgp |timers )",
             "af": r"^(neighbor |network |redistribute )",
             "acl": r"^(\d+ )?(permit|deny|remark) ",
@@ -246,10 +247,13 @@ class Router(object):
             if rx.match(cmd):
                 if cmd.startswith("ip prefix-list "):
                     m = re.match(r"^ip prefix-list (\S+) seq (\d+) ", cmd)
-                    for n in self.roots:
+                    for n in (self.roots if m else ()):
                         mm = re.match(r"^ip prefix-list (\S+) seq (\d+) ", n.text)
                         if mm and mm.groups() == m.groups() and n.text != cmd:
                             raise IOSConfigError("%s\n%% Duplicate sequence number" % cmd)
+                m = re.match(r"^(ip prefix-list \S+ description) ", cmd)
+                if m:       # one description per prefix list: re-entering replaces it
+                    self.roots = [n for n in self.roots if not n.text.startswith(m.group(1) + " ")]
                 if self._find(self.roots, cmd) is None:
                     self.roots.append(Node(cmd))
                 return True

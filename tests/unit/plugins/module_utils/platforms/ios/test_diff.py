@@ -98,12 +98,13 @@ def test_fresh_router_gets_everything_in_dependency_order(lab):
     # the documented design, as the router prints it back
     b = blocks(after)
     assert b["crypto map VC-CMAP 101 ipsec-isakmp"] == [
-        "crypto map VC-CMAP 101 ipsec-isakmp", " set peer 198.51.100.2", " set transform-set VC-TS-GCM256",
-        " set pfs group20", " set ikev2-profile VC-LAB-A", " match address VC-GRE-LAB-A"]
+        "crypto map VC-CMAP 101 ipsec-isakmp", " description webex_di.virtual_connect:lab-A", " set peer 198.51.100.2",
+        " set transform-set VC-TS-GCM256", " set pfs group20", " set ikev2-profile VC-LAB-A", " match address VC-GRE-LAB-A"]
     assert b["ip access-list extended VC-GRE-LAB-B"] == [
-        "ip access-list extended VC-GRE-LAB-B", " 10 permit gre host 192.0.2.2 host 198.51.100.66"]
+        "ip access-list extended VC-GRE-LAB-B", " 10 remark webex_di.virtual_connect:lab-B",
+        " 20 permit gre host 192.0.2.2 host 198.51.100.66"]
     assert b["interface Tunnel102"] == [
-        "interface Tunnel102", " description VC-LAB-B Webex DI Virtual Connect DC-B lab",
+        "interface Tunnel102", " description VC-LAB-B Webex DI Virtual Connect DC-B lab webex_di.virtual_connect:lab-B",
         " ip address 100.64.0.5 255.255.255.252", " ip mtu 1400", " ip tcp adjust-mss 1350", " keepalive 10 3",
         " tunnel source 192.0.2.2", " tunnel destination 198.51.100.66", " tunnel path-mtu-discovery"]
     assert " dpd 10 2 periodic" in b["crypto ikev2 profile VC-LAB-A"]
@@ -116,8 +117,8 @@ def test_stale_vc_lines_get_no_and_changed_settings_are_reentered(lab):
                               " tunnel destination 198.51.100.65\n tunnel path-mtu-discovery\n",
                               " ip mtu 1300\n ip tcp adjust-mss 1350\n keepalive 5 2\n shutdown\n tunnel source 192.0.2.2\n"
                               " tunnel destination 198.51.100.65\n", 1)
-    running = running.replace(" 10 permit gre host 192.0.2.2 host 198.51.100.65\n",
-                              " 10 permit gre host 192.0.2.2 host 198.51.100.65\n 20 permit ip any any\n")
+    running = running.replace(" 20 permit gre host 192.0.2.2 host 198.51.100.65\n",
+                              " 20 permit gre host 192.0.2.2 host 198.51.100.65\n 30 permit ip any any\n")
     running = running.replace(" set pfs group20\n set ikev2-profile VC-LAB-A\n match address VC-GRE-LAB-A\n",
                               " set pfs group14\n set ikev2-profile VC-LAB-A\n match address VC-GRE-LAB-A\n reverse-route\n")
     running = running.replace("ip prefix-list VC-IN-LAB-B seq 10 permit 198.18.10.128/25\n",
@@ -278,14 +279,17 @@ def test_rri_from_the_plan_goes_in_the_crypto_map_entry():
 
 def test_stale_vc_objects_are_reported_then_pruned_in_reverse_order(lab):
     running = (fixture("lab_converged_type7.cfg").replace("end\n", "") + (
-        "interface Tunnel105\n description VC-OLD-A Webex DI Virtual Connect DC-A old\n"
+        "interface Tunnel105\n description VC-OLD-A Webex DI Virtual Connect DC-A old webex_di.virtual_connect:old-A\n"
         " ip address 100.64.9.1 255.255.255.252\n!\n"
-        "ip access-list extended VC-GRE-OLD-A\n 10 permit gre host 192.0.2.2 host 198.51.100.99\n!\n"
-        "crypto map VC-CMAP 105 ipsec-isakmp \n set peer 198.51.100.98\n match address VC-GRE-OLD-A\n!\n"
+        "ip access-list extended VC-GRE-OLD-A\n 10 remark webex_di.virtual_connect:old-A\n"
+        " 20 permit gre host 192.0.2.2 host 198.51.100.99\n!\n"
+        "crypto map VC-CMAP 105 ipsec-isakmp \n description webex_di.virtual_connect:old-A\n set peer 198.51.100.98\n"
+        " match address VC-GRE-OLD-A\n!\n"
+        "ip prefix-list VC-IN-OLD-A description webex_di.virtual_connect:old-A\n"
         "ip prefix-list VC-IN-OLD-A seq 5 permit 203.0.99.0/24\n"
     )).replace(
         " neighbor 100.64.0.2 remote-as 64552\n",
-        " neighbor 100.64.9.2 remote-as 64999\n neighbor 100.64.9.2 description VC-OLD-A\n"
+        " neighbor 100.64.9.2 remote-as 64999\n neighbor 100.64.9.2 description webex_di.virtual_connect:old-A\n"
         " neighbor 100.64.0.2 remote-as 64552\n",
     )
     report = D.compute(intent_for(lab), running)

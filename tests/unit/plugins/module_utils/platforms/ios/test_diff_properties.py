@@ -26,7 +26,7 @@ DRIFTS = [
     (" tunnel path-mtu-discovery\n", " shutdown\n"),
     (" set pfs group20\n", " set pfs group14\n reverse-route\n"),
     (" dpd 10 2 periodic\n", " dpd 30 5 on-demand\n"),
-    (" 10 permit gre host 192.0.2.2 host 198.51.100.66\n", " 10 permit ip any any\n"),
+    (" 20 permit gre host 192.0.2.2 host 198.51.100.66\n", " 20 permit ip any any\n"),
     ("ip prefix-list VC-IN-LAB-A seq 10 permit 198.18.10.0/25\n", "ip prefix-list VC-IN-LAB-A seq 10 permit 10.0.0.0/8\n"),
     ("ip prefix-list VC-OUT-LAB-B seq 5 permit 0.0.0.0/0\n", ""),
     (" neighbor 100.64.0.6 local-as 64561 no-prepend replace-as\n", ""),

@@ -319,7 +319,10 @@ def test_evidence_files_are_optional_with_short_names(plan, tmp_path):
     (tmp_path / "cpe1").mkdir()
     (tmp_path / "cpe1" / "show_running-config.txt").write_text(RUNNING)
     saved = read_saved_outputs(str(tmp_path), "cpe1", ios_gather_commands(plan, "cpe1"))
-    assert saved["outputs"][RUNNING_CRYPTO] == saved["outputs"][RUNNING_LINKS] == RUNNING
+    # (secret fields masked as the file is read: a saved whole configuration holds the router's secrets)
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.secrets import mask_secret_lines
+    assert saved["outputs"][RUNNING_CRYPTO] == saved["outputs"][RUNNING_LINKS] == mask_secret_lines(RUNNING)
+    assert "$9$fVEnZeAnNAyKv" not in saved["outputs"][RUNNING_CRYPTO]
     assert [m["command"] for m in saved["missing"] if m["command"] in (RUNNING_CRYPTO, RUNNING_LINKS)] == []
     state = build_ios_state(saved["outputs"], host="cpe1", plan=plan)
     assert state["config"] == config_facts([RUNNING], plan, "cpe1")

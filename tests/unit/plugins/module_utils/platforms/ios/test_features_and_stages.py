@@ -57,19 +57,20 @@ def test_mtu_alone_on_a_bare_router_marks_the_tunnel_interface_as_ours(rri):
     plan, secrets = rri
     intent = R.render(plan, "cpe1", secrets, wan_next_hop="192.0.2.1", require_secrets=True)
     res = D.compute(intent, H.BASE, features=["mtu"])
-    assert res.commands[:2] == ["interface Tunnel101", "description VC-LAB-A Webex DI Virtual Connect DC-A lab"]
+    assert res.commands[:2] == ["interface Tunnel101", "description VC-LAB-A Webex DI Virtual Connect DC-A lab webex_di.virtual_connect:lab-A"]
     assert "ip address 100.64.0.1 255.255.255.252" not in res.commands     # only its own lines and the marker
     after = apply_commands(H.BASE, res.commands)
     gre = D.compute(intent, after, features=["gre"])
     assert gre.errors == [] and "ip address 100.64.0.1 255.255.255.252" in gre.commands
-    assert "description VC-LAB-A Webex DI Virtual Connect DC-A lab" not in gre.commands   # already there
+    assert "description VC-LAB-A Webex DI Virtual Connect DC-A lab webex_di.virtual_connect:lab-A" not in gre.commands   # already there
 
 
 def test_ha_alone_marks_the_crypto_map_entry_it_creates_in_an_operator_map(rri):
     plan, secrets = rri
     intent = R.render(plan, "cpe1", secrets, crypto_map_name="CORP", require_secrets=True)
     res = D.compute(intent, CUSTOM_MAP, features=["ha"])
-    assert res.commands[:3] == ["crypto map CORP 101 ipsec-isakmp", "match address VC-GRE-LAB-A", "reverse-route"]
+    assert res.commands[:4] == ["crypto map CORP 101 ipsec-isakmp", "description webex_di.virtual_connect:lab-A",
+                                "match address VC-GRE-LAB-A", "reverse-route"]
     after = apply_commands(CUSTOM_MAP, res.commands)
     ipsec = D.compute(intent, after, features=["ipsec"])
     assert ipsec.errors == [], ipsec.errors   # the entry is recognised as a Virtual Connect entry

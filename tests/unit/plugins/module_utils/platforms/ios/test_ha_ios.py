@@ -90,7 +90,8 @@ def test_ospf_render_deploy_idempotent_and_operator_untouched():
     plan, secrets, regions = _plan()
     router, _session, intent, first = _deploy(plan, secrets, regions)
     typed = "\n".join(first.commands)
-    assert "route-map VC-REDIST permit 10\nmatch ip address prefix-list VC-REDIST\nset metric 20\n" \
+    assert "route-map VC-REDIST permit 10\ndescription webex_di.virtual_connect:redistribution\n" \
+           "match ip address prefix-list VC-REDIST\nset metric 20\n" \
            "set metric-type type-1\nset tag 4242" in typed
     assert "router ospf 1\nredistribute bgp 64551 subnets route-map VC-REDIST" in typed
     after = router.running_config()

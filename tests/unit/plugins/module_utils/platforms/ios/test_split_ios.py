@@ -96,7 +96,7 @@ def test_render_each_device_its_part():
     vpn = R.render_text(plan, "vpn1", wan_next_hop="192.0.2.1")
     rtr = R.render_text(plan, "cpe1", wan_next_hop="192.0.2.1")
     # the IPsec device: crypto for the DI GRE endpoint of tunnel A, RRI tagged, no tunnel interface, no BGP
-    assert "crypto map VC-CMAP 101 ipsec-isakmp\n set peer 198.51.100.2\n" in vpn
+    assert "crypto map VC-CMAP 101 ipsec-isakmp\n description webex_di.virtual_connect:lab-A\n set peer 198.51.100.2\n" in vpn
     assert " permit gre host 192.0.2.130 host 198.51.100.65\n" in vpn
     assert " reverse-route\n set reverse-route tag 99\n" in vpn
     assert "interface Tunnel" not in vpn and "router bgp" not in vpn and "198.51.100.6\n" not in vpn

@@ -13,7 +13,15 @@ LAB = FIXTURES / "lab"
 
 
 def js(name):
-    return json.loads((LAB / name).read_text())
+    data = json.loads((LAB / name).read_text())
+    if name == "ip_link.json":
+        # the lab capture predates the ownership marker: the links as a deploy of this version leaves them
+        # carry the alias webex_di.virtual_connect:<tunnel key> (ip -j prints it as "ifalias")
+        keys = {"vcgre101": "lab-A", "vcgre102": "lab-B"}
+        for link in data:
+            if link.get("ifname") in keys:
+                link["ifalias"] = "webex_di.virtual_connect:" + keys[link["ifname"]]
+    return data
 
 
 def wanted(plan):
@@ -34,7 +42,8 @@ def test_missing_links_are_created_with_ttl_255_and_pmtudisc(plan):
         ["link", "set", "dev", "vcgre101", "mtu", "1400", "up"],
         ["addr", "add", "100.64.0.1/30", "dev", "vcgre101"],
     ]
-    assert len(ch["commands"]) == 6
+    assert ch["commands"][3] == ["link", "set", "dev", "vcgre101", "alias", "webex_di.virtual_connect:lab-A"]
+    assert len(ch["commands"]) == 8
 
 
 def test_only_what_differs_is_changed(plan):
@@ -77,12 +86,39 @@ def test_stale_vc_links_are_pruned_and_others_untouched(plan):
     assert not [c for c in ch["commands"] if "wan0" in c or "lo" in c]
 
 
-def test_a_non_gre_link_with_a_vc_name_is_replaced(plan):
+def test_a_non_gre_link_of_ours_is_replaced(plan):
     links = js("ip_link.json")
     links[[x["ifname"] for x in links].index("vcgre101")]["linkinfo"] = {"info_kind": "dummy"}
     ch = A.gre_changes(wanted(plan), links, js("ip_addr.json"))
     assert ch["commands"][0] == ["link", "del", "dev", "vcgre101"]
     assert ch["commands"][1][:5] == ["link", "add", "vcgre101", "type", "gre"]
+
+
+def test_a_link_with_our_name_but_without_our_marker_is_never_touched(plan):
+    """Shared CPE: an operator's vcgre101 (any kind, no alias of ours) is reported foreign, not replaced; it is
+    taken over only when adopted explicitly, and then gets the marker."""
+    links = js("ip_link.json")
+    for kind in ({"info_kind": "dummy"}, None):
+        link = links[[x["ifname"] for x in links].index("vcgre101")]
+        link.pop("ifalias", None)
+        if kind:
+            link["linkinfo"] = kind
+        ch = A.gre_changes(wanted(plan), links, js("ip_addr.json"))
+        assert ch["foreign"] == ["vcgre101"]
+        assert not [c for c in ch["commands"] if "vcgre101" in c]
+    ch = A.gre_changes(wanted(plan), links, js("ip_addr.json"), adopt=["vcgre101"])
+    assert ch["foreign"] == [] and ["link", "set", "dev", "vcgre101", "alias", "webex_di.virtual_connect:lab-A"] in ch["commands"]
+
+
+def test_prune_removes_only_links_carrying_our_marker(plan):
+    links = js("ip_link.json")
+    operator = copy.deepcopy(links[[x["ifname"] for x in links].index("vcgre102")])
+    operator.update(ifname="vcgre105", ifindex=99)
+    operator.pop("ifalias")                                   # named like ours, not ours
+    stale = copy.deepcopy(operator)
+    stale.update(ifname="vcgre111", ifindex=98, ifalias="webex_di.virtual_connect:old-A")   # ours, not in the plan
+    ch = A.gre_changes(wanted(plan), links + [operator, stale], js("ip_addr.json"))
+    assert ch["commands"] == [["link", "del", "dev", "vcgre111"]]
 
 
 def test_nft_table_as_captured_is_current(plan):

@@ -164,3 +164,28 @@ def test_real_frr_converges_idempotently_and_keeps_the_operator_config(plan, hos
     assert F.frr_delta(final, it3)["commands"] == []
     assert "100.64.0.6" not in final and "VC-LAB-B" not in final
     assert operator_lines(final) == ops_before
+
+
+# ---- shared CPE: look-alikes of another configuration (docs/ownership.md) ----------------------------------
+def test_a_vc_named_route_map_an_operator_neighbour_uses_is_never_removed(plan):
+    running = fixture_text("frr_running_converged.txt")
+    running = running.replace(" neighbor 10.255.0.1 route-map OPS-IN in", " neighbor 10.255.0.1 route-map VC-OPS-IN in")
+    running += "route-map VC-OPS-IN permit 10\n match ip address prefix-list OPS-IN\nexit\n"
+    assert "neighbor 10.255.0.1 route-map VC-OPS-IN in" in running
+    d = F.frr_delta(running, intent(plan, running=running))
+    assert d["error"] is None and d["commands"] == [], d["commands"]
+
+
+def test_a_neighbour_at_our_address_without_our_description_is_refused(plan):
+    running = fixture_text("frr_running_operator.txt").replace(
+        "router bgp 64551\n", "router bgp 64551\n neighbor 100.64.0.2 remote-as 64999\n", 1)
+    d = F.frr_delta(running, intent(plan, running=running))
+    assert d["commands"] == []
+    assert "neighbor 100.64.0.2" in d["error"] and "not Virtual Connect's" in d["error"]
+
+
+def test_our_route_map_used_by_an_operator_neighbour_is_refused(plan):
+    running = fixture_text("frr_running_converged.txt").replace(
+        " neighbor 10.255.0.1 route-map OPS-IN in", " neighbor 10.255.0.1 route-map VC-LAB-A-IN in")
+    d = F.frr_delta(running, intent(plan, running=running))
+    assert d["commands"] == [] and "VC-LAB-A-IN" in d["error"]

@@ -90,6 +90,7 @@ def test_gre_links_carry_plan_values(plan):
     assert links[1] == {
         "name": "vcgre102", "local": "192.0.2.2", "remote": "198.51.100.66", "ttl": 255, "mtu": 1400, "pmtudisc": True,
         "address": "100.64.0.5/30", "peer": "100.64.0.6", "tunnel": "lab-B",
+        "alias": "webex_di.virtual_connect:lab-B",
     }
 
 
