@@ -112,3 +112,22 @@ def test_no_secret_in_any_file_written(runs):
     for path in files:
         leaks += _leaks(path.read_text(errors="replace"), secrets, str(path.relative_to(lab.workdir)))
     assert leaks == [], "\n".join(leaks[:40])
+
+
+@pytest.mark.parametrize("extra", [
+    {"vc_wan_next_hop": "192.0.2.1\nusername evil privilege 15 secret 0 evil"},
+    {"vc_wan_interface": "GigabitEthernet1\n no router bgp 64551"},
+    {"vc_crypto_map_name": "VC-CMAP\n"},
+])
+def test_a_hostile_host_variable_stops_the_deploy_in_the_plan_and_types_nothing(runs, extra):
+    import json
+
+    lab, _out = runs
+    router = lab.routers["cpe1"]
+    before, n_log = router.config_text(), len(router.log)
+    run = lab.playbook(DEPLOY, "-e", json.dumps(extra))
+    assert run.rc != 0
+    key = next(iter(extra))[3:]
+    assert "cpes.cpe1.%s" % key in run.out and "Traceback" not in run.out, run.out[-3000:]
+    assert [e for e in router.log[n_log:] if e["mode"] != "exec" or e["line"].startswith("conf")] == []   # nothing typed
+    assert router.config_text() == before and "evil" not in router.config_text()
