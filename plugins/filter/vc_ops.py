@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: webex_di.virtual_connect contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters of webex_di.virtual_connect for operations (which CPEs a run acts on); thin wrappers over the plan core.
+"""Filters of webex_di.virtual_connect for operations (which CPEs a run acts on, the set_stats summaries); thin
+wrappers over the plan core and drift.py.
 
 Each filter is documented in its own file beside this one (``<filter>.yml``).
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.drift import verify_stats
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.targets import resolve_targets
 
 
@@ -21,6 +23,12 @@ def vc_targets(plan, inventory_hosts=None, play_hosts=None, pattern=None, patter
                            allow_partial=bool(allow_partial))
 
 
+def vc_verify_stats(result):
+    if not isinstance(result, dict) or "tunnels" not in result:
+        raise AnsibleFilterError("vc_verify_stats: expects the result of webex_di.virtual_connect.vc_verify")
+    return verify_stats(result)
+
+
 class FilterModule(object):
     def filters(self):
-        return {"vc_targets": vc_targets}
+        return {"vc_targets": vc_targets, "vc_verify_stats": vc_verify_stats}

@@ -224,3 +224,11 @@ def stats(result: Dict[str, Any]) -> Dict[str, Any]:
     """The per-host summary for set_stats (AWX workflows branch on it)."""
     return {"drift": result["drift"], "summary": result["summary"],
             "tunnels": dict((t["key"], {"ok": t["ok"], "differences": len(t["differences"])}) for t in result["tunnels"])}
+
+
+def verify_stats(result: Dict[str, Any]) -> Dict[str, Any]:
+    """The per-host summary of a vc_verify result for set_stats: ok, the counts, per tunnel ok and first failure."""
+    return {"ok": bool(result.get("ok")), "summary": result.get("summary") or {},
+            "tunnels": dict((t.get("key"), {"ok": bool(t.get("ok")),
+                                            "first_failure": (t.get("first_failure") or {}).get("check")})
+                            for t in result.get("tunnels") or [])}
