@@ -99,3 +99,23 @@ def resolve_targets(plan: Dict[str, Any], inventory_hosts: Sequence[str], play_h
             (warnings if allow_partial else errors).append(text)
     return {"targets": targets, "planned": planned, "left_out": left_out, "regions": regions,
             "errors": errors, "warnings": warnings}
+
+
+def rollout_stages(plan: Dict[str, Any], host: str, staged: bool = True) -> List[List[str]]:
+    """The tunnel keys of ``host`` per deploy stage: ``[[tunnel 1 keys], [tunnel 2 keys]]`` (a stage may be empty: in a
+    dual-CPE region the CPE of tunnel 2 has nothing in stage 1, so the two CPEs change one after the other), or one
+    stage with every tunnel when not ``staged``. Tunnel 1 (DC-A) goes first; tunnel 2 carries the traffic meanwhile."""
+    keys = [(t.get("index"), t["key"]) for r in plan.get("regions") or [] for t in r.get("tunnels") or []
+            if t.get("cpe_host") == host]
+    if not staged:
+        return [[k for _i, k in keys]]
+    return [[k for i, k in keys if i == 1], [k for i, k in keys if i != 1]]
+
+
+def plan_with_tunnels(plan: Dict[str, Any], keys: Sequence[str]) -> Dict[str, Any]:
+    """The plan reduced to the tunnels ``keys`` (for verifying one stage of a rollout); CPE entries are kept."""
+    wanted = set(keys)
+    out = dict(plan)
+    out["regions"] = [dict(r, tunnels=[t for t in r.get("tunnels") or [] if t.get("key") in wanted])
+                      for r in plan.get("regions") or []]
+    return out
