@@ -4,6 +4,7 @@ verify gate + verify), and the failing cases that must turn a pipeline red: an i
 verify. The CPE is the IOS-XE TEST DOUBLE; the playbooks run by FQCN from the collection path."""
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -121,12 +122,12 @@ def test_input_error_fails_plan_and_stops_the_merge_request(lab, tmp_path):
     assert lab.routers["cpe1"].log[n:] == []
 
 
-def test_drift_stage_runs_or_says_it_is_unavailable(lab, merged):
+def test_drift_stage_passes_without_drift_and_writes_its_reports(lab, merged):
     proc = pipeline(lab, "drift", out="out-drift")
-    if (REPO / "playbooks" / "drift_vc.yml").exists():
-        assert proc.returncode == 0, proc.stdout[-3000:]
-    else:
-        assert proc.returncode == 3 and "drift_vc is not available" in proc.stderr
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert json.loads((lab.workdir / "out-drift" / "reports" / "drift-cpe1.json").read_text())["drift"] is False
+    assert int(suite(lab.workdir / "out-drift" / "reports" / "junit-drift-cpe1.xml").get("failures")) == 0
+    assert int(suite(lab.workdir / "out-drift" / "junit" / "drift.xml").get("failures")) == 0
 
 
 def test_usage_errors_exit_2():

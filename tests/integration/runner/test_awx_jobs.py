@@ -184,7 +184,12 @@ def fault_job(awx, diagnose_job):
 
 
 @pytest.fixture(scope="module")
-def all_jobs(awx, fault_job):
+def drift_job(awx, fault_job):
+    return launch(awx, "drift_vc", "drift", extra_vars={"vc_drift_report_dir": str(awx["reports"] / "drift")})
+
+
+@pytest.fixture(scope="module")
+def all_jobs(awx, drift_job):
     return awx["pdd"].jobs
 
 
@@ -234,6 +239,8 @@ def test_verify_job_passes_and_writes_reports(verify_job, awx):
     assert '"ok": true' in json.dumps(report) and "lab-A" in json.dumps(report) and "lab-B" in json.dumps(report)
     junit = (awx["reports"] / "junit-cpe1.xml").read_text()
     assert "<testsuite" in junit and 'failures="0"' in junit
+    stats = (verify_job.stats.get("artifact_data") or {}).get("vc_verify", {}).get("cpe1", {})
+    assert stats.get("ok") is True and set(stats.get("tunnels", {})) == {"lab-A", "lab-B"}, stats
 
 
 def test_diagnose_job_succeeds(diagnose_job):
@@ -245,17 +252,20 @@ def test_verify_job_fails_on_a_broken_tunnel(fault_job, awx):
     report = json.loads((awx["reports"] / "fault" / "cpe1.json").read_text())
     text = json.dumps(report)
     assert '"ok": false' in text and "lab-B" in text
+    stats = (fault_job.stats.get("artifact_data") or {}).get("vc_verify", {}).get("cpe1", {})
+    assert stats.get("ok") is False and stats["tunnels"]["lab-B"]["ok"] is False, stats
 
 
-def test_drift_job_when_the_playbook_exists(awx, fault_job):
-    if not (REPO / "playbooks" / "drift_vc.yml").exists():
-        pytest.skip("playbooks/drift_vc.yml does not exist yet (its AWX job template is defined)")
-    job = launch(awx, "drift_vc", "drift", extra_vars={"vc_report_dir": str(awx["reports"] / "drift")})
-    assert_ok(job)
+def test_drift_job_finds_no_drift_and_hands_its_summary_to_set_stats(drift_job, awx):
+    assert_ok(drift_job)
+    report = json.loads((awx["reports"] / "drift" / "drift-cpe1.json").read_text())
+    assert report["drift"] is False and sorted(t["key"] for t in report["tunnels"]) == ["lab-A", "lab-B"]
+    artifact = drift_job.stats.get("artifact_data") or {}
+    assert artifact.get("vc_drift", {}).get("cpe1", {}).get("drift") is False, artifact
 
 
 def test_no_secret_in_any_event_stdout_artifact_or_output(all_jobs, awx):
-    assert len(all_jobs) >= 8
+    assert len(all_jobs) >= 9
     for job in all_jobs:
         assert leaks(job.stdout, awx["secrets"]) == [], job.ident
         for event in job.events:
@@ -282,6 +292,4 @@ def test_every_login_used_libssh(all_jobs, awx):
 
 def test_every_existing_playbook_ran_as_a_job(all_jobs):
     ran = {Path(j.playbook).stem for j in all_jobs}
-    missing = [p for p in PLAYBOOKS if not (REPO / "playbooks" / (p + ".yml")).exists()]
-    assert set(missing) <= {"drift_vc"}, missing
-    assert set(PLAYBOOKS) - set(missing) - {"drift_vc"} <= ran, ran
+    assert set(PLAYBOOKS) <= ran, ran

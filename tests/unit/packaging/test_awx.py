@@ -24,7 +24,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 REPO = Path(__file__).resolve().parents[3]
 AWX = REPO / "awx"
 API = AWX / "api"
-PENDING = {"playbooks/drift_vc.yml"}  # job templates whose playbook is still being written (issue 11)
+PENDING: set = set()  # job templates whose playbook is still being written (none)
 NAME_RX = re.compile(r"^[a-zA-Z_]+[a-zA-Z0-9_]*$")  # AWX: ids and extra_vars injector keys
 FIELD_KEYS = {"id", "label", "type", "format", "choices", "help_text", "multiline", "secret", "ask_at_runtime",
               "default"}

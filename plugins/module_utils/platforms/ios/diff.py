@@ -664,7 +664,12 @@ def _target_from(block: Block, roots, top: bool = False) -> Optional[Block]:
             t.add(n.text, forms.line_feature(block.kind, n.text))
     for c in block.children:
         sub = _target_from(c, node.children)
-        t.children.append(sub if sub is not None else _empty_like(c))
+        if sub is not None:
+            t.children.append(sub)
+        elif not block.owned:
+            t.children.append(_empty_like(c))   # a shared block (BGP address family): only our lines go
+        # in a VC-owned block a sub-block the backup did not have (a keyring peer added later, e.g. by stage 2 of
+        # a staged deploy) is left out of the target, so the restore removes it whole ('no peer ...')
     if block.owned:
         # keep stale-in-backup sub-blocks (e.g. other keyring peers) as they were
         known = set(c.header for c in block.children)

@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright: webex_di.virtual_connect contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Which CPEs a run acts on: the hosts the plan names, checked against the inventory, the user's group and --limit.
+
+Every shipped playbook resolves its hosts here (filter ``vc_targets``, plan role entry ``targets``) before any
+device is touched. A run never succeeds silently having done nothing: an empty inventory, a CPE of the plan
+missing from the inventory or from the user's group (``vc_cpe_group``), a ``--limit`` that selects no CPE of
+the plan, or one that splits the two CPEs of a dual-CPE region, is an error naming the hosts and the variable
+to set. Pure Python, no Ansible import.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence
+
+
+def _names(hosts: Sequence[str]) -> str:
+    return ", ".join(hosts) if hosts else "none"
+
+
+def _planned(plan: Dict[str, Any]) -> List[str]:
+    """The CPE hosts of the plan, in plan order (regions in input order, tunnel 1 before tunnel 2)."""
+    out: List[str] = []
+    for region in plan.get("regions") or []:
+        for host in region.get("cpe_hosts") or [t.get("cpe_host") for t in region.get("tunnels") or []]:
+            if host and host not in out:
+                out.append(host)
+    for host in plan.get("cpes") or {}:
+        if host not in out:
+            out.append(host)
+    return out
+
+
+def resolve_targets(plan: Dict[str, Any], inventory_hosts: Sequence[str], play_hosts: Sequence[str],
+                    pattern: Optional[str] = None, pattern_hosts: Optional[Sequence[str]] = None,
+                    limit: Optional[str] = None, allow_partial: bool = False) -> Dict[str, Any]:
+    """The CPEs of this run.
+
+    ``inventory_hosts``: every host of the inventory (``groups['all']``); ``play_hosts``: the hosts this run
+    selected (the play's hosts after ``--limit``); ``pattern`` / ``pattern_hosts``: the user's CPE group
+    (``vc_cpe_group``) and the inventory hosts it matches, when one is given; ``limit``: the ``--limit`` text
+    (for messages); ``allow_partial``: accept a run on one CPE of a dual-CPE region.
+
+    Returns ``{targets, planned, left_out, regions, errors, warnings}``: ``targets`` in plan order;
+    ``left_out`` the CPEs of the plan this run does not select; ``regions`` ``{region: {hosts, targets}}``.
+    """
+    planned = _planned(plan)
+    inventory = list(inventory_hosts or [])
+    selected = set(play_hosts or [])
+    errors: List[str] = []
+    warnings: List[str] = []
+    limit_txt = "--limit %s" % limit if limit else "this run's hosts"
+    group_txt = "vc_cpe_group=%s" % pattern if pattern else ""
+
+    if not planned:
+        errors.append("vc_regions names no CPE host (regions[].tunnels[].cpe.host): nothing to act on")
+    if not inventory:
+        errors.append("the inventory has no host: add the CPE hosts vc_regions names (%s) to the inventory "
+                      "(-i INVENTORY)" % _names(planned))
+    else:
+        missing = [h for h in planned if h not in inventory]
+        if missing:
+            errors.append("CPE host(s) %s named by vc_regions (regions[].tunnels[].cpe.host) are not in the "
+                          "inventory: add them or fix the names" % _names(missing))
+    scope = list(planned)
+    if pattern:
+        in_group = set(pattern_hosts or [])
+        outside = [h for h in planned if h not in in_group and h in inventory]
+        if not in_group:
+            errors.append("%s matches no host of the inventory: name the group (or host pattern) of your CPEs, "
+                          "or leave vc_cpe_group unset to act on every CPE vc_regions names (%s)"
+                          % (group_txt, _names(planned)))
+        elif outside:
+            errors.append("CPE host(s) %s named by vc_regions are not in %s (it matches %s): add them to that "
+                          "group, or leave vc_cpe_group unset to act on every CPE vc_regions names"
+                          % (_names(outside), group_txt, _names(sorted(in_group))))
+        extra = sorted(h for h in in_group if h not in planned)
+        if extra and in_group:
+            warnings.append("host(s) %s of %s carry no Virtual Connect tunnel in vc_regions: not acted on"
+                            % (_names(extra), group_txt))
+        scope = [h for h in planned if h in in_group]
+    targets = [h for h in scope if h in selected]
+    left_out = [h for h in planned if h not in targets]
+    if planned and inventory and not targets and not errors:
+        errors.append("%s selects none of the CPEs vc_regions names (%s): widen --limit (or %s), nothing "
+                      "would be done" % (limit_txt, _names(planned), "vc_cpe_group" if pattern else "the inventory"))
+    regions: Dict[str, Dict[str, Any]] = {}
+    for region in plan.get("regions") or []:
+        hosts = [h for h in (region.get("cpe_hosts") or []) if h]
+        chosen = [h for h in hosts if h in targets]
+        regions[str(region.get("region"))] = {"hosts": hosts, "targets": chosen,
+                                              "deployment": region.get("deployment")}
+        if chosen and len(chosen) < len(hosts):
+            out = [h for h in hosts if h not in chosen]
+            text = ("region %s has its two tunnels on two CPEs (%s); %s selects %s but leaves out %s: add %s to "
+                    "--limit (--limit %s), or set vc_allow_partial_region=true to act on %s alone"
+                    % (region.get("region"), _names(hosts), limit_txt, _names(chosen), _names(out), _names(out),
+                       ",".join(hosts), _names(chosen)))
+            (warnings if allow_partial else errors).append(text)
+    return {"targets": targets, "planned": planned, "left_out": left_out, "regions": regions,
+            "errors": errors, "warnings": warnings}
+
+
+def rollout_stages(plan: Dict[str, Any], host: str, staged: bool = True) -> List[List[str]]:
+    """The tunnel keys of ``host`` per deploy stage: ``[[tunnel 1 keys], [tunnel 2 keys]]`` (a stage may be empty: in a
+    dual-CPE region the CPE of tunnel 2 has nothing in stage 1, so the two CPEs change one after the other), or one
+    stage with every tunnel when not ``staged``. Tunnel 1 (DC-A) goes first; tunnel 2 carries the traffic meanwhile."""
+    keys = [(t.get("index"), t["key"]) for r in plan.get("regions") or [] for t in r.get("tunnels") or []
+            if t.get("cpe_host") == host]
+    if not staged:
+        return [[k for _i, k in keys]]
+    return [[k for i, k in keys if i == 1], [k for i, k in keys if i != 1]]
+
+
+def plan_with_tunnels(plan: Dict[str, Any], keys: Sequence[str]) -> Dict[str, Any]:
+    """The plan reduced to the tunnels ``keys`` (for verifying one stage of a rollout); CPE entries are kept."""
+    wanted = set(keys)
+    out = dict(plan)
+    out["regions"] = [dict(r, tunnels=[t for t in r.get("tunnels") or [] if t.get("key") in wanted])
+                      for r in plan.get("regions") or []]
+    return out
