@@ -72,6 +72,8 @@ def host_plan(plan: Optional[Dict[str, Any]], host: str) -> Dict[str, Any]:
     out["regions"] = regions
     out["cpes"] = cpes
     return out
+
+
 # The ownership marker of every platform (docs/ownership.md): the collection and the plan tunnel key, carried in
 # each platform's own syntax (a description, a remark, an interface alias, a file header).
 MARKER_PREFIX = "webex_di.virtual_connect:"

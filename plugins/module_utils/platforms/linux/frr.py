@@ -174,6 +174,8 @@ def _ospf_commands(have: Dict[str, Any], intent: Dict[str, Any]) -> Tuple[List[s
                     "Connect would replace it; remove it or add the DI prefixes to its route-map yourself" % part["foreign"][0])
     sub = ["no " + x for x in part["vc"] if x != want] + ([want] if want and want not in part["vc"] else [])
     return (["router ospf"] + [" " + x for x in sub] + ["exit"]) if sub else [], None
+
+
 def _intent_names(intent: Dict[str, Any]) -> Set[str]:
     names = set(intent.get("prefix_lists") or ())
     names.update(h.split()[1] for h in intent.get("route_maps") or ())
