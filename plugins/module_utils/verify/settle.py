@@ -10,12 +10,38 @@ A tunnel is settled when it has an established IKE SA with its DI IPsec peer, at
 ``min_ike_uptime_s`` old; an installed CHILD SA towards its DI GRE IP; an Established BGP session with
 its neighbour; and routes received on that session (the prefixes themselves, or when the platform
 read only its summary, the accepted-prefix count).
+
+Waiting stops early for a tunnel with a definitive cause (:func:`definitive`): a log event of the state that
+no retry can fix, younger than the wait so far (``fresh_s``; its ``age_s`` is on the device's own clock, so no
+clock of two machines is compared). Such a tunnel is not waited for: verify and diagnose judge it at once.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.common import canon_ts, ip_eq
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.common import as_list, canon_ts, ip_eq
+
+# log events (docs/contract.md section 3) that retrying does not fix: the peer refused our credentials, our
+# proposal or our traffic selectors, our stack cannot do the planned group, or a BGP OPEN error (code 2).
+DEFINITIVE = ("AUTHENTICATION_FAILED", "AUTH_FAILED", "NO_PROPOSAL_CHOSEN", "DH_GROUP_UNSUPPORTED", "TS_UNACCEPTABLE",
+              "BGP_BAD_PEER_AS", "BGP_AUTH_FAILED")
+
+
+def definitive(state: Dict[str, Any], tunnel: Dict[str, Any], fresh_s: Optional[float]) -> Optional[Dict[str, Any]]:
+    """The first log event of ``tunnel`` (peer = one of its DI addresses) that no retry fixes, at most ``fresh_s``
+    seconds old; None when there is none or ``fresh_s`` is None (events without an age never count)."""
+    if fresh_s is None:
+        return None
+    peers = (tunnel["di"]["ipsec_ip"], tunnel["di"]["gre_ip"], tunnel["di"]["tunnel_ip"])
+    for ev in as_list(state.get("log_events")):
+        if not isinstance(ev, dict) or ev.get("age_s") is None or float(ev["age_s"]) > float(fresh_s):
+            continue
+        if not any(ip_eq(ev.get("peer"), p) for p in peers):
+            continue
+        name = str(ev.get("event") or "").upper()
+        if name in DEFINITIVE or (name == "BGP_NOTIFICATION" and ev.get("code") == 2):
+            return ev
+    return None
 
 
 def _routes_received(nbr: Dict[str, Any]) -> bool:
@@ -24,11 +50,15 @@ def _routes_received(nbr: Dict[str, Any]) -> bool:
     return bool(nbr.get("prefixes_received"))
 
 
-def waiting(state: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], min_ike_uptime_s: int = 0) -> List[str]:
-    """What is not up yet for the plan ``tunnels`` in ``state`` (``"<key>: <what>"``); empty: settled."""
+def waiting(state: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], min_ike_uptime_s: int = 0,
+            fresh_s: Optional[float] = None) -> List[str]:
+    """What is not up yet for the plan ``tunnels`` in ``state`` (``"<key>: <what>"``); empty: settled, or every
+    tunnel not up has a definitive cause at most ``fresh_s`` seconds old."""
     out: List[str] = []
     for t in tunnels:
         label = t.get("key")
+        if definitive(state, t, fresh_s) is not None:
+            continue
         ike = [x for x in state.get("ike_sas") or [] if ip_eq(x.get("remote"), t["di"]["ipsec_ip"])
                and x.get("state") == "established"]
         if not ike:
