@@ -71,3 +71,6 @@ def test_vc_waiting_is_the_one_settled_rule(plans):
     assert F.vc_waiting(summary_only, plans["ios"], "cpe1") == []
     summary_only["bgp_neighbors"][0]["prefixes_received"] = 0
     assert F.vc_waiting(summary_only, plans["ios"], "cpe1") == ["lab-A: BGP routes"]
+    auth = {"log_events": [{"event": "AUTHENTICATION_FAILED", "peer": "198.51.100.2", "age_s": 3, "message": "x"}]}
+    assert F.vc_waiting(auth, plans["ios"], "cpe1", fresh_s=20) == ["lab-B: IKE SA", "lab-B: CHILD SA", "lab-B: BGP session"]
+    assert F.vc_waiting(auth, plans["ios"], "cpe1", fresh_s=2)[0] == "lab-A: IKE SA"     # older than the wait so far
