@@ -582,6 +582,21 @@ def table(rows: List[Dict[str, Any]], drills: List[Dict[str, Any]], header: str)
 
 # the gatherer's own outputs go to outputs.json; of the lab's evidence capture only charon's log of the fault window
 # (and of the recovery) is kept, for the parser's tests
+def markdown(rows: List[Dict[str, Any]]) -> str:
+    """The measured table for tests/lab/README.md (fault, expected, named, seconds to name, other tunnel OK,
+    clear-text GRE from/to the CPE, green again after the removal)."""
+    lines = ["| fault | T | expected | named | s to name | other tunnel OK | clear GRE from/to CPE | green again (s) | result |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        w = r.get("wire") or {}
+        lines.append("| `%s` | %s | `%s` | `%s` | %s | %s | %s/%s | %s | %s |" % (
+            r["fault"], r["tunnel"], r["expected"], r.get("named") or "(none)",
+            r.get("seconds_to_name") if r.get("seconds_to_name") is not None else "-",
+            "yes" if r.get("other_tunnel_ok") else "NO", w.get("gre_from_cpe", "?"), w.get("gre_to_cpe", "?"),
+            "yes (%s)" % r["seconds_to_green"] if r.get("green_after_remove") else "NO", r.get("result")))
+    return "\n".join(lines)
+
+
 HARVEST = ("charon.log", "charon.recovered.log", "versions.txt")
 HARVEST_GLOBS = ()  # type: Tuple[str, ...]
 
@@ -625,8 +640,12 @@ def main(argv: List[str]) -> int:
     ap.add_argument("--no-drills", action="store_true")
     ap.add_argument("--reanalyze", action="store_true", help="recompute the offline column and the table from RUN_DIR")
     ap.add_argument("--harvest", metavar="DEST", help="copy RUN_DIR's evidence into unit-test fixtures (DEST) and exit")
+    ap.add_argument("--markdown", action="store_true", help="print RUN_DIR's rows as the README's markdown table and exit")
     a = ap.parse_args(argv)
     run = Path(a.run_dir).resolve()
+    if a.markdown:
+        print(markdown(json.loads((run / "results.json").read_text())["faults"]))
+        return 0
     if a.harvest:
         harvest(run, Path(a.harvest).resolve())
         return 0

@@ -92,6 +92,13 @@ def _only_part(dctx: Dict[str, Any], phase: str, part: str) -> List[Dict[str, An
     return [e for e in _events(dctx, "NO_PROPOSAL_CHOSEN", phase=phase) if e.get("mismatch") == [part]]
 
 
+def _peer_talks(dctx: Dict[str, Any]) -> bool:
+    """An IKEv2 answer or request of the DI peer is in the log (a notify it sent us, or one we answered it): the
+    path carries IKEv2 both ways, whatever a ping says."""
+    return any(e.get("direction") in ("received", "sent") for e in _events(
+        dctx, "AUTHENTICATION_FAILED", "NO_PROPOSAL_CHOSEN", "TS_UNACCEPTABLE", "INVALID_KE_PAYLOAD"))
+
+
 def _udp_refused(dctx: Dict[str, Any], destination: Any) -> Optional[Dict[str, Any]]:
     """The last UDP probe to ``destination`` when it was refused (ICMP port unreachable came back)."""
     found = None
@@ -272,6 +279,8 @@ def _acl_address_evidence(dctx: Dict[str, Any]) -> Optional[List[str]]:
       "and internet devices do not allow traceroute) and fix the WAN routing / ISP path.")
 def _r_ike_reach(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     t = dctx["tunnel"]
+    if _peer_talks(dctx):
+        return None     # IKEv2 messages cross both ways: only ICMP is filtered
     if _probe(dctx, t["di"]["ipsec_ip"]) is False:
         return ["ping %s -> %s failed" % (t["cpe"]["ipsec_ip"], t["di"]["ipsec_ip"])]
     return None
@@ -284,7 +293,7 @@ def _r_ike_reach(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
       "a case with Cisco: the IPsec headend {di_ipsec} does not run IKEv2. The CPE configuration needs no change.")
 def _r_ike_peer_down(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     t = dctx["tunnel"]
-    if _ike_established(dctx) or _probe(dctx, t["di"]["ipsec_ip"]) is False:
+    if _ike_established(dctx) or _probe(dctx, t["di"]["ipsec_ip"]) is False or _peer_talks(dctx):
         return None
     refused = _udp_refused(dctx, t["di"]["ipsec_ip"])
     if refused is None:

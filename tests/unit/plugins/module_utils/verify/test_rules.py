@@ -142,6 +142,9 @@ CASES = [
     ("ike.lifetime", "lab", A, IKE_GONE + [cfg("ike", lifetime_s=3600)], IKE_GONE + [cfg("ike", lifetime_s=86400)],
      "ike.no_trigger"),
     ("ike.auth", "lab", A, IKE_CONNECTING + [event("AUTHENTICATION_FAILED")], IKE_CONNECTING, "ike.firewall"),
+    # the peer answers IKEv2 while pings are filtered: not a reachability problem
+    ("ike.auth", "lab", A, IKE_GONE + [probe("198.51.100.2", False), event("AUTHENTICATION_FAILED", direction="received")],
+     IKE_GONE + [probe("198.51.100.2", False)], "ike.no_reachability"),
     ("ike.proposal", "lab", A, IKE_GONE + [event("NO_PROPOSAL_CHOSEN", phase="ike")],
      IKE_GONE + [event("NO_PROPOSAL_CHOSEN", phase="ipsec")], "ike.down"),
     ("ike.not_initiator", "lab", A, IKE_GONE + [cfg("ike", initiate=False)], IKE_GONE + [cfg("ike", initiate=True)],
