@@ -270,6 +270,13 @@ def _check_ipsec(ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
         yield _result("ipsec_mode", FAIL, want_mode, mode, "IPsec SA in %s mode, expected %s mode" % (mode, want_mode))
 
     p_in, p_out = sa.get("pkts_in"), sa.get("pkts_out")
+    # both sides initiated at once: two installed CHILD SAs with the same selectors, one may carry the outbound
+    # and the other the inbound packets (strongSwan keeps both): the tunnel's traffic is their sum
+    twins = [x for x in as_list(ctx.get("ipsec_sas")) if str(x.get("state") or "").lower() == "installed"
+             and canon_ts(x.get("local_ts")) == canon_ts(sa.get("local_ts"))
+             and canon_ts(x.get("remote_ts")) == canon_ts(sa.get("remote_ts"))]
+    if len(twins) > 1 and all(x.get("pkts_in") is not None and x.get("pkts_out") is not None for x in twins):
+        p_in, p_out = sum(int(x["pkts_in"]) for x in twins), sum(int(x["pkts_out"]) for x in twins)
     exp = {"pkts_in": ">0", "pkts_out": ">0"}
     act = {"pkts_in": p_in, "pkts_out": p_out}
     if not options["require_traffic"]:

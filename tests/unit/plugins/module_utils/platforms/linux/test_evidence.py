@@ -407,3 +407,15 @@ def test_the_gatherer_gathers_no_evidence_unless_asked_and_no_probes_for_logs():
         assert not [a for a in seen if a[0] == "ping" and ("-M" in a or a[a.index("-I") + 1] == "192.0.2.2")]
         assert ("log_events" in state) == (level == "logs")
         assert "ipsec_counters" not in state and "probes" not in state
+
+
+def test_two_child_sas_after_both_sides_initiated_are_one_healthy_tunnel():
+    # the lab after ike_udp_blocked was removed: both sides initiated at once, charon kept two IKE SAs and two
+    # CHILD SAs with DC-B, one carrying the outbound packets and the other the inbound ones (the gatherer's state)
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.checks import verify_host
+
+    state = json.loads((FAULTS.parent / "state_duplicate_child_sas.json").read_text())
+    b = [sa for sa in state["ipsec_sas"] if sa["remote"] == TUNNELS["lab-B"]["di"]["ipsec_ip"]]
+    assert len(b) == 2 and sorted((sa["pkts_in"] > 0, sa["pkts_out"] > 0) for sa in b) == [(False, True), (True, False)]
+    result = verify_host(PLAN, state, HOST)
+    assert result["ok"], [c for t in result["tunnels"] for c in t["checks"] if c["status"] == "fail"]
