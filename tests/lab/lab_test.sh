@@ -138,7 +138,7 @@ guest collect "$RUN/vm-single" >/dev/null 2>&1
 FAULTS=${LAB_TEST_FAULTS-$LAB_TEST_FAULTS_DEFAULT}
 if [ -n "$FAULTS" ]; then
 	t=$(now)
-	VC_LAB_SSH_PORT=$VM_PORT REPO=$REPO $PY "$REPO/tests/lab/lab_faults.py" "$RUN/faults" --faults "$FAULTS" --no-drills \
+	$PY "$REPO/tests/lab/lab_faults.py" "$RUN/faults" --faults "$FAULTS" --no-drills \
 		> "$RUN/faults-table.txt" 2> "$RUN/faults.log" 9>&-
 	figure fault_subset_s "$(elapsed "$t")"
 	if [ -e "$RUN/faults/results.json" ]; then
@@ -150,7 +150,7 @@ for r in json.load(open(sys.argv[1]))["faults"]:
              (r.get("wire") or {}).get("gre_from_cpe"), (r.get("wire") or {}).get("gre_to_cpe"), r["green_after_remove"]))
 ' "$RUN/faults/results.json")
 	else
-		record FAIL "fault subset ($FAULTS): no results (see ${RUN#$REPO/}/faults.log)"
+		record FAIL "fault subset ($FAULTS): no results (see ${RUN#"$REPO"/}/faults.log)"
 	fi
 fi
 
