@@ -601,14 +601,22 @@ def _r_ipsec_proposal(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     return [_ev_text(events)] if events else None
 
 
+def _traffic(dctx: Dict[str, Any]) -> Dict[str, Any]:
+    """The packet counters ipsec_traffic judged (summed over the tunnel's twin CHILD SAs), else the SA's own."""
+    actual = (dctx["checks"].get("ipsec_traffic") or {}).get("actual")
+    if isinstance(actual, dict) and actual.get("pkts_in") is not None and actual.get("pkts_out") is not None:
+        return actual
+    return dctx["ipsec_sa"] or {}
+
+
 @rule("ipsec.no_outbound", "ipsec", ("ipsec_traffic",),
       "No GRE packet is encrypted towards the Dedicated Instance: the GRE traffic does not match the IPsec "
       "policy or does not leave through the interface carrying it.",
       "Check that the GRE tunnel source/destination are exactly {cpe_gre} -> {di_gre}, that {di_gre} is "
       "routed out of the WAN interface with the crypto map, and that GRE keepalives are on.")
 def _r_ipsec_no_out(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
-    sa = dctx["ipsec_sa"]
-    if sa is not None and sa.get("pkts_out") is not None and int(sa["pkts_out"]) <= 0:
+    sa = _traffic(dctx)
+    if sa.get("pkts_out") is not None and int(sa["pkts_out"]) <= 0:
         return ["CHILD SA pkts_out 0"]
     return None
 
@@ -621,9 +629,8 @@ def _r_ipsec_no_out(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
       "from {di_ipsec} arrives; if it does not, open a case with Cisco with the capture (ask them to check that "
       "their GRE tunnel {di_gre} -> {cpe_gre} is up and GRE passes between their headend and GRE router).")
 def _r_ipsec_no_in(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
-    sa = dctx["ipsec_sa"]
-    if sa is not None and sa.get("pkts_in") is not None and int(sa["pkts_in"]) <= 0 and \
-            int(sa.get("pkts_out") or 0) > 0:
+    sa = _traffic(dctx)
+    if sa.get("pkts_in") is not None and int(sa["pkts_in"]) <= 0 and int(sa.get("pkts_out") or 0) > 0:
         return ["CHILD SA pkts_out %s, pkts_in 0" % sa.get("pkts_out")]
     t = dctx["tunnel"]
     delta = probe_deltas(dctx["state"], t["di"]["ipsec_ip"], canon_ts(t["crypto_acl"]["destination"]))
