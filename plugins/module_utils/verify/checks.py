@@ -271,7 +271,7 @@ def _check_ipsec(ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
 
     p_in, p_out = sa.get("pkts_in"), sa.get("pkts_out")
     # both sides initiated at once: two installed CHILD SAs with the same selectors, one may carry the outbound
-    # and the other the inbound packets (strongSwan keeps both): the tunnel's traffic is their sum
+    # and the other the inbound packets (an IKE stack may keep both): the tunnel's traffic is their sum
     twins = [x for x in as_list(ctx.get("ipsec_sas")) if str(x.get("state") or "").lower() == "installed"
              and canon_ts(x.get("local_ts")) == canon_ts(sa.get("local_ts"))
              and canon_ts(x.get("remote_ts")) == canon_ts(sa.get("remote_ts"))]
