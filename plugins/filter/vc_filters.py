@@ -137,10 +137,11 @@ def vc_parse(data, host=None, plan=None, network_os=None, errors=None):
 
 
 # ------------------------------------------------------------------ verify
-def vc_waiting(state, plan, host, min_ike_uptime_s=0):
+def vc_waiting(state, plan, host, min_ike_uptime_s=0, fresh_s=None):
     if not isinstance(state, dict):
         raise AnsibleFilterError("vc_waiting: input must be a state (docs/contract.md section 3)")
-    return waiting(state, cpe_tunnels(_plan("vc_waiting", plan), host), int(min_ike_uptime_s or 0))
+    return waiting(state, cpe_tunnels(_plan("vc_waiting", plan), host), int(min_ike_uptime_s or 0),
+                   None if fresh_s is None else float(fresh_s))
 
 
 def vc_settle_wait(state, plan, host, min_ike_uptime_s=0, poll_s=5):

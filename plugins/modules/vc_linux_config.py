@@ -116,6 +116,16 @@ options:
     description: Seconds to wait for the daemons to answer vtysh after a restart.
     type: int
     default: 60
+  preflight:
+    description:
+      - Before anything is read or written, run a read-only check of what the selected O(features) need on this CPE -
+        swanctl and a running charon with its vici socket, the charon plugins and every algorithm of the planned suites
+        (C(swanctl --list-algs)), FRR with zebra and bgpd (bfdd for BFD), the kernel's GRE, ESP, xfrm and nf_tables, and
+        the C(ip) and C(nft) commands. Each missing piece is an error naming the Debian package or kernel module, and the
+        module fails without changing anything (also in check mode). Warnings (a daemon off in FRR's daemons file) are
+        printed.
+    type: bool
+    default: true
 notes:
   - Debian's FRR package ships with C(bgpd=no); the V(bgp) feature turns bgpd (and bfdd for BFD) on.
 seealso:
@@ -154,10 +164,18 @@ features:
       C(ip_no_pmtu_disc), V(bgp) C(commands), C(daemons_changed) and C(router_asn), V(ha) C(checked).
   returned: always
   type: dict
+preflight:
+  description:
+    - With O(preflight), the findings - C(severity) (error or warning), C(component), C(missing), C(message), and
+      C(package) or C(module) (with C(kernel_option)) when one brings the missing piece.
+  returned: when O(preflight) is true
+  type: list
+  elements: dict
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.preflight import run_preflight
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.render import RenderError
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.runner import FEATURES, ApplyError, LinuxConfig
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.state import CPE_OPTIONS
@@ -181,12 +199,25 @@ ARGUMENT_SPEC = dict(
     frr_daemons_file=dict(type="str", default="/etc/frr/daemons"),
     frr_restart=dict(type="list", elements="str", default=["service", "frr", "restart"]),
     frr_wait_s=dict(type="int", default=60),
+    preflight=dict(type="bool", default=True),
 )
 
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     params = dict(module.params)
+    findings = None
+    if params["preflight"]:
+        # read-only, before anything is read for a comparison or written
+        findings = run_preflight(lambda argv, env: module.run_command(argv, environ_update=env), params["plan"], params["host"],
+                                 params["features"], params.get("swanctl_uri"))
+        bad = [f for f in findings if f["severity"] == "error"]
+        if bad:
+            module.fail_json(msg="preflight of %s: %d missing piece(s), nothing was changed: %s" % (
+                params["host"], len(bad), " | ".join(f["message"] for f in bad)), changed=False, preflight=findings,
+                commands=[], changed_files=[], features={})
+        for f in findings:
+            module.warn("preflight: %s" % f["message"])
     for feature, command in (("gre", "ip"), ("mtu", "nft")):
         if feature in params["features"]:
             params[command] = module.get_bin_path(params[command], required=True)
@@ -205,6 +236,8 @@ def main():
         module.fail_json(msg=str(exc), **partial)
     if not module._diff:
         result.pop("diff", None)
+    if findings is not None:
+        result["preflight"] = findings
     module.exit_json(**result)
 
 

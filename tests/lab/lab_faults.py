@@ -49,30 +49,30 @@ MATRIX: List[Dict[str, Any]] = [
     dict(id="ike_dh_mismatch", tunnel=1, expect="ike.dh_group"),
     dict(id="ike_udp_blocked", tunnel=2, expect="ike.firewall"),
     dict(id="ike_headend_unreachable", tunnel=1, expect="ike.no_reachability"),
-    dict(id="ike_headend_dead", tunnel=2, expect="ike.firewall",
-         note="closest rule: the headend answers ICMP port unreachable to UDP 500; a rule 'ike.peer_down' (DI IKE "
-              "service not answering while the DI IPsec IP pings) should exist"),
+    dict(id="ike_headend_dead", tunnel=2, expect="ike.peer_down",
+         note="the headend host answers ICMP port unreachable to UDP 500: the gatherer's UDP probe sees it refused"),
     dict(id="ipsec_esp_blocked", tunnel=1, expect="ipsec.no_inbound", manifest_s=75),
     dict(id="ipsec_ts_mismatch", tunnel=2, expect="ipsec.ts_unacceptable"),
-    dict(id="gre_wrong_endpoint", tunnel=1, expect="gre.endpoints", manifest_s=75,
-         note="the DI side's tunnel destination is wrong: the CPE sees only 'GRE out, nothing back' (same as "
-              "ESP or GRE blocked); only the DI side's view can tell"),
-    dict(id="gre_blocked", tunnel=2, expect="gre.firewall", manifest_s=75),
+    dict(id="gre_wrong_endpoint", tunnel=1, expect="ipsec.no_inbound", manifest_s=75,
+         note="the DI side's tunnel destination is wrong: the CPE sees only 'encrypted out, nothing decrypted back' "
+              "(as with ESP blocked); ipsec.no_inbound's cause and fix name the DI GRE endpoint"),
+    dict(id="gre_blocked", tunnel=2, expect="ipsec.no_inbound", manifest_s=75,
+         note="GRE dropped behind the DI headend: from the CPE the same as ESP dropped on the path (0 decrypted "
+              "during the probe); gre.firewall is for GRE decrypted but lost on the CPE side"),
     dict(id="bgp_local_as", tunnel=1, expect="bgp.local_as"),
     dict(id="bgp_remote_as", tunnel=2, expect="bgp.remote_as"),
     dict(id="bgp_password", tunnel=1, expect="bgp.auth"),
     dict(id="bgp_tcp179_blocked", tunnel=2, expect="bgp.firewall", manifest_s=75),
     dict(id="bgp_neighbor_ip", tunnel=1, expect="bgp.neighbor_ip",
-         note="the DI side's neighbour statement is wrong: TCP 179 is accepted and closed without an OPEN"),
+         note="the DI side's neighbour statement is wrong: it sends Cease/Peer De-configured (6/3), then closes TCP 179"),
     dict(id="routes_missing_dc_prefix", tunnel=2, expect="routes.missing_dc_prefix"),
     dict(id="routes_missing_backup", tunnel=1, expect="routes.missing_backup"),
     dict(id="routes_extra", tunnel=2, expect="routes.extra", extra="not_installed"),
     dict(id="routes_other_dc", tunnel=1, expect="routes.other_dc_prefix"),
     dict(id="routes_swapped", tunnel=2, expect="routes.swapped"),
     dict(id="routes_more_specific", tunnel=1, expect="routes.more_specific", extra="dc_accepts_only_default"),
-    dict(id="mtu_blackhole", tunnel=2, expect="mtu.path", manifest_s=5, name_timeout_s=60,
-         note="no MTU rule exists: verify has no large-packet probe; a rule 'mtu.path' (DF ping of the tunnel MTU "
-              "fails while small pings pass: MSS 1350 / PMTUD / the WAN path MTU) should exist"),
+    dict(id="mtu_blackhole", tunnel=2, expect="gre.path_mtu", manifest_s=5, name_timeout_s=60,
+         note="small pings pass, the DF ping of the tunnel MTU does not (the gatherer's DF probe)"),
 ]
 
 
@@ -129,7 +129,8 @@ def diagnose(outdir: Path, tag: str) -> Tuple[Optional[Dict[str, Any]], Dict[str
     env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_TIMEOUT=os.environ.get("ANSIBLE_TIMEOUT", "60"))
     env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
     t0 = now()
-    r = subprocess.run(["ansible-playbook", "-i", INVENTORY, "playbooks/diagnose_vc.yml", "-e", "vc_report_dir=%s" % rep],
+    r = subprocess.run(["ansible-playbook", "-i", INVENTORY, "playbooks/diagnose_vc.yml", "-e", "vc_report_dir=%s" % rep,
+                        "-e", "vc_linux_verify_return_outputs=true"],
                        cwd=str(REPO), env=env, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)
     took = now() - t0
     (outdir / ("diagnose-%s.json" % tag)).write_text(r.stdout)
@@ -143,6 +144,8 @@ def diagnose(outdir: Path, tag: str) -> Tuple[Optional[Dict[str, Any]], Dict[str
                 for _host, res in task.get("hosts", {}).items():
                     if isinstance(res.get("state"), dict) and "ike_sas" in res["state"]:
                         extras["state"] = res["state"]
+                        if isinstance(res.get("outputs"), dict):
+                            extras["outputs"] = res["outputs"]     # what the collection's gatherer read
                     if isinstance(res.get("plan"), dict) and "regions" in res["plan"]:
                         extras["plan"] = res["plan"]
     except ValueError:
@@ -281,6 +284,8 @@ class Lab:
                 entry.update(faulty_ok=t.get("ok"), cause=t.get("cause_id"), other_ok=o.get("ok"), other_cause=o.get("cause_id"))
                 if extras.get("state"):
                     (d / ("state-fault-%d.json" % n)).write_text(json.dumps(extras["state"], indent=1, sort_keys=True))
+                if extras.get("outputs"):
+                    (d / ("outputs-fault-%d.json" % n)).write_text(json.dumps(extras["outputs"], indent=1, sort_keys=True))
                 if extras.get("plan") and not (self.run / "plan.json").exists():
                     (self.run / "plan.json").write_text(json.dumps(extras["plan"], indent=1, sort_keys=True))
                 if t and not t.get("ok"):
@@ -472,55 +477,66 @@ class Lab:
 # ---------------------------------------------------------------------------------------------
 # offline analysis: what the collection's diagnose would name with the Linux evidence of this branch
 # ---------------------------------------------------------------------------------------------
-def read_evidence_dir(d: Path, plan: Dict[str, Any], host: str) -> Dict[str, Any]:
-    """The files of labctl.sh 'evidence' -> the ``outputs`` of platforms/linux/evidence.py build_evidence."""
+def outputs_from_evidence_dir(d: Path, plan: Dict[str, Any], host: str) -> Dict[str, Optional[str]]:
+    """The files of labctl.sh 'evidence' (an older capture, one file per command) -> the outputs of the collection's
+    gatherer by command (platforms/linux/state.py keys), for the commands both ran the same way. One window for the
+    counters (the first tunnel's 'before', the last one's 'after'), as the gatherer samples them."""
+    sys.path.insert(0, str(REPO / ".build" / "collections"))
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import state as st
+
     def text(name: str) -> Optional[str]:
         p = d / name
         return p.read_text(errors="replace") if p.exists() else None
 
-    def ping(name: str, source: Optional[str], dest: str, **kw: Any) -> Optional[Dict[str, Any]]:
-        t = text(name)
-        if t is None:
-            return None
-        m = re.search(r"^rc=(\d+)$", t, re.M)
-        return dict(output=t, rc=int(m.group(1)) if m else None, source=source, destination=dest, **kw)
-
+    out: Dict[str, Optional[str]] = {"_converted_from": "labctl.sh evidence files (see SOURCES.md)"}
     tunnels = [t for r in plan.get("regions", []) for t in r.get("tunnels", []) if t.get("cpe_host") == host]
-    pings = []
-    probes = []
+    for key, name in ((st.SAS, "swanctl_list_sas.raw.txt"), (st.NEIGHBORS, "bgp_neighbors.json"),
+                      (st.CHARON_LOG, "charon.log"), (st.DMESG_MD5, "dmesg_md5.txt")):
+        if text(name) is not None:
+            out[key] = text(name)
+    up = (text("uptime.txt") or "").strip()
+    for key, suffix in ((st.KERNEL, "before"), (st.KERNEL + st.AFTER, "after")):
+        netstat, xfrm = text("proc_net_netstat.%s.txt" % suffix), text("xfrm_stat.%s.txt" % suffix)
+        if netstat is not None or xfrm is not None:
+            out[key] = "%s\n%s%s" % (up or "- -", netstat or "", xfrm or "")
+    befores = [text("swanctl_before_ping_%s.raw.txt" % t["di"]["tunnel_ip"]) for t in tunnels]
+    afters = [text("swanctl_after_ping_%s.raw.txt" % t["di"]["tunnel_ip"]) for t in tunnels]
+    if befores and befores[0] is not None and afters[-1] is not None:
+        out[st.SAS] = befores[0]
+        out[st.SAS + st.AFTER] = afters[-1]
     for t in tunnels:
         ci, di, ct, dt = t["cpe"]["ipsec_ip"], t["di"]["ipsec_ip"], t["cpe"]["tunnel_ip"], t["di"]["tunnel_ip"]
-        pings += [ping("ping_ipsec_%s.txt" % di, ci, di), ping("ping_tunnel_%s.txt" % dt, ct, dt),
-                  ping("ping_tunnel_df1372_%s.txt" % dt, ct, dt, size=1372, df=True)]
-        b, a = text("swanctl_before_ping_%s.raw.txt" % dt), text("swanctl_after_ping_%s.raw.txt" % dt)
-        if b is not None and a is not None:
-            probes.append({"before": b, "after": a, "remote": di, "probe": "ping -c 3 %s -> %s" % (ct, dt)})
-    return {"charon_log": text("charon.log"), "bgp_neighbors": text("bgp_neighbors.json"), "dmesg": text("dmesg_md5.txt"),
-            "uptime": text("uptime.txt"),
-            "netstat_before": text("proc_net_netstat.before.txt"), "netstat_after": text("proc_net_netstat.after.txt"),
-            "xfrm_stat_before": text("xfrm_stat.before.txt"), "xfrm_stat_after": text("xfrm_stat.after.txt"),
-            "pings": [p for p in pings if p], "counter_probes": probes}
+        size = int(t["mtu"]["tunnel_ip_mtu"]) - 28
+        for key, name in ((st.ipsec_ping_key(di, ci), "ping_ipsec_%s.txt" % di),
+                          (st.df_ping_key(dt, ct, size), "ping_tunnel_df%d_%s.txt" % (size, dt))):
+            if text(name) is not None:
+                out[key] = text(name)
+        tp = text("ping_tunnel_%s.txt" % dt)
+        if tp is not None:
+            m = re.search(r"^rc=(\d+)$", tp, re.M)
+            out[st.ping_key(dt, ct)] = re.sub(r"^rc=\d+\n?", "", tp, flags=re.M) if m and m.group(1) == "0" else ""
+    return out
 
 
 def offline_with_evidence(run: Path, row: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """Diagnose again, offline, from the outputs the gatherer returned during the fault (Platform.parse): the same
+    cause as online proves the fixtures (outputs.json) carry everything the verdict used."""
     try:
         sys.path.insert(0, str(REPO / ".build" / "collections"))
-        from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import evidence as ev
+        from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import state as st
         from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.diagnose import diagnose_host
     except ImportError as e:
         return {"error": "import: %s" % e}
     d = run / row["fault"]
-    states = sorted(d.glob("state-fault-*.json"), key=lambda p: int(re.sub(r"\D", "", p.name) or 0))
-    if not states or not (run / "plan.json").exists() or not (d / "cpe").is_dir():
+    outs = sorted(d.glob("outputs-fault-*.json"), key=lambda p: int(re.sub(r"\D", "", p.name) or 0))
+    if not outs or not (run / "plan.json").exists():
         return None
     plan = json.loads((run / "plan.json").read_text())
-    state = json.loads(states[-1].read_text())
-    host = state.get("host")
-    conns = {"vc-%s" % t["key"]: t["di"]["ipsec_ip"] for r in plan.get("regions", []) for t in r.get("tunnels", [])}
-    evidence = ev.build_evidence(read_evidence_dir(d / "cpe", plan, host), plan, host, conns)
-    diag = diagnose_host(plan, ev.add_evidence(state, evidence), host)
+    host = [t["cpe_host"] for r in plan.get("regions", []) for t in r.get("tunnels", []) if t["key"] == row["tunnel_key"]][0]
+    state = st.parse(json.loads(outs[-1].read_text()), host, plan)
+    diag = diagnose_host(plan, state, host)
     t = {x["key"]: x for x in diag["tunnels"]}.get(row["tunnel_key"], {})
-    events = sorted({"%s/%s" % (e["event"], e.get("direction") or "-") for e in evidence.get("log_events", [])
+    events = sorted({"%s/%s" % (e["event"], e.get("direction") or "-") for e in state.get("log_events", [])
                      if e.get("peer") in (None,) + tuple(_tunnel_peers(plan, row["tunnel_key"]))})
     return {"named": t.get("cause_id") if not t.get("ok") else "(ok)", "evidence": t.get("evidence"), "events": events}
 
@@ -537,7 +553,7 @@ def _tunnel_peers(plan: Dict[str, Any], key: str) -> List[str]:
 def table(rows: List[Dict[str, Any]], drills: List[Dict[str, Any]], header: str) -> str:
     lines = [header, ""]
     fmt = "%-25s %2s  %-25s %-25s %7s %8s %7s  %-9s %-6s %-4s  %s"
-    lines.append(fmt % ("fault", "T", "expected cause", "named cause", "name_s", "recover", "green_s", "gre f/t", "other", "", "with Linux evidence (offline)"))
+    lines.append(fmt % ("fault", "T", "expected cause", "named cause", "name_s", "recover", "green_s", "gre f/t", "other", "", "offline from outputs"))
     for r in rows:
         off = r.get("offline") or {}
         lines.append(fmt % (r["fault"], r["tunnel"], r["expected"], r["named"] or "(none)",
@@ -564,9 +580,25 @@ def table(rows: List[Dict[str, Any]], drills: List[Dict[str, Any]], header: str)
     return "\n".join(lines)
 
 
-HARVEST = ("charon.log", "charon.recovered.log", "bgp_neighbors.json", "dmesg_md5.txt", "proc_net_netstat.before.txt", "proc_net_netstat.after.txt",
-           "xfrm_stat.before.txt", "xfrm_stat.after.txt", "swanctl_list_sas.raw.txt", "versions.txt", "uptime.txt")
-HARVEST_GLOBS = ("ping_*.txt", "swanctl_before_ping_*.raw.txt", "swanctl_after_ping_*.raw.txt")
+# the gatherer's own outputs go to outputs.json; of the lab's evidence capture only charon's log of the fault window
+# (and of the recovery) is kept, for the parser's tests
+def markdown(rows: List[Dict[str, Any]]) -> str:
+    """The measured table for tests/lab/README.md (fault, expected, named, seconds to name, other tunnel OK,
+    clear-text GRE from/to the CPE, green again after the removal)."""
+    lines = ["| fault | T | expected | named | s to name | other tunnel OK | clear GRE from/to CPE | green again (s) | result |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        w = r.get("wire") or {}
+        lines.append("| `%s` | %s | `%s` | `%s` | %s | %s | %s/%s | %s | %s |" % (
+            r["fault"], r["tunnel"], r["expected"], r.get("named") or "(none)",
+            r.get("seconds_to_name") if r.get("seconds_to_name") is not None else "-",
+            "yes" if r.get("other_tunnel_ok") else "NO", w.get("gre_from_cpe", "?"), w.get("gre_to_cpe", "?"),
+            "yes (%s)" % r["seconds_to_green"] if r.get("green_after_remove") else "NO", r.get("result")))
+    return "\n".join(lines)
+
+
+HARVEST = ("charon.log", "charon.recovered.log", "versions.txt")
+HARVEST_GLOBS = ()  # type: Tuple[str, ...]
 
 
 def harvest(run: Path, dest: Path) -> None:
@@ -589,6 +621,9 @@ def harvest(run: Path, dest: Path) -> None:
         for n in names:
             (out / n).write_bytes((src / "cpe" / n).read_bytes())
         (out / "state.json").write_text(states[-1].read_text())
+        outs = sorted(src.glob("outputs-fault-*.json"), key=lambda p: int(re.sub(r"\D", "", p.name) or 0))
+        if outs:    # exactly what the collection's gatherer read (vc_linux_state return_outputs)
+            (out / "outputs.json").write_text(outs[-1].read_text())
         fields = ("fault", "tunnel", "tunnel_key", "expected", "named", "named_check", "evidence",
                   "seconds_to_name", "seconds_to_recover", "seconds_to_green", "wire", "result")
         keep = {k: r.get(k) for k in fields}
@@ -605,8 +640,12 @@ def main(argv: List[str]) -> int:
     ap.add_argument("--no-drills", action="store_true")
     ap.add_argument("--reanalyze", action="store_true", help="recompute the offline column and the table from RUN_DIR")
     ap.add_argument("--harvest", metavar="DEST", help="copy RUN_DIR's evidence into unit-test fixtures (DEST) and exit")
+    ap.add_argument("--markdown", action="store_true", help="print RUN_DIR's rows as the README's markdown table and exit")
     a = ap.parse_args(argv)
     run = Path(a.run_dir).resolve()
+    if a.markdown:
+        print(markdown(json.loads((run / "results.json").read_text())["faults"]))
+        return 0
     if a.harvest:
         harvest(run, Path(a.harvest).resolve())
         return 0

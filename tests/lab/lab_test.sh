@@ -8,9 +8,11 @@
 #     LAN->DC-A resumes via tunnel 2 (CPE route + GRE counters); restore -> verify green again
 #  6. tear down, build the dual-CPE lab (inventories/lab-dual) in the same VM: deploy, green, changed=0
 # Exits non-zero on any failure; the last line is "N passed, N failed".
-# env: LAB_KEEP=1 keep the VM running at the end; LAB_SKIP_DUAL=1 skip step 6.
+#  5b. a short subset of the fault matrix (LAB_TEST_FAULTS, default below) on the single-CPE lab
+# env: LAB_KEEP=1 keep the VM running at the end; LAB_SKIP_DUAL=1 skip step 6; LAB_TEST_FAULTS=a,b (empty: none).
 set -u
 . "$(dirname "$0")/lib.sh"
+LAB_TEST_FAULTS_DEFAULT=   # none by default: see tests/lab/README.md "Fault matrix" (measured cycle times)
 lab_lock "make lab-test" || exit $?
 RUN=$LAB_OUT/lab-test
 rm -rf "$RUN"; mkdir -p "$RUN"
@@ -129,6 +131,28 @@ W=$(guest cap-stop wire); figure wire_single "$W"
 check "wire: zero clear-text GRE on the internet links, both directions ($W)" wire_clean "$W"
 check "wire: ESP and IKE seen" test "$(sed -n 's/.*esp=\([0-9]*\).*/\1/p' <<<"$W")" -gt 0 -a "$(sed -n 's/.*ike=\([0-9]*\).*/\1/p' <<<"$W")" -gt 0
 guest collect "$RUN/vm-single" >/dev/null 2>&1
+
+# ------------------------------------------------------------------ 5b. a short subset of the fault matrix
+# the full matrix is make lab-faults; here a few faults whose inject/diagnose/remove/green cycle is short
+# (tests/lab/README.md, "Fault matrix": measured times). LAB_TEST_FAULTS="" skips it.
+FAULTS=${LAB_TEST_FAULTS-$LAB_TEST_FAULTS_DEFAULT}
+if [ -n "$FAULTS" ]; then
+	t=$(now)
+	$PY "$REPO/tests/lab/lab_faults.py" "$RUN/faults" --faults "$FAULTS" --no-drills \
+		> "$RUN/faults-table.txt" 2> "$RUN/faults.log" 9>&-
+	figure fault_subset_s "$(elapsed "$t")"
+	if [ -e "$RUN/faults/results.json" ]; then
+		while IFS=$'\t' read -r res text; do record "$res" "$text"; done < <($PY -c '
+import json, sys
+for r in json.load(open(sys.argv[1]))["faults"]:
+    print("%s\tfault %s on tunnel %s: diagnose named %s (expected %s) in %ss, other tunnel OK %s, clear GRE %s/%s, green again %s"
+          % (r["result"], r["fault"], r["tunnel"], r["named"], r["expected"], r["seconds_to_name"], r["other_tunnel_ok"],
+             (r.get("wire") or {}).get("gre_from_cpe"), (r.get("wire") or {}).get("gre_to_cpe"), r["green_after_remove"]))
+' "$RUN/faults/results.json")
+	else
+		record FAIL "fault subset ($FAULTS): no results (see ${RUN#"$REPO"/}/faults.log)"
+	fi
+fi
 
 # ------------------------------------------------------------------ 6. dual-CPE model
 if [ -z "${LAB_SKIP_DUAL:-}" ]; then

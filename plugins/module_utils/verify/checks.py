@@ -280,6 +280,13 @@ def _check_ipsec(ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
         yield _result("ipsec_mode", FAIL, want_mode, mode, "IPsec SA in %s mode, expected %s mode" % (mode, want_mode))
 
     p_in, p_out = sa.get("pkts_in"), sa.get("pkts_out")
+    # both sides initiated at once: two installed CHILD SAs with the same selectors, one may carry the outbound
+    # and the other the inbound packets (an IKE stack may keep both): the tunnel's traffic is their sum
+    twins = [x for x in as_list(ctx.get("ipsec_sas")) if str(x.get("state") or "").lower() == "installed"
+             and canon_ts(x.get("local_ts")) == canon_ts(sa.get("local_ts"))
+             and canon_ts(x.get("remote_ts")) == canon_ts(sa.get("remote_ts"))]
+    if len(twins) > 1 and all(x.get("pkts_in") is not None and x.get("pkts_out") is not None for x in twins):
+        p_in, p_out = sum(int(x["pkts_in"]) for x in twins), sum(int(x["pkts_out"]) for x in twins)
     exp = {"pkts_in": ">0", "pkts_out": ">0"}
     act = {"pkts_in": p_in, "pkts_out": p_out}
     if not options["require_traffic"]:
@@ -287,7 +294,14 @@ def _check_ipsec(ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
     elif p_in is None or p_out is None:
         yield _result("ipsec_traffic", SKIP, exp, act, "packet counters not known on this platform")
     elif int(p_in) > 0 and int(p_out) > 0:
-        yield _result("ipsec_traffic", PASS, exp, act, "%s packets out, %s in" % (p_out, p_in))
+        delta = probe_deltas(ctx["state"], peer, want_r)
+        if delta is not None and delta[0] > 0 and delta[1] == 0:
+            act.update(pkts_out_delta=delta[0], pkts_in_delta=0)
+            yield _result("ipsec_traffic", FAIL, exp, act,
+                          "during the probe %d packet(s) were encrypted towards %s and none decrypted from it "
+                          "(%s out, %s in since the SA came up)" % (delta[0], peer, p_out, p_in))
+        else:
+            yield _result("ipsec_traffic", PASS, exp, act, "%s packets out, %s in" % (p_out, p_in))
     else:
         which = []
         if int(p_out) <= 0:
@@ -295,6 +309,20 @@ def _check_ipsec(ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
         if int(p_in) <= 0:
             which.append("nothing decrypted from %s" % peer)
         yield _result("ipsec_traffic", FAIL, exp, act, "no traffic in the CHILD SA: %s" % ", ".join(which))
+
+
+def probe_deltas(state: Dict[str, Any], peer: Any, remote_ts: Any) -> Optional[Tuple[int, int]]:
+    """(packets out, packets in) of the CHILD SAs with ``peer`` (and ``remote_ts`` when given) while the
+    gatherer probed (state ``ipsec_counters``, docs/contract.md section 3); None when not measured. Summed over
+    every SA with the peer: with two CHILD SAs at once one may carry the outbound and the other the inbound."""
+    rows = [r for r in as_list(state.get("ipsec_counters")) if isinstance(r, dict) and ip_eq(r.get("remote"), peer)
+            and (r.get("remote_ts") is None or canon_ts(r.get("remote_ts")) == remote_ts)]
+    if not rows:
+        return None
+    try:
+        return (sum(int(r.get("pkts_out_delta") or 0) for r in rows), sum(int(r.get("pkts_in_delta") or 0) for r in rows))
+    except (TypeError, ValueError):
+        return None
 
 
 def _keepalive_on(value: Any) -> Optional[bool]:
@@ -322,6 +350,8 @@ def _tunnel_ping(ctx: Dict[str, Any]) -> Optional[bool]:
         how = "tunnel ping %s -> %s" % (ctx["tunnel"]["cpe"]["tunnel_ip"], ctx["tunnel"]["di"]["tunnel_ip"])
         return gre.get("ping_ok"), how
     for probe in as_list(ctx["state"].get("probes")):
+        if probe.get("df") or probe.get("type", "ping") != "ping":
+            continue    # a DF probe of the tunnel MTU is judged apart (df_probe_failed)
         if ip_eq(probe.get("destination"), ctx["tunnel"]["di"]["tunnel_ip"]) and probe.get("ok") is not None:
             return probe.get("ok"), "probe ping %s -> %s" % (probe.get("source"), probe.get("destination"))
     return None, None
@@ -393,8 +423,28 @@ def _check_gre(ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
     yield _yes_no("gre_up", gre.get("oper_up"), True, "line protocol not known", "%s is up" % name,
                   "%s line protocol is down" % name)
     ok, how = _tunnel_ping(ctx)
+    big = df_probe_failed(ctx["state"], tunnel) if _is_true(ok) else None
+    if big is not None:
+        yield _result("gre_ping", FAIL, "%s -> %s" % (tunnel["cpe"]["tunnel_ip"], tunnel["di"]["tunnel_ip"]), False,
+                      "%s ok, but %d-byte pings with DF set (the tunnel MTU %s) are lost" % (
+                          how, int(big["size"]), (tunnel.get("mtu") or {}).get("tunnel_ip_mtu")), df_probe=big)
+        return
     yield _yes_no("gre_ping", ok, "%s -> %s" % (tunnel["cpe"]["tunnel_ip"], tunnel["di"]["tunnel_ip"]),
                   "no tunnel ping in the state (tunnel IP -> tunnel IP)", "%s ok" % how, "%s failed" % how)
+
+
+def df_probe_failed(state: Dict[str, Any], tunnel: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The last ping probe with DF set (``df: true``, ``size``) from the CPE tunnel IP to the DI tunnel IP, when it
+    failed on the path (not refused locally: ``error``); None when there is none or it passed."""
+    found = None
+    for probe in as_list(state.get("probes")):
+        if not isinstance(probe, dict) or probe.get("type", "ping") != "ping" or not probe.get("df") or not probe.get("size"):
+            continue
+        if ip_eq(probe.get("destination"), tunnel["di"]["tunnel_ip"]):
+            found = probe
+    if found is None or found.get("ok") is not False or found.get("error"):
+        return None
+    return found
 
 
 def _yes_no(name: str, value: Any, expected: Any, unknown: str, yes: str, no: str) -> Dict[str, Any]:

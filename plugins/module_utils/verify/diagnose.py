@@ -12,7 +12,10 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.checks import FAIL, PASS, merge_options, tunnel_context, verify_host
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.checks import (
+    FAIL, PASS, df_probe_failed, merge_options, probe_deltas, tunnel_context, verify_host,
+)
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import cpe_region_tunnels
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.common import (
     LAYER_TITLES, as_list, canon_prefix, canon_ts, iface_eq, ip_eq, norm_alg, norm_dh, norm_protocol,
 )
@@ -21,7 +24,7 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.ha
 
 # Fix wording each platform provides (platforms/<name>/vocabulary.py WORDING), used as {key} in the fixes.
 WORDING_KEYS = ("ikev2_only", "gre_only_selectors", "initiate", "tunnel_mode", "esp_proposal", "admin_up",
-                "gre_keepalive", "firewalls")
+                "gre_keepalive", "firewalls", "crypto_support")
 
 # Normalised log event names (state.log_events[].event) and accepted spellings.
 EVENT_ALIASES = {
@@ -37,6 +40,8 @@ EVENT_ALIASES = {
     "BGP_BAD_PEER_AS": "BGP_BAD_PEER_AS",
     "BAD_PEER_AS": "BGP_BAD_PEER_AS",
     "BGP_AUTH_FAILED": "BGP_AUTH_FAILED",
+    "DH_GROUP_UNSUPPORTED": "DH_GROUP_UNSUPPORTED",
+    "BGP_NOTIFICATION": "BGP_NOTIFICATION",
 }
 
 
@@ -80,6 +85,28 @@ def _ev_text(events: List[Dict[str, Any]]) -> str:
     if len(events) > 1:
         text += " x%d" % len(events)
     return text
+
+
+def _only_part(dctx: Dict[str, Any], phase: str, part: str) -> List[Dict[str, Any]]:
+    """NO_PROPOSAL_CHOSEN events of this tunnel whose proposals differ only in ``part`` (``mismatch``: the
+    gatherer compared the proposals it received with the ones configured: encryption, integrity, prf, dh_group)."""
+    return [e for e in _events(dctx, "NO_PROPOSAL_CHOSEN", phase=phase) if e.get("mismatch") == [part]]
+
+
+def _peer_talks(dctx: Dict[str, Any]) -> bool:
+    """An IKEv2 answer or request of the DI peer is in the log (a notify it sent us, or one we answered it): the
+    path carries IKEv2 both ways, whatever a ping says."""
+    return any(e.get("direction") in ("received", "sent") for e in _events(
+        dctx, "AUTHENTICATION_FAILED", "NO_PROPOSAL_CHOSEN", "TS_UNACCEPTABLE", "INVALID_KE_PAYLOAD"))
+
+
+def _udp_refused(dctx: Dict[str, Any], destination: Any) -> Optional[Dict[str, Any]]:
+    """The last UDP probe to ``destination`` when it was refused (ICMP port unreachable came back)."""
+    found = None
+    for probe in as_list(dctx["state"].get("probes")):
+        if isinstance(probe, dict) and probe.get("type") == "udp" and ip_eq(probe.get("destination"), destination):
+            found = probe
+    return found if found is not None and found.get("refused") else None
 
 
 def _probe(dctx: Dict[str, Any], destination: Any, source: Any = None) -> Optional[bool]:
@@ -156,6 +183,9 @@ def _values(dctx: Dict[str, Any]) -> Dict[str, Any]:
         "tunnel_if": (dctx["gre"] or {}).get("name") or "the tunnel interface",
         "ka_interval": (t["gre"].get("keepalive") or {}).get("interval_s"),
         "ka_retries": (t["gre"].get("keepalive") or {}).get("retries"),
+        "tunnel_mtu": (t.get("mtu") or {}).get("tunnel_ip_mtu"),
+        "tcp_mss": (t.get("mtu") or {}).get("tcp_mss"),
+        "wan_mtu": (t.get("mtu") or {}).get("wan_mtu"),
     }
     values.update(red_values(dctx.get("redistribution")))
     split = t.get("split") or {}
@@ -203,6 +233,16 @@ def _r_ike_version(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     return ev or None
 
 
+@rule("ike.unsupported", "ike", IKE_DOWN,
+      "The CPE's own IPsec software cannot use a planned IKEv2 algorithm (it says the DH group or algorithm is "
+      "not supported), so it never sends a valid proposal to {di_ipsec}.",
+      "Install the missing crypto support on this CPE ({crypto_support}), or plan a suite it supports; "
+      "then apply again.")
+def _r_ike_unsupported(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    events = _events(dctx, "DH_GROUP_UNSUPPORTED")
+    return [_ev_text(events)] if events else None
+
+
 @rule("ike.crypto_acl_not_gre", "ike", IKE_DOWN,
       "The IPsec tunnel access list is misconfigured: the crypto map access list is not 'permit gre host "
       "{cpe_gre} host {di_gre}'. The access list must be specific to GRE; IP will not work.",
@@ -243,9 +283,32 @@ def _acl_address_evidence(dctx: Dict[str, Any]) -> Optional[List[str]]:
       "and internet devices do not allow traceroute) and fix the WAN routing / ISP path.")
 def _r_ike_reach(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     t = dctx["tunnel"]
+    if _peer_talks(dctx):
+        return None     # IKEv2 messages cross both ways: only ICMP is filtered
     if _probe(dctx, t["di"]["ipsec_ip"]) is False:
         return ["ping %s -> %s failed" % (t["cpe"]["ipsec_ip"], t["di"]["ipsec_ip"])]
     return None
+
+
+@rule("ike.peer_down", "ike", IKE_DOWN,
+      "The Dedicated Instance IPsec endpoint {di_ipsec} answers, but nothing listens for IKEv2 on it: UDP 500 is "
+      "refused (ICMP port unreachable), so its IKEv2 service is down or a device on the path rejects UDP 500.",
+      "Check for a firewall rule rejecting UDP 500/4500 between {cpe_ipsec} and {di_ipsec}; if there is none, open "
+      "a case with Cisco: the IPsec headend {di_ipsec} does not run IKEv2. The CPE configuration needs no change.")
+def _r_ike_peer_down(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    t = dctx["tunnel"]
+    if _ike_established(dctx) or _probe(dctx, t["di"]["ipsec_ip"]) is False or _peer_talks(dctx):
+        return None
+    refused = _udp_refused(dctx, t["di"]["ipsec_ip"])
+    if refused is None:
+        return None
+    ev = ["UDP %s -> %s:%s refused (ICMP port unreachable)" % (refused.get("source"), t["di"]["ipsec_ip"], refused.get("port", 500))]
+    if _probe(dctx, t["di"]["ipsec_ip"]) is True:
+        ev.append("ping %s ok: the host is up" % t["di"]["ipsec_ip"])
+    events = _events(dctx, "IKE_TIMEOUT")
+    if events:
+        ev.append(_ev_text(events))
+    return ev
 
 
 def _param_rule(rule_id: str, layer: str, checks: Sequence[str], section: str,
@@ -281,6 +344,10 @@ def _param_rule(rule_id: str, layer: str, checks: Sequence[str], section: str,
             bad = _int_mismatch(plan.get(what), cfg.get(what))
         if bad:
             return ["configured %s %s %s, planned %s" % (section.upper(), what, cfg.get(what), plan.get(what))]
+        if what in ("encryption", "integrity", "prf") and not (section == "ike" and _ike_established(dctx)):
+            events = _only_part(dctx, "ike" if section == "ike" else "ipsec", what)
+            if events:
+                return ["%s: the proposals differ only in %s" % (_ev_text(events), what)]
         return None
     return _match
 
@@ -315,6 +382,9 @@ def _r_ike_dh(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
         events = _events(dctx, "INVALID_KE_PAYLOAD", phase="ike")
         if events:
             ev.append(_ev_text(events))
+        events = _only_part(dctx, "ike", "dh_group")
+        if events:
+            ev.append("%s: the proposals differ only in the DH group" % _ev_text(events))
     return ev or None
 
 
@@ -383,7 +453,7 @@ def _r_ike_firewall(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
       "none.")
 def _r_ike_no_trigger(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     if dctx["ike_sas"] or _events(dctx, "NO_PROPOSAL_CHOSEN", "AUTHENTICATION_FAILED", "INVALID_KE_PAYLOAD",
-                                  "TS_UNACCEPTABLE", "IKE_TIMEOUT"):
+                                  "TS_UNACCEPTABLE", "IKE_TIMEOUT", "DH_GROUP_UNSUPPORTED"):
         return None
     ev = ["no IKE SA and no IKEv2 log message for %s" % dctx["tunnel"]["di"]["ipsec_ip"]]
     gre = dctx["gre"]
@@ -504,6 +574,9 @@ def _r_ipsec_pfs(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
         events = _events(dctx, "INVALID_KE_PAYLOAD", phase="ipsec")
         if events:
             ev.append(_ev_text(events))
+        events = _only_part(dctx, "ipsec", "dh_group")
+        if events:
+            ev.append("%s: the ESP proposals differ only in the PFS group" % _ev_text(events))
     return ev or None
 
 
@@ -532,28 +605,41 @@ def _r_ipsec_proposal(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     return [_ev_text(events)] if events else None
 
 
+def _traffic(dctx: Dict[str, Any]) -> Dict[str, Any]:
+    """The packet counters ipsec_traffic judged (summed over the tunnel's twin CHILD SAs), else the SA's own."""
+    actual = (dctx["checks"].get("ipsec_traffic") or {}).get("actual")
+    if isinstance(actual, dict) and actual.get("pkts_in") is not None and actual.get("pkts_out") is not None:
+        return actual
+    return dctx["ipsec_sa"] or {}
+
+
 @rule("ipsec.no_outbound", "ipsec", ("ipsec_traffic",),
       "No GRE packet is encrypted towards the Dedicated Instance: the GRE traffic does not match the IPsec "
       "policy or does not leave through the interface carrying it.",
       "Check that the GRE tunnel source/destination are exactly {cpe_gre} -> {di_gre}, that {di_gre} is "
       "routed out of the WAN interface with the crypto map, and that GRE keepalives are on.")
 def _r_ipsec_no_out(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
-    sa = dctx["ipsec_sa"]
-    if sa is not None and sa.get("pkts_out") is not None and int(sa["pkts_out"]) <= 0:
+    sa = _traffic(dctx)
+    if sa.get("pkts_out") is not None and int(sa["pkts_out"]) <= 0:
         return ["CHILD SA pkts_out 0"]
     return None
 
 
 @rule("ipsec.no_inbound", "ipsec", ("ipsec_traffic",),
       "The CPE encrypts GRE packets but nothing comes back from the Dedicated Instance: a firewall is "
-      "blocking the IPsec packets (ESP, or UDP 4500 with NAT) or the DI side does not return traffic.",
+      "blocking the IPsec packets (ESP, or UDP 4500 with NAT) or the DI side does not return traffic (its GRE "
+      "endpoint {di_gre} does not answer: GRE filtered behind its headend, or its tunnel not pointing to {cpe_gre}).",
       "Permit ESP (IP protocol 50) and UDP 4500 from {di_ipsec}; capture on the WAN to see whether ESP "
-      "from {di_ipsec} arrives; if it does not, open a case with Cisco with the capture.")
+      "from {di_ipsec} arrives; if it does not, open a case with Cisco with the capture (ask them to check that "
+      "their GRE tunnel {di_gre} -> {cpe_gre} is up and GRE passes between their headend and GRE router).")
 def _r_ipsec_no_in(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
-    sa = dctx["ipsec_sa"]
-    if sa is not None and sa.get("pkts_in") is not None and int(sa["pkts_in"]) <= 0 and \
-            int(sa.get("pkts_out") or 0) > 0:
+    sa = _traffic(dctx)
+    if sa.get("pkts_in") is not None and int(sa["pkts_in"]) <= 0 and int(sa.get("pkts_out") or 0) > 0:
         return ["CHILD SA pkts_out %s, pkts_in 0" % sa.get("pkts_out")]
+    t = dctx["tunnel"]
+    delta = probe_deltas(dctx["state"], t["di"]["ipsec_ip"], canon_ts(t["crypto_acl"]["destination"]))
+    if delta is not None and delta[0] > 0 and delta[1] == 0:
+        return ["during the tunnel ping %d packet(s) encrypted towards %s, 0 decrypted from it" % (delta[0], t["di"]["ipsec_ip"])]
     return None
 
 
@@ -591,6 +677,23 @@ def _r_gre_admin(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
 
 def _vrf(value: Any) -> str:
     return "global" if value in (None, "", "default", "global") else str(value)
+
+
+@rule("gre.path_mtu", "gre", ("gre_ping",),
+      "Large packets are lost on this tunnel while small ones pass: packets of the tunnel MTU ({tunnel_mtu} bytes) "
+      "with DF set do not come back, so the path between {cpe_ipsec} and {di_ipsec} drops big packets without an "
+      "ICMP 'fragmentation needed' (a path-MTU black hole) and TCP sessions with full-size segments stall.",
+      "Keep TCP MSS {tcp_mss} and the tunnel IP MTU {tunnel_mtu} on {tunnel_if} with path-MTU discovery on; find where "
+      "big packets stop (ping {di_tun} from {cpe_tun} with DF set and growing sizes); if the WAN path carries less "
+      "than {wan_mtu} bytes, lower the tunnel IP MTU and the MSS to fit, or have the ISP fix the path (and let ICMP "
+      "'fragmentation needed' through every firewall).")
+def _r_gre_path_mtu(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    big = df_probe_failed(dctx["state"], dctx["tunnel"])
+    if big is None:
+        return None
+    t = dctx["tunnel"]
+    return ["ping %s -> %s ok; with DF set and %s bytes of payload: %s of %s answered" % (
+        t["cpe"]["tunnel_ip"], t["di"]["tunnel_ip"], big.get("size"), big.get("received", 0), big.get("sent", "?"))]
 
 
 @rule("gre.vrf", "gre", GRE_DOWN,
@@ -671,11 +774,17 @@ def _r_gre_down(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
 BGP_ALL = ("bgp_neighbor", "bgp_remote_as", "bgp_local_as", "bgp_established")
 
 
-@rule("bgp.neighbor_ip", "bgp", ("bgp_neighbor",),
+@rule("bgp.neighbor_ip", "bgp", ("bgp_neighbor", "bgp_established"),
       "The remote BGP neighbour IP does not match the remote GRE tunnel IP {di_tun}.",
-      "Configure the BGP neighbour as {di_tun} (the Dedicated Instance tunnel IP), remote-as {remote_as}.")
+      "Configure the BGP neighbour as {di_tun} (the Dedicated Instance tunnel IP), remote-as {remote_as}; when this "
+      "CPE already does, the Dedicated Instance side's neighbour must be {cpe_tun}: check it with Cisco.")
 def _r_bgp_nbr_ip(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     t = dctx["tunnel"]
+    if check == "bgp_established":
+        # the DI side removed its neighbour statement for us (Cease / Peer De-configured, RFC 4486 subcode 3)
+        events = [e for e in _events(dctx, "BGP_NOTIFICATION") if e.get("direction") in (None, "received")
+                  and e.get("code") == 6 and e.get("subcode") == 3]
+        return [_ev_text(events) + ": the Dedicated Instance side has no neighbour %s" % t["cpe"]["tunnel_ip"]] if events else None
     net = ipaddress.ip_network(t["cpe"]["tunnel_cidr"], strict=False)
     ev = []
     for nbr in as_list(dctx["state"].get("bgp_neighbors")):

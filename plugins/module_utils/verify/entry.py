@@ -23,7 +23,8 @@ def argument_spec(fail_on_fault: bool) -> Dict[str, Dict[str, Any]]:
 
 
 def verify_message(host: str, result: Dict[str, Any], diagnosis: Dict[str, Any]) -> str:
-    """vc_verify's msg: every failing check per tunnel with the likely cause, or all OK."""
+    """vc_verify's msg: every failing check per tunnel with the likely cause (diagnose: cause, evidence, fix), or
+    all OK. deploy_vc.yml's failure message carries it."""
     if result["ok"]:
         return "vc_verify: %s: all %d tunnel(s) OK" % (host, len(result["tunnels"]))
     causes = dict((t["key"], t) for t in diagnosis["tunnels"])
@@ -33,10 +34,14 @@ def verify_message(host: str, result: Dict[str, Any], diagnosis: Dict[str, Any])
             continue
         bad = [c for c in t["checks"] if c["status"] == "fail"]
         d = causes.get(t["key"]) or {}
+        cause = ""
+        if d.get("cause_id"):
+            cause = " (likely cause [%s]: %s%s%s)" % (
+                d.get("cause_id"), d.get("cause"),
+                " Evidence: %s." % "; ".join(d["evidence"]) if d.get("evidence") else "",
+                " Fix: %s" % d["fix"] if d.get("fix") else "")
         parts.append("%s [%s]: %s%s" % (
-            t["label"], t["key"],
-            "; ".join("%s: %s" % (c["check"], c["message"]) for c in bad),
-            " (likely cause [%s]: %s)" % (d.get("cause_id"), d.get("cause")) if d.get("cause_id") else ""))
+            t["label"], t["key"], "; ".join("%s: %s" % (c["check"], c["message"]) for c in bad), cause))
     return "vc_verify: %s: %d check(s) failed: %s" % (host, result["summary"]["fail"], " | ".join(parts))
 
 

@@ -10,12 +10,38 @@ A tunnel is settled when it has an established IKE SA with its DI IPsec peer, at
 ``min_ike_uptime_s`` old; an installed CHILD SA towards its DI GRE IP; an Established BGP session with
 its neighbour; and routes received on that session (the prefixes themselves, or when the platform
 read only its summary, the accepted-prefix count).
+
+Waiting stops early for a tunnel with a definitive cause (:func:`definitive`): a log event of the state that
+no retry can fix, younger than the wait so far (``fresh_s``; its ``age_s`` is on the device's own clock, so no
+clock of two machines is compared). Such a tunnel is not waited for: verify and diagnose judge it at once.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.common import canon_ts, ip_eq
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.common import as_list, canon_ts, ip_eq
+
+# log events (docs/contract.md section 3) that retrying does not fix: the peer refused our credentials, our
+# proposal or our traffic selectors, our stack cannot do the planned group, or a BGP OPEN error (code 2).
+DEFINITIVE = ("AUTHENTICATION_FAILED", "AUTH_FAILED", "NO_PROPOSAL_CHOSEN", "DH_GROUP_UNSUPPORTED", "TS_UNACCEPTABLE",
+              "BGP_BAD_PEER_AS", "BGP_AUTH_FAILED")
+
+
+def definitive(state: Dict[str, Any], tunnel: Dict[str, Any], fresh_s: Optional[float]) -> Optional[Dict[str, Any]]:
+    """The first log event of ``tunnel`` (peer = one of its DI addresses) that no retry fixes, at most ``fresh_s``
+    seconds old; None when there is none or ``fresh_s`` is None (events without an age never count)."""
+    if fresh_s is None:
+        return None
+    peers = (tunnel["di"]["ipsec_ip"], tunnel["di"]["gre_ip"], tunnel["di"]["tunnel_ip"])
+    for ev in as_list(state.get("log_events")):
+        if not isinstance(ev, dict) or ev.get("age_s") is None or float(ev["age_s"]) > float(fresh_s):
+            continue
+        if not any(ip_eq(ev.get("peer"), p) for p in peers):
+            continue
+        name = str(ev.get("event") or "").upper()
+        if name in DEFINITIVE or (name == "BGP_NOTIFICATION" and ev.get("code") == 2):
+            return ev
+    return None
 
 
 def _routes_received(nbr: Dict[str, Any]) -> bool:
@@ -52,20 +78,24 @@ def _tunnel(state: Dict[str, Any], t: Dict[str, Any], min_ike_uptime_s: int) -> 
     return out, age_wait
 
 
-def waiting(state: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], min_ike_uptime_s: int = 0) -> List[str]:
-    """What is not up yet for the plan ``tunnels`` in ``state`` (``"<key>: <what>"``); empty: settled."""
+def waiting(state: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], min_ike_uptime_s: int = 0,
+            fresh_s: Optional[float] = None) -> List[str]:
+    """What is not up yet for the plan ``tunnels`` in ``state`` (``"<key>: <what>"``); empty: settled, or every
+    tunnel not up has a definitive cause at most ``fresh_s`` seconds old."""
     out: List[str] = []
     for t in tunnels:
+        if definitive(state, t, fresh_s) is not None:
+            continue
         out.extend(_tunnel(state, t, min_ike_uptime_s)[0])
     return out
 
 
 def settle_wait_s(state: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], min_ike_uptime_s: int = 0,
-                  poll_s: float = 5.0) -> float:
+                  poll_s: float = 5.0, fresh_s: Optional[float] = None) -> float:
     """How long to wait before looking again: 0 when settled; when every tunnel is up and only IKE SAs are still
     younger than ``min_ike_uptime_s``, exactly the time until the youngest of them is old enough (the clock is
     known: no polling); otherwise ``poll_s`` (something is still coming up and nothing says when)."""
-    waits = [_tunnel(state, t, min_ike_uptime_s) for t in tunnels]
+    waits = [_tunnel(state, t, min_ike_uptime_s) for t in tunnels if definitive(state, t, fresh_s) is None]
     if not any(reasons for reasons, _age in waits):
         return 0.0
     if all(len(reasons) <= 1 and (not reasons or age > 0) for reasons, age in waits):

@@ -194,3 +194,52 @@ def test_verify_vc_offline_ios_captures(tmp_path, lab_inventory, capture, rc_exp
         assert first == {"lab-A": "ike_sa", "lab-B": "bgp_received"}
         causes = dict((t["key"], t["cause_id"]) for t in doc["diagnosis"]["tunnels"])
         assert causes == {"lab-A": "ike.firewall", "lab-B": "routes.missing_dc_prefix"}
+
+
+def test_linux_settle_wait_stops_at_a_fresh_auth_failure_and_the_message_names_it(tmp_path):
+    # the settle wait of a deploy (120 s here) ends as soon as charon logs an authentication failure for each
+    # tunnel after the wait began; the failure message carries diagnose's cause, evidence and fix
+    import threading
+    import time
+
+    plan = json.loads((REPO / "tests" / "fixtures" / "linux" / "faults" / "plan.json").read_text())
+    log = tmp_path / "charon.log"
+    log.write_text("Dec  1 10:00:00 01[IKE] <vc-lab-A|1> received AUTHENTICATION_FAILED notify error\n")  # an old run's
+    stop = threading.Event()
+
+    def charon():
+        n = 10
+        while not stop.wait(1.0):
+            n += 1
+            stamp = time.strftime("%b %e %H:%M:%S")
+            with log.open("a") as f:
+                for key in ("lab-A", "lab-B"):
+                    f.write("%s 13[IKE] <vc-%s|%d> received AUTHENTICATION_FAILED notify error\n" % (stamp, key, n))
+
+    writer = threading.Thread(target=charon, daemon=True)
+    writer.start()
+    inventory = tmp_path / "hosts"
+    inventory.write_text("cpe1 ansible_connection=local ansible_network_os=linux ansible_python_interpreter=%s\n" % sys.executable)
+    extra = write_vars(tmp_path, vc_test_plan=plan, vc_test_settle_s=120, vc_test_charon_log=str(log))
+    t0 = time.time()
+    try:
+        rc, out, err = run_playbook("-i", str(inventory), str(HERE / "linux_settle.yml"), "-e", extra, json_out=True)
+    finally:
+        stop.set()
+        writer.join()
+    took = time.time() - t0
+    assert rc != 0, out + err
+    assert took < 100, took            # stopped well before the 120 s wait
+    role = "webex_di.virtual_connect.verify : "
+    res = task_result(out, role + "Fail naming the host, the tunnel and the exact mismatch")
+    for key in ("lab-A", "lab-B"):
+        assert "[%s]: ike_sa:" % key in res["msg"]
+    assert res["msg"].count("likely cause [ike.auth]") == 2
+    assert "Evidence: log: AUTHENTICATION_FAILED from/to 198.51.100.2" in res["msg"]
+    assert "Fix: Re-enter this tunnel's pre-shared key" in res["msg"]
+    gather = task_result(out, role + "Gather the Virtual Connect state (swanctl, ip -j, ping over each tunnel, vtysh json, charon log)")
+    assert gather.get("failed") is not True and gather["attempts"] < 60      # stopped early, not exhausted
+    ages = sorted(e["age_s"] for e in gather["state"]["log_events"])
+    assert ages[0] < took, (ages, took)
+    probed = task_result(out, role + "Gather once more with the probes (the wait ended with a tunnel not settled)")
+    assert "probes" in probed["state"]    # one gather with the probes for diagnose

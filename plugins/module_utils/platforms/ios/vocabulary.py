@@ -40,4 +40,5 @@ WORDING: Dict[str, str] = {
     "admin_up": "'no shutdown' on {tunnel_if}",
     "gre_keepalive": "'keepalive {ka_interval} {ka_retries}' on {tunnel_if}",
     "firewalls": "CPE ACLs, zone-based firewall",
+    "crypto_support": "an IOS-XE image and license with the planned IKEv2 algorithms ('show crypto ikev2 proposal')",
 }

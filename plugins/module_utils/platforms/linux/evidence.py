@@ -39,10 +39,12 @@ Python 3.8 compatible.
 """
 from __future__ import annotations
 
+import calendar
 import ipaddress
 import json
 import re
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+import time
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 IPV4 = r"\d{1,3}(?:\.\d{1,3}){3}"
 
@@ -50,7 +52,7 @@ IPV4 = r"\d{1,3}(?:\.\d{1,3}){3}"
 # charon log
 # ---------------------------------------------------------------------------------------------
 _PREFIX = re.compile(
-    r"^(?:(?:\w{3}\s+\d{1,2}\s+\d\d:\d\d:\d\d|\d{4}-\d\d-\d\d[T ][\d:.,]+(?:Z|[+-]\d\d:?\d\d)?|[\d:.]+)\s+)?"   # time
+    r"^(?:(?P<time>\w{3}\s+\d{1,2}\s+\d\d:\d\d:\d\d|\d{4}-\d\d-\d\d[T ][\d:.,]+(?:Z|[+-]\d\d:?\d\d)?|[\d:.]+)\s+)?"   # time
     r"(?:\S+\s+(?:charon(?:-systemd)?|ipsec)(?:\[\d+\])?:\s+)?"      # syslog/journal host and tag
     r"(?:(?P<thread>\d+)\[(?P<group>[A-Z]+)\]\s+)?"                  # 14[IKE]
     r"(?:<(?:(?P<name>[^|<>]*)\|)?(?P<uid>\d+)>\s+)?"                 # <vc-lab-A|5> or <5>
@@ -124,7 +126,12 @@ def charon_lines_from_journal(text: str) -> List[str]:
         if uid:
             prefix = "<%s|%s> " % (name, uid) if name else "<%s> " % uid
         group = rec.get("GROUP")
-        lines.append("%s%s%s" % ("00[%s] " % group if group else "", prefix, msg))
+        stamp = ""
+        try:
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S ", time.localtime(int(rec["__REALTIME_TIMESTAMP"]) / 1e6))
+        except (KeyError, TypeError, ValueError):
+            pass
+        lines.append("%s%s%s%s" % (stamp, "00[%s] " % group if group else "", prefix, msg))
     return lines
 
 
@@ -162,6 +169,31 @@ def proposal_mismatch(received: str, configured: str) -> List[str]:
     return best or []
 
 
+def line_time(text: Optional[str], now: Optional[float]) -> Optional[float]:
+    """The epoch of a log line's time stamp (local time of the CPE, as charon and syslog write it): ``Dec  1 22:28:06``
+    (no year: the year of ``now``, or the one before when that would be in the future) or ``2026-12-01T22:28:06``.
+    None when the line has no time or ``now`` is unknown."""
+    if not text or now is None:
+        return None
+    text = text.strip()
+    m = re.match(r"^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)", text)
+    try:
+        if m:
+            return time.mktime(tuple(int(x) for x in m.groups()) + (0, 0, -1))  # type: ignore[arg-type]
+        m = re.match(r"^(\w{3})\s+(\d{1,2})\s+(\d\d):(\d\d):(\d\d)$", text)
+        if not m:
+            return None
+        month = list(calendar.month_abbr).index(m.group(1).title())
+        year = time.localtime(now).tm_year
+        for y in (year, year - 1):
+            t = time.mktime((y, month, int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5)), 0, 0, -1))
+            if t <= now + 86400:
+                return t
+    except (ValueError, OverflowError):
+        return None
+    return None
+
+
 class _Sa(object):
     __slots__ = ("name", "peer", "exchange")
 
@@ -179,16 +211,19 @@ def _phase_of(exchange: Optional[str], default: Optional[str] = None) -> Optiona
     return default
 
 
-def charon_log_events(lines: Iterable[str], own: Iterable[str] = (), connections: Optional[Mapping[str, str]] = None) -> List[Dict[str, Any]]:
+def charon_log_events(lines: Iterable[str], own: Iterable[str] = (), connections: Optional[Mapping[str, str]] = None,
+                      now: Optional[float] = None) -> List[Dict[str, Any]]:
     """charon log lines -> contract log events (see the module doc).
 
     ``own``: this CPE's addresses (never a peer); ``connections``: {connection name: DI IPsec IP}, for the
-    lines of an IKE SA whose peer no line of the log names."""
+    lines of an IKE SA whose peer no line of the log names; ``now``: the CPE's clock when the log was read
+    (epoch): each event then carries ``age_s``, how many seconds before that its line was written."""
     own_set = set(own)
     conns = dict(connections or {})
     sas = {}  # type: Dict[str, _Sa]
     events = []  # type: List[Dict[str, Any]]
     pending_props = {}  # type: Dict[str, Tuple[str, str]]
+    stamp = None  # type: Optional[float]
 
     def add(sa: Optional[_Sa], event: str, line: str, **kw: Any) -> None:
         peer = sa.peer if sa is not None else None
@@ -196,6 +231,8 @@ def charon_log_events(lines: Iterable[str], own: Iterable[str] = (), connections
             peer = conns[sa.name]
         ev = {"event": event, "peer": peer, "message": line.strip()}  # type: Dict[str, Any]
         ev.update(dict((k, v) for k, v in kw.items() if v is not None))
+        if stamp is not None and now is not None:
+            ev["age_s"] = max(0, int(round(now - stamp)))
         if sa is not None and sa.name:
             ev["connection"] = sa.name
         events.append(ev)
@@ -204,6 +241,7 @@ def charon_log_events(lines: Iterable[str], own: Iterable[str] = (), connections
         m = _PREFIX.match(raw.rstrip("\n"))
         if not m:
             continue
+        stamp = line_time(m.group("time"), now)
         msg = m.group("msg").strip()
         uid = m.group("uid")
         sa = None
@@ -361,6 +399,8 @@ def bgp_notification_events(neighbors_doc: Any, neighbors: Optional[Sequence[str
         ago = n.get("lastResetTimerMsecs")
         base = {"peer": ip, "phase": "bgp", "state": n.get("bgpState"), "reset_due_to": due or None,
                 "reset_ago_s": int(ago) // 1000 if isinstance(ago, int) else None}
+        if isinstance(ago, int):
+            base["age_s"] = int(ago) // 1000
         if "notification" in due.lower():
             code, sub = _code_subcode(n.get("lastErrorCodeSubcode"))
             direction = "received" if "receiv" in due.lower() else "sent"
@@ -423,14 +463,18 @@ def tcp_md5_events(dmesg: str = "", netstat_before: Optional[str] = None, netsta
         if "179" not in (m.group("sport"), m.group("dport")):
             continue
         t = _DMESG_TIME.match(line.strip())
-        if uptime_s is not None and t and float(uptime_s) - float(t.group(1)) > window_s:
+        age = float(uptime_s) - float(t.group(1)) if uptime_s is not None and t else None
+        if age is not None and age > window_s:
             continue
         key = (m.group("src"), m.group("what").lower())
         if key in seen:
             continue
         seen.add(key)
-        out.append({"event": "BGP_AUTH_FAILED", "peer": m.group("src"), "phase": "bgp", "direction": "received",
-                    "message": line.strip()})
+        ev = {"event": "BGP_AUTH_FAILED", "peer": m.group("src"), "phase": "bgp", "direction": "received",
+              "message": line.strip()}  # type: Dict[str, Any]
+        if age is not None:
+            ev["age_s"] = max(0, int(round(age)))
+        out.append(ev)
     if netstat_before is not None and netstat_after is not None:
         a = parse_netstat(netstat_before).get("TcpExt", {})
         b = parse_netstat(netstat_after).get("TcpExt", {})
@@ -531,7 +575,7 @@ def _own_addresses(tunnels: Sequence[Mapping[str, Any]]) -> List[str]:
 
 
 def build_evidence(outputs: Mapping[str, Any], plan: Mapping[str, Any], host: Optional[str],
-                   connections: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
+                   connections: Optional[Mapping[str, str]] = None, now: Optional[float] = None) -> Dict[str, Any]:
     """The optional evidence keys of the state (docs/contract.md section 3) for one CPE.
 
     ``outputs`` (each optional; a key that is absent or None was not gathered and adds nothing):
@@ -544,11 +588,19 @@ def build_evidence(outputs: Mapping[str, Any], plan: Mapping[str, Any], host: Op
       counter_probes    [{before, after, remote, probe}]: ``swanctl --list-sas --raw`` just before and after the
                         tunnel ping of the tunnel whose DI IPsec IP is ``remote``
       xfrm_stat_before / xfrm_stat_after  two ``/proc/net/xfrm_stat`` samples
+      udp_probes        [{source, destination, port, result}]: an empty UDP datagram to the DI IKE port, result
+                        ``refused`` (ICMP port unreachable: nothing listens there), ``no answer`` or ``error: ...``
+    ``now``: the CPE's clock when the outputs were read (epoch; log events then carry ``age_s``).
     Returns {log_events, probes, ipsec_counters, xfrm_stat_delta} (only what was gathered).
     """
     tunnels = _host_tunnels(plan, host)
-    own = _own_addresses(tunnels)
     nbrs = [str((t.get("bgp") or {}).get("neighbor")) for t in tunnels if (t.get("bgp") or {}).get("neighbor")]
+    return evidence_from(outputs, _own_addresses(tunnels), nbrs, connections, now)
+
+
+def evidence_from(outputs: Mapping[str, Any], own: Sequence[str], nbrs: Sequence[str],
+                  connections: Optional[Mapping[str, str]] = None, now: Optional[float] = None) -> Dict[str, Any]:
+    """build_evidence with this CPE's own addresses and its VC BGP neighbours given directly."""
     out = {}  # type: Dict[str, Any]
     events = []  # type: List[Dict[str, Any]]
     gathered_events = False
@@ -559,7 +611,7 @@ def build_evidence(outputs: Mapping[str, Any], plan: Mapping[str, Any], host: Op
         lines = str(outputs["charon_log"]).splitlines()
     if lines is not None:
         gathered_events = True
-        events += charon_log_events(lines, own, connections)
+        events += charon_log_events(lines, own, connections, now)
     if outputs.get("bgp_neighbors") is not None:
         gathered_events = True
         docs = _json_docs(outputs["bgp_neighbors"])
@@ -573,6 +625,12 @@ def build_evidence(outputs: Mapping[str, Any], plan: Mapping[str, Any], host: Op
     if outputs.get("pings") is not None:
         out["probes"] = [ping_probe(p.get("output", ""), p.get("source"), p["destination"], p.get("rc"), p.get("size"), p.get("df", False))
                          for p in outputs["pings"]]
+    for u in outputs.get("udp_probes") or []:
+        result = str(u.get("result") or "")
+        out.setdefault("probes", []).append({
+            "type": "udp", "source": u.get("source"), "destination": u["destination"], "port": u.get("port", 500),
+            "ok": None if result == "no answer" or result.startswith("error") else result == "answered",
+            "refused": result == "refused", "result": result})
     if outputs.get("counter_probes") is not None:
         out["ipsec_counters"] = [d for cp in outputs["counter_probes"]
                                  for d in ipsec_counter_deltas(cp["before"], cp["after"], cp.get("probe"), cp.get("remote"))]
@@ -580,69 +638,6 @@ def build_evidence(outputs: Mapping[str, Any], plan: Mapping[str, Any], host: Op
         a, b = parse_xfrm_stat(outputs["xfrm_stat_before"]), parse_xfrm_stat(outputs["xfrm_stat_after"])
         out["xfrm_stat_delta"] = dict((k, b[k] - a.get(k, 0)) for k in b if b[k] != a.get(k, 0))
     return out
-
-
-Runner = Callable[[List[str]], Tuple[int, str, str]]
-
-
-def gather_evidence(run: Runner, plan: Mapping[str, Any], host: str, cmds: Optional[Mapping[str, List[str]]] = None,
-                    swanctl_uri: Optional[str] = None, connections: Optional[Mapping[str, str]] = None,
-                    charon_log: str = "/var/log/charon.log", log_lines: int = 3000) -> Dict[str, Any]:
-    """Run the evidence commands on this CPE through ``run(argv) -> (rc, stdout, stderr)`` (the gatherer's own
-    runner) and return the evidence keys (build_evidence). Read-only; per tunnel of the plan on this host:
-    ``ping`` of the DI IPsec IP from the CPE IPsec IP, ``swanctl --list-sas --raw`` / tunnel ping /
-    ``swanctl --list-sas --raw`` (counter deltas), a DF ping of the tunnel MTU; around them /proc/net/netstat
-    and /proc/net/xfrm_stat; FRR's neighbours; charon's log (``charon_log`` when it is a file, else the journal
-    of the strongswan unit); the kernel's MD5 lines and /proc/uptime. A command that fails adds nothing."""
-    c = {"swanctl": ["swanctl"], "vtysh": ["vtysh"], "ping": ["ping"]}  # type: Dict[str, List[str]]
-    c.update(dict(cmds or {}))
-    uri = ["--uri", swanctl_uri] if swanctl_uri else []
-
-    def out(argv: List[str], ok_rc: Tuple[int, ...] = (0,)) -> Optional[str]:
-        try:
-            rc, stdout, _err = run(list(argv))
-        except (OSError, ValueError):
-            return None
-        return stdout if rc in ok_rc else None
-
-    tunnels = _host_tunnels(plan, host)
-    outputs = {"pings": [], "counter_probes": []}  # type: Dict[str, Any]
-    outputs["netstat_before"] = out(["cat", "/proc/net/netstat"])
-    outputs["xfrm_stat_before"] = out(["cat", "/proc/net/xfrm_stat"])
-    for t in tunnels:
-        ci, di = t["cpe"]["ipsec_ip"], t["di"]["ipsec_ip"]
-        ct, dt = str(t["cpe"]["tunnel_ip"]).split("/", maxsplit=1)[0], t["di"]["tunnel_ip"]
-        size = int((t.get("mtu") or {}).get("tunnel_ip_mtu") or 1400) - 28
-        rc, stdout, _e = _safe(run, c["ping"] + ["-c", "3", "-i", "0.2", "-W", "1", "-n", "-q", "-I", ci, di])
-        outputs["pings"].append({"source": ci, "destination": di, "output": stdout, "rc": rc})
-        before = out(c["swanctl"] + ["--list-sas", "--raw"] + uri)
-        rc, stdout, _e = _safe(run, c["ping"] + ["-c", "3", "-i", "0.2", "-W", "1", "-n", "-q", "-I", ct, dt])
-        outputs["pings"].append({"source": ct, "destination": dt, "output": stdout, "rc": rc})
-        after = out(c["swanctl"] + ["--list-sas", "--raw"] + uri)
-        if before is not None and after is not None:
-            outputs["counter_probes"].append({"before": before, "after": after, "remote": di, "probe": "ping -c 3 %s -> %s" % (ct, dt)})
-        rc, stdout, _e = _safe(run, c["ping"] + ["-c", "2", "-i", "0.3", "-W", "1", "-n", "-q", "-M", "do", "-s", str(size), "-I", ct, dt])
-        outputs["pings"].append({"source": ct, "destination": dt, "output": stdout, "rc": rc, "size": size, "df": True})
-    outputs["netstat_after"] = out(["cat", "/proc/net/netstat"])
-    outputs["xfrm_stat_after"] = out(["cat", "/proc/net/xfrm_stat"])
-    outputs["bgp_neighbors"] = out(c["vtysh"] + ["-c", "show bgp neighbors json"])
-    log = out(["tail", "-n", str(log_lines), charon_log])
-    if log is not None:
-        outputs["charon_log"] = log
-    else:
-        outputs["charon_journal"] = out(["journalctl", "-u", "strongswan", "--no-pager", "-o", "json", "-n", str(log_lines)])
-    dmesg = out(["dmesg"])
-    outputs["dmesg"] = "\n".join(x for x in (dmesg or "").splitlines() if "MD5" in x) if dmesg is not None else None
-    outputs["uptime"] = out(["cat", "/proc/uptime"])
-    return build_evidence(outputs, plan, host, connections)
-
-
-def _safe(run: Runner, argv: List[str]) -> Tuple[Optional[int], str, str]:
-    try:
-        rc, stdout, err = run(list(argv))
-        return rc, stdout or "", err or ""
-    except (OSError, ValueError):
-        return None, "", ""
 
 
 def add_evidence(state: Mapping[str, Any], evidence: Mapping[str, Any]) -> Dict[str, Any]:

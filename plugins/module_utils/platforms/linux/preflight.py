@@ -27,7 +27,7 @@ Python 3.8 compatible.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from . import strongswan_algs
 
@@ -231,6 +231,45 @@ def bfd_planned(plan: Mapping[str, Any], host: Optional[str]) -> bool:
     return any(((t.get("bgp") or {}).get("bfd") or {}).get("enabled")
                for r in (plan or {}).get("regions", []) for t in r.get("tunnels", [])
                if host is None or t.get("cpe_host") == host)
+
+
+# which apply features need which component (a role used alone checks only what it applies)
+_FEATURES_OF = {
+    "swanctl": ("ipsec", "ha"), "strongswan": ("ipsec", "ha"), "ip": ("gre",), "nft": ("mtu",), "nftables": ("mtu",),
+    "vtysh": ("bgp",), "frr": ("bgp",),
+}
+_KERNEL_FEATURES = {"ip_gre": ("gre",), "esp4": ("ipsec",), "xfrm_user": ("ipsec",), "xfrm": ("ipsec",), "nf_tables": ("mtu",)}
+
+
+def for_features(findings: Iterable[Mapping[str, Any]], features: Iterable[str]) -> List[Dict[str, Any]]:
+    """The findings that matter for these apply features (ipsec, gre, mtu, bgp, ha)."""
+    want = set(features)
+    out = []
+    for f in findings:
+        if f.get("component") == "kernel":
+            needs = _KERNEL_FEATURES.get(str(f.get("module") or f.get("missing")), ("ipsec", "gre", "mtu"))
+        else:
+            needs = _FEATURES_OF.get(str(f.get("component")), ())
+        if not needs or want & set(needs):
+            out.append(dict(f))
+    return out
+
+
+def run_preflight(run: Callable[..., Tuple[int, str, str]], plan: Mapping[str, Any], host: Optional[str],
+                  features: Iterable[str], swanctl_uri: Optional[str] = None) -> List[Dict[str, Any]]:
+    """Run PREFLIGHT_SCRIPT once through ``run(argv, environ) -> (rc, stdout, stderr)`` and return the findings of
+    the pieces ``features`` need (errors first). Read-only. A script that cannot run at all is one error."""
+    env = {"VC_SWANCTL_URI": swanctl_uri} if swanctl_uri else {}
+    try:
+        rc, out, err = run(["sh", "-c", PREFLIGHT_SCRIPT], env)
+    except OSError as exc:
+        rc, out, err = None, "", str(exc)
+    if "### end" not in (out or ""):
+        return [_finding("error", "preflight", "sh", "the preflight script did not run on this CPE (rc %s: %s): a POSIX sh "
+                         "is needed" % (rc, (err or out or "").strip()[:200]))]
+    facts = parse_report(out)
+    found = preflight_findings(facts, suites_from_plan(plan, host), bfd_planned(plan, host))
+    return for_features(found, features)
 
 
 def errors(findings: Iterable[Mapping[str, Any]]) -> List[str]:

@@ -370,43 +370,139 @@ def ping_key(peer: str, local: Optional[str]) -> str:
     return "ping %s source %s" % (peer, local) if local else "ping %s" % peer
 
 
+# diagnose evidence (platforms/linux/evidence.py), by the same rule: the command (or what was read) -> its output
+KERNEL = "cat /proc/uptime /proc/net/netstat /proc/net/xfrm_stat"
+AFTER = " (after the probes)"          # the second sample of SAS / KERNEL, after every probe of this gather
+CHARON_LOG = "charon log"              # the last lines of charon's log file (``tail -n N FILE``) ...
+CHARON_JOURNAL = "charon journal"      # ... or, when there is no such file, ``journalctl -u strongswan -o json -n N``
+DMESG_MD5 = "dmesg (MD5 lines)"        # the kernel log's TCP MD5 lines (only when a VC BGP session is down)
+NOW = "date +%s"                       # the CPE's clock when the outputs were read (the age of log lines)
+EVIDENCE_LEVELS = ("all", "logs", "none")
+
+
+def ipsec_ping_key(peer: str, local: str) -> str:
+    return "ping -c 3 -i 0.2 -W 1 -n -q -I %s %s" % (local, peer)
+
+
+def df_ping_key(peer: str, local: str, size: int) -> str:
+    return "ping -c 2 -i 0.3 -W 1 -n -q -M do -s %d -I %s %s" % (size, local, peer)
+
+
+def udp_probe_key(peer: str, local: str, port: int = 500) -> str:
+    return "udp probe %s:%d from %s" % (peer, port, local)
+
+
+def udp_probe(local: str, peer: str, port: int = 500, timeout: float = 1.0, tries: int = 2) -> str:
+    """Send an empty UDP datagram from ``local`` to ``peer:port`` (the DI IKE port; an IKE daemon ignores it):
+    ``refused`` when ICMP port unreachable comes back (nothing listens: the IKE service is down while the host
+    answers), ``answered``, ``no answer`` (dropped on the way, or ICMP filtered), or ``error: ...``."""
+    import socket
+
+    s = None
+    try:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(timeout)
+        s.bind((local, 0))
+        s.connect((peer, port))
+        for _i in range(tries):
+            try:
+                s.send(b"")
+                s.recv(2048)
+                return "answered"
+            except ConnectionRefusedError:
+                return "refused"
+            except socket.timeout:
+                continue
+        return "no answer"
+    except OSError as exc:
+        return "error: %s" % exc
+    finally:
+        if s is not None:
+            s.close()
+
+
 def gather(
-    run: Runner, host: str, targets: Dict[str, Any], cmds: Optional[Dict[str, List[str]]] = None, swanctl_uri: Optional[str] = None
+    run: Runner, host: str, targets: Dict[str, Any], cmds: Optional[Dict[str, List[str]]] = None, swanctl_uri: Optional[str] = None,
+    evidence: str = "none", charon_log: str = "/var/log/charon.log", log_lines: int = 2000,
+    udp: Optional[Callable[[str, str, int], str]] = None, clock: Optional[Callable[[], float]] = None,
+    outputs: Optional[Dict[str, Optional[str]]] = None,
 ) -> Dict[str, Any]:
     """Run the commands on this CPE and return the contract state.
 
-    ``targets``: ``{tunnels: [{name, local_ip, peer_ip}], neighbors: [ip], prefixes: [cidr], ping: bool}``.
+    ``targets``: ``{tunnels: [{name, local_ip, peer_ip, ipsec_local, ipsec_peer, df_size}], neighbors: [ip],
+    prefixes: [cidr], ping: bool}``.
     ``cmds``: argv prefixes ``{swanctl: [...], vtysh: [...], ip: [...], ping: [...]}``; ``swanctl_uri``: vici
     socket (swanctl wants ``--uri`` after its command).
+    ``evidence`` (diagnose evidence, docs/contract.md section 3): ``logs`` adds charon's log (``charon_log``, its last
+    ``log_lines`` lines; the strongswan unit's journal when the file is absent), the last BGP NOTIFICATION of
+    each VC neighbour (from ``show bgp neighbors json``) and, when a VC session is down, the kernel's TCP MD5
+    lines; ``all`` adds the probes: a ping of each DI IPsec IP from the CPE IPsec IP, the kernel counters and
+    ``swanctl --list-sas`` before and after the tunnel pings (the CHILD SA counter deltas), a DF ping of the
+    tunnel MTU when the small one passed, and when a tunnel has no established IKE SA an empty UDP datagram
+    to the DI IKE port (``udp``, see :func:`udp_probe`). Read-only: nothing here changes the CPE.
+    ``outputs``: a dict that receives every output by command (what :func:`parse_outputs` reads).
     A command that fails leaves its part empty and adds a line to ``errors``. Pings run only over the links
     that exist, the route tables only of the neighbours FRR knows.
     """
+    if evidence not in EVIDENCE_LEVELS:
+        raise ValueError("evidence must be one of %s" % ", ".join(EVIDENCE_LEVELS))
     c = {"swanctl": ["swanctl"], "vtysh": ["vtysh"], "ip": ["ip"], "ping": ["ping"]}
     c.update(cmds or {})
     errors = []  # type: List[str]
-    outputs = {}  # type: Dict[str, Optional[str]]
+    outputs = {} if outputs is None else outputs
+    probes = evidence == "all"
 
-    def out(key: str, argv: List[str]) -> Optional[str]:
-        rc, stdout, stderr = run(argv)
+    def out(key: str, argv: List[str], quiet: bool = False) -> Optional[str]:
+        try:
+            rc, stdout, stderr = run(argv)
+        except (OSError, ValueError) as exc:
+            rc, stdout, stderr = None, "", str(exc)
         if rc != 0:
-            errors.append("%s: rc %s: %s" % (" ".join(argv), rc, (stderr or stdout or "").strip()[:300]))
+            if not quiet:
+                errors.append("%s: rc %s: %s" % (" ".join(argv), rc, (stderr or stdout or "").strip()[:300]))
             stdout = None
         outputs[key] = stdout
         return stdout
 
+    def ping(key: str, argv: List[str]) -> str:
+        try:
+            rc, stdout, stderr = run(argv)
+        except (OSError, ValueError) as exc:
+            rc, stdout, stderr = None, "", str(exc)
+        text = "%s%s" % (stdout or "", stderr or "")      # ping -M do says 'message too long' on stderr
+        outputs[key] = "%src=%s\n" % (text if text.endswith("\n") or not text else text + "\n", rc)
+        return text
+
     uri = ["--uri", swanctl_uri] if swanctl_uri else []
-    out(SAS, c["swanctl"] + ["--list-sas", "--raw"] + uri)
+    sas_argv = c["swanctl"] + ["--list-sas", "--raw"] + uri
+    if probes:
+        out(KERNEL, ["cat", "/proc/uptime", "/proc/net/netstat", "/proc/net/xfrm_stat"], quiet=True)
+    out(SAS, sas_argv)
     out(LINKS, c["ip"] + ["-j", "-d", "link", "show"])
     out(ADDRS, c["ip"] + ["-j", "addr", "show"])
     found = [t["name"] for t in _tunnels(outputs, targets)]
+    up_peers = set(sa["remote"] for sa in parse_swanctl_sas(outputs.get(SAS) or "")["ike_sas"] if sa["state"] == "established")
     for tgt in targets.get("tunnels", []):
-        if tgt["name"] in found and targets.get("ping", True) and tgt.get("peer_ip"):
+        if probes and tgt.get("ipsec_peer") and tgt.get("ipsec_local"):
+            ping(ipsec_ping_key(tgt["ipsec_peer"], tgt["ipsec_local"]),
+                 c["ping"] + ["-c", "3", "-i", "0.2", "-W", "1", "-n", "-q", "-I", tgt["ipsec_local"], tgt["ipsec_peer"]])
+            if udp is not None and tgt["ipsec_peer"] not in up_peers:
+                outputs[udp_probe_key(tgt["ipsec_peer"], tgt["ipsec_local"])] = udp(tgt["ipsec_local"], tgt["ipsec_peer"], 500)
+        if tgt["name"] in found and (targets.get("ping", True) or probes) and tgt.get("peer_ip"):
             argv = c["ping"] + ["-c", "3", "-i", "0.2", "-W", "1", "-n", "-q"]
             if tgt.get("local_ip"):
                 argv += ["-I", tgt["local_ip"]]
             rc, stdout, _err = run(argv + [tgt["peer_ip"]])
             outputs[ping_key(tgt["peer_ip"], tgt.get("local_ip"))] = stdout if rc == 0 else ""   # no reply
+            if probes and rc == 0 and tgt.get("df_size") and tgt.get("local_ip"):
+                size = int(tgt["df_size"])
+                ping(df_ping_key(tgt["peer_ip"], tgt["local_ip"], size),
+                     c["ping"] + ["-c", "2", "-i", "0.3", "-W", "1", "-n", "-q", "-M", "do", "-s", str(size), "-I", tgt["local_ip"], tgt["peer_ip"]])
+    if probes:
+        out(SAS + AFTER, sas_argv, quiet=True)
+        out(KERNEL + AFTER, ["cat", "/proc/uptime", "/proc/net/netstat", "/proc/net/xfrm_stat"], quiet=True)
     out(ROUTES, c["ip"] + ["-j", "route", "show", "table", "main"])
+    ndoc = None
     if targets.get("neighbors"):
         ndoc = _one_json(out(NEIGHBORS, c["vtysh"] + ["-c", NEIGHBORS]) or "")
         for ip in targets["neighbors"]:
@@ -423,7 +519,72 @@ def gather(
                 out(NEIGHBORS, c["vtysh"] + ["-c", NEIGHBORS])
             for ip in (red.get("ibgp") or {}).get("neighbors") or []:
                 out(advertised_key(ip), c["vtysh"] + ["-c", advertised_key(ip)])
+    if evidence != "none":
+        if clock is not None:
+            outputs[NOW] = "%.0f" % clock()
+        if out(CHARON_LOG, ["tail", "-n", str(int(log_lines)), charon_log], quiet=True) is None:
+            del outputs[CHARON_LOG]
+            out(CHARON_JOURNAL, ["journalctl", "-u", "strongswan", "--no-pager", "-o", "json", "-n", str(int(log_lines))], quiet=True)
+        down = [ip for ip in targets.get("neighbors") or []
+                if not (isinstance(ndoc, dict) and isinstance(ndoc.get(ip), dict) and ndoc[ip].get("bgpState") == "Established")]
+        if down:
+            text = out(DMESG_MD5, ["dmesg"], quiet=True)
+            if text is not None:
+                outputs[DMESG_MD5] = "\n".join(x for x in text.splitlines() if "MD5" in x)
+            if KERNEL not in outputs:
+                out(KERNEL, ["cat", "/proc/uptime", "/proc/net/netstat", "/proc/net/xfrm_stat"], quiet=True)
     return parse_outputs(outputs, host, targets, errors)
+
+
+def evidence_inputs(outputs: Dict[str, Optional[str]], targets: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The gather's evidence outputs (keys above) -> the inputs of evidence.build_evidence; None when none was gathered."""
+    keys = (KERNEL, SAS + AFTER, CHARON_LOG, CHARON_JOURNAL, DMESG_MD5)
+    if not any(k in outputs for k in keys) and not any(k.startswith(("ping -c", "udp probe")) for k in outputs):
+        return None
+
+    def kernel(key: str) -> Tuple[Optional[str], Optional[str], Optional[str]]:
+        text = outputs.get(key)
+        if text is None:
+            return None, None, None
+        first, _nl, rest = text.partition("\n")
+        return first, rest, rest
+
+    uptime, netstat_b, xfrm_b = kernel(KERNEL)
+    _u, netstat_a, xfrm_a = kernel(KERNEL + AFTER)
+    pings, udps = [], []
+    for t in targets.get("tunnels", []):
+        ci, di, ct, dt = t.get("ipsec_local"), t.get("ipsec_peer"), t.get("local_ip"), t.get("peer_ip")
+        if ci and di and ipsec_ping_key(di, ci) in outputs:
+            text = outputs[ipsec_ping_key(di, ci)] or ""
+            pings.append({"output": text, "rc": _rc(text), "source": ci, "destination": di})
+        if ci and di and udp_probe_key(di, ci) in outputs:
+            udps.append({"source": ci, "destination": di, "port": 500, "result": outputs[udp_probe_key(di, ci)]})
+        if dt and ping_key(dt, ct) in outputs:
+            pings.append({"output": outputs[ping_key(dt, ct)] or "", "rc": None, "source": ct, "destination": dt})
+        if dt and ct and t.get("df_size") and df_ping_key(dt, ct, int(t["df_size"])) in outputs:
+            text = outputs[df_ping_key(dt, ct, int(t["df_size"]))] or ""
+            pings.append({"output": text, "rc": _rc(text), "source": ct, "destination": dt, "size": int(t["df_size"]), "df": True})
+    counter_probes = []
+    if outputs.get(SAS) is not None and outputs.get(SAS + AFTER) is not None:
+        for t in targets.get("tunnels", []):
+            if t.get("ipsec_peer"):
+                counter_probes.append({"before": outputs[SAS], "after": outputs[SAS + AFTER], "remote": t["ipsec_peer"],
+                                       "probe": "this gather's probes (tunnel ping %s -> %s)" % (t.get("local_ip"), t.get("peer_ip"))})
+    has_probes = SAS + AFTER in outputs     # evidence "all": the probes ran (the tunnel ping alone is the state's)
+    return {
+        "charon_log": outputs.get(CHARON_LOG), "charon_journal": outputs.get(CHARON_JOURNAL),
+        "bgp_neighbors": outputs.get(NEIGHBORS) if any(k in outputs for k in (CHARON_LOG, CHARON_JOURNAL, DMESG_MD5)) else None,
+        "dmesg": outputs.get(DMESG_MD5), "uptime": uptime,
+        "netstat_before": netstat_b if netstat_a is not None or DMESG_MD5 in outputs else None,
+        "netstat_after": netstat_a, "xfrm_stat_before": xfrm_b, "xfrm_stat_after": xfrm_a,
+        "pings": pings if has_probes else None, "counter_probes": counter_probes if has_probes else None,
+        "udp_probes": udps,
+    }
+
+
+def _rc(text: str) -> Optional[int]:
+    m = re.search(r"^rc=(\S+)$", text or "", re.M)
+    return _int(m.group(1)) if m else None
 
 
 def _tunnels(outputs: Dict[str, Optional[str]], targets: Dict[str, Any]) -> List[Dict[str, Any]]:
@@ -467,21 +628,30 @@ def parse_outputs(outputs: Dict[str, Optional[str]], host: str, targets: Dict[st
     if targets.get("redistribution"):
         state["redistribution"] = RED.parse_redistribution(targets["redistribution"], outputs, _one_json, advertised_key,
                                                            NEIGHBORS, _route_keys)
+    inputs = evidence_inputs(outputs, targets)
+    if inputs is not None:
+        from .evidence import add_evidence, evidence_from
+
+        own = sorted(set(x for t in targets.get("tunnels", []) for x in (t.get("ipsec_local"), t.get("gre_local"), t.get("local_ip")) if x))
+        conns = dict((t["connection"], t["ipsec_peer"]) for t in targets.get("tunnels", []) if t.get("connection") and t.get("ipsec_peer"))
+        now = _int(outputs.get(NOW))
+        state = add_evidence(state, evidence_from(inputs, own, targets.get("neighbors") or [], conns, now))
     return state
 
 
 def parse(outputs: Dict[str, Optional[str]], host: str, plan: Optional[Dict[str, Any]] = None,
           errors: Optional[List[Any]] = None) -> Dict[str, Any]:
     """``Platform.parse``: outputs captured by command (the keys of :func:`gather`) -> the state of ``host``."""
-    from .render import host_tunnels, link_name
+    from .render import conn_name, host_tunnels, link_name
 
-    targets = targets_from_plan(host_tunnels(plan or {}, host), link_name,
+    targets = targets_from_plan(host_tunnels(plan or {}, host), link_name, conn_name,
                                 (((plan or {}).get("cpes") or {}).get(host) or {}).get("redistribution"))
     return parse_outputs(dict(outputs or {}), host, targets, ["%s: %s" % (e.get("command"), e.get("message"))
                                                               if isinstance(e, dict) else str(e) for e in errors or []])
 
 
 def targets_from_plan(tunnels: Sequence[Dict[str, Any]], link_name: Callable[[Dict[str, Any]], str],
+                      conn_name: Optional[Callable[[Dict[str, Any]], str]] = None,
                       redistribution: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """What to look at on this CPE, from its plan tunnels (and the plan's hand-over to the core, if any)."""
     prefixes = []  # type: List[str]
@@ -490,7 +660,13 @@ def targets_from_plan(tunnels: Sequence[Dict[str, Any]], link_name: Callable[[Di
             if p and p not in prefixes:
                 prefixes.append(p)
     return {
-        "tunnels": [{"name": link_name(t), "local_ip": t["cpe"]["tunnel_ip"], "peer_ip": t["di"]["tunnel_ip"], "tunnel": t["key"]} for t in tunnels],
+        "tunnels": [{"name": link_name(t), "local_ip": t["cpe"]["tunnel_ip"], "peer_ip": t["di"]["tunnel_ip"], "tunnel": t["key"],
+                     "ipsec_local": t["cpe"].get("ipsec_ip"), "ipsec_peer": t["di"].get("ipsec_ip"),
+                     "gre_local": (t.get("crypto_acl") or {}).get("source") or t["cpe"].get("gre_ip"),
+                     "connection": conn_name(t) if conn_name else None,
+                     # the largest ICMP echo payload of the tunnel MTU (20 bytes IP + 8 ICMP)
+                     "df_size": int((t.get("mtu") or {}).get("tunnel_ip_mtu") or 0) - 28 if (t.get("mtu") or {}).get("tunnel_ip_mtu") else None}
+                    for t in tunnels],
         "neighbors": [t["bgp"]["neighbor"] for t in tunnels],
         "prefixes": prefixes,
         "redistribution": redistribution,

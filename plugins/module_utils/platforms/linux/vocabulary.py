@@ -58,4 +58,6 @@ WORDING: Dict[str, str] = {
     "admin_up": "ip link set {tunnel_if} up",
     "gre_keepalive": "Linux GRE has no keepalives: ask Cisco to disable theirs on this tunnel",
     "firewalls": "nftables / iptables rules of the CPE",
+    "crypto_support": "package libstrongswan-standard-plugins (openssl, gcm: the ECP groups and AES-GCM); "
+                      "'swanctl --list-algs' lists what charon offers",
 }

@@ -87,3 +87,6 @@ def test_vc_settle_wait_knows_the_ike_clock_and_polls_only_when_nothing_says_whe
     assert F.vc_settle_wait({}, plan, "cpe1", 10, poll_s=2) == 2.0   # nothing up yet
     with pytest.raises(AnsibleFilterError):
         F.vc_settle_wait("not a state", plan, "cpe1")
+    auth = {"log_events": [{"event": "AUTHENTICATION_FAILED", "peer": "198.51.100.2", "age_s": 3, "message": "x"}]}
+    assert F.vc_waiting(auth, plans["ios"], "cpe1", fresh_s=20) == ["lab-B: IKE SA", "lab-B: CHILD SA", "lab-B: BGP session"]
+    assert F.vc_waiting(auth, plans["ios"], "cpe1", fresh_s=2)[0] == "lab-A: IKE SA"     # older than the wait so far

@@ -1,4 +1,5 @@
-"""vc_linux_config runs for real through Ansible (ad-hoc, connection local): swanctl files (with a stand-in swanctl),
+"""vc_linux_config runs for real through Ansible (ad-hoc, connection local): swanctl files (with a stand-in swanctl,
+so without the preflight, which needs a running charon; the preflight is proven on this host at the end),
 networkd files and GRE links and nftables in a network namespace, and FRR on this host.
 
 Proves idempotency (second run changed=false), check mode, and that secrets never appear in the result or diff.
@@ -67,7 +68,7 @@ def fake_swanctl(tmp_path):
 @needs_ansible
 def test_ipsec_writes_both_files_loads_once_and_masks_the_psk(plan, tmp_path):
     d = tmp_path / "swanctl"
-    args = {"plan": plan, "host": "cpe1", "secrets": SECRETS, "features": ["ipsec", "ha"], "swanctl_dir": str(d),
+    args = {"plan": plan, "host": "cpe1", "preflight": False, "secrets": SECRETS, "features": ["ipsec", "ha"], "swanctl_dir": str(d),
             "swanctl": [fake_swanctl(tmp_path)]}
     res, raw = module("vc_linux_config", args, check=True, tmp_path=tmp_path)
     assert res["changed"] and not (d / "conf.d" / "vc-secrets.conf").exists()
@@ -117,7 +118,7 @@ def test_gre_writes_and_prunes_networkd_files_only_when_they_differ(plan, tmp_pa
                                        "Connect): do not edit.\nstale\n")
     (d / "vcgre998.netdev").write_text("# an operator's file named like ours\n")     # not ours: never deleted
     (d / "other.netdev").write_text("operator\n")
-    args = {"plan": plan, "host": "cpe1", "features": ["gre"], "networkd_dir": str(d), "ip": str(bindir / "ip")}
+    args = {"plan": plan, "host": "cpe1", "preflight": False, "features": ["gre"], "networkd_dir": str(d), "ip": str(bindir / "ip")}
     res, raw = module("vc_linux_config", args, check=True, tmp_path=tmp_path)
     assert res["changed"] and not res.get("failed") and not (d / "vcgre101.netdev").exists() and (d / "vcgre999.netdev").exists()
     res, raw = module("vc_linux_config", args, tmp_path=tmp_path)
@@ -135,7 +136,7 @@ def test_gre_writes_and_prunes_networkd_files_only_when_they_differ(plan, tmp_pa
 @needs_ansible
 def test_bgp_converges_idempotently_without_printing_passwords(host_frr, plan, tmp_path):
     host_frr.configure(fixture_text("frr_operator.conf"))
-    args = {"plan": plan, "host": "cpe1", "secrets": SECRETS, "features": ["bgp"], "vtysh": host_frr.vtysh,
+    args = {"plan": plan, "host": "cpe1", "preflight": False, "secrets": SECRETS, "features": ["bgp"], "vtysh": host_frr.vtysh,
             "frr_daemons_file": "", "frr_save": False}
     res, raw = module("vc_linux_config", args, check=True, tmp_path=tmp_path)
     assert res["changed"] and res["commands"]
@@ -153,7 +154,7 @@ def test_bgp_converges_idempotently_without_printing_passwords(host_frr, plan, t
 @needs_ansible
 def test_bgp_refuses_another_asn(host_frr, plan, tmp_path):
     host_frr.configure("router bgp 65123\nexit\n")
-    res, raw = module("vc_linux_config", {"plan": plan, "host": "cpe1", "secrets": SECRETS, "features": ["bgp"],
+    res, raw = module("vc_linux_config", {"plan": plan, "host": "cpe1", "preflight": False, "secrets": SECRETS, "features": ["bgp"],
                                           "vtysh": host_frr.vtysh, "frr_daemons_file": ""}, tmp_path=tmp_path)
     assert res.get("failed") and "router bgp 65123" in res["msg"]
 
@@ -162,7 +163,7 @@ def test_bgp_refuses_another_asn(host_frr, plan, tmp_path):
 def test_bgp_enables_bgpd_in_the_daemons_file(host_frr, plan, tmp_path):
     daemons = tmp_path / "daemons"
     daemons.write_text("zebra=yes\nbgpd=no\nospfd=no\n")
-    args = {"plan": plan, "host": "cpe1", "secrets": SECRETS, "features": ["bgp"], "vtysh": host_frr.vtysh,
+    args = {"plan": plan, "host": "cpe1", "preflight": False, "secrets": SECRETS, "features": ["bgp"], "vtysh": host_frr.vtysh,
             "frr_daemons_file": str(daemons), "frr_restart": ["true"], "frr_save": False}
     res, raw = module("vc_linux_config", args, tmp_path=tmp_path)
     assert res["features"]["bgp"]["daemons_changed"] is True
@@ -188,7 +189,7 @@ def test_mtu_loads_the_table_once_and_replaces_an_outdated_one(plan, netns, tmp_
 
     tunnels = L.host_tunnels(plan, "cpe1")
     script = tmp_path / "nft.d" / "vc-mss-clamp.nft"
-    args = {"plan": plan, "host": "cpe1", "features": ["mtu"], "nft_file": str(script), "systemd": False}
+    args = {"plan": plan, "host": "cpe1", "preflight": False, "features": ["mtu"], "nft_file": str(script), "systemd": False}
     res, raw = module("vc_linux_config", args, tmp_path=tmp_path, netns=netns)
     assert res["changed"] and res["features"]["mtu"]["ip_no_pmtu_disc"] == 0
     assert script.read_text() == L.render_nft_mss(tunnels)
@@ -210,3 +211,35 @@ def test_mtu_loads_the_table_once_and_replaces_an_outdated_one(plan, netns, tmp_
     plan["regions"][0]["tunnels"][0]["mtu"]["tcp_mss"] = 1300
     res, raw = module("vc_linux_config", dict(args, plan=plan), tmp_path=tmp_path, netns=netns)
     assert res["changed"] is True
+
+
+@needs_ansible
+def test_preflight_on_this_host_fails_naming_what_is_missing_and_writes_nothing(plan, tmp_path):
+    # the real preflight script on the real host: the module's verdict is exactly the findings of the same report
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import preflight as P
+
+    def run(argv, env):
+        p = subprocess.run(argv, capture_output=True, text=True, env=dict(os.environ, **env), check=False)
+        return p.returncode, p.stdout, p.stderr
+
+    d = tmp_path / "swanctl"
+    features = ["ipsec", "gre", "mtu", "bgp", "ha"]
+    want = [f for f in P.run_preflight(run, plan, "cpe1", features) if f["severity"] == "error"]
+    args = {"plan": plan, "host": "cpe1", "secrets": SECRETS, "features": features, "swanctl_dir": str(d),
+            "networkd_dir": str(tmp_path / "networkd"), "nft_file": str(tmp_path / "vc.nft"), "systemd": False,
+            "frr_daemons_file": str(tmp_path / "daemons")}
+    for check in (True, False):
+        res, raw = module("vc_linux_config", args, check=check, tmp_path=tmp_path)
+        if not want:
+            pytest.skip("this host has every piece Virtual Connect needs: nothing to refuse")
+        assert res.get("failed") is True and res["changed"] is False
+        assert res["msg"].startswith("preflight of cpe1: %d missing piece(s), nothing was changed" % len(want))
+        for f in want:
+            assert f["message"] in res["msg"]
+            assert f.get("package") or f.get("module") or f["component"] in ("preflight", "kernel")
+        assert [f for f in res["preflight"] if f["severity"] == "error"] == want
+        assert res["commands"] == [] and res["changed_files"] == []
+        assert not d.exists() and not (tmp_path / "networkd").exists() and not (tmp_path / "vc.nft").exists()
+        assert not (tmp_path / "daemons").exists()
+        for s in [v["psk"] for v in SECRETS.values()]:
+            assert s not in raw

@@ -47,6 +47,29 @@ def probe(destination, ok, source=None):
     return mutate
 
 
+def udp_probe(destination, result, source="192.0.2.2"):
+    def mutate(s):
+        s.setdefault("probes", []).append({"type": "udp", "source": source, "destination": destination, "port": 500,
+                                           "ok": None if result == "no answer" else result == "answered",
+                                           "refused": result == "refused", "result": result})
+    return mutate
+
+
+def df_probe(destination, ok, size=1372, **extra):
+    def mutate(s):
+        s.setdefault("probes", []).append(dict({"type": "ping", "source": "100.64.0.1", "destination": destination,
+                                                "ok": ok, "sent": 2, "received": 2 if ok else 0, "size": size,
+                                                "df": True}, **extra))
+    return mutate
+
+
+def counters(out_delta, in_delta, remote="198.51.100.2", remote_ts="198.51.100.65/32[gre]"):
+    def mutate(s):
+        s.setdefault("ipsec_counters", []).append({"remote": remote, "remote_ts": remote_ts, "local_ts": "192.0.2.2/32[gre]",
+                                                   "pkts_out_delta": out_delta, "pkts_in_delta": in_delta, "probe": "test"})
+    return mutate
+
+
 def _updater(select):
     """A builder of state mutators that update the object ``select(state)`` picks (tunnel A's)."""
     def build(**values):
@@ -90,6 +113,13 @@ CASES = [
     ("ike.version", "lab", A, [sa_a(version=1), tunnel_a_down_below("ike")],
      [sa_a(state="down"), tunnel_a_down_below("ike")], "ike.down"),
     ("ike.version", "lab", A, IKE_GONE + [cfg("ike", version=1)], IKE_GONE + [cfg("ike", version=2)], "ike.no_trigger"),
+    ("ike.unsupported", "lab", A, IKE_GONE + [event("DH_GROUP_UNSUPPORTED", direction="local", phase="ike", group="ECP_384")],
+     IKE_GONE, "ike.no_trigger"),
+    ("ike.peer_down", "lab", A, IKE_CONNECTING + [probe("198.51.100.2", True), udp_probe("198.51.100.2", "refused")],
+     IKE_CONNECTING + [probe("198.51.100.2", True), udp_probe("198.51.100.2", "no answer")], "ike.firewall"),
+    ("ike.peer_down", "lab", A, IKE_GONE + [event("RETRANSMIT"), udp_probe("198.51.100.2", "refused")],
+     IKE_GONE + [event("RETRANSMIT"), udp_probe("198.51.100.2", "refused"), probe("198.51.100.2", False)],
+     "ike.no_reachability"),
     ("ike.crypto_acl_not_gre", "lab", A, IKE_GONE + [cfg("crypto_acl", protocol="ip")],
      IKE_GONE + [cfg("crypto_acl", protocol="gre")], "ike.no_trigger"),
     ("ike.crypto_acl_addresses", "lab", A, IKE_GONE + [cfg("crypto_acl", protocol=47, source="192.0.2.99",
@@ -109,9 +139,18 @@ CASES = [
      "ike.no_trigger"),
     ("ike.dh_group", "lab", A, IKE_CONNECTING + [event("INVALID_KE")],
      IKE_CONNECTING + [event("INVALID_KE", peer="198.51.100.6")], "ike.firewall"),
+    ("ike.dh_group", "lab", A, IKE_GONE + [event("NO_PROPOSAL_CHOSEN", phase="ike", direction="sent", mismatch=["dh_group"])],
+     IKE_GONE + [event("NO_PROPOSAL_CHOSEN", phase="ike", direction="sent", mismatch=["encryption", "prf"])], "ike.proposal"),
+    ("ike.encryption", "lab", A, IKE_GONE + [event("NO_PROPOSAL_CHOSEN", phase="ike", mismatch=["encryption"])],
+     IKE_GONE + [event("NO_PROPOSAL_CHOSEN", phase="ike", mismatch=["encryption", "dh_group"])], "ike.proposal"),
+    ("ike.prf", "lab", A, IKE_GONE + [event("NO_PROPOSAL_CHOSEN", phase="ike", mismatch=["prf"])],
+     IKE_GONE + [event("NO_PROPOSAL_CHOSEN", phase="ike", mismatch=[])], "ike.proposal"),
     ("ike.lifetime", "lab", A, IKE_GONE + [cfg("ike", lifetime_s=3600)], IKE_GONE + [cfg("ike", lifetime_s=86400)],
      "ike.no_trigger"),
     ("ike.auth", "lab", A, IKE_CONNECTING + [event("AUTHENTICATION_FAILED")], IKE_CONNECTING, "ike.firewall"),
+    # the peer answers IKEv2 while pings are filtered: not a reachability problem
+    ("ike.auth", "lab", A, IKE_GONE + [probe("198.51.100.2", False), event("AUTHENTICATION_FAILED", direction="received")],
+     IKE_GONE + [probe("198.51.100.2", False)], "ike.no_reachability"),
     ("ike.proposal", "lab", A, IKE_GONE + [event("NO_PROPOSAL_CHOSEN", phase="ike")],
      IKE_GONE + [event("NO_PROPOSAL_CHOSEN", phase="ipsec")], "ike.down"),
     ("ike.not_initiator", "lab", A, IKE_GONE + [cfg("ike", initiate=False)], IKE_GONE + [cfg("ike", initiate=True)],
@@ -152,6 +191,11 @@ CASES = [
      [_no_inbound, tunnel_a_down_below("ipsec")], "ipsec.no_inbound"),
     ("ipsec.no_inbound", "lab", A, [_no_inbound, tunnel_a_down_below("ipsec")],
      [_no_outbound, tunnel_a_down_below("ipsec")], "ipsec.no_outbound"),
+    ("ipsec.no_inbound", "lab", A, GRE_DOWN + [counters(3, 0)], GRE_DOWN + [counters(3, 3)], "gre.firewall"),
+    ("ipsec.no_inbound", "lab", A, GRE_DOWN + [counters(3, 0), counters(0, 0)],
+     GRE_DOWN + [counters(3, 0), counters(0, 2)], "gre.firewall"),   # two CHILD SAs: the answer came on the other
+    ("ipsec.pfs", "lab", A, CHILD_GONE + [event("NO_PROPOSAL_CHOSEN", phase="ipsec", mismatch=["dh_group"])],
+     CHILD_GONE + [event("NO_PROPOSAL_CHOSEN", phase="ipsec", mismatch=["encryption", "dh_group"])], "ipsec.proposal"),
     ("ipsec.down", "lab", A, CHILD_GONE, CHILD_GONE + [event("TS_UNACCEPTABLE")], "ipsec.ts_unacceptable"),
     # GRE tunnel
     ("gre.missing", "lab", A, [_drop_gre_a, tunnel_a_down_below("gre")],
@@ -169,10 +213,13 @@ CASES = [
      [gre_a(keepalive={"enabled": True, "interval_s": 10, "retries": 3}), _gre_down, tunnel_a_down_below("gre")],
      "gre.firewall"),
     ("gre.keepalive", "lab", A, [gre_a(keepalive={"interval_s": 5, "retries": 3})], GRE_DOWN, "gre.firewall"),
+    ("gre.path_mtu", "lab", A, [df_probe("100.64.0.2", False)], GRE_DOWN + [df_probe("100.64.0.2", False)], "gre.firewall"),
     ("gre.firewall", "lab", A, GRE_DOWN, GRE_DOWN + [child_a(pkts_in=None, pkts_out=None)], "gre.down"),
     ("gre.down", "lab", A, GRE_DOWN + [child_a(pkts_in=None, pkts_out=None)], GRE_DOWN, "gre.firewall"),
     # BGP session
     ("bgp.neighbor_ip", "lab", A, [nbr_a(neighbor="100.64.0.3"), _bgp_active], [_drop_nbr_a], "bgp.not_configured"),
+    ("bgp.neighbor_ip", "lab", A, BGP_DOWN + [event("BGP_NOTIFICATION", peer="100.64.0.2", direction="received", code=6, subcode=3)],
+     BGP_DOWN + [event("BGP_NOTIFICATION", peer="100.64.0.2", direction="received", code=6, subcode=6)], "bgp.firewall"),
     ("bgp.not_configured", "lab", A, [_drop_nbr_a], [nbr_a(neighbor="100.64.0.3"), _bgp_active], "bgp.neighbor_ip"),
     ("bgp.remote_as", "lab", A, [_remote_as, _bgp_active], BGP_DOWN, "bgp.firewall"),
     ("bgp.remote_as", "lab", A, BGP_DOWN + [event("BGP_BAD_PEER_AS", peer="100.64.0.2", direction="sent")],

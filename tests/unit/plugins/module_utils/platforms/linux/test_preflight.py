@@ -94,3 +94,38 @@ def test_suites_and_bfd_from_the_plan():
     assert len(suites) == 1 and suites[0]["ike"]["dh_group"] == 20
     assert P.bfd_planned(PLAN, "cpe1") is False
     assert P.errors(findings("cpe_no_frr_no_nft.txt"))[0].endswith("install the Debian package nftables")
+
+
+# ---------------------------------------------------------------------------------------------- in the apply path
+def replay(name, seen=None):
+    """A CPE that answers the preflight script with a captured report (the script runs once, with sh -c)."""
+    def run(argv, env):
+        if seen is not None:
+            seen.append((argv, env))
+        assert argv[:2] == ["sh", "-c"] and argv[2] == P.PREFLIGHT_SCRIPT
+        return 0, (PRE / name).read_text(), ""
+    return run
+
+
+def test_run_preflight_runs_the_script_once_and_passes_the_vici_uri():
+    seen = []
+    got = P.run_preflight(replay("cpe_deployed.txt", seen), PLAN, "cpe1", ["ipsec", "gre", "mtu", "bgp", "ha"], "unix:///x.sock")
+    assert [f for f in got if f["severity"] == "error"] == []
+    assert len(seen) == 1 and seen[0][1] == {"VC_SWANCTL_URI": "unix:///x.sock"}
+
+
+def test_run_preflight_keeps_only_what_the_features_need():
+    every = P.run_preflight(replay("cpe_no_frr_no_nft.txt"), PLAN, "cpe1", ["ipsec", "gre", "mtu", "bgp", "ha"])
+    comps = set(f["component"] for f in every if f["severity"] == "error")
+    assert {"frr", "nft"} <= comps | set(f.get("package") for f in every)
+    ipsec_only = P.run_preflight(replay("cpe_no_frr_no_nft.txt"), PLAN, "cpe1", ["ipsec", "ha"])
+    assert not [f for f in ipsec_only if f["severity"] == "error"]
+    bgp_only = P.run_preflight(replay("cpe_no_frr_no_nft.txt"), PLAN, "cpe1", ["bgp"])
+    assert [f for f in bgp_only if f["severity"] == "error"] and all(f.get("package") == "frr" for f in bgp_only if f["severity"] == "error")
+    kernel = P.run_preflight(replay("host_kernel_without_gre_esp.txt"), PLAN, "cpe1", ["gre"])
+    assert {f.get("module") for f in kernel if f["component"] == "kernel"} == {"ip_gre"}
+
+
+def test_run_preflight_a_script_that_cannot_run_is_an_error():
+    got = P.run_preflight(lambda argv, env: (127, "", "sh: not found"), PLAN, "cpe1", ["ipsec"])
+    assert len(got) == 1 and got[0]["severity"] == "error" and "sh: not found" in got[0]["message"]
