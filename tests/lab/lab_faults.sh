@@ -17,7 +17,7 @@ finish() {
 	local rc=$1
 	guest collect "$RUN/vm" >/dev/null 2>&1
 	[ -n "${LAB_KEEP:-}" ] || vm_stop
-	hlog "lab-faults: $(elapsed "$T0") s in all (VM boot ${VM_BOOT_S:-?}, build ${LAB_BUILD_S:-?}, deploy ${DEPLOY_S:-?}); results: ${RUN#$REPO/}/results.json"
+	hlog "lab-faults: $(elapsed "$T0") s in all (VM boot ${VM_BOOT_S:-?}, build ${LAB_BUILD_S:-?}, deploy ${DEPLOY_S:-?}); results: ${RUN#"$REPO"/}/results.json"
 	exit "$rc"
 }
 trap 'hlog interrupted; finish 1' INT TERM

@@ -25,13 +25,14 @@ record() { # record PASS|FAIL NAME [DETAIL]
 }
 check() { local name=$1; shift; if "$@" >/dev/null; then record PASS "$name"; else record FAIL "$name"; fi; }
 # wire_clean "gre=N ... gre_from_cpe=N gre_to_cpe=N": no clear-text GRE at all, in either direction
+# shellcheck disable=SC2317  # called through check()
 wire_clean() { local k; for k in gre gre_from_cpe gre_to_cpe; do [ "$(sed -n "s/.*\b$k=\([0-9]*\).*/\1/p" <<<"$1")" = 0 ] || return 1; done; }
 figure() { echo "$1=$2" >> "$RUN/figures.txt"; hlog "FIGURE $1=$2"; }
 summary() {
 	local rc=$1
 	[ -n "${LAB_KEEP:-}" ] || vm_stop
 	echo
-	echo "==== lab-test summary ($(elapsed "$T_START") s; logs in ${RUN#$REPO/}) ===="
+	echo "==== lab-test summary ($(elapsed "$T_START") s; logs in ${RUN#"$REPO"/}) ===="
 	printf '  %s\n' "${RESULTS[@]}"
 	[ -s "$RUN/figures.txt" ] && sed 's/^/  figure: /' "$RUN/figures.txt"
 	[ "$FAIL" -gt 0 ] && rc=1
@@ -71,7 +72,7 @@ cisco_checks() { # cisco_checks TAG
 }
 
 # ------------------------------------------------------------------ 0. the lab's own generator (no VM)
-check "labgen/pingstats unit tests (tests/lab/test_labgen.py)" $PY -m pytest -q -p no:cacheprovider "$REPO/tests/lab/test_labgen.py"
+check "labgen/pingstats unit tests (tests/lab/test_labgen.py)" "$PY" -m pytest -q -p no:cacheprovider "$REPO/tests/lab/test_labgen.py"
 
 # ------------------------------------------------------------------ 1. VM + single-CPE lab
 vm_start || { record FAIL "VM boot"; summary 1; }
@@ -121,7 +122,7 @@ sleep 2
 guest ping-stop t1drill > "$RUN/t1drill.ping"
 PS=$($PY "$REPO/tests/lab/pingstats.py" "$RUN/t1drill.ping" "$T_BREAK" "$T_RESTORE")
 figure failover_ping "$PS"
-check "failover: traffic resumed (outage measured)" $PY -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(not (d["outage_s"] is not None and d["outage_s"] < 120))' "$PS"
+check "failover: traffic resumed (outage measured)" "$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(not (d["outage_s"] is not None and d["outage_s"] < 120))' "$PS"
 verify_green inventories/lab verify-restored; rc=$?
 check "restore: verify_vc.yml green again" test "$rc" -eq 0
 cisco_checks restored

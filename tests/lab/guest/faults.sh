@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # faults.sh -- fault injection primitives of the embedded lab (sourced by labctl.sh, runs INSIDE the VM).
 #
 #   labctl.sh fault inject NAME T     inject fault NAME on tunnel T (1 = DC-A, 2 = DC-B) of the built lab
@@ -56,7 +57,7 @@ hsave() { cp "$(hconf)" "$FD/swanctl.conf"; }
 hrestore() { cp "$FD/swanctl.conf" "$(hconf)" && hload; }
 hterm() { sw "$T_VPN" --terminate --ike "$T_KEY" --force >/dev/null 2>&1 || true; }   # 'clear crypto session' on the headend
 hedit() { # hedit SED-EXPRESSION: change the headend's config (saved first), load it, clear the IKE SA
-	hsave && sed -i "$1" "$(hconf)" && ! cmp -s "$FD/swanctl.conf" "$(hconf)" || die "headend config edit did nothing: $1"
+	if ! { hsave && sed -i "$1" "$(hconf)" && ! cmp -s "$FD/swanctl.conf" "$(hconf)"; }; then die "headend config edit did nothing: $1"; fi
 	hload && hterm
 }
 rtr() { vtysh -N "$T_RTR" -c "configure terminal" "$@" >"$FD/vtysh.log" 2>&1 || { cat "$FD/vtysh.log" >&2; return 1; }; }
@@ -168,6 +169,7 @@ f_bgp_neighbor_ip() {
 	esac
 }
 # ------------------------------------------------------------------ route exchange
+# shellcheck disable=SC2086  # the word splitting of the prefix list is wanted
 first25() { set -- $T_OWN_25S; echo "$1"; }
 f_routes_missing_dc_prefix() { case $1 in inject) raf -c "no network $(first25)" ;; remove) raf -c "network $(first25)" ;; esac; }
 f_routes_missing_backup() { . "$R/lab.env"; case $1 in inject) raf -c "no network $LAB_DI_PREFIX" ;; remove) raf -c "network $LAB_DI_PREFIX" ;; esac; }
@@ -180,7 +182,9 @@ f_routes_extra() {
 	esac
 }
 f_routes_other_dc() {
-	local action=$1 p; set -- $T_OTHER_25S; p=$1
+	local action=$1 p
+	# shellcheck disable=SC2086  # the word splitting of the prefix list is wanted
+	set -- $T_OTHER_25S; p=$1
 	case $action in
 	inject) rtr -c "ip prefix-list VC-TO-CUST seq 910 permit $p" && raf -c "network $p" ;;
 	remove) raf -c "no network $p" && rtr -c "no ip prefix-list VC-TO-CUST seq 910 permit $p" ;;
@@ -207,7 +211,7 @@ f_routes_more_specific() { # a careless operator on the CPE: lets the LAN out th
 	asn=$(sed -n 's/^router bgp \([0-9]*\).*/\1/p' <<<"$run" | head -n 1)
 	rm=$(sed -n "s/^ *neighbor $T_DI_TUN route-map \(\S*\) out$/\1/p" <<<"$run" | head -n 1)
 	pl=$(awk -v rm="route-map $rm permit" '$0 ~ "^"rm {f=1; next} f && /match ip address prefix-list/ {print $NF; exit} /^exit|^!/ {f=0}' <<<"$run")
-	[ -n "$asn" ] && [ -n "$rm" ] && [ -n "$pl" ] || die "CPE $T_CPE: no outbound route-map/prefix-list for $T_DI_TUN"
+	{ [ -n "$asn" ] && [ -n "$rm" ] && [ -n "$pl" ]; } || die "CPE $T_CPE: no outbound route-map/prefix-list for $T_DI_TUN"
 	echo "$asn $rm $pl" > "$FD/cpe-objects"
 	case $1 in
 	inject) x "$T_CPE" vtysh -c "configure terminal" -c "ip prefix-list $pl seq 1000 permit $T_CPE_LAN" \

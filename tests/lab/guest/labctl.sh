@@ -28,6 +28,7 @@ FS=$R/fs
 STRONGSWAN_LOAD=$(cat "$LABROOT/guest/strongswan.load")   # one list: the lab, its CPEs and tests/lab/check_stack.py
 
 log() { printf '[labctl %s] %s\n' "$(date +%T)" "$*" >&2; }
+lab_var() { printf '%s' "${!1:-}"; }   # the value of the variable named $1 (lab.env's LAB_T<n>_...)
 die() { log "ERROR: $*"; exit 1; }
 wait_until() { # wait_until SECONDS CMD...
 	local end=$((SECONDS + $1)); shift
@@ -237,7 +238,7 @@ cmd_boot() { # vng --exec entry point
 	MaxStartups 50
 	EOF
 	/usr/sbin/sshd -f "$R/bastion/sshd_config" -E "$LOGD/bastion.log" || die "bastion sshd"
-	echo "$(cut -d' ' -f1 /proc/uptime)" > "$out/vm-ready"
+	cut -d' ' -f1 /proc/uptime > "$out/vm-ready"
 	log "VM ready (uptime $(cut -d' ' -f1 /proc/uptime)s)"
 	while [ ! -e "$R/halt" ]; do sleep 1; done
 	cmd_teardown >/dev/null 2>&1
@@ -357,12 +358,14 @@ cmd_evidence() { # NS DIR [FROM_LINE]: what a Linux CPE can show, saved as files
 		x "$n" vtysh -c "show bgp ipv4 unicast neighbors $nbr routes json" > "$d/bgp_routes_$nbr.json" 2>&1
 		# probes a Linux gatherer can run: the DI IPsec IP from the CPE IPsec IP; tunnel IP to tunnel IP (small,
 		# then the largest DF packet of the tunnel MTU), with the CHILD SA counters around the small one
-		eval "local ci=\$LAB_T${t}_CPE_IPSEC di=\$LAB_T${t}_DI_IPSEC ct=\$LAB_T${t}_CPE_TUN dt=\$LAB_T${t}_DI_TUN"
+		local ci di ct dt
+		ci=$(lab_var "LAB_T${t}_CPE_IPSEC"); di=$(lab_var "LAB_T${t}_DI_IPSEC")
+		ct=$(lab_var "LAB_T${t}_CPE_TUN"); dt=$(lab_var "LAB_T${t}_DI_TUN")
 		x "$n" ping -c 3 -i 0.2 -W 1 -n -q -I "$ci" "$di" > "$d/ping_ipsec_$di.txt" 2>&1; echo "rc=$?" >> "$d/ping_ipsec_$di.txt"
 		x "$n" swanctl --list-sas --raw > "$d/swanctl_before_ping_$dt.raw.txt" 2>&1
 		x "$n" ping -c 3 -i 0.2 -W 1 -n -q -I "$ct" "$dt" > "$d/ping_tunnel_$dt.txt" 2>&1; echo "rc=$?" >> "$d/ping_tunnel_$dt.txt"
 		x "$n" swanctl --list-sas --raw > "$d/swanctl_after_ping_$dt.raw.txt" 2>&1
-		x "$n" ping -c 2 -i 0.3 -W 1 -n -q -M do -s 1372 -I "$ct" "$dt" > "$d/ping_tunnel_df1372_$dt.txt" 2>&1
+		x "$n" ping -c 2 -i 0.3 -W 1 -n -q -M 'do' -s 1372 -I "$ct" "$dt" > "$d/ping_tunnel_df1372_$dt.txt" 2>&1
 		echo "rc=$?" >> "$d/ping_tunnel_df1372_$dt.txt"
 	done
 	x "$n" ip -s -j link show > "$d/ip_link_stats.json" 2>&1
@@ -377,7 +380,7 @@ cmd_collect() {
 	local d=$1 n
 	mkdir -p "$d/logs"
 	cp "$LOGD"/* "$d/logs/" 2>/dev/null
-	for n in $(cat "$R/namespaces" 2>/dev/null); do
+	while read -r n; do
 		if is_cpe "$n"; then
 			mkdir -p "$d/$n"
 			cp -r "$FS/$n/varlog/." "$d/$n/log" 2>/dev/null
@@ -386,7 +389,7 @@ cmd_collect() {
 			done
 			rm -f "$d/$n/swanctl/conf.d/"*secret* 2>/dev/null   # PSKs stay in the VM
 		fi
-	done
+	done < <(cat "$R/namespaces" 2>/dev/null)
 	return 0
 }
 
