@@ -225,7 +225,7 @@ class Router:
 
     def session_closed(self, entry: dict, how: str) -> None:
         """``how``: "exit" (the client typed exit/logout), "eof" (the client closed the channel), "error"."""
-        with self.lock:
+        with self.lock:     # the snapshot is on disk before anyone sees the session closed
             if entry.get("closed") is None:
                 entry["closed"] = time.time()
                 entry["end"] = how

@@ -149,7 +149,16 @@ def test_ssh_sessions_bytes_and_auth_failures_over_ssh(tmp_path):
         assert [e["end"] for e in r.sessions] == ["exit", "eof"]
         assert [e["lines"] for e in r.sessions] == [5, 4]
         assert not any(routers["cpe2"].counters.values())          # counted per router
-        snap = json.loads((tmp_path / "cpe1" / "counters.json").read_text())
+        snap_file = tmp_path / "cpe1" / "counters.json"
+
+        def _snap():
+            try:
+                return json.loads(snap_file.read_text())
+            except (OSError, ValueError):
+                return {}
+        # the snapshot is rewritten when a session ends, on the server's thread: wait for the second end
+        _wait(lambda: [e.get("end") for e in _snap().get("sessions", [])] == ["exit", "eof"], "counters.json written")
+        snap = _snap()
         assert snap["counters"] == c and snap["host"] == "cpe1" and len(snap["sessions"]) == 2
     finally:
         srv.stop()
