@@ -47,6 +47,9 @@ if str(TESTS) not in sys.path:
 
 from iosxe_double import control_request  # noqa: E402
 
+sys.path.insert(0, str(TESTS / "integration" / "ios_e2e"))
+from e2e_helpers import parse_recap  # noqa: E402  (the one PLAY RECAP reader of the tests)
+
 BASE_CONFIG = TESTS / "iosxe_double" / "base_configs" / "cpe_lab.cfg"
 SITE = next((p for p in sys.path if p.endswith("site-packages")), "")
 ADMIN_PW = "bench-admin-pw"
@@ -297,13 +300,6 @@ class Doubles:
 
 
 # ----------------------------------------------------------------------------------------------- runs
-def parse_recap(text: str) -> dict:
-    import re
-    recap = {}
-    for m in re.finditer(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", text, re.M):
-        recap[m.group(1)] = {"ok": int(m.group(2)), "changed": int(m.group(3)), "unreachable": int(m.group(4)),
-                             "failed": int(m.group(5))}
-    return recap
 
 
 def ansible_env(work: Path, extra: dict) -> dict:

@@ -20,7 +20,7 @@ Pure Python, no Ansible import.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 RULES: Dict[str, str] = {
     "text": "printable ASCII on one line: no newline, carriage return, tab or other control character, no Unicode",
@@ -132,3 +132,19 @@ def object_token(label: str) -> str:
     """How a region label appears in device object names (upper case, each run of other characters one
     '-'): two labels with the same token would name the same objects (``us-east`` and ``US_East``)."""
     return re.sub(r"[^A-Z0-9]+", "-", str(label).upper()).strip("-")
+
+
+def secret_problems(rules: Dict[str, Tuple[str, str]], checks: Dict[str, Callable[[Any], Optional[str]]], tkey: str,
+                    entry: Dict[str, Any], generic: bool = True) -> List[Tuple[str, str, str]]:
+    """``(code, field, message)`` for each secret of one tunnel that breaks a platform's rule (``rules``: field ->
+    (code, rule name), ``checks``: the platform's own rule functions); never the value. ``generic=False`` (the plan
+    phase) skips a value the core's own PSK rule refuses already."""
+    out = []
+    for field, (code, rule) in rules.items():
+        value = (entry or {}).get(field)
+        if value is None or value == "" or (not generic and psk_problem(value)):
+            continue
+        problem = check(rule, value, checks)
+        if problem:
+            out.append((code, field, "tunnel %s: %s %s (the value is never printed)" % (tkey, field, problem)))
+    return out

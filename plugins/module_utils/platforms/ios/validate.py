@@ -113,15 +113,7 @@ def setting_problems(settings: Dict[str, Any]) -> List[Tuple[str, str, str]]:
 
 def secret_problems(tkey: str, entry: Dict[str, Any], generic: bool = True) -> List[Tuple[str, str, str]]:
     """``(code, field, message)`` for each secret of one tunnel IOS-XE would read differently (never the value)."""
-    out = []
-    for field, (code, rule) in SECRET_RULES.items():
-        value = (entry or {}).get(field)
-        if value is None or value == "" or (not generic and grammar.psk_problem(value)):
-            continue    # unset, or (generic=False, the plan phase) refused by the core's rule already
-        problem = grammar.check(rule, value, CHECKS)
-        if problem:
-            out.append((code, field, "tunnel %s: %s %s (the value is never printed)" % (tkey, field, problem)))
-    return out
+    return grammar.secret_problems(SECRET_RULES, CHECKS, tkey, entry, generic)
 
 
 def validate(host: str, cpe: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], settings: Dict[str, Any],

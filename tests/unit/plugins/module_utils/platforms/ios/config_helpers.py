@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import yaml
@@ -83,3 +84,19 @@ class FakeConn(object):
             except IOSConfigError as exc:
                 raise AnsibleConnectionError(str(exc))
         return {"request": list(candidate)}
+
+
+IOS_ERROR = re.compile(r"% (Invalid|Incomplete|Ambiguous)|% .*(rror|not found|overlaps)")
+
+
+def send_config(session, commands):
+    """Type ``commands`` in configuration mode on a session of the IOS-XE test double; ``[(command, answer)]`` of
+    the ones IOS-XE refused."""
+    errors = []
+    session.handle_line("configure terminal")
+    for cmd in commands:
+        out = session.handle_line(cmd)
+        if IOS_ERROR.search(out):
+            errors.append((cmd, out))
+    session.handle_line("end")
+    return errors

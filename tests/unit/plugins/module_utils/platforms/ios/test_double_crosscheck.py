@@ -7,7 +7,6 @@ pass over the double's running config must find nothing to do; foreign config mu
 from __future__ import annotations
 
 import copy
-import re
 import sys
 
 import pytest
@@ -19,7 +18,7 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import build_plan, secrets_by_tunnel
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import render as R
 
-from .config_helpers import REPO
+from .config_helpers import REPO, send_config
 
 if str(REPO / "tests") not in sys.path:
     sys.path.insert(0, str(REPO / "tests"))
@@ -44,15 +43,7 @@ def _plan(scenario):
     return result.plan, secrets_by_tunnel(regions), hostvars, regions
 
 
-def _send(session, commands):
-    errors = []
-    session.handle_line("configure terminal")
-    for cmd in commands:
-        out = session.handle_line(cmd)
-        if re.search(r"% (Invalid|Incomplete|Ambiguous)|% .*(rror|not found|overlaps)", out):
-            errors.append((cmd, out))
-    session.handle_line("end")
-    return errors
+_send = send_config
 
 
 def _foreign(text, intent):

@@ -8,7 +8,6 @@ and 172.22.0.0/16 are in the same RIB and must not be handed over).
 from __future__ import annotations
 
 import copy
-import re
 import sys
 
 import pytest
@@ -22,7 +21,7 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import redistribution as RD
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import render as R
 
-from .config_helpers import REPO
+from .config_helpers import REPO, send_config
 
 if str(REPO / "tests") not in sys.path:
     sys.path.insert(0, str(REPO / "tests"))
@@ -55,15 +54,7 @@ def _router(regions, base="cpe_ha.cfg"):
     return router, session
 
 
-def _send(session, commands):
-    errors = []
-    session.handle_line("configure terminal")
-    for cmd in commands:
-        out = session.handle_line(cmd)
-        if re.search(r"% (Invalid|Incomplete|Ambiguous)|% .*(rror|not found|overlaps)", out):
-            errors.append((cmd, out))
-    session.handle_line("end")
-    return errors
+_send = send_config
 
 
 def _intent(plan, secrets):

@@ -8,7 +8,6 @@ double installs the RRI route while the SA is up).
 from __future__ import annotations
 
 import copy
-import re
 import sys
 
 import pytest
@@ -18,7 +17,7 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan impo
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import diff as D
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import render as R
 
-from .config_helpers import REPO
+from .config_helpers import REPO, send_config
 
 if str(REPO / "tests") not in sys.path:
     sys.path.insert(0, str(REPO / "tests"))
@@ -109,15 +108,17 @@ def test_render_each_device_its_part():
     assert "VC-GRE-LAB-A" not in rtr and "crypto map VC-CMAP 102 ipsec-isakmp" in rtr
 
 
-def _send(session, commands):
-    errors = []
-    session.handle_line("configure terminal")
-    for cmd in commands:
-        out = session.handle_line(cmd)
-        if re.search(r"% (Invalid|Incomplete|Ambiguous)|% .*(rror|not found|overlaps)", out):
-            errors.append((cmd, out))
-    session.handle_line("end")
-    return errors
+_send = send_config
+
+
+def _vpn1(regions):
+    """The IPsec device vpn1 on the double: it models the Cisco side of tunnel A (cpe.host = vpn1 in its truth)."""
+    truth = copy.deepcopy(regions)
+    truth[0]["tunnels"][0]["cpe"]["host"] = "vpn1"
+    router = double.Router("vpn1", (BASE / "cpe_lab.cfg").read_text(), truth=truth, inventory_name="vpn1")
+    session = double.Session(router, "admin")
+    session.handle_line("enable")
+    return router, session
 
 
 def test_ipsec_device_in_the_double_injects_the_route_while_the_sa_is_up():
@@ -125,11 +126,7 @@ def test_ipsec_device_in_the_double_injects_the_route_while_the_sa_is_up():
     plan = plan_of(regions, options={"rri": {"tag": 99}}).plan
     secrets = secrets_by_tunnel(regions)
     # the double models the Cisco side of the tunnels whose cpe.host is the router: vpn1 is that for tunnel A's IPsec
-    truth = copy.deepcopy(regions)
-    truth[0]["tunnels"][0]["cpe"]["host"] = "vpn1"
-    router = double.Router("vpn1", (BASE / "cpe_lab.cfg").read_text(), truth=truth, inventory_name="vpn1")
-    session = double.Session(router, "admin")
-    session.handle_line("enable")
+    router, session = _vpn1(regions)
     intent = R.render(plan, "vpn1", secrets, require_secrets=True)
     first = D.compute(intent, router.running_config())
     assert first.errors == [], first.errors
@@ -155,11 +152,7 @@ def test_gather_and_parse_on_both_devices_pass_verify():
     regions = split_regions()
     plan = plan_of(regions, options={"rri": {"tag": 99}}).plan
     secrets = secrets_by_tunnel(regions)
-    truth = copy.deepcopy(regions)
-    truth[0]["tunnels"][0]["cpe"]["host"] = "vpn1"
-    router = double.Router("vpn1", (BASE / "cpe_lab.cfg").read_text(), truth=truth, inventory_name="vpn1")
-    session = double.Session(router, "admin")
-    session.handle_line("enable")
+    router, session = _vpn1(regions)
     assert _send(session, D.compute(R.render(plan, "vpn1", secrets, require_secrets=True),
                                     router.running_config()).commands) == []
     cmds = [c["command"] for c in C.ios_gather_commands(plan, "vpn1")]
