@@ -11,6 +11,10 @@ router refuses are those probes):
   knows the IKE SAs' clock, so the gather runs once, when settled);
 * the re-run (changed=0): one SSH session, one full read, no configuration session, the same gather once;
 * a verify: one SSH session, no full read and no configuration session.
+
+These are the costs of one apply stage (``-e vc_deploy_staged=false``: both tunnels of the CPE at once). The
+default safe rollout (docs/operations.md) applies and verifies tunnel 1 before tunnel 2, so a CPE with both
+tunnels pays them once per stage.
 """
 from __future__ import annotations
 
@@ -70,9 +74,12 @@ def commands(lab):
     return [c["command"] for c in ios_gather_commands(plan, "cpe1")], settle_commands(plan, "cpe1")
 
 
+UNSTAGED = ("-e", "vc_deploy_staged=false")
+
+
 @pytest.fixture(scope="module")
 def deployed(lab):
-    return costs(lab, DEPLOY)
+    return costs(lab, DEPLOY, *UNSTAGED)
 
 
 def test_a_first_deploy_costs_one_ssh_session_one_config_session_and_two_full_reads(deployed, commands):
@@ -95,7 +102,7 @@ def test_a_first_deploy_costs_one_ssh_session_one_config_session_and_two_full_re
 
 def test_the_idempotent_rerun_reads_once_and_never_enters_configuration_mode(lab, deployed, commands):
     gather, settle = commands
-    run, delta, execs = costs(lab, DEPLOY)
+    run, delta, execs = costs(lab, DEPLOY, *UNSTAGED)
     assert run.recap["cpe1"]["changed"] == 0
     assert delta["ssh_sessions"] == 1 and delta["config_sessions"] == 0 and delta["show_run_full"] == 1
     assert execs == ["show running-config"] + settle + gather

@@ -60,7 +60,7 @@ def clean_drift(lab):
 def dirty_drift(lab, clean_drift):
     router = lab.routers["cpe1"]
     by_hand(router, ["interface Tunnel102", "ip mtu 1300", "exit",
-                     "interface Tunnel199", "description VC-OLD-A", "ip address 100.64.9.1 255.255.255.252", "exit",
+                     "interface Tunnel199", "description VC-OLD-A webex_di.virtual_connect:old-A", "ip address 100.64.9.1 255.255.255.252", "exit",
                      "interface Tunnel150", "description customer backup link", "exit"])
     before, n = router.config_text(), len(router.log)
     run = lab.playbook(DRIFT, "-e", "vc_output_dir=drift-out")

@@ -50,7 +50,7 @@ def test_deploy_hands_the_di_prefixes_to_ospf_idempotently(ha_deployed):
     assert first.rc == 0, first.out[-4000:]
     assert first.recap["cpe1"]["changed"] > 0
     cfg = ha_deployed["after"]
-    assert "route-map VC-REDIST permit 10\n match ip address prefix-list VC-REDIST\n set metric 20\n" \
+    assert "route-map VC-REDIST permit 10\n description webex_di.virtual_connect:redistribution\n match ip address prefix-list VC-REDIST\n set metric 20\n" \
            " set metric-type type-1\n set tag 4242\n" in cfg
     assert " redistribute bgp 64551 route-map VC-REDIST\n" in cfg
     assert " redistribute connected route-map CUST-CONNECTED\n" in cfg          # the operator's, untouched
