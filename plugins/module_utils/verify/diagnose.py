@@ -15,7 +15,6 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.checks import (
     FAIL, PASS, df_probe_failed, merge_options, probe_deltas, tunnel_context, verify_host,
 )
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import cpe_region_tunnels
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.common import (
     LAYER_TITLES, as_list, canon_prefix, canon_ts, iface_eq, ip_eq, norm_alg, norm_dh, norm_protocol,
 )
