@@ -85,6 +85,8 @@ def serve_channel(chan, session: Session) -> str:
         data = _crlf(text)
         chan.sendall(data)
         with router.lock:
+            if entry is not None and not any(e is entry for e in router.sessions):
+                return      # a session a reset dropped: what it still sends is not the new round's
             router.counters["bytes_out"] += len(data)
             if entry is not None:
                 entry["bytes_out"] += len(data)
