@@ -1008,20 +1008,24 @@ def _red_check(dctx: Dict[str, Any], name: str) -> Dict[str, Any]:
     return dctx["checks"].get(name) or {}
 
 
+def _failed(dctx: Dict[str, Any], check: str, without_actual: bool = False) -> Optional[List[str]]:
+    """The evidence of a rule that is its check failing (``without_actual``: and it found nothing): the message."""
+    c = _red_check(dctx, check)
+    return [c.get("message")] if c.get("status") == FAIL and not (without_actual and c.get("actual")) else None
+
+
 @rule("redistribution.not_configured", "redistribution", ("redistribution_config",),
       "The CPE does not redistribute the routes it learns from Dedicated Instance into the customer network.",
       "Apply the bgp feature on this CPE: {red_how}.")
 def _r_red_missing(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
-    c = _red_check(dctx, check)
-    return [c.get("message")] if c.get("status") == FAIL else None
+    return _failed(dctx, check)
 
 
 @rule("redistribution.core_down", "redistribution", ("redistribution_core",),
       "The iBGP session from the CPE to the customer core router is not established.",
       "Check the core router's iBGP configuration (neighbor {cpe_core_hint} remote-as {red_asn}) and the path between them.")
 def _r_red_core(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
-    c = _red_check(dctx, check)
-    return [c.get("message")] if c.get("status") == FAIL else None
+    return _failed(dctx, check)
 
 
 @rule("redistribution.default_leak", "redistribution", ("redistribution_exported",),
@@ -1074,8 +1078,7 @@ def _r_red_mismatch(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
       "Configure 'reverse-route' (and 'set reverse-route tag') in the crypto map entry of tunnel {index}; RRI configured "
       "after the SA came up only takes effect once the SA is re-established (clear crypto sa peer {di_ipsec}).")
 def _r_rri_missing(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
-    c = dctx["checks"].get(check) or {}
-    return [c.get("message")] if c.get("status") == FAIL and not c.get("actual") else None
+    return _failed(dctx, check, without_actual=True)
 
 
 @rule("rri.wrong_next_hop", "ipsec", ("rri_route",),
@@ -1083,8 +1086,7 @@ def _r_rri_missing(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
       "peer {di_ipsec}: another (static) route wins over the RRI route.",
       "Remove the other route to {di_gre} on the IPsec device; RRI installs {di_gre}/32 via {di_ipsec} while the SA is up.")
 def _r_rri_nh(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
-    c = dctx["checks"].get(check) or {}
-    return [c.get("message")] if c.get("status") == FAIL else None
+    return _failed(dctx, check)
 
 
 @rule("rri.no_route_to_ipsec_device", "gre", ("split_route",),
@@ -1093,8 +1095,7 @@ def _r_rri_nh(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
       "Route {di_gre}/32 to the IPsec device {split_inside} (the bgp/gre feature renders it), or learn it from the "
       "IPsec device's RRI route (tag {rri_tag}) through the inside IGP.")
 def _r_split_missing(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
-    c = dctx["checks"].get(check) or {}
-    return [c.get("message")] if c.get("status") == FAIL and not c.get("actual") else None
+    return _failed(dctx, check, without_actual=True)
 
 
 @rule("rri.route_elsewhere", "gre", ("split_route",),
@@ -1102,8 +1103,7 @@ def _r_split_missing(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
       "leave unencrypted or be dropped.",
       "Make {di_gre}/32 point to the IPsec device {split_inside}.")
 def _r_split_elsewhere(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
-    c = dctx["checks"].get(check) or {}
-    return [c.get("message")] if c.get("status") == FAIL else None
+    return _failed(dctx, check)
 
 
 RULE_IDS = tuple(r["id"] for r in RULES)
