@@ -473,6 +473,23 @@ def gather(
         outputs[key] = "%src=%s\n" % (text if text.endswith("\n") or not text else text + "\n", rc)
         return text
 
+    def vtysh_batch(keys: List[str]) -> None:
+        """Several vtysh show commands in ONE vtysh run (each start costs a process and a connection to every
+        daemon); each command's output is its one JSON document. When the run fails or the documents do not
+        match the commands one for one, each command runs alone (the outputs are then exactly the single runs)."""
+        if len(keys) > 1:
+            try:
+                rc, stdout, _err = run(c["vtysh"] + [a for k in keys for a in ("-c", k)])
+            except (OSError, ValueError):
+                rc, stdout = None, ""
+            docs = json_docs(stdout or "") if rc == 0 else []
+            if len(docs) == len(keys):
+                for k, doc in zip(keys, docs):
+                    outputs[k] = json.dumps(doc)
+                return
+        for k in keys:
+            out(k, c["vtysh"] + ["-c", k])
+
     uri = ["--uri", swanctl_uri] if swanctl_uri else []
     sas_argv = c["swanctl"] + ["--list-sas", "--raw"] + uri
     if probes:
@@ -505,10 +522,8 @@ def gather(
     ndoc = None
     if targets.get("neighbors"):
         ndoc = _one_json(out(NEIGHBORS, c["vtysh"] + ["-c", NEIGHBORS]) or "")
-        for ip in targets["neighbors"]:
-            if isinstance(ndoc, dict) and ip in ndoc:
-                out(received_key(ip), c["vtysh"] + ["-c", received_key(ip)])
-                out(advertised_key(ip), c["vtysh"] + ["-c", advertised_key(ip)])
+        keys = [k for ip in targets["neighbors"] if isinstance(ndoc, dict) and ip in ndoc for k in (received_key(ip), advertised_key(ip))]
+        vtysh_batch(keys)
     red = targets.get("redistribution")
     if red:   # the hand-over to the customer core (docs/ha.md): only when the plan has one
         out(RED.RUNNING, c["vtysh"] + ["-c", RED.RUNNING])
@@ -517,8 +532,7 @@ def gather(
         else:
             if NEIGHBORS not in outputs:
                 out(NEIGHBORS, c["vtysh"] + ["-c", NEIGHBORS])
-            for ip in (red.get("ibgp") or {}).get("neighbors") or []:
-                out(advertised_key(ip), c["vtysh"] + ["-c", advertised_key(ip)])
+            vtysh_batch([advertised_key(ip) for ip in (red.get("ibgp") or {}).get("neighbors") or []])
     if evidence != "none":
         if clock is not None:
             outputs[NOW] = "%.0f" % clock()

@@ -229,3 +229,41 @@ def test_parse_builds_the_same_state_from_outputs_captured_by_command(plan):
     assert get_platform("linux").parse(outputs, "cpe1", plan) == gathered
     partial = get_platform("linux").parse({S.SAS: text("swanctl_list_sas_raw.txt")}, "cpe1", plan)
     assert partial["tunnels"] == [] and partial["bgp_neighbors"] == [] and len(partial["ike_sas"]) == 2
+
+
+class BatchReplay(Replay):
+    """A vtysh that runs several -c commands in one start (as FRR's vtysh does): their outputs one after the other."""
+
+    def __init__(self, drop_one=False, **kw):
+        super().__init__(**kw)
+        self.drop_one = drop_one
+
+    def __call__(self, argv):
+        cmds = [argv[i + 1] for i, a in enumerate(argv) if a == "-c"]
+        if argv[0] != "vtysh" or len(cmds) < 2:
+            return super().__call__(argv)
+        self.calls.append(argv)
+        parts = [Replay()(["vtysh", "-c", c])[1] for c in cmds]
+        if self.drop_one:      # a vtysh that printed one document less than it was asked for
+            parts = parts[:-1]
+        return 0, "\n".join(parts), ""
+
+
+def test_gather_reads_the_neighbour_routes_in_one_vtysh_run(plan):
+    """The per-neighbour route tables come from ONE vtysh start (each start costs seconds on a small CPE), and the
+    state is exactly the one of one vtysh run per command."""
+    targets = S.targets_from_plan(L.host_tunnels(plan, "cpe1"), L.link_name)
+    run = BatchReplay()
+    batched = S.gather(run, "cpe1", targets)
+    vtysh = [a for a in run.calls if a[0] == "vtysh"]
+    assert len(vtysh) == 2 and vtysh[1].count("-c") == 4
+    assert batched == S.gather(Replay(), "cpe1", targets)
+    assert batched["bgp_neighbors"][0]["received"] == ["198.18.10.0/24", "203.0.113.0/24", "203.0.113.0/25"]
+
+
+def test_gather_falls_back_to_one_vtysh_run_per_command_when_the_documents_do_not_match(plan):
+    targets = S.targets_from_plan(L.host_tunnels(plan, "cpe1"), L.link_name)
+    run = BatchReplay(drop_one=True)
+    st = S.gather(run, "cpe1", targets)
+    assert len([a for a in run.calls if a[0] == "vtysh"]) == 2 + 4
+    assert st == S.gather(Replay(), "cpe1", targets)
