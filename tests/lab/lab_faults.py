@@ -19,7 +19,8 @@ notifications, probes, counter deltas) FAIL: that is reported as measured, never
 Writes RUN_DIR/results.json (machine-readable table), RUN_DIR/<fault>/ (diagnose report, playbook output, the
 CPE's evidence), and prints the table.
 
-    lab_faults.py RUN_DIR [--faults a,b,...] [--only-drills] [--reanalyze]
+    lab_faults.py RUN_DIR [--faults a,b,...|families|all] [--drills all|clear_gre|none] [--reanalyze]
+(families: one fault of each family of the troubleshooting order, FAMILIES below: what make test runs)
 env (set by lab_faults.sh): REPO, VC_LAB_DIR, VC_LAB_SSH_PORT, ANSIBLE_*; LAB_FAULTS_ACQ_EXPIRES (see README).
 """
 from __future__ import annotations
@@ -43,6 +44,10 @@ INVENTORY = os.environ.get("LAB_FAULTS_INVENTORY", "inventories/lab")
 # fault id, tunnel, expected rule id (the article's wording), note (when no rule fits, the rule that should exist),
 # manifest timeout (s: how long the fault may take to show on the CPE), recovery timeout (s)
 IKE_RECOVER = 240
+# a fault of the data plane inside a working SA (ESP or GRE lost) shows in the lab-side view only when BGP's hold
+# timer expires (30 s), but at once in the gatherer's probes (the tunnel ping, CHILD SA counter deltas): the first
+# diagnose runs after this short wait, not after the hold time
+DATA_PLANE = 3
 MATRIX: List[Dict[str, Any]] = [
     dict(id="ike_psk_mismatch", tunnel=1, expect="ike.auth"),
     dict(id="ike_proposal_mismatch", tunnel=2, expect="ike.proposal"),
@@ -51,12 +56,12 @@ MATRIX: List[Dict[str, Any]] = [
     dict(id="ike_headend_unreachable", tunnel=1, expect="ike.no_reachability"),
     dict(id="ike_headend_dead", tunnel=2, expect="ike.peer_down",
          note="the headend host answers ICMP port unreachable to UDP 500: the gatherer's UDP probe sees it refused"),
-    dict(id="ipsec_esp_blocked", tunnel=1, expect="ipsec.no_inbound", manifest_s=75),
+    dict(id="ipsec_esp_blocked", tunnel=1, expect="ipsec.no_inbound", manifest_s=DATA_PLANE),
     dict(id="ipsec_ts_mismatch", tunnel=2, expect="ipsec.ts_unacceptable"),
-    dict(id="gre_wrong_endpoint", tunnel=1, expect="ipsec.no_inbound", manifest_s=75,
+    dict(id="gre_wrong_endpoint", tunnel=1, expect="ipsec.no_inbound", manifest_s=DATA_PLANE,
          note="the DI side's tunnel destination is wrong: the CPE sees only 'encrypted out, nothing decrypted back' "
               "(as with ESP blocked); ipsec.no_inbound's cause and fix name the DI GRE endpoint"),
-    dict(id="gre_blocked", tunnel=2, expect="ipsec.no_inbound", manifest_s=75,
+    dict(id="gre_blocked", tunnel=2, expect="ipsec.no_inbound", manifest_s=DATA_PLANE,
          note="GRE dropped behind the DI headend: from the CPE the same as ESP dropped on the path (0 decrypted "
               "during the probe); gre.firewall is for GRE decrypted but lost on the CPE side"),
     dict(id="bgp_local_as", tunnel=1, expect="bgp.local_as"),
@@ -74,6 +79,13 @@ MATRIX: List[Dict[str, Any]] = [
     dict(id="mtu_blackhole", tunnel=2, expect="gre.path_mtu", manifest_s=5, name_timeout_s=60,
          note="small pings pass, the DF ping of the tunnel MTU does not (the gatherer's DF probe)"),
 ]
+
+# one fault per family of the article's troubleshooting order (IKEv2, IPsec, GRE, BGP session, routes, MTU), each
+# named from a different kind of evidence (charon log, CHILD SA counter deltas, BGP NOTIFICATION, TCP MD5 failures,
+# RIB, DF probe), on both tunnels; BGP has two (a NOTIFICATION and a silent TCP MD5 drop: both were once named
+# bgp.firewall). make test runs these (--faults families); the whole matrix is make lab-faults
+FAMILIES = ("ike_psk_mismatch", "ipsec_ts_mismatch", "gre_blocked", "bgp_local_as", "bgp_password",
+            "routes_missing_dc_prefix", "mtu_blackhole")
 
 
 def now() -> float:
@@ -120,22 +132,23 @@ def lab_env() -> Dict[str, str]:
     return env
 
 
-def diagnose(outdir: Path, tag: str) -> Tuple[Optional[Dict[str, Any]], Dict[str, Any], float]:
-    """Run playbooks/diagnose_vc.yml; returns (report of the host's tunnels by key, extras {state, plan}, seconds)."""
+def diagnose(outdir: Path, tag: str, playbook: str = "diagnose") -> Tuple[Optional[Dict[str, Any]], Dict[str, Any], float]:
+    """Run playbooks/diagnose_vc.yml (or, playbook="verify", verify_vc.yml: the same gather without the diagnose
+    evidence, for "green again"); returns (report of the host's tunnels by key, extras {state, plan}, seconds)."""
     rep = outdir / ("report-" + tag)
     rep.mkdir(parents=True, exist_ok=True)
     # a slow TCG CPE can take more than Ansible's default 10 s to show its SSH banner: the runner's own
     # connection timeout, not a product setting
     env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_TIMEOUT=os.environ.get("ANSIBLE_TIMEOUT", "60"))
     env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
+    extra = ["-e", "vc_linux_verify_return_outputs=true"] if playbook == "diagnose" else ["-e", "vc_linux_verify_evidence=none"]
     t0 = now()
-    r = subprocess.run(["ansible-playbook", "-i", INVENTORY, "playbooks/diagnose_vc.yml", "-e", "vc_report_dir=%s" % rep,
-                        "-e", "vc_linux_verify_return_outputs=true"],
+    r = subprocess.run(["ansible-playbook", "-i", INVENTORY, "playbooks/%s_vc.yml" % playbook, "-e", "vc_report_dir=%s" % rep] + extra,
                        cwd=str(REPO), env=env, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)
     took = now() - t0
-    (outdir / ("diagnose-%s.json" % tag)).write_text(r.stdout)
+    (outdir / ("%s-%s.json" % (playbook, tag))).write_text(r.stdout)
     if r.stderr.strip():
-        (outdir / ("diagnose-%s.err" % tag)).write_text(r.stderr)
+        (outdir / ("%s-%s.err" % (playbook, tag))).write_text(r.stderr)
     extras: Dict[str, Any] = {}
     try:
         doc = json.loads(r.stdout)
@@ -150,7 +163,7 @@ def diagnose(outdir: Path, tag: str) -> Tuple[Optional[Dict[str, Any]], Dict[str
                         extras["plan"] = res["plan"]
     except ValueError:
         pass
-    files = list(rep.glob("diagnose-*.json"))
+    files = list(rep.glob("diagnose-*.json")) if playbook == "diagnose" else [p for p in rep.glob("*.json") if not p.name.startswith("junit")]
     if not files:
         return None, extras, took
     report = json.loads(files[0].read_text())
@@ -192,6 +205,41 @@ def wait(pred, timeout: float, interval: float = 2.0) -> bool:
         time.sleep(interval)
 
 
+VIEW_SPLIT = "@@lab-faults-view@@"
+FULL_EVIDENCE = bool(os.environ.get("LAB_FAULTS_FULL_EVIDENCE"))
+# the same lines as labctl.sh evidence's versions.txt
+VERSIONS = ('echo "kernel $(uname -r)"; dpkg-query -W strongswan-swanctl charon-systemd libstrongswan frr iproute2 nftables 2>&1; '
+            "swanctl --stats 2>&1 | sed -n 's/^loaded plugins: /charon plugins: /p'")
+
+
+def _collection_state():
+    """The collection's Linux state parsers (the runner reads swanctl --raw and vtysh JSON with them)."""
+    sys.path.insert(0, str(REPO / ".build" / "collections"))
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import state as st
+    return st
+
+
+def par(*calls):
+    """Run independent lab calls at once (each is an SSH round trip and a shell in the VM); their results in order.
+    The first exception is raised again after all have ended."""
+    res: List[Any] = [None] * len(calls)
+    err: List[BaseException] = []
+
+    def one(i, fn):
+        try:
+            res[i] = fn()
+        except Exception as e:  # noqa: BLE001 (re-raised below)
+            err.append(e)
+    threads = [threading.Thread(target=one, args=(i, fn)) for i, fn in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if err:
+        raise err[0]
+    return res
+
+
 def wire_counts(text: str) -> Dict[str, int]:
     return dict((k, int(v)) for k, v in re.findall(r"(\w+)=(\d+)", text))
 
@@ -211,6 +259,7 @@ class Lab:
         self.rwdir_run = "/".join(str(run).split("/"))  # the rwdir is the same path inside the VM
         self.baseline: Dict[int, Dict[str, str]] = {}
         self.acq = os.environ.get("LAB_FAULTS_ACQ_EXPIRES", "30")
+        self.versions: Optional[str] = None
 
     def t(self, i: int, name: str) -> str:
         return self.env["LAB_T%d_%s" % (i, name)]
@@ -222,12 +271,44 @@ class Lab:
             guest("x", self.host, "sysctl", "-qw", "net.core.xfrm_acq_expires=%s" % int(self.acq))
         self.acq_now = guest("x", self.host, "cat", "/proc/sys/net/core/xfrm_acq_expires").strip()
 
+    def view(self) -> Dict[int, Dict[str, str]]:
+        """cpe-view's fields (IKE/CHILD/BGP state, IKE age, routes received and advertised per tunnel) from ONE command
+        on the CPE: swanctl once, vtysh once for every BGP table (cpe-view runs vtysh five times: seconds each
+        under TCG). Falls back to labctl's cpe-view when the output cannot be read."""
+        nbrs = [self.t(i, "DI_TUN") for i in (1, 2)]
+        cmds = ["show bgp neighbors json"] + ["show bgp ipv4 unicast neighbors %s %s-routes json" % (n, k)
+                                             for n in nbrs for k in ("received", "advertised")]
+        script = "swanctl --list-sas --raw 2>/dev/null; echo %s; vtysh %s 2>/dev/null" % (
+            VIEW_SPLIT, " ".join("-c %s" % shlex.quote(c) for c in cmds))
+        text = guest("x", self.host, "sh", "-c", script, check=False)
+        sas_text, sep, bgp_text = text.partition(VIEW_SPLIT)
+        st = _collection_state()
+        docs = st.json_docs(bgp_text) if sep else []
+        if len(docs) != len(cmds) or not isinstance(docs[0], dict):
+            return cpe_view(self.host)
+        sas = st.parse_swanctl_sas(sas_text)
+        out = {}
+        for i in (1, 2):
+            di, nbr = self.t(i, "DI_IPSEC"), self.t(i, "DI_TUN")
+            ike = [sa for sa in sas["ike_sas"] if sa["remote"] == di and sa["state"] == "established"]
+            child = [c for c in sas["ipsec_sas"] if c["remote"] == di and c["state"] == "installed"]
+            rx, adv = docs[1 + 2 * (i - 1)], docs[2 + 2 * (i - 1)]
+            advertised = set((adv.get("advertisedRoutes") or {}).keys()) if isinstance(adv, dict) else set()
+            if isinstance(adv, dict) and adv.get("bgpOriginatingDefaultNetwork"):
+                advertised.add(adv["bgpOriginatingDefaultNetwork"])
+            out[i] = {"ike": "ESTABLISHED" if ike else "none", "age": str(max([sa["uptime_s"] or 0 for sa in ike] or [0])),
+                      "child": "INSTALLED" if child else "none",
+                      "bgp": str((docs[0].get(nbr) or {}).get("bgpState") or "none"),
+                      "rx": ",".join(sorted((rx.get("receivedRoutes") or {}) if isinstance(rx, dict) else {})),
+                      "adv": ",".join(sorted(advertised))}
+        return out
+
     def wait_healthy(self, timeout: float) -> bool:
-        return wait(lambda: healthy(cpe_view(self.host), self.baseline), timeout)
+        return wait(lambda: healthy(self.view(), self.baseline), timeout, interval=1.0)
 
     def capture_baseline(self) -> bool:
         def ok():
-            v = cpe_view(self.host)
+            v = self.view()
             good = all(v.get(t, {}).get("ike") == "ESTABLISHED" and v[t].get("child") == "INSTALLED"
                        and v[t].get("bgp") == "Established" and v[t].get("rx") and v[t].get("adv") == "0.0.0.0/0"
                        and int(v[t].get("age") or 0) >= 12 for t in (1, 2))
@@ -238,6 +319,15 @@ class Lab:
 
     def evidence(self, d: Path, mark: int) -> None:
         guest("evidence", self.host, str(d / "cpe"), str(mark + 1), check=False)
+
+    def charon_log(self, d: Path, name: str, mark: int) -> None:
+        """charon's log on the CPE from line mark + 1 (the fault window), and the stack versions of this run."""
+        d.mkdir(parents=True, exist_ok=True)
+        (d / name).write_text(guest("x", self.host, "tail", "-n", "+%d" % (mark + 1), "/var/log/charon.log", check=False))
+        if not (d / "versions.txt").exists():
+            if self.versions is None:
+                self.versions = guest("x", self.host, "sh", "-c", VERSIONS, check=False)
+            (d / "versions.txt").write_text(self.versions)
 
     def run_fault(self, f: Dict[str, Any]) -> Dict[str, Any]:
         fid, ti = f["id"], f["tunnel"]
@@ -251,8 +341,8 @@ class Lab:
                                "other_tunnel_ok": None, "green_after_remove": False, "diagnose_runs": [],
                                "checks": {}}
         log("---- %s on tunnel %d [%s] (expected %s)" % (fid, ti, key, f["expect"]))
-        guest("cap-start", "wire-" + fid, "inet")
-        mark = int(guest("loglines", self.host, check=False).strip() or 0)
+        _cap, lines = par(lambda: guest("cap-start", "wire-" + fid, "inet"), lambda: guest("loglines", self.host, check=False))
+        mark = int(lines.strip() or 0)
         t_inj = now()
         try:
             guest("fault", "inject", fid, str(ti))
@@ -265,14 +355,16 @@ class Lab:
             return row
         # wait until the fault shows on the CPE (lab-side, cheap), then diagnose until a cause is named
         base = _sig(self.baseline[ti])
-        manifested = wait(lambda: _sig(cpe_view(self.host).get(ti, {})) != base, f.get("manifest_s", 60))
+        manifested = wait(lambda: _sig(self.view().get(ti, {})) != base, f.get("manifest_s", 60), interval=1.0)
         row["manifest_s"] = round(now() - t_inj, 1) if manifested else None
         end = now() + f.get("name_timeout_s", 150)
         n = 0
-        # what the CPE shows, captured while the first diagnose gathers (the same fault state); again after a
-        # later diagnose if that one named the cause
-        ev_thread = threading.Thread(target=self.evidence, args=(d, mark))
-        ev_thread.start()
+        # LAB_FAULTS_FULL_EVIDENCE=1: the lab's own full capture of the CPE (labctl evidence: ~30 commands) while the
+        # first diagnose gathers; by default only charon's log of the fault window is kept (what the fixtures use),
+        # so the CPE's two vCPUs serve the collection's gatherer alone
+        ev_thread = threading.Thread(target=self.evidence, args=(d, mark)) if FULL_EVIDENCE else None
+        if ev_thread:
+            ev_thread.start()
         while True:
             n += 1
             rep, extras, took = diagnose(d, "fault-%d" % n)
@@ -295,15 +387,19 @@ class Lab:
             row["diagnose_runs"].append(entry)
             if row["named"] or now() >= end:
                 break
-            time.sleep(3)
+            time.sleep(1)
         if row["named"] is None and row["diagnose_runs"]:
             last = row["diagnose_runs"][-1]
             row["other_tunnel_ok"] = last.get("other_ok")
-        ev_thread.join()
-        if n > 1:
-            self.evidence(d, mark)
+        if ev_thread:
+            ev_thread.join()
+            if n > 1:
+                self.evidence(d, mark)
+        else:
+            self.charon_log(d / "cpe", "charon.log", mark)
         row["checks"].update(self.extra_checks(f, ti))
-        # remove, recover (lab-side), then diagnose must be green on both tunnels
+        # remove (the Cisco side re-initiates what the fault had stopped: guest/faults.sh), recover (lab-side),
+        # then verify must be green on both tunnels
         t_rem = now()
         try:
             guest("fault", "remove", fid, str(ti))
@@ -313,13 +409,13 @@ class Lab:
         recovered = self.wait_healthy(f.get("recover_s", IKE_RECOVER))
         row["seconds_to_recover"] = round(now() - t_rem, 1) if recovered else None
         for k in range(3):
-            rep, extras, took = diagnose(d, "green-%d" % (k + 1))
-            green = rep is not None and all(x.get("ok") for x in rep.values())
+            rep, extras, took = diagnose(d, "green-%d" % (k + 1), playbook="verify")
+            green = rep is not None and len(rep) == 2 and all(x.get("ok") for x in rep.values())
             if extras.get("state") and not green:
                 (d / ("state-green-%d.json" % (k + 1))).write_text(json.dumps(extras["state"], indent=1, sort_keys=True))
                 guest("evidence", self.host, str(d / ("cpe-green-%d" % (k + 1))), check=False)
-            row["diagnose_runs"].append({"run": "green-%d" % (k + 1), "seconds": round(took, 1), "green": green,
-                                         "causes": {kk: v.get("cause_id") for kk, v in (rep or {}).items()}})
+            row["diagnose_runs"].append({"run": "green-%d" % (k + 1), "playbook": "verify", "seconds": round(took, 1), "green": green,
+                                         "failed": {kk: v.get("first_failure") or v.get("cause_id") for kk, v in (rep or {}).items() if not v.get("ok")}})
             if green:
                 row["green_after_remove"] = True
                 row["seconds_to_green"] = round(now() - t_rem, 1)
@@ -327,12 +423,13 @@ class Lab:
             if not self.wait_healthy(60):
                 break
         # the charon log of the whole fault, recovery included (a later success must resolve the fault's events)
-        (d / "cpe" / "charon.recovered.log").write_text(
-            guest("x", self.host, "tail", "-n", "+%d" % (mark + 1), "/var/log/charon.log", check=False))
-        w = wire_counts(guest("cap-stop", "wire-" + fid))
+        heads = (self.t(1, "VPN"), self.t(2, "VPN"))
+        _log, stop, g1, g2 = par(lambda: self.charon_log(d / "cpe", "charon.recovered.log", mark),
+                                 lambda: guest("cap-stop", "wire-" + fid),
+                                 *[(lambda h=h: guest("guard-counters", h, check=False)) for h in heads])
+        w = wire_counts(stop)
         row["wire"] = {k: w.get(k, 0) for k in ("gre_from_cpe", "gre_to_cpe", "esp", "ike")}
-        row["crypto_map_dropped"] = {h: guest("guard-counters", h, check=False).strip()
-                                     for h in (self.t(1, "VPN"), self.t(2, "VPN"))}
+        row["crypto_map_dropped"] = {heads[0]: g1.strip(), heads[1]: g2.strip()}
         self.verdict(row)
         if not row["green_after_remove"]:
             log("lab not healthy after %s: trying the Cisco side's 'clear crypto session' on both headends" % fid)
@@ -400,17 +497,16 @@ class Lab:
     def _inject(self, tag: str, ti: int, count: int) -> Dict[str, Any]:
         """count clear-text GRE packets from inet with the DI GRE IP as source, towards the CPE GRE IP."""
         dev = self.gre_dev(ti)
-        guest("cap-start", "cpegre-" + tag, self.host, dev)
-        guest("cap-start", "wire-" + tag, "inet")
-        guest("cap-start", "cpewan-" + tag, self.host, self.env.get("LAB_CPE_WAN_IF", "wan0"))
-        x0, up0 = self._xfrm_stat(), self._bgp_up_ms(ti)
+        par(lambda: guest("cap-start", "cpegre-" + tag, self.host, dev), lambda: guest("cap-start", "wire-" + tag, "inet"),
+            lambda: guest("cap-start", "cpewan-" + tag, self.host, self.env.get("LAB_CPE_WAN_IF", "wan0")))
+        x0, up0 = par(self._xfrm_stat, lambda: self._bgp_up_ms(ti))
         sent = guest("inject-gre", "inet", self.t(ti, "DI_GRE"), self.t(ti, "CPE_GRE"), self.t(ti, "DI_TUN"),
                      self.t(ti, "CPE_TUN"), str(count)).strip()
         time.sleep(3)
-        x1, up1 = self._xfrm_stat(), self._bgp_up_ms(ti)
-        guest("cap-stop", "cpegre-" + tag)
-        guest("cap-stop", "cpewan-" + tag)
-        wire = wire_counts(guest("cap-stop", "wire-" + tag))
+        x1, up1 = par(self._xfrm_stat, lambda: self._bgp_up_ms(ti))
+        _g, _w, stop = par(lambda: guest("cap-stop", "cpegre-" + tag), lambda: guest("cap-stop", "cpewan-" + tag),
+                           lambda: guest("cap-stop", "wire-" + tag))
+        wire = wire_counts(stop)
         # the injected echo requests (ICMP id 0x7c47) as the CPE's GRE link saw them: accepted ones
         pcap = "/run/lab/cap/cpegre-%s.pcap" % tag
         accepted = int(guest("x", "root", "sh", "-c", "tcpdump -n -r %s 'icmp[icmptype] == icmp-echo and icmp[4:2] == 0x7c47' "
@@ -637,7 +733,9 @@ def main(argv: List[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run_dir")
     ap.add_argument("--faults", default=os.environ.get("LAB_FAULTS", ""), help="comma-separated ids (default: all)")
-    ap.add_argument("--no-drills", action="store_true")
+    ap.add_argument("--no-drills", action="store_true", help="= --drills none")
+    ap.add_argument("--drills", default="all", choices=("all", "clear_gre", "none"),
+                    help="all: both drills; clear_gre: only the CPE-drops-inbound-clear-GRE drill; none")
     ap.add_argument("--reanalyze", action="store_true", help="recompute the offline column and the table from RUN_DIR")
     ap.add_argument("--harvest", metavar="DEST", help="copy RUN_DIR's evidence into unit-test fixtures (DEST) and exit")
     ap.add_argument("--markdown", action="store_true", help="print RUN_DIR's rows as the README's markdown table and exit")
@@ -658,6 +756,10 @@ def main(argv: List[str]) -> int:
         return 0 if doc["result"] == "PASS" else 1
     run.mkdir(parents=True, exist_ok=True)
     wanted = [x for x in a.faults.split(",") if x]
+    if wanted == ["families"]:
+        wanted = list(FAMILIES)
+    elif wanted == ["all"]:
+        wanted = []
     unknown = [x for x in wanted if x not in {f["id"] for f in MATRIX}]
     if unknown:
         raise SystemExit("unknown fault(s): %s" % ", ".join(unknown))
@@ -677,13 +779,14 @@ def main(argv: List[str]) -> int:
                  "yes" if lab.env.get("LAB_CISCO_INITIATE", "1") == "1" else "no"))
     drills: List[Dict[str, Any]] = []
     rows: List[Dict[str, Any]] = []
-    if not a.no_drills:
+    drill_set = "none" if a.no_drills else a.drills
+    if drill_set != "none":
         drills.append(lab.drill_clear_gre(1))
     for f in faults:
         rows.append(lab.run_fault(f))
         rows[-1]["offline"] = offline_with_evidence(run, rows[-1])
         _save(run, header, rows, drills, t0)
-    if not a.no_drills:
+    if drill_set == "all":
         drills.append(lab.drill_cpe_without_policies(1))
     doc = _save(run, header, rows, drills, t0)
     print(table(rows, drills, header + " | %d s" % doc["seconds"]))

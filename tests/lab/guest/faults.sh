@@ -54,8 +54,14 @@ ft_vars() { # ft_vars T: the tunnel's lab values as shell variables
 hconf() { echo "$R/ns/$T_VPN/swanctl.conf"; }
 hload() { sw "$T_VPN" --load-all --noprompt --file "$(hconf)" >"$FD/load.log" 2>&1 || { cat "$FD/load.log" >&2; return 1; }; }
 hsave() { cp "$(hconf)" "$FD/swanctl.conf"; }
-hrestore() { cp "$FD/swanctl.conf" "$(hconf)" && hload; }
+hrestore() { cp "$FD/swanctl.conf" "$(hconf)" && hload && hinit; }
 hterm() { sw "$T_VPN" --terminate --ike "$T_KEY" --force >/dev/null 2>&1 || true; }   # 'clear crypto session' on the headend
+hinit() { # the fault is gone: the headend's GRE router traffic (BFD, BGP) triggers the crypto map at once, as on a real
+	# headend (the Linux model would wait out its kernel acquire state of the failed attempt first: up to 165 s).
+	# A pure responder (LAB_CISCO_INITIATE=0) never initiates. Detaches after 1 s (charon goes on with it).
+	[ "${LAB_CISCO_INITIATE:-1}" = 1 ] || return 0
+	sw "$T_VPN" --initiate --child "$T_KEY-gre" --timeout 1 >/dev/null 2>&1 || true
+}
 hedit() { # hedit SED-EXPRESSION: change the headend's config (saved first), load it, clear the IKE SA
 	if ! { hsave && sed -i "$1" "$(hconf)" && ! cmp -s "$FD/swanctl.conf" "$(hconf)"; }; then die "headend config edit did nothing: $1"; fi
 	hload && hterm
@@ -63,7 +69,7 @@ hedit() { # hedit SED-EXPRESSION: change the headend's config (saved first), loa
 rtr() { vtysh -N "$T_RTR" -c "configure terminal" "$@" >"$FD/vtysh.log" 2>&1 || { cat "$FD/vtysh.log" >&2; return 1; }; }
 rbgp() { rtr -c "router bgp $T_DI_ASN" "$@"; }
 raf() { rbgp -c "address-family ipv4 unicast" "$@"; }
-rclear() { vtysh -N "$T_RTR" -c "clear bgp $T_CPE_TUN" >/dev/null 2>&1 || true; }
+rclear() { vtysh -N "$T_RTR" -c "clear bgp $T_CPE_TUN" >/dev/null 2>&1 || true; }   # also: connect now (after a remove)
 nft_table() { # nft_table NS NAME RULES...: a fault's own table (forward hook, before the lab's own rules)
 	local n=$1 name=$2; shift 2
 	{ printf 'table inet %s {\n\tchain forward {\n\t\ttype filter hook forward priority -10; policy accept;\n' "$name"
@@ -83,14 +89,14 @@ f_ike_udp_blocked() {
 		nft_table inet lab_fault_udp "$(between "$T_CPE_IPSEC" "$T_DI_IPSEC") udp dport { 500, 4500 } counter drop" &&
 			hterm && sleep 1 &&
 			nft_table inet lab_fault_udp2 "$(between "$T_DI_IPSEC" "$T_CPE_IPSEC") udp sport { 500, 4500 } counter drop" ;;
-	remove) nft_tables_remove ;;
+	remove) nft_tables_remove && hinit ;;
 	esac
 }
 f_ike_headend_unreachable() {
 	case $1 in
 	inject) nft_table inet lab_fault_reach "$(between "$T_CPE_IPSEC" "$T_DI_IPSEC") counter drop" && hterm && sleep 1 &&
 		nft_table inet lab_fault_reach2 "$(between "$T_DI_IPSEC" "$T_CPE_IPSEC") counter drop" ;;
-	remove) nft_tables_remove ;;
+	remove) nft_tables_remove && hinit ;;
 	esac
 }
 f_ike_headend_dead() {
@@ -129,13 +135,13 @@ f_gre_blocked() {
 f_bgp_local_as() {
 	case $1 in
 	inject) rbgp -c "neighbor $T_CPE_TUN remote-as $WRONG_ASN" && rclear ;;
-	remove) rbgp -c "neighbor $T_CPE_TUN remote-as $T_CPE_ASN" ;;
+	remove) rbgp -c "neighbor $T_CPE_TUN remote-as $T_CPE_ASN" && rclear ;;
 	esac
 }
 f_bgp_remote_as() {
 	case $1 in
 	inject) rbgp -c "neighbor $T_CPE_TUN local-as $WRONG_ASN no-prepend replace-as" && rclear ;;
-	remove) rbgp -c "no neighbor $T_CPE_TUN local-as $WRONG_ASN no-prepend replace-as" ;;
+	remove) rbgp -c "no neighbor $T_CPE_TUN local-as $WRONG_ASN no-prepend replace-as" && rclear ;;
 	esac
 }
 f_bgp_password() {
@@ -144,7 +150,7 @@ f_bgp_password() {
 	inject) rbgp -c "neighbor $T_CPE_TUN password lab-wrong-bgp-pw" && rclear ;;
 	remove) # the healthy lab's own line (generated from the inventory), or none
 		line=$(grep -E "^ neighbor $T_CPE_TUN password " "$R/gen/$T_RTR/frr.conf" | sed 's/^ //')
-		if [ -n "$line" ]; then rbgp -c "$line"; else rbgp -c "no neighbor $T_CPE_TUN password"; fi ;;
+		if [ -n "$line" ]; then rbgp -c "$line"; else rbgp -c "no neighbor $T_CPE_TUN password"; fi && rclear ;;
 	esac
 }
 f_bgp_tcp179_blocked() { # the GRE router's own BGP packets on its tunnel interface, both ways
@@ -157,7 +163,7 @@ f_bgp_tcp179_blocked() { # the GRE router's own BGP packets on its tunnel interf
 			"oifname \"$T_GRE_IF\" tcp sport 179 counter drop" "oifname \"$T_GRE_IF\" tcp dport 179 counter drop" "}" \
 			"}" | x "$T_RTR" nft -f - || return 1
 		echo "$T_RTR lab_fault_bgp" >> "$FD/nft" ;;
-	remove) nft_tables_remove ;;
+	remove) nft_tables_remove && rclear ;;
 	esac
 }
 f_bgp_neighbor_ip() {
@@ -165,7 +171,7 @@ f_bgp_neighbor_ip() {
 	inject) rbgp -c "no neighbor $T_CPE_TUN" -c "neighbor $WRONG_NBR remote-as $T_CPE_ASN" ;;
 	remove) # back to the generated configuration (vtysh -f adds what is missing)
 		rbgp -c "no neighbor $WRONG_NBR" &&
-			vtysh -N "$T_RTR" -f "$R/gen/$T_RTR/frr.conf" >"$FD/vtysh.log" 2>&1 ;;
+			vtysh -N "$T_RTR" -f "$R/gen/$T_RTR/frr.conf" >"$FD/vtysh.log" 2>&1 && rclear ;;
 	esac
 }
 # ------------------------------------------------------------------ route exchange
