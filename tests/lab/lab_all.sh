@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# lab_all.sh -- make test's lab part: lab-test then lab-faults in ONE VM session (one boot, one lock).
-# lab-test keeps the VM (LAB_KEEP=1); lab-faults reuses it, builds the single-CPE lab again and stops the VM
-# at the end (unless LAB_KEEP=1 is set by the caller). Exit non-zero if either failed; both always run.
+# lab_all.sh -- make lab (and make test's lab part): lab-test with the fault matrix on its own single-CPE lab, in ONE
+# VM session and ONE deploy (lab_test.sh step 5b: lab_faults.py on the VM, lab and deploy that step 3 proved green),
+# then lab-test's dual-CPE part. Which faults: LAB_ALL_FAULTS (default "families": one fault of each family of the
+# troubleshooting order, lab_faults.py FAMILIES; "all": the whole matrix, as make lab-faults) with the drill that the
+# CPE drops inbound clear-text GRE (LAB_ALL_DRILLS, default clear_gre; "all" adds the CPE-charon-stopped drill).
+# Exit non-zero if any check, fault row or drill failed.
 set -u
 . "$(dirname "$0")/lib.sh"
-lab_lock "make test (lab-test + lab-faults)" || exit $?
-keep=${LAB_KEEP:-}
-LAB_KEEP=1 bash "$REPO/tests/lab/lab_test.sh"; rc1=$?
-LAB_KEEP=$keep bash "$REPO/tests/lab/lab_faults.sh"; rc2=$?
-hlog "lab-test rc $rc1, lab-faults rc $rc2"
-[ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ]
+lab_lock "make lab (lab-test + fault matrix)" || exit $?
+LAB_TEST_FAULTS=${LAB_ALL_FAULTS:-families} LAB_TEST_DRILLS=${LAB_ALL_DRILLS:-clear_gre} bash "$REPO/tests/lab/lab_test.sh"

@@ -9,7 +9,8 @@
 #  6. tear down, build the dual-CPE lab (inventories/lab-dual) in the same VM: deploy, green, changed=0
 # Exits non-zero on any failure; the last line is "N passed, N failed".
 #  5b. a short subset of the fault matrix (LAB_TEST_FAULTS, default below) on the single-CPE lab
-# env: LAB_KEEP=1 keep the VM running at the end; LAB_SKIP_DUAL=1 skip step 6; LAB_TEST_FAULTS=a,b (empty: none).
+# env: LAB_KEEP=1 keep the VM running at the end; LAB_SKIP_DUAL=1 skip step 6; LAB_TEST_FAULTS=a,b|families (empty:
+#      none); LAB_TEST_DRILLS=none|clear_gre|all (lab_faults.py --drills, default none).
 set -u
 . "$(dirname "$0")/lib.sh"
 LAB_TEST_FAULTS_DEFAULT=   # none by default: see tests/lab/README.md "Fault matrix" (measured cycle times)
@@ -139,7 +140,7 @@ guest collect "$RUN/vm-single" >/dev/null 2>&1
 FAULTS=${LAB_TEST_FAULTS-$LAB_TEST_FAULTS_DEFAULT}
 if [ -n "$FAULTS" ]; then
 	t=$(now)
-	$PY "$REPO/tests/lab/lab_faults.py" "$RUN/faults" --faults "$FAULTS" --no-drills \
+	$PY "$REPO/tests/lab/lab_faults.py" "$RUN/faults" --faults "$FAULTS" --drills "${LAB_TEST_DRILLS:-none}" \
 		> "$RUN/faults-table.txt" 2> "$RUN/faults.log" 9>&-
 	figure fault_subset_s "$(elapsed "$t")"
 	if [ -e "$RUN/faults/results.json" ]; then
@@ -149,6 +150,8 @@ for r in json.load(open(sys.argv[1]))["faults"]:
     print("%s\tfault %s on tunnel %s: diagnose named %s (expected %s) in %ss, other tunnel OK %s, clear GRE %s/%s, green again %s"
           % (r["result"], r["fault"], r["tunnel"], r["named"], r["expected"], r["seconds_to_name"], r["other_tunnel_ok"],
              (r.get("wire") or {}).get("gre_from_cpe"), (r.get("wire") or {}).get("gre_to_cpe"), r["green_after_remove"]))
+for d in json.load(open(sys.argv[1]))["drills"]:
+    print("%s\tdrill %s on tunnel %s" % (d["result"], d["drill"], d.get("tunnel")))
 ' "$RUN/faults/results.json")
 	else
 		record FAIL "fault subset ($FAULTS): no results (see ${RUN#"$REPO"/}/faults.log)"
