@@ -415,6 +415,16 @@ def bgp_notification_events(neighbors_doc: Any, neighbors: Optional[Sequence[str
     return out
 
 
+def established_for(neighbors_doc: Any) -> Dict[str, float]:
+    """``show bgp neighbors json`` (parsed) -> {neighbour: seconds its session has been Established} (bgpTimerUpMsec)."""
+    out = {}  # type: Dict[str, float]
+    if isinstance(neighbors_doc, dict):
+        for ip, n in neighbors_doc.items():
+            if isinstance(n, dict) and n.get("bgpState") == "Established" and isinstance(n.get("bgpTimerUpMsec"), int):
+                out[ip] = n["bgpTimerUpMsec"] / 1000.0
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # TCP MD5 (BGP password)
 # ---------------------------------------------------------------------------------------------
@@ -443,7 +453,8 @@ _DMESG_TIME = re.compile(r"^\[\s*(\d+(?:\.\d+)?)\]")
 
 
 def tcp_md5_events(dmesg: str = "", netstat_before: Optional[str] = None, netstat_after: Optional[str] = None,
-                   own: Iterable[str] = (), uptime_s: Optional[float] = None, window_s: float = 300) -> List[Dict[str, Any]]:
+                   own: Iterable[str] = (), uptime_s: Optional[float] = None, window_s: float = 300,
+                   up_s: Optional[Mapping[str, float]] = None) -> List[Dict[str, Any]]:
     """BGP password evidence.
 
     * ``MD5 Hash failed for (P, 179)->(L, n)`` kernel lines (``dmesg``; Linux 6.1 logs only a wrong signature,
@@ -452,7 +463,9 @@ def tcp_md5_events(dmesg: str = "", netstat_before: Optional[str] = None, netsta
     * TcpExt counters of two /proc/net/netstat samples: TCPMD5Failure growing = a segment signed with another
       key (BGP_AUTH_FAILED, peer unknown: the counters are per namespace). TCPMD5NotFound / TCPMD5Unexpected
       growing are reported as TCP_MD5_NOT_FOUND / TCP_MD5_UNEXPECTED only: the lab saw both grow by one when the
-      DI side reset a session (the closing segments of a torn-down connection), so alone they prove nothing."""
+      DI side reset a session (the closing segments of a torn-down connection), so alone they prove nothing.
+    ``up_s``: {peer: seconds its BGP session has been Established}. A kernel line older than the session with that
+    peer is resolved (the password has worked since), as a later IKE success resolves charon's older events."""
     own_set = set(own)
     out = []  # type: List[Dict[str, Any]]
     seen = set()
@@ -465,6 +478,8 @@ def tcp_md5_events(dmesg: str = "", netstat_before: Optional[str] = None, netsta
         t = _DMESG_TIME.match(line.strip())
         age = float(uptime_s) - float(t.group(1)) if uptime_s is not None and t else None
         if age is not None and age > window_s:
+            continue
+        if age is not None and up_s and m.group("src") in up_s and up_s[m.group("src")] <= age:
             continue
         key = (m.group("src"), m.group("what").lower())
         if key in seen:
@@ -612,14 +627,16 @@ def evidence_from(outputs: Mapping[str, Any], own: Sequence[str], nbrs: Sequence
     if lines is not None:
         gathered_events = True
         events += charon_log_events(lines, own, connections, now)
+    up_s = {}  # type: Dict[str, float]
     if outputs.get("bgp_neighbors") is not None:
         gathered_events = True
         docs = _json_docs(outputs["bgp_neighbors"])
         events += bgp_notification_events(docs[0] if docs else {}, nbrs)
+        up_s = established_for(docs[0] if docs else {})
     if outputs.get("dmesg") is not None or outputs.get("netstat_after") is not None:
         gathered_events = True
         events += tcp_md5_events(outputs.get("dmesg") or "", outputs.get("netstat_before"), outputs.get("netstat_after"), own,
-                                 _uptime(outputs.get("uptime")))
+                                 _uptime(outputs.get("uptime")), up_s=up_s)
     if gathered_events:
         out["log_events"] = events
     if outputs.get("pings") is not None:

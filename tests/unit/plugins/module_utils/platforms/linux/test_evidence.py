@@ -310,6 +310,26 @@ def test_charon_that_cannot_do_the_dh_group_says_so_locally():
     assert got[0]["connection"] == "vc-probe"
 
 
+def test_an_md5_failure_older_than_the_session_with_that_peer_is_resolved():
+    # bgp_tcp179_blocked (tunnel 2) ran 4 minutes after bgp_password (tunnel 1): the VM's kernel log still held the
+    # MD5 failures from DC-A's router (100.64.0.2, age ~256 s, inside the 300 s window), but that session had been
+    # Established for 190 s: the password worked since, nothing to blame on the healthy tunnel
+    outs = outputs("bgp_tcp179_blocked")
+    assert "MD5 Hash failed for (100.64.0.2, " in outs[st.DMESG_MD5]
+    parsed = st.parse(outs, HOST, PLAN)
+    assert not [e for e in parsed["log_events"] if e["event"] == "BGP_AUTH_FAILED"]
+    # the same outputs with that session down: the kernel lines are evidence again
+    doc = st.json_docs(outs[st.NEIGHBORS])[0]
+    doc["100.64.0.2"] = dict(doc["100.64.0.2"], bgpState="Connect")
+    doc["100.64.0.2"].pop("bgpTimerUpMsec", None)
+    down = st.parse(dict(outs, **{st.NEIGHBORS: json.dumps(doc)}), HOST, PLAN)
+    got = [e for e in down["log_events"] if e["event"] == "BGP_AUTH_FAILED"]
+    assert got and {e["peer"] for e in got} == {"100.64.0.2"} and all(200 < e["age_s"] <= 300 for e in got)
+    # and a failure younger than an Established session is kept (someone signs with another key right now)
+    assert ev.tcp_md5_events("[  100.0] TCP: MD5 Hash failed for (100.64.0.2, 4242)->(100.64.0.1, 179) L3 index 0",
+                             own=["100.64.0.1"], uptime_s=130.0, up_s={"100.64.0.2": 190.0})[0]["age_s"] == 30
+
+
 @pytest.mark.parametrize("fault", ["bgp_local_as", "bgp_remote_as", "bgp_tcp179_blocked", "bgp_neighbor_ip"])
 def test_md5_counter_noise_is_not_a_password_failure(fault):
     # sessions the DI side reset made TcpExt TCPMD5Unexpected/NotFound grow by one in the lab: not an auth failure
