@@ -20,6 +20,7 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.co
 )
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.registry import platform_of_host, wording
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.ha_checks import host_roles, red_values
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.settle import definitive
 
 # Fix wording each platform provides (platforms/<name>/vocabulary.py WORDING), used as {key} in the fixes.
 WORDING_KEYS = ("ikev2_only", "gre_only_selectors", "initiate", "tunnel_mode", "esp_proposal", "admin_up",
@@ -1156,6 +1157,28 @@ def _notes(dctx: Dict[str, Any]) -> List[str]:
     return notes
 
 
+# causes that mean "wait, it is just coming up" (settle.py: waiting is never a verdict)
+WAIT_CAUSES = ("ike.young",)
+DEFINITIVE_WINDOW_S = 120
+
+
+def _definitive_behind_wait(dctx: Dict[str, Any], state: Dict[str, Any], tunnel: Dict[str, Any],
+                            blocked: Sequence[str]) -> Optional[Dict[str, Any]]:
+    """A young IKE SA blocks the later checks, but when the log holds a definitive event of this tunnel (one no retry
+    fixes: settle.DEFINITIVE, at most DEFINITIVE_WINDOW_S old), the check it blocks whose rule names that event from
+    the log is the cause: e.g. the IKE SA is 5 s old because the peer refused its CHILD SA (TS_UNACCEPTABLE)."""
+    ev = definitive(state, tunnel, DEFINITIVE_WINDOW_S)
+    if ev is None:
+        return None
+    for check in blocked:
+        cause = explain(dctx, check)
+        if cause["cause_id"] and cause["cause_id"] not in WAIT_CAUSES and cause["layer"] == ev.get("phase") \
+                and any(str(e).startswith("log: ") for e in cause["evidence"]):
+            cause["message"] = "%s (blocked by the young IKE SA; the log says why)" % check
+            return cause
+    return None
+
+
 def diagnose_host(plan: Dict[str, Any], state: Dict[str, Any], host: str,
                   options: Optional[Dict[str, Any]] = None, verify_result: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """Diagnose every plan tunnel of `host`: per tunnel the first failing layer, the named cause (article
@@ -1189,8 +1212,12 @@ def diagnose_host(plan: Dict[str, Any], state: Dict[str, Any], host: str,
                 continue
             seen.add(cause["cause_id"])
             causes.append(cause)
-        primary = causes[0] if causes else None
         blocked = [c["check"] for c in vt["checks"] if c.get("blocked_by")]
+        if causes and causes[0]["cause_id"] in WAIT_CAUSES:
+            named = _definitive_behind_wait(dctx, state, tunnel, blocked)
+            if named is not None:
+                causes.insert(0, named)
+        primary = causes[0] if causes else None
         out.append({
             "key": tunnel["key"],
             "index": tunnel.get("index"),

@@ -246,6 +246,24 @@ def test_diagnose_with_linux_evidence(fault, request):
     assert by[other(row["tunnel_key"])]["ok"] is True
 
 
+def test_a_young_ike_sa_whose_child_sa_the_peer_refused_is_named_by_the_refusal():
+    # ipsec_ts_mismatch of the families run (make test's subset, load 1-2): the first diagnose ran while the new IKE
+    # SA was 5 s old (below vc_verify_min_ike_uptime_s) and the headend had refused its CHILD SA 12 s before
+    # (TS_UNACCEPTABLE); the runner then named ike.young (row.json: what it named then)
+    row, evidence, state = load("ipsec_ts_mismatch_young_ike_sa")
+    key = row["tunnel_key"]
+    assert row["named"] == "ike.young"
+    assert [sa["uptime_s"] for sa in state["ike_sas"] if sa["remote"] == TUNNELS[key]["di"]["ipsec_ip"]] == [5]
+    assert events(evidence, key, "TS_UNACCEPTABLE", "received")
+    diag = dict((t["key"], t) for t in diagnose_host(PLAN, state, HOST)["tunnels"])
+    assert diag[key]["cause_id"] == "ipsec.ts_unacceptable" and diag[key]["check"] == "ipsec_sa"
+    assert [c["cause_id"] for c in diag[key]["other_causes"]] == ["ike.young"]
+    assert diag[other(key)]["ok"] is True
+    # without the refusal in the log, a young IKE SA is only young
+    quiet = dict(state, log_events=[e for e in state["log_events"] if e["event"] != "TS_UNACCEPTABLE"])
+    assert dict((t["key"], t) for t in diagnose_host(PLAN, quiet, HOST)["tunnels"])[key]["cause_id"] == "ike.young"
+
+
 # ---------------------------------------------------------------------------------------------- parser details
 def _lines(fault):
     return (FAULTS / fault / "charon.log").read_text().splitlines()
