@@ -276,8 +276,8 @@ class Lab:
         on the CPE: swanctl once, vtysh once for every BGP table (cpe-view runs vtysh five times: seconds each
         under TCG). Falls back to labctl's cpe-view when the output cannot be read."""
         nbrs = [self.t(i, "DI_TUN") for i in (1, 2)]
-        cmds = ["show bgp neighbors json"] + ["show bgp ipv4 unicast neighbors %s %s-routes json" % (n, k)
-                                             for n in nbrs for k in ("received", "advertised")]
+        tables = ["show bgp ipv4 unicast neighbors %s %s-routes json" % (n, k) for n in nbrs for k in ("received", "advertised")]
+        cmds = ["show bgp neighbors json"] + tables
         script = "swanctl --list-sas --raw 2>/dev/null; echo %s; vtysh %s 2>/dev/null" % (
             VIEW_SPLIT, " ".join("-c %s" % shlex.quote(c) for c in cmds))
         text = guest("x", self.host, "sh", "-c", script, check=False)

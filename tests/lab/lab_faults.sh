@@ -4,7 +4,7 @@
 #     single-CPE lab (inventories/lab) and deploy it with the collection (verify green inside)
 #  2. lab_faults.py: per fault inject -> diagnose names the cause -> remove -> green again; two clear-GRE drills
 #  3. the table (also .build/lab-out/lab-faults/results.json); exit 1 if a row fails
-# env: LAB_KEEP=1 keep the VM running; LAB_FAULTS=a,b only these faults; LAB_FAULTS_NO_DRILLS=1;
+# env: LAB_KEEP=1 keep the VM running; LAB_FAULTS=a,b only these faults (families: make test's subset); LAB_FAULTS_NO_DRILLS=1;
 #      LAB_FAULTS_ACQ_EXPIRES=N|product (default 30: recommendation R1 of tests/lab/README.md);
 #      LAB_CISCO_INITIATE=0 the modelled headends never initiate IKEv2 (pure responders)
 set -u
