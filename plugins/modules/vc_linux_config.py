@@ -270,6 +270,8 @@ def restore(module, params):
     """state=restored: put back the snapshot the action plugin read from the controller."""
     if not params.get("snapshot"):
         module.fail_json(msg="state=restored needs snapshot_path (the snapshot_path of the run to undo)", changed=False)
+    for command in ("ip", "nft"):
+        params[command] = module.get_bin_path(params[command]) or params[command]
     try:
         data = S.loads(params["snapshot"], params["host"])
         engine = S.Restore(data, params, lambda argv, data=None: module.run_command(argv, data=data, binary_data=True)
