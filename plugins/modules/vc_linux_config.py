@@ -36,8 +36,10 @@ description:
     atomically with mode and owner, C(swanctl --load-all) (only connections whose sections differ are re-established;
     an unchanged one keeps its SAs), links, the nftables table, the FRR VC part (what the failed run added is removed),
     FRR restarted when its daemons file is restored. A snapshot of a first deploy restores to nothing of ours.
-  - A staged connection whose settings or PSK change is re-established after the load (its IKE SA terminated, the trap
-    policy brings it up again), so that the verify gate proves the new values; unchanged connections keep their SAs.
+  - A staged connection whose settings or PSK change is re-established after the load, so that the verify gate proves
+    the new values - with V(bgp), its BGP neighbour (ours) is shut down first (its traffic moves to the other tunnel at
+    once) and enabled again afterwards; the IKE SA is terminated and the CHILD SA initiated. Unchanged connections keep
+    their SAs.
 author:
   - webex_di maintainers (@webex-di)
 extends_documentation_fragment:

@@ -105,7 +105,9 @@ class LinuxConfig(object):
         self.diffs: List[Dict[str, str]] = []
         self._loaded: Optional[Dict[str, Any]] = None
         # rollback: the previous state of each object this run changes, recorded just before its first change
-        self.snapshot = S.Snapshot(self.host, [t["key"] for t in self.tunnels], params["features"])
+        self.snapshot = S.Snapshot(self.host, [t["key"] for t in self.tunnels], params["features"],
+                                   dict((R.conn_name(t), {"child": R.child_name(t), "neighbor": t["bgp"]["neighbor"]})
+                                        for t in self.all_tunnels))
 
     # ------------------------------------------------------------------ helpers
     def _cmd(self, argv: Sequence[str], data: Optional[str] = None, what: Optional[str] = None) -> str:
@@ -221,15 +223,17 @@ class LinuxConfig(object):
         self._loaded = loaded
 
     def _reestablish(self, before: Dict[str, Any], conns_path: str, secrets_path: str, loaded: Dict[str, Any]) -> List[str]:
-        """A staged connection whose settings or PSK changed is brought up again with them (its IKE SA terminated; the
-        trap policy re-initiates), so that the verify gate proves the new values, not the SA negotiated with the old
-        ones. An unchanged connection keeps its SAs."""
+        """A staged connection whose settings or PSK changed is brought up again with them, so that the verify gate
+        proves the new values, not the SA negotiated with the old ones: its BGP neighbour drained first (with the bgp
+        feature; the traffic is on the other tunnel meanwhile), the IKE SA terminated, the CHILD SA initiated, the
+        neighbour enabled again (snapshot.reestablish). An unchanged connection keeps its SAs."""
         after = S.connection_sections({conns_path: _read(conns_path) or "", secrets_path: _read(secrets_path) or ""})
-        staged = set(R.conn_name(t) for t in self.tunnels)
+        staged = dict((R.conn_name(t), t) for t in self.tunnels)
         redo = sorted(n for n in staged if n in loaded and before.get(n) != after.get(n))
+        vtysh = list(self.p.get("vtysh") or []) if "bgp" in self.p["features"] else []
         for name in redo:
-            self.result["commands"].append("swanctl --terminate --ike %s" % name)
-            self.run(self._swanctl(["--terminate", "--ike", name, "--timeout", "10"]))   # no SA up: nothing to do
+            t = staged[name]
+            self.result["commands"].extend(S.reestablish(self.run, self._swanctl, vtysh, name, R.child_name(t), t["bgp"]["neighbor"]))
         return redo
 
     def _gre_links_state(self) -> Tuple[Any, Any]:

@@ -49,14 +49,62 @@ class RestoreError(Exception):
 
 
 # ---------------------------------------------------------------------------------------------------------------------
+# re-establishing one connection (apply and restore): drained first, so that its traffic is on the other tunnel
+# ---------------------------------------------------------------------------------------------------------------------
+def _our_neighbor(running: str, ip: str) -> Optional[str]:
+    """The ``router bgp`` line of FRR's running config when ``ip`` is a neighbour of ours there (its description is
+    ours) and not shut down already; else None."""
+    router = F.bgp_router(F.parse_running(running or ""))
+    lines = [c["line"] for c in router["children"]] if router else []
+    desc = [x for x in lines if x.startswith("neighbor %s description " % ip)]
+    ours = any(x.split()[3].startswith("VC-") or "webex_di.virtual_connect" in x for x in desc)
+    if not ours or "neighbor %s shutdown" % ip in lines:
+        return None
+    return router["line"]
+
+
+def reestablish(run: Callable[..., Tuple[int, str, str]], swanctl: Callable[[Sequence[str]], List[str]], vtysh: Sequence[str],
+                conn: str, child: Optional[str], neighbor: Optional[str]) -> List[str]:
+    """Bring connection ``conn`` up again with what charon has loaded now, its traffic on the other tunnel meanwhile:
+    the BGP neighbour of the tunnel (ours) is shut down first (both sides withdraw its routes at once: traffic takes
+    the other tunnel without waiting for a hold timer), the IKE SA terminated and the CHILD SA initiated again, then the
+    neighbour is enabled again (always, also when the new SA does not come up: the verify gate judges). Returns what was
+    done (for ``commands``)."""
+    done: List[str] = []
+    header = None
+    if neighbor and vtysh:
+        rc, running, _err = run(list(vtysh) + ["-c", "show running-config"])
+        header = _our_neighbor(running, neighbor) if rc == 0 else None
+    if header:
+        rc, _out, _err = run(list(vtysh) + ["-c", "configure terminal", "-c", header, "-c", "neighbor %s shutdown" % neighbor])
+        header = header if rc == 0 else None
+        if header:
+            done.append("vtysh: %s / neighbor %s shutdown (drain)" % (header, neighbor))
+            time.sleep(1)    # the withdraw reaches the peer; traffic is on the other tunnel before the SA goes
+    try:
+        done.append("swanctl --terminate --ike %s" % conn)
+        run(swanctl(["--terminate", "--ike", conn, "--timeout", "10"]))      # no SA up: nothing to do
+        if child:
+            done.append("swanctl --initiate --child %s" % child)
+            run(swanctl(["--initiate", "--child", child, "--timeout", "20"]))  # fails with a wrong key: the gate says so
+    finally:
+        if header:
+            run(list(vtysh) + ["-c", "configure terminal", "-c", header, "-c", "no neighbor %s shutdown" % neighbor])
+            done.append("vtysh: %s / no neighbor %s shutdown" % (header, neighbor))
+    return done
+
+
+# ---------------------------------------------------------------------------------------------------------------------
 # snapshot
 # ---------------------------------------------------------------------------------------------------------------------
 class Snapshot(object):
     """The previous state of every object one run changes, recorded once per object before its first change."""
 
-    def __init__(self, host: str, tunnels: Sequence[str], features: Sequence[str]):
+    def __init__(self, host: str, tunnels: Sequence[str], features: Sequence[str], connections: Optional[Dict[str, Any]] = None):
         self.data: Dict[str, Any] = {
             "version": VERSION, "host": host, "tunnels": list(tunnels), "features": list(features),
+            # connection name -> {child, neighbor} of every planned tunnel of the host (to re-establish one on restore)
+            "connections": dict(connections or {}),
             "taken": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "files": {}, "links": {}, "nft": None, "frr": None, "unit_enabled": None,
         }
@@ -369,14 +417,18 @@ class Restore(object):
         argv = self._swanctl_argv(["--load-all", "--noprompt"])
         if self.p.get("swanctl_conf"):
             argv += ["--file", self.p["swanctl_conf"]]
-        self._did(["swanctl --load-all"] + ["swanctl --terminate --ike %s" % n for n in redo])
+        self._did(["swanctl --load-all"] + ["swanctl --terminate --ike %s (re-established)" % n for n in redo])
         self.result["restored"]["connections"] = redo
         if self.check_mode:
             return
         self._cmd(argv, what="swanctl --load-all")
+        conns = self.d.get("connections") or {}
         for name in redo:
-            # no SA (it never came up with the failed change) is fine: the trap policy brings it up with the restored one
-            self.run(self._swanctl_argv(["--terminate", "--ike", name, "--timeout", "10"]))
+            # no SA (it never came up with the failed change) is fine: it comes up with the restored settings
+            info = conns.get(name) or {}
+            gone = name not in after
+            reestablish(self.run, self._swanctl_argv, self.p.get("vtysh") or [], name,
+                        None if gone else info.get("child"), None if gone else info.get("neighbor"))
 
     # ------------------------------------------------------------------ GRE links
     def _ip_state(self) -> Tuple[Dict[str, Any], Dict[str, Any]]:

@@ -375,3 +375,47 @@ def test_real_frr_first_deploy_and_staged_change_are_restored_exactly(plan, tmp_
     assert host_frr.running() == deployed and not any("100.64.0.6" in c for c in out["commands"])
     assert_no_secret(out, SECRETS)
     assert_no_secret(out, rotated)
+
+
+# ------------------------------------------------------------------ re-establishing a changed connection
+def test_reestablish_drains_our_neighbour_first_and_always_enables_it_again(monkeypatch):
+    monkeypatch.setattr(S.time, "sleep", lambda _s: None)
+    running = fixture_text("frr_running_converged.txt")
+    calls = []
+
+    def run(argv, data=None):
+        calls.append(" ".join(argv))
+        if argv[-1] == "show running-config":
+            return 0, running, ""
+        if "--initiate" in argv:
+            return 1, "", "initiate failed: AUTHENTICATION_FAILED"
+        return 0, "", ""
+
+    def swanctl(args):
+        return ["swanctl"] + list(args)
+
+    done = S.reestablish(run, swanctl, ["vtysh"], "vc-lab-A", "vc-lab-A-gre", "100.64.0.2")
+    assert calls == [
+        "vtysh -c show running-config",
+        "vtysh -c configure terminal -c router bgp 64551 -c neighbor 100.64.0.2 shutdown",
+        "swanctl --terminate --ike vc-lab-A --timeout 10",
+        "swanctl --initiate --child vc-lab-A-gre --timeout 20",
+        "vtysh -c configure terminal -c router bgp 64551 -c no neighbor 100.64.0.2 shutdown"]
+    assert done[0].endswith("neighbor 100.64.0.2 shutdown (drain)") and done[-1].endswith("no neighbor 100.64.0.2 shutdown")
+    # the operator's neighbour (no VC description) is never shut down; without FRR only the SA is redone
+    calls.clear()
+    S.reestablish(run, swanctl, ["vtysh"], "vc-x", "vc-x-gre", "10.255.0.1")
+    assert not any("shutdown" in c for c in calls) and any("--terminate" in c for c in calls)
+    calls.clear()
+    S.reestablish(run, swanctl, [], "vc-lab-A", "vc-lab-A-gre", "100.64.0.2")
+    assert calls == ["swanctl --terminate --ike vc-lab-A --timeout 10", "swanctl --initiate --child vc-lab-A-gre --timeout 20"]
+
+    def broken(argv, data=None):
+        if "--terminate" in argv:
+            raise OSError("swanctl vanished")
+        return run(argv, data)
+
+    calls.clear()
+    with pytest.raises(OSError):
+        S.reestablish(broken, swanctl, ["vtysh"], "vc-lab-A", "vc-lab-A-gre", "100.64.0.2")
+    assert calls[-1].endswith("no neighbor 100.64.0.2 shutdown")     # enabled again whatever happened
