@@ -31,7 +31,7 @@ description:
   - Supports check mode and diff mode; PSKs and BGP passwords are masked in RV(commands) and the diff.
   - Rollback - just before its first change, a run records the previous state of exactly what it changes (files with
     content, mode and owner; GRE links; the nftables table; the VC-owned FRR part; the unit's enablement). The action
-    plugin writes that snapshot on the controller (O(snapshot_dir), directory 0700, file 0600: it holds the previous
+    plugin writes that snapshot on the controller (O(snapshot_dir), directory 0700, file 0600, since it holds the previous
     PSKs) and returns its path as RV(snapshot_path). O(state=restored) with O(snapshot_path) puts it back - files
     atomically with mode and owner, C(swanctl --load-all) (only connections whose sections differ are re-established;
     an unchanged one keeps its SAs), links, the nftables table, the FRR VC part (what the failed run added is removed),

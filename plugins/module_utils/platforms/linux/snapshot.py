@@ -225,7 +225,7 @@ def frr_restore_commands(current: str, previous: str, router_existed: bool = Tru
     cur_pl = [n["line"] for n in cur if not n["children"] and n["line"].startswith("ip prefix-list ")]
     prev_pl = [n["line"] for n in prev if not n["children"] and n["line"].startswith("ip prefix-list ")]
     prev_names = set(F._pl_name(x) for x in prev_pl)
-    first += [x for x in _leaf_delta([c for c in cur_pl if F._pl_name(c) in prev_names], prev_pl)]
+    first += _leaf_delta([c for c in cur_pl if F._pl_name(c) in prev_names], prev_pl)
     for name in sorted(set(F._pl_name(c) for c in cur_pl) - prev_names):
         last.append("no ip prefix-list %s" % name)
     for node in prev + [n for n in cur if n["line"] not in prev_by]:
@@ -285,8 +285,7 @@ def _router_delta(header: str, have: Optional[Dict[str, Any]], want: Optional[Di
         ours = set(cur_lines) | set(cur_af) | {F.AF}
         if all(x in ours for x in router_lines):
             return ["no " + header]
-    rid = [x for x in _leaf_delta([c for c in cur_lines if c.startswith("bgp router-id ")],
-                                  [w for w in want_lines if w.startswith("bgp router-id ")])]
+    rid = _leaf_delta([c for c in cur_lines if c.startswith("bgp router-id ")], [w for w in want_lines if w.startswith("bgp router-id ")])
     rid = [x for x in rid if not (x.startswith("no ") and any(w.startswith("bgp router-id ") for w in want_lines))]
     nb = _neighbor_delta([c for c in cur_lines if c.startswith("neighbor ")], [w for w in want_lines if w.startswith("neighbor ")])
     gone = [x.split()[2] for x in nb if x.startswith("no neighbor ") and len(x.split()) == 3]
