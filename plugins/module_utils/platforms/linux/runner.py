@@ -432,7 +432,7 @@ class LinuxConfig(object):
         if self.check_mode:
             return True
         if new != text:
-            self.snapshot.file(path)
+            self.snapshot.file(path, daemons=True)
             _atomic_write(path, new, os.stat(path).st_mode & 0o7777)
         self._cmd(self.p["frr_restart"], what=" ".join(self.p["frr_restart"]))
         deadline = time.time() + self.p["frr_wait_s"]

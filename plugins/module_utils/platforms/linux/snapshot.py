@@ -109,8 +109,11 @@ class Snapshot(object):
             "files": {}, "links": {}, "nft": None, "frr": None, "unit_enabled": None,
         }
 
-    def file(self, path: str) -> None:
+    def file(self, path: str, daemons: bool = False) -> None:
+        """``daemons``: this is FRR's daemons file (FRR is restarted when it is restored)."""
         path = os.path.abspath(path)
+        if daemons:
+            self.data["daemons_file"] = path
         if path in self.data["files"]:
             return
         entry: Dict[str, Any] = {"exists": False, "dir_existed": os.path.isdir(os.path.dirname(path))}
@@ -356,8 +359,7 @@ class Restore(object):
         self._links()
         self._nft()
         self._frr()
-        daemons = [p for p in files if os.path.basename(p) == "daemons"]
-        if daemons and self.p.get("frr_restart"):
+        if self.d.get("daemons_file") in files and self.p.get("frr_restart"):
             self._did([" ".join(self.p["frr_restart"])])
             if not self.check_mode:
                 self._cmd(self.p["frr_restart"], what=" ".join(self.p["frr_restart"]))

@@ -419,3 +419,28 @@ def test_reestablish_drains_our_neighbour_first_and_always_enables_it_again(monk
     with pytest.raises(OSError):
         S.reestablish(broken, swanctl, ["vtysh"], "vc-lab-A", "vc-lab-A-gre", "100.64.0.2")
     assert calls[-1].endswith("no neighbor 100.64.0.2 shutdown")     # enabled again whatever happened
+
+
+def test_a_restored_daemons_file_restarts_frr_and_a_removed_file_goes(tmp_path):
+    daemons = tmp_path / "frr" / "daemons"
+    daemons.parent.mkdir()
+    daemons.write_text("bgpd=yes\n")
+    extra = tmp_path / "new" / "vc-extra.conf"
+    extra.parent.mkdir()
+    extra.write_text("made by the failed run\n")
+    snap = {"version": S.VERSION, "host": "cpe1", "links": {}, "frr": None, "nft": None, "unit_enabled": None,
+            "daemons_file": str(daemons),
+            "files": {str(daemons): {"exists": True, "content": "bgpd=no\n", "mode": 0o640, "uid": 0, "gid": 0, "dir_existed": True},
+                      str(extra): {"exists": False, "dir_existed": False}}}
+    calls = []
+
+    def run(argv, data=None):
+        calls.append(argv)
+        return 0, "", ""
+
+    out = S.Restore(snap, {"frr_restart": ["service", "frr", "restart"]}, run).restore()
+    assert daemons.read_text() == "bgpd=no\n" and (daemons.stat().st_mode & 0o777) == 0o640
+    assert not extra.exists() and not extra.parent.exists()         # the directory the failed run made goes too
+    assert calls == [["service", "frr", "restart"]] and "service frr restart" in out["commands"]
+    calls.clear()
+    assert S.Restore(snap, {"frr_restart": ["service", "frr", "restart"]}, run).restore()["changed"] is False and calls == []
