@@ -81,6 +81,7 @@ ap_vc() { # ap_vc NAME ARGS...: deploy_vc.yml on the single-CPE lab, snapshots i
 }
 if [ -z "$GRE1" ] || [ -z "$GRE2" ]; then echo "FAIL rollout: the CPE's GRE links of both tunnels exist"; exit 1; fi
 T_DRILL=$(now)
+cpe_state "$OUT/start.state"
 
 # ------------------------------------------------------------------ rollout: PSK rotation of tunnel 1
 plan_with "$ROTATED_PSK" "$SNAP/rotated.json"
@@ -141,10 +142,17 @@ res "rollback: no PSK in the deploy output" bash -c '! grep -qE "$1|$2|$3" "$4"'
 
 # ------------------------------------------------------------------ back to the inventory's PSK
 head_psk "$ORIG_PSK"
-(cd "$REPO" && ansible -i inventories/lab "$CPE" -m webex_di.virtual_connect.vc_linux_config \
-	-a "{\"state\": \"restored\", \"plan\": {}, \"host\": \"$CPE\", \"snapshot_path\": \"$ROLLOUT_SNAP\", \"preflight\": false}" \
-	> "$OUT/back.log" 2>&1 9>&-); rc=$?
+for try in 1 2 3; do   # rc 4: unreachable (an SSH banner timeout under load): try again
+	(cd "$REPO" && ansible -i inventories/lab "$CPE" -m webex_di.virtual_connect.vc_linux_config \
+		-a "{\"state\": \"restored\", \"plan\": {}, \"host\": \"$CPE\", \"snapshot_path\": \"$ROLLOUT_SNAP\", \"preflight\": false}" \
+		> "$OUT/back-$try.log" 2>&1 9>&-); rc=$?
+	[ "$rc" -eq 4 ] || break
+	sleep 5
+done
 res "rollback: an earlier snapshot restored by hand (ad hoc state=restored, rc $rc)" test "$rc" -eq 0
+wait_for 60 route_is "$CPE" "$LAB_DCA_HOST" "$GRE1"
+cpe_state "$OUT/end.state"
+res "rollback: the CPE is exactly as at the start of the drill (the inventory's PSK again)" diff -u "$OUT/start.state" "$OUT/end.state"
 res "rollback: LAN->DC-A back on tunnel 1 with the inventory's PSK" wait_for 120 route_is "$CPE" "$LAB_DCA_HOST" "$GRE1"
 res "rollback: headend of tunnel 1 has its CHILD SA again" wait_for 60 headend_child_installed "$LAB_DCA_VPN"
 fig rollout_drill_s "$(elapsed "$T_DRILL")"
