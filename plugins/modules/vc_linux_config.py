@@ -29,11 +29,47 @@ description:
   - O(tunnels) stages a subset of the CPE's plan tunnels - only their objects change; objects shared by every tunnel
     (the nftables table, the BGP router id) follow the plan in every stage.
   - Supports check mode and diff mode; PSKs and BGP passwords are masked in RV(commands) and the diff.
+  - Rollback - just before its first change, a run records the previous state of exactly what it changes (files with
+    content, mode and owner; GRE links; the nftables table; the VC-owned FRR part; the unit's enablement). The action
+    plugin writes that snapshot on the controller (O(snapshot_dir), directory 0700, file 0600, since it holds the previous
+    PSKs) and returns its path as RV(snapshot_path). O(state=restored) with O(snapshot_path) puts it back - files
+    atomically with mode and owner, C(swanctl --load-all) (only connections whose sections differ are re-established;
+    an unchanged one keeps its SAs), links, the nftables table, the FRR VC part (what the failed run added is removed),
+    FRR restarted when its daemons file is restored. A snapshot of a first deploy restores to nothing of ours.
+  - A staged connection whose settings or PSK change is re-established after the load, so that the verify gate proves
+    the new values - with V(bgp), its BGP neighbour (ours) is shut down first (its traffic moves to the other tunnel at
+    once) and enabled again afterwards; the IKE SA is terminated and the CHILD SA initiated. Unchanged connections keep
+    their SAs.
 author:
   - webex_di maintainers (@webex-di)
 extends_documentation_fragment:
   - webex_di.virtual_connect.linux_cpe
 options:
+  state:
+    description:
+      - V(applied) - apply the plan (the default).
+      - V(restored) - put back the snapshot O(snapshot_path) (taken by an earlier V(applied) run on this host); plan,
+        secrets and features are not used.
+    type: str
+    choices: [applied, restored]
+    default: applied
+  snapshot_dir:
+    description:
+      - Controller directory for the snapshot of an V(applied) run that changes something (read by the action plugin;
+        relative to the directory ansible runs from, never inside the collection; the apply role gives
+        C(<vc_output_dir>/snapshots)). Empty - no snapshot is kept.
+    type: str
+    default: ""
+  snapshot_path:
+    description: Controller path of the snapshot that O(state=restored) puts back (the RV(snapshot_path) of the run undone).
+    type: str
+  snapshot:
+    description: The snapshot's content; filled in by the action plugin from O(snapshot_path) (not for playbooks).
+    type: str
+  systemctl:
+    description: The C(systemctl) command (with O(systemd)).
+    type: str
+    default: systemctl
   secrets:
     description:
       - Tunnel key -> C({psk, bgp_password}), the output of the C(webex_di.virtual_connect.vc_secrets) filter. Needed by
@@ -139,6 +175,13 @@ EXAMPLES = r"""
     host: "{{ inventory_hostname }}"
     secrets: "{{ vc_regions | webex_di.virtual_connect.vc_secrets }}"
 
+- name: Put back what an earlier run changed (its snapshot_path)
+  webex_di.virtual_connect.vc_linux_config:
+    state: restored
+    plan: "{{ vc_plan }}"
+    host: "{{ inventory_hostname }}"
+    snapshot_path: "{{ vc_apply_result.snapshot_path }}"
+
 - name: Only the MSS clamp, no systemd on this CPE
   webex_di.virtual_connect.vc_linux_config:
     plan: "{{ vc_plan }}"
@@ -164,6 +207,22 @@ features:
       C(ip_no_pmtu_disc), V(bgp) C(commands), C(daemons_changed) and C(router_asn), V(ha) C(checked).
   returned: always
   type: dict
+snapshot_path:
+  description: The snapshot of this run on the controller (mode 0600); absent when the run changed nothing (or in check mode).
+  returned: when the run changed something and O(snapshot_dir) is set
+  type: str
+snapshot:
+  description:
+    - What the snapshot covers or the restore put back, without content - C(host), C(tunnels), C(taken), C(files) (paths),
+      C(links) (names), C(nft_table), C(frr), C(unit).
+  returned: when a snapshot was taken, and with O(state=restored)
+  type: dict
+restored:
+  description:
+    - O(state=restored) - what was (or would be) put back - C(files), C(links), C(connections) (re-established),
+      C(nft_table), C(frr), C(unit).
+  returned: with O(state=restored)
+  type: dict
 preflight:
   description:
     - With O(preflight), the findings - C(severity) (error or warning), C(component), C(missing), C(message), and
@@ -178,6 +237,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.preflight import run_preflight
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.render import RenderError
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.runner import FEATURES, ApplyError, LinuxConfig
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import snapshot as S
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.state import CPE_OPTIONS
 
 ARGUMENT_SPEC = dict(
@@ -200,12 +260,40 @@ ARGUMENT_SPEC = dict(
     frr_restart=dict(type="list", elements="str", default=["service", "frr", "restart"]),
     frr_wait_s=dict(type="int", default=60),
     preflight=dict(type="bool", default=True),
+    state=dict(type="str", choices=["applied", "restored"], default="applied"),
+    snapshot_dir=dict(type="str", default=""),
+    snapshot_path=dict(type="str"),
+    snapshot=dict(type="str", no_log=True),
+    systemctl=dict(type="str", default="systemctl"),
 )
+
+
+def restore(module, params):
+    """state=restored: put back the snapshot the action plugin read from the controller."""
+    if not params.get("snapshot"):
+        module.fail_json(msg="state=restored needs snapshot_path (the snapshot_path of the run to undo)", changed=False)
+    for command in ("ip", "nft"):
+        params[command] = module.get_bin_path(params[command]) or params[command]
+    try:
+        data = S.loads(params["snapshot"], params["host"])
+        engine = S.Restore(data, params, lambda argv, data=None: module.run_command(argv, data=data, binary_data=True)
+                           if data is not None else module.run_command(argv), check_mode=module.check_mode, warn=module.warn)
+    except S.RestoreError as exc:
+        module.fail_json(msg="restore failed: %s" % exc, changed=False)
+    try:
+        result = engine.restore()
+    except (S.RestoreError, OSError, ValueError) as exc:
+        module.fail_json(msg="restore incomplete: %s" % exc, **engine.result)
+    if not module._diff:
+        result.pop("diff", None)
+    module.exit_json(**result)
 
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     params = dict(module.params)
+    if params["state"] == "restored":
+        restore(module, params)
     findings = None
     if params["preflight"]:
         # read-only, before anything is read for a comparison or written
@@ -231,9 +319,13 @@ def main():
     try:
         engine = LinuxConfig(params, run, check_mode=module.check_mode, warn=module.warn)
         result = engine.apply()
-    except (ApplyError, RenderError) as exc:
-        partial = engine.result if engine is not None else {}
+    except (ApplyError, RenderError, OSError) as exc:
+        # what changed before the failure is in the snapshot: the rollback role puts it back
+        partial = dict(engine.result, **engine.snapshot_result()) if engine is not None else {}
+        if not module._diff:
+            partial.pop("diff", None)
         module.fail_json(msg=str(exc), **partial)
+    result.update(engine.snapshot_result())
     if not module._diff:
         result.pop("diff", None)
     if findings is not None:

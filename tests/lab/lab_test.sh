@@ -8,6 +8,7 @@
 #     LAN->DC-A resumes via tunnel 2 (CPE route + GRE counters); restore -> verify green again
 #  6. tear down, build the dual-CPE lab (inventories/lab-dual) in the same VM: deploy, green, changed=0
 # Exits non-zero on any failure; the last line is "N passed, N failed".
+#  5c. rollout/rollback drill (tests/lab/rollout_drill.sh): PSK rotation of tunnel 1, a deploy failing its gate rolled back
 #  5b. a short subset of the fault matrix (LAB_TEST_FAULTS, default below) on the single-CPE lab
 # env: LAB_KEEP=1 keep the VM running at the end; LAB_SKIP_DUAL=1 skip step 6; LAB_TEST_FAULTS=a,b|families (empty:
 #      none); LAB_TEST_DRILLS=none|clear_gre|all (lab_faults.py --drills, default none).
@@ -127,6 +128,10 @@ check "failover: traffic resumed (outage measured)" "$PY" -c 'import json,sys; d
 verify_green inventories/lab verify-restored; rc=$?
 check "restore: verify_vc.yml green again" test "$rc" -eq 0
 cisco_checks restored
+
+# ------------------------------------------------------------------ 5c. safe rollout and Linux rollback, with traffic
+while read -r r text; do case $r in PASS | FAIL) record "$r" "$text" ;; FIGURE) figure "${text%%=*}" "${text#*=}" ;; esac; done \
+	< <(bash "$REPO/tests/lab/rollout_drill.sh" "$RUN/rollout" 2> "$RUN/rollout.log")
 
 # ------------------------------------------------------------------ wire check (whole single-CPE run)
 W=$(guest cap-stop wire); figure wire_single "$W"

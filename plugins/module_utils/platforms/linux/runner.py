@@ -38,6 +38,7 @@ from . import validate as V
 from . import apply as A
 from . import frr as F
 from . import render as R
+from . import snapshot as S
 from .state import parse_swanctl_conns
 
 FEATURES = ("ipsec", "gre", "mtu", "bgp", "ha")
@@ -103,6 +104,10 @@ class LinuxConfig(object):
         self.result: Dict[str, Any] = {"changed": False, "commands": [], "changed_files": [], "features": {}}
         self.diffs: List[Dict[str, str]] = []
         self._loaded: Optional[Dict[str, Any]] = None
+        # rollback: the previous state of each object this run changes, recorded just before its first change
+        self.snapshot = S.Snapshot(self.host, [t["key"] for t in self.tunnels], params["features"],
+                                   dict((R.conn_name(t), {"child": R.child_name(t), "neighbor": t["bgp"]["neighbor"]})
+                                        for t in self.all_tunnels))
 
     # ------------------------------------------------------------------ helpers
     def _cmd(self, argv: Sequence[str], data: Optional[str] = None, what: Optional[str] = None) -> str:
@@ -135,6 +140,7 @@ class LinuxConfig(object):
             show = A.mask_secret_fields if secret_file else self.mask
             self.diffs.append({"before_header": path, "after_header": path, "before": show(current or ""), "after": show(content)})
             if not self.check_mode:
+                self.snapshot.file(path)
                 _atomic_write(path, content, mode)
         for pattern in prune:
             for path in sorted(glob.glob(pattern)):
@@ -145,6 +151,7 @@ class LinuxConfig(object):
                 changed.append(path)
                 self.diffs.append({"before_header": path, "after_header": "(deleted)", "before": self.mask(_read(path) or ""), "after": ""})
                 if not self.check_mode:
+                    self.snapshot.file(path)
                     os.unlink(path)
         if changed:
             self.result["changed_files"].extend(changed)
@@ -171,6 +178,12 @@ class LinuxConfig(object):
             self.result["diff"] = self.diffs
         return self.result
 
+    def snapshot_result(self) -> Dict[str, Any]:
+        """The snapshot for the action plugin (private key, holds secrets) and its content-free summary."""
+        if self.snapshot.empty():
+            return {}
+        return {S.KEY: self.snapshot.dumps(), "snapshot": self.snapshot.summary()}
+
     def _ipsec(self) -> None:
         if not self.all_tunnels:
             return
@@ -179,6 +192,7 @@ class LinuxConfig(object):
         secrets_path = os.path.join(conf_dir, "vc-secrets.conf")
         keep_conns = _kept(A.swanctl_sections(_read(conns_path)), [R.conn_name(t) for t in self.unstaged])
         keep_secrets = _kept(A.swanctl_sections(_read(secrets_path)), ["ike-%s" % R.conn_name(t) for t in self.unstaged])
+        sections_before = S.connection_sections({conns_path: _read(conns_path) or "", secrets_path: _read(secrets_path) or ""})
         planned = [t for t in self.all_tunnels if t in self.tunnels or R.conn_name(t) in keep_conns]
         try:
             secrets_text = R.render_swanctl_secrets(planned, self.secrets, keep=keep_secrets)
@@ -199,12 +213,28 @@ class LinuxConfig(object):
             if self.p.get("swanctl_conf"):
                 argv += ["--file", self.p["swanctl_conf"]]
             out = self._cmd(argv, what="swanctl --load-all")
+            redo = self._reestablish(sections_before, conns_path, secrets_path, loaded)
             loaded = self._conns()
             still = [c for c in names if c not in loaded]
             if still:
                 raise ApplyError("after swanctl --load-all, charon still lacks %s: %s" % (", ".join(still), self.mask(out.strip())))
             feature["missing"] = []
+            feature["reestablished"] = redo
         self._loaded = loaded
+
+    def _reestablish(self, before: Dict[str, Any], conns_path: str, secrets_path: str, loaded: Dict[str, Any]) -> List[str]:
+        """A staged connection whose settings or PSK changed is brought up again with them, so that the verify gate
+        proves the new values, not the SA negotiated with the old ones: its BGP neighbour drained first (with the bgp
+        feature; the traffic is on the other tunnel meanwhile), the IKE SA terminated, the CHILD SA initiated, the
+        neighbour enabled again (snapshot.reestablish). An unchanged connection keeps its SAs."""
+        after = S.connection_sections({conns_path: _read(conns_path) or "", secrets_path: _read(secrets_path) or ""})
+        staged = dict((R.conn_name(t), t) for t in self.tunnels)
+        redo = sorted(n for n in staged if n in loaded and before.get(n) != after.get(n))
+        vtysh = list(self.p.get("vtysh") or []) if "bgp" in self.p["features"] else []
+        for name in redo:
+            t = staged[name]
+            self.result["commands"].extend(S.reestablish(self.run, self._swanctl, vtysh, name, R.child_name(t), t["bgp"]["neighbor"]))
+        return redo
 
     def _gre_links_state(self) -> Tuple[Any, Any]:
         ip = self.p["ip"]
@@ -247,6 +277,7 @@ class LinuxConfig(object):
                                "before": _as_text(change["before"]), "after": _as_text(change["after"])})
         if self.check_mode or not change["commands"]:
             return
+        self.snapshot.links(change["before"], change["after"])
         for cmd in change["commands"]:
             rc, out, err = self.run([ip] + cmd)
             if rc != 0 and cmd[:2] == ["link", "set"] and "type" in cmd:
@@ -304,6 +335,7 @@ class LinuxConfig(object):
         self._changed("mtu", ["nft -f %s" % (self.p.get("nft_file") or "-")])
         if self.check_mode:
             return
+        self.snapshot.nft(before if live is not None and A.nft_table_tags(live) is not None else None)
         self._cmd([nft, "-f", "-"], data=content, what="nft -f")
         rc, out, _err = self.run([nft, "-j", "list", "table", R.NFT_FAMILY, R.NFT_TABLE])
         if rc != 0 or not A.nft_current(out, tag, len(tags)):
@@ -320,6 +352,7 @@ class LinuxConfig(object):
             return
         self._changed("mtu", ["systemctl enable %s" % UNIT_NAME])
         if not self.check_mode:
+            self.snapshot.unit_enabled(False)
             self._cmd([systemctl, "enable", UNIT_NAME])
 
     def _bgp(self) -> None:
@@ -351,7 +384,8 @@ class LinuxConfig(object):
                 raise ApplyError(str(exc))
             return intent, F.frr_delta(running, intent, keep)
 
-        intent, delta = compute(self._running(vtysh))
+        running = self._running(vtysh)
+        intent, delta = compute(running)
         feature["router_asn"] = intent["asn"]
         if delta["error"]:
             raise ApplyError(delta["error"])
@@ -364,6 +398,7 @@ class LinuxConfig(object):
                            "before": self.mask(delta["before"]), "after": self.mask(delta["after"])})
         if self.check_mode:
             return
+        self.snapshot.frr(delta["before"], intent, keep, F.bgp_router(F.parse_running(running)) is not None)
         rc, out, err = self.run(vtysh + ["-f", "/dev/stdin"], data="\n".join(delta["commands"]) + "\n")
         said = self.mask((out + err).strip())
         _intent, again = compute(self._running(vtysh))
@@ -397,6 +432,7 @@ class LinuxConfig(object):
         if self.check_mode:
             return True
         if new != text:
+            self.snapshot.file(path, daemons=True)
             _atomic_write(path, new, os.stat(path).st_mode & 0o7777)
         self._cmd(self.p["frr_restart"], what=" ".join(self.p["frr_restart"]))
         deadline = time.time() + self.p["frr_wait_s"]
