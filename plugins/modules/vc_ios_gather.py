@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 module: vc_ios_gather
 author:
   - webex_di maintainers (@webex-di)
-version_added: "0.3.0"
+version_added: "0.2.0"
 short_description: Gather the Virtual Connect state of one IOS-XE CPE in one task, the settle wait included
 description:
   - Runs the show commands the plan implies for this CPE (the verify role's IOS-XE gather, the same list as
