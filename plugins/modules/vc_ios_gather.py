@@ -95,7 +95,9 @@ settled:
   returned: always
   type: bool
 waiting:
-  description: What was still missing at the last gather (C(<key>: <what>)); a tunnel with a fresh definitive cause is not listed.
+  description:
+    - What was still missing at the last gather, as C(<key>) then C(<what>); a tunnel with a fresh definitive cause is
+      not listed.
   returned: always
   type: list
   elements: str
