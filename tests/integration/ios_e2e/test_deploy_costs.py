@@ -7,9 +7,10 @@ router refuses are those probes):
 
 * a deploy on a router without Virtual Connect: one SSH session for the whole play (the persistent connection
   serves every task), one configuration session, two full running-config reads (the apply's read, which is also
-  the backup, and its read-back), every verify show command exactly once after the settle look (the settle wait
-  knows the IKE SAs' clock, so the gather runs once, when settled);
-* the re-run (changed=0): one SSH session, one full read, no configuration session, the same gather once;
+  the backup, and its read-back), the settle look (IKE SAs, CHILD SAs, BGP summary, the log, the clock) until settled
+  (twice: the IKE SAs' missing age is waited for exactly), then every verify show command exactly once;
+* the re-run (changed=0): one SSH session, one full read, no configuration session, one settle look (settled), the
+  gather once;
 * a verify: one SSH session, no full read and no configuration session.
 
 These are the costs of one apply stage (``-e vc_deploy_staged=false``: both tunnels of the CPE at once). The
@@ -27,7 +28,7 @@ from e2e_helpers import REPO, make_lab  # noqa: I100
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import host_plan  # noqa: I100
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.commands import (
-    ios_gather_commands, settle_commands)
+    live_gather_commands, settle_look_commands)
 
 pytestmark = [pytest.mark.ios_e2e]
 
@@ -71,7 +72,8 @@ def commands(lab):
     result = build_plan(truth_of("lab"), cpes={"cpe1": {"platform": "cisco.ios.ios", "wan_interface": "GigabitEthernet1"}})
     assert result.ok, result.findings
     plan = host_plan(result.plan, "cpe1")
-    return [c["command"] for c in ios_gather_commands(plan, "cpe1")], settle_commands(plan, "cpe1")
+    # online, the gather (vc_ios_gather) reads the device clock right after the log (the age of its events)
+    return live_gather_commands(plan, "cpe1"), settle_look_commands(plan, "cpe1")
 
 
 UNSTAGED = ("-e", "vc_deploy_staged=false")
@@ -92,11 +94,12 @@ def test_a_first_deploy_costs_one_ssh_session_one_config_session_and_two_full_re
     assert delta["config_replaces"] == 0 and delta["file_merges"] == 0
     full = [x for x in execs if x in ("show running-config", "sh run")]
     assert len(full) == 2
-    # after the apply: the settle look once, then every verify command exactly once (no poll after settling)
+    # after the apply: the settle look, the wait for exactly the IKE SAs' missing age, the look again (settled), then
+    # every verify command exactly once (no poll)
     assert execs[0] == "show running-config"
     rest = execs[len(execs) - execs[::-1].index("show running-config"):]
-    assert rest[:len(settle)] == settle
-    assert Counter(rest[len(settle):]) == Counter(gather), rest
+    assert rest[:2 * len(settle)] == settle + settle
+    assert Counter(rest[2 * len(settle):]) == Counter(gather), rest
     assert delta["show_run_filtered"] == sum(1 for c in gather if c.startswith("show running-config"))
 
 

@@ -26,6 +26,7 @@ _CLASSIFIERS = (
     ("running_config", re.compile(r"^sh(?:ow)? run(?:ning-config)?(?:\s|$)")),
     ("ospf_external", re.compile(r"^sh(?:ow)? ip ospf(?: \d+)? database external(?: self-originate)?$")),
     ("logging", re.compile(r"^sh(?:ow)? log(?:ging)?(?:\s|$)")),
+    ("clock", re.compile(r"^sh(?:ow)? clock(?: detail)?$")),
     ("ikev2_sa", re.compile(r"^sh(?:ow)? crypto ikev2 sa(?: detail(?:ed)?)?$")),
     ("ipsec_sa", re.compile(r"^sh(?:ow)? crypto ipsec sa\b")),
     ("crypto_session", re.compile(r"^sh(?:ow)? crypto session\b")),
@@ -164,7 +165,7 @@ def build_ios_state(outputs: Dict[str, Optional[str]], host: Optional[str] = Non
     # optional diagnose evidence (config, probes, log_events): only what the outputs hold
     state.update(build_evidence([text for _args, text in parsed["running_config"]],
                                 [text for _args, text in parsed["logging"]],
-                                parsed["ping"], plan, host))
+                                parsed["ping"], plan, host, [text for _args, text in parsed["clock"]]))
     return state
 
 

@@ -100,6 +100,9 @@ RUNNING_CRYPTO = ("show running-config | section ^crypto (ikev2 (proposal|policy
 RUNNING_LINKS = ("show running-config | include ^interface |^ ip address |vrf forwarding |^ tunnel (source|destination|vrf) "
                  "|^ crypto map |^router bgp |^ address-family |^ +neighbor .* (remote-as|local-as|peer-group)")
 LOGGING = "show logging | include IKEV2|IKEv2|CRYPTO|BGP|BADAUTH"
+# the device's clock, read right after the log online (live_gather_commands): the age of each log event on the
+# device's own clock (evidence.py), which tells a fresh definitive cause from an old one (verify/settle.py)
+CLOCK = "show clock"
 # Offline, these filtered outputs are saved under short names; a whole 'show running-config' saved as
 # show_running-config.txt serves both running-config items (the parser keeps only the VC objects and
 # never copies a secret), and a whole 'show logging' may be saved as show_logging.txt.
@@ -139,6 +142,24 @@ def split_commands(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
         cmds.append(_cmd("show ip route %s 255.255.255.255 longer-prefixes" % t["di"]["gre_ip"], "ip_route",
                          t.get("key"), optional=True))
     return cmds
+
+
+def live_gather_commands(plan: Dict[str, Any], host: str) -> List[str]:
+    """The commands of an online gather: :func:`ios_gather_commands`, with ``show clock`` right after the log (a
+    saved set of outputs has no clock of its own: offline, log events have no age)."""
+    out = []  # type: List[str]
+    for c in ios_gather_commands(plan, host):
+        out.append(c["command"])
+        if c["command"] == LOGGING:
+            out.append(CLOCK)
+    return out
+
+
+def settle_look_commands(plan: Dict[str, Any], host: str) -> List[str]:
+    """The settle look of an online gather: :func:`settle_commands`, then the log and the clock (a definitive cause
+    in the log ends the wait for its tunnel)."""
+    cmds = settle_commands(plan, host)
+    return cmds + [LOGGING, CLOCK] if cmds else []
 
 
 SETTLE_COMMANDS = ("show crypto ikev2 sa", "show crypto ipsec sa", "show ip bgp summary")

@@ -13,7 +13,8 @@
   (``Tunnel<n>`` or the one going to the DI GRE IP) and the VRF of its source interface; the BGP
   neighbour (the DI tunnel IP, else one in the tunnel subnet).
 * ``probes``: every ping output (``ping <DI IPsec IP> source <CPE IPsec IP>`` and the tunnel pings).
-* ``log_events``: ``show logging`` lines normalised to the contract's event names.
+* ``log_events``: ``show logging`` lines normalised to the contract's event names, each with its ``age_s``
+  on the device's own clock when the line carries a date stamp and ``show clock`` was read (else no age).
 
 Secrets never enter the evidence: a secret line (PSK, BGP password, any ``key``/``password`` form)
 only sets a ``psk_set`` / ``password_set`` presence flag, and log lines that mention a secret
@@ -23,8 +24,10 @@ Pure Python, no Ansible import, Python 3.8 compatible.
 """
 from __future__ import annotations
 
+import calendar
 import ipaddress
 import re
+import time
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from . import forms
@@ -556,14 +559,74 @@ _EXCHANGE = re.compile(r"\b(IKE_SA_INIT|IKE_AUTH|CREATE_CHILD_SA)\b")
 MAX_EVENTS_PER_KIND = 10
 
 
+_MONTHS = dict((m, i) for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                             "nov", "dec"), 1))
+# 'show clock': '*05:41:07.123 UTC Wed Dec 2 2026' ('*' or '.': the clock is not authoritative)
+_CLOCK = re.compile(r"^[*.]?(?P<h>\d{1,2}):(?P<mi>\d{2}):(?P<s>\d{2})(?:\.(?P<ms>\d+))?\s+(?P<tz>[A-Za-z][\w+-]*)\s+"
+                    r"\w{3}\s+(?P<mon>[A-Za-z]{3})\s+(?P<d>\d{1,2})\s+(?P<y>\d{4})\b")
+# a log line's date stamp (service timestamps log datetime [msec] [localtime] [year] [show-timezone]), after an
+# optional sequence number: '000123: *Dec  2 05:41:07.123: ', 'Dec  2 2026 05:41:07.123 UTC: '
+_STAMP = re.compile(r"^(?:\d+:\s*)?[*.]?(?P<mon>[A-Za-z]{3})\s+(?P<d>\d{1,2})\s+(?:(?P<y>\d{4})\s+)?"
+                    r"(?P<h>\d{1,2}):(?P<mi>\d{2}):(?P<s>\d{2})(?:\.(?P<ms>\d+))?(?:\s+(?P<tz>[A-Za-z][\w+-]*))?:")
+# a line stamped this much after the clock was read is not an age (the clock read first, or another zone)
+_CLOCK_SKEW_S = 2.0
+
+
+def _epoch(m, year: int) -> Optional[float]:
+    month = _MONTHS.get(m.group("mon").lower())
+    if month is None:
+        return None
+    try:
+        seconds = calendar.timegm((year, month, int(m.group("d")), int(m.group("h")), int(m.group("mi")),
+                                   int(m.group("s")), 0, 0, 0))
+    except (ValueError, OverflowError):
+        return None
+    ms = m.group("ms")
+    return seconds + (float("0." + ms) if ms else 0.0)
+
+
+def device_clock(texts: Iterable[str]) -> Optional[Tuple[float, str]]:
+    """(seconds, zone) of the first ``show clock`` output that reads as one; None when there is none."""
+    for text in texts:
+        for line in clean_lines(text):
+            m = _CLOCK.match(line.strip())
+            if m:
+                at = _epoch(m, int(m.group("y")))
+                if at is not None:
+                    return at, m.group("tz")
+    return None
+
+
+def log_age_s(line: str, clock: Optional[Tuple[float, str]]) -> Optional[float]:
+    """Seconds between a log line's date stamp and the device ``clock`` (both on the device's clock); None when the
+    line has no date stamp (uptime stamps, none), names another time zone than the clock, or is later than it."""
+    if clock is None:
+        return None
+    m = _STAMP.match(line)
+    if not m:
+        return None
+    now, zone = clock
+    if m.group("tz") and m.group("tz").upper() != str(zone).upper():
+        return None
+    year = int(m.group("y")) if m.group("y") else time.gmtime(now).tm_year
+    at = _epoch(m, year)
+    if at is not None and not m.group("y") and at > now + 86400:
+        at = _epoch(m, year - 1)   # a December line read in January
+    if at is None or at > now + _CLOCK_SKEW_S:
+        return None
+    return round(max(0.0, now - at), 1)
+
+
 def log_events_from_text(texts: Iterable[str], plan: Optional[Dict[str, Any]] = None,
-                         host: Optional[str] = None) -> List[Dict[str, Any]]:
+                         host: Optional[str] = None,
+                         clock: Optional[Tuple[float, str]] = None) -> List[Dict[str, Any]]:
     """Normalised IPsec / BGP events of ``show logging`` text: [{event, peer, phase?, direction?, message}].
 
     peer = the DI address the line names (or the peer of its IKEv2 session id, from the
     ``Sending/Received Packet`` lines), another address when the line is about a foreign peer, None
     when unknown. Events older than a later 'Up' of the same peer are dropped (resolved since).
-    Lines mentioning a secret keyword are never kept.
+    Lines mentioning a secret keyword are never kept. With the device ``clock`` (:func:`device_clock`) an event of
+    a date-stamped line has ``age_s`` (verify/settle.py: a fresh definitive cause ends the settle wait).
     """
     tunnels = cpe_tunnels(plan or {}, host)
     di_addrs = set()
@@ -613,6 +676,9 @@ def log_events_from_text(texts: Iterable[str], plan: Optional[Dict[str, Any]] = 
         if ev.get("peer", "") == "":
             ev["peer"] = peer_of(line)
         ev["message"] = line
+        age = log_age_s(line, clock)
+        if age is not None:
+            ev["age_s"] = age
         ev["_i"] = index
         events.append(ev)
     kept = []  # type: List[Dict[str, Any]]
@@ -681,7 +747,8 @@ def _refused(text: Optional[str]) -> bool:
 # Entry point used by assemble.build_ios_state
 # ---------------------------------------------------------------------------------------------
 def build_evidence(running: List[str], logging: List[str], pings: List[Tuple[Dict[str, Any], str]],
-                   plan: Optional[Dict[str, Any]], host: Optional[str]) -> Dict[str, Any]:
+                   plan: Optional[Dict[str, Any]], host: Optional[str],
+                   clock: Optional[List[str]] = None) -> Dict[str, Any]:
     """{config?, probes?, log_events?}: only the keys whose outputs were gathered (a key whose
     commands were refused or not saved stays absent = not gathered)."""
     running = [t for t in running if not _refused(t)]
@@ -693,5 +760,5 @@ def build_evidence(running: List[str], logging: List[str], pings: List[Tuple[Dic
     if pings:
         out["probes"] = probes_from_pings(pings, plan, host)
     if logging:
-        out["log_events"] = log_events_from_text(logging, plan, host)
+        out["log_events"] = log_events_from_text(logging, plan, host, device_clock(clock or []))
     return out
