@@ -103,6 +103,7 @@ class LinuxConfig(object):
         self.result: Dict[str, Any] = {"changed": False, "commands": [], "changed_files": [], "features": {}}
         self.diffs: List[Dict[str, str]] = []
         self._loaded: Optional[Dict[str, Any]] = None
+        self._frr_first_read: Optional[str] = None
 
     # ------------------------------------------------------------------ helpers
     def _cmd(self, argv: Sequence[str], data: Optional[str] = None, what: Optional[str] = None) -> str:
@@ -161,8 +162,7 @@ class LinuxConfig(object):
 
     # ------------------------------------------------------------------ features
     def apply(self) -> Dict[str, Any]:
-        if "gre" in self.p["features"]:
-            self._gre_ownership()      # before any feature changes anything
+        self._ownership()      # every refusal of every selected feature, before any feature changes anything
         for feature in FEATURES:
             if feature in self.p["features"]:
                 self.result["features"].setdefault(feature, {"changed": False})
@@ -210,15 +210,88 @@ class LinuxConfig(object):
         ip = self.p["ip"]
         return self._json([ip, "-j", "-d", "link", "show"]), self._json([ip, "-j", "addr", "show"])
 
-    def _gre_ownership(self) -> None:
-        """A GRE link the plan names that exists without our marker (its alias) stops the run, naming the fix."""
+    # ------------------------------------------------------------------ ownership (docs/ownership.md)
+    def _owned_files(self) -> List[str]:
+        """The files of the selected features that this run writes: each must be absent or carry our header."""
+        feats, out = self.p["features"], []  # type: Sequence[str], List[str]
+        if "ipsec" in feats and self.all_tunnels:
+            conf_dir = os.path.join(self.p["swanctl_dir"], "conf.d")
+            out += [os.path.join(conf_dir, "vc-connections.conf"), os.path.join(conf_dir, "vc-secrets.conf")]
+        if "gre" in feats and self.p["gre_persist"]:
+            out += [os.path.join(self.p["networkd_dir"], f["path"]) for f in R.render_networkd(self.tunnels)]
+        if "mtu" in feats and self.all_tunnels:
+            out += [self.p["nft_file"]] if self.p.get("nft_file") else []
+            if self.p["systemd"]:
+                out.append(self._unit_path())
+        return out
+
+    def _ownership(self) -> None:
+        """One read of everything the selected features would change; every object the plan names that exists
+        without our marker (and is not adopted) is refused here, before the first write of the run, with the
+        object, the CPE and the fix named. Nothing is changed when any refusal exists (also in check mode)."""
+        feats = self.p["features"]
         adopt = list(self.p.get("adopt") or [])
-        foreign = A.gre_changes(R.gre_links(self.tunnels), *self._gre_links_state(), prune=False, adopt=adopt)["foreign"]
-        if foreign:
-            raise ApplyError(
-                "link(s) %s exist on %s without the Virtual Connect marker (alias 'webex_di.virtual_connect:<tunnel key>'): "
-                "refusing to change them; choose other tunnel numbers (vc_tunnel_base / cpe.tunnel_number), remove them, "
-                "or adopt them explicitly with vc_linux_adopt: %s" % (", ".join(foreign), self.host, foreign))
+        problems = []  # type: List[str]
+        files = [f for f in self._owned_files() if f not in adopt and _read(f) is not None and not A.file_marked(_read(f))]
+        if files:
+            problems.append(
+                "file(s) %s exist on %s without the Virtual Connect header ('# %s'): refusing to overwrite them; move "
+                "them away (or point vc_linux_swanctl_dir / vc_linux_networkd_dir / vc_linux_nft_file elsewhere), or "
+                "adopt them explicitly with vc_linux_adopt: %s" % (", ".join(files), self.host, R.HEADER, files))
+        if "gre" in feats and self.tunnels:
+            foreign = A.gre_changes(R.gre_links(self.tunnels), *self._gre_links_state(), prune=False, adopt=adopt)["foreign"]
+            if foreign:
+                problems.append(
+                    "link(s) %s exist on %s without the Virtual Connect marker (alias 'webex_di.virtual_connect:<tunnel "
+                    "key>'): refusing to change them; choose other tunnel numbers (vc_tunnel_base / cpe.tunnel_number), "
+                    "remove them, or adopt them explicitly with vc_linux_adopt: %s" % (", ".join(foreign), self.host, foreign))
+        if "mtu" in feats and self.all_tunnels:
+            label = "table %s %s" % (R.NFT_FAMILY, R.NFT_TABLE)
+            listing = self._nft_listing()
+            if listing is not None and not A.nft_table_marked(listing) and label not in adopt:
+                problems.append(
+                    "nftables %s exists on %s without the Virtual Connect marker (table comment '%s'): refusing to "
+                    "replace it; rename or remove it, or adopt it explicitly with vc_linux_adopt: ['%s']"
+                    % (label, self.host, R.NFT_MARKER, label))
+        if "bgp" in feats:
+            problems += self._frr_ownership(adopt)
+        if problems:
+            raise ApplyError("%s: nothing was changed: %s" % (self.host, " | ".join(problems)))
+
+    def _frr_ownership(self, adopt: List[str]) -> List[str]:
+        """The FRR refusals (frr.owned) from the running configuration, and from the saved one when bgpd is not
+        running yet (the bgp feature starts it, and it loads what frr.conf holds)."""
+        cpe = (self.plan.get("cpes") or {}).get(self.host)
+        if not self.tunnels or not cpe:
+            return []
+        vtysh = list(self.p["vtysh"])
+        texts = [self._running(vtysh)]
+        self._frr_first_read = texts[0]
+        rc, out, _err = self.run(vtysh + ["-c", "show daemons"])
+        saved = os.path.join(os.path.dirname(self.p["frr_daemons_file"] or "/etc/frr/daemons"), "frr.conf")
+        if (rc != 0 or "bgpd" not in out.split()) and os.path.isfile(saved):
+            texts.append(_read(saved) or "")
+        problems = []  # type: List[str]
+        for text in texts:
+            intent = R.frr_intent(self.tunnels, cpe, {}, activate=F.needs_activate(text))
+            have = F.owned(text, intent, self._frr_keep(), adopt)
+            for problem in F.ownership_errors(have, self.host):
+                problem += "" if text is texts[0] else " (in %s, which bgpd loads when it starts)" % saved
+                if problem not in problems:
+                    problems.append(problem)
+        return problems
+
+    def _frr_keep(self) -> Dict[str, List[str]]:
+        return {"neighbors": [t["bgp"]["neighbor"] for t in self.unstaged],
+                "names": [n for t in self.unstaged for n in (R.frr_name(t, "-IN"), R.frr_name(t, "-OUT"), R.frr_name(t))]}
+
+    def _nft_listing(self) -> Optional[str]:
+        """``nft list table`` text of our table, None when there is none."""
+        rc, out, _err = self.run([self.p["nft"], "list", "table", R.NFT_FAMILY, R.NFT_TABLE])
+        return out if rc == 0 else None
+
+    def _unit_path(self) -> str:
+        return os.path.join(self.p.get("systemd_unit_dir") or "/etc/systemd/system", UNIT_NAME)
 
     def _gre(self) -> None:
         links = R.gre_links(self.tunnels)
@@ -293,12 +366,10 @@ class LinuxConfig(object):
         self.result["features"]["mtu"]["tag"] = tag
         if self.p.get("nft_file"):
             self._write_files("mtu", [{"path": self.p["nft_file"], "content": content, "mode": 0o644}])
-        if live is not None and A.nft_current(live, tag, len(tags)):
+        listing = self._nft_listing() if live is not None else None
+        if live is not None and A.nft_current(live, tag, len(tags)) and A.nft_table_marked(listing):
             return
-        before = ""
-        if live is not None and A.nft_table_tags(live) is not None:
-            rc2, text, _err2 = self.run([nft, "list", "table", R.NFT_FAMILY, R.NFT_TABLE])
-            before = text if rc2 == 0 else ""
+        before = listing or ""
         self.diffs.append({"before_header": "live table %s %s" % (R.NFT_FAMILY, R.NFT_TABLE), "after_header": "nft script",
                            "before": before, "after": content})
         self._changed("mtu", ["nft -f %s" % (self.p.get("nft_file") or "-")])
@@ -310,7 +381,7 @@ class LinuxConfig(object):
             raise ApplyError("the table %s %s does not match the script after loading it" % (R.NFT_FAMILY, R.NFT_TABLE))
 
     def _mss_unit(self) -> None:
-        unit = os.path.join(self.p.get("systemd_unit_dir") or "/etc/systemd/system", UNIT_NAME)
+        unit = self._unit_path()
         written = self._write_files("mtu", [{"path": unit, "content": mss_unit(self.p["nft_file"]), "mode": 0o644}])
         systemctl = self.p.get("systemctl") or "systemctl"
         if written and not self.check_mode:
@@ -333,8 +404,8 @@ class LinuxConfig(object):
         missing = [t["key"] for t in self.tunnels if t["bgp"].get("password_set") and not passwords.get(t["key"])]
         if missing:
             raise ApplyError("the plan says tunnel(s) %s have a BGP password, but secrets has none for them" % ", ".join(missing))
-        keep = {"neighbors": [t["bgp"]["neighbor"] for t in self.unstaged],
-                "names": [n for t in self.unstaged for n in (R.frr_name(t, "-IN"), R.frr_name(t, "-OUT"), R.frr_name(t))]}
+        keep = self._frr_keep()
+        adopt = list(self.p.get("adopt") or [])
         need = ["bgpd"] + (["bfdd"] if any(t["bgp"].get("bfd", {}).get("enabled") for t in self.tunnels) else [])
         if ((cpe.get("redistribution") or {}).get("ospf")):
             need.append("ospfd")   # redistribution into the customer's OSPF (docs/ha.md)
@@ -349,12 +420,15 @@ class LinuxConfig(object):
                 intent = R.frr_intent(self.tunnels, cpe, passwords, activate=F.needs_activate(running))
             except R.RenderError as exc:
                 raise ApplyError(str(exc))
-            return intent, F.frr_delta(running, intent, keep)
+            return intent, F.frr_delta(running, intent, keep, adopt, self.host)
 
-        intent, delta = compute(self._running(vtysh))
+        first = self._frr_first_read if not feature["daemons_changed"] else None     # FRR unchanged since the first read
+        intent, delta = compute(first if first is not None else self._running(vtysh))
         feature["router_asn"] = intent["asn"]
         if delta["error"]:
             raise ApplyError(delta["error"])
+        for text in delta.get("warnings") or []:
+            self.warn(text)
         commands = [self.mask(c) for c in delta["commands"]]
         feature["commands"] = commands
         if not delta["commands"]:
