@@ -32,7 +32,7 @@ import tempfile
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from ...plan.grammar import psk_problem
+from ...plan.grammar import psk_problem, text_problem
 from ...plan.secrets import decode_secrets, secret_values
 from . import validate as V
 from . import apply as A
@@ -98,8 +98,15 @@ class LinuxConfig(object):
             problems.extend(message for _code, _field, message in V.secret_problems(key, entry))
             if entry.get("psk") and psk_problem(entry["psk"]):
                 problems.append("tunnel %s: psk %s (the value is never printed)" % (key, psk_problem(entry["psk"])))
+        # the plan phase checked every value too; a plan handed to the module directly (or edited) gets the same
+        # rule here: no line break, control or non-ASCII character reaches a file or a command line
+        cpe = (self.plan.get("cpes") or {}).get(self.host) or {}
+        for where, value in _strings({"cpe": cpe, "tunnels": dict((t["key"], t) for t in self.all_tunnels)}, "plan"):
+            problem = text_problem(value)
+            if problem and value != "":
+                problems.append("%s %s" % (where, problem))
         if problems:
-            raise ApplyError("; ".join(problems))
+            raise ApplyError("%s: nothing was changed: %s" % (self.host, "; ".join(problems)))
         self.result: Dict[str, Any] = {"changed": False, "commands": [], "changed_files": [], "features": {}}
         self.diffs: List[Dict[str, str]] = []
         self._loaded: Optional[Dict[str, Any]] = None
@@ -505,6 +512,21 @@ class LinuxConfig(object):
                                  "the ipsec role." % (name, conn.get("dpd_delay", "?"), want))
             checked.append(name)
         self.result["features"]["ha"]["checked"] = checked
+
+
+def _strings(data: Any, where: str) -> List[Tuple[str, str]]:
+    """``(path, value)`` of every string in ``data`` (keys included)."""
+    if isinstance(data, str):
+        return [(where, data)]
+    out: List[Tuple[str, str]] = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out += _strings(str(k), "%s key" % where) if not isinstance(k, str) or text_problem(k) else []
+            out += _strings(v, "%s.%s" % (where, k))
+    elif isinstance(data, (list, tuple)):
+        for i, v in enumerate(data):
+            out += _strings(v, "%s[%d]" % (where, i))
+    return out
 
 
 def _kept(sections: Dict[str, List[str]], names: Sequence[str]) -> Dict[str, List[str]]:
