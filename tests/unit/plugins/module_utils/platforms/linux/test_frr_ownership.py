@@ -188,3 +188,24 @@ def test_shared_cpe_on_real_frr_deploy_rerun_prune_leave_the_operator_config_byt
     converge(host_frr, intent(plan, pruned), host="cpe1")
     assert operator_part(host_frr.running()) == ops
     assert F.frr_delta(host_frr.running(), intent(plan, host_frr.running()))["commands"] == []
+
+
+def test_upgrade_from_name_based_ownership_adopt_the_listed_objects_once(plan, host_frr):
+    """A CPE converged by a version that recognised FRR objects by their VC- names (fixture captured then): refused,
+    listing every object; adopting exactly that list marks them; the next run needs no adopt and changes nothing."""
+    import ast
+
+    old = fixture_text("frr_running_converged_unmarked.txt")
+    host_frr.configure("\n".join(x for x in old.splitlines()[4:] if not x.startswith(("frr version", "end"))) + "\n")
+    running = host_frr.running()
+    d = F.frr_delta(running, intent(plan, running), host="cpe1")
+    assert d["commands"] == [] and d["error"]
+    labels = ast.literal_eval(d["error"].split("vc_linux_adopt: ", 1)[1])
+    assert sorted(labels) == sorted(["neighbor 100.64.0.2", "neighbor 100.64.0.6"] + [
+        "%s VC-LAB-%s-%s" % (k, t, io) for k in ("ip prefix-list", "route-map") for t in "AB" for io in ("IN", "OUT")])
+    ops = operator_part(running)
+    d = converge(host_frr, intent(plan, running), adopt=labels, host="cpe1")
+    assert not [c for c in d["commands"] if "remote-as" in c or "password" in c]   # only the markers are written
+    after = host_frr.running()
+    assert F.frr_delta(after, intent(plan, after))["commands"] == []
+    assert operator_part(after) == ops
