@@ -225,7 +225,7 @@ class LinuxConfig(object):
             conf_dir = os.path.join(self.p["swanctl_dir"], "conf.d")
             out += [os.path.join(conf_dir, "vc-connections.conf"), os.path.join(conf_dir, "vc-secrets.conf")]
         if "gre" in feats and self.p["gre_persist"]:
-            out += [os.path.join(self.p["networkd_dir"], f["path"]) for f in R.render_networkd(self.tunnels)]
+            out += [os.path.join(self.p["networkd_dir"], f["path"]) for f in R.render_networkd(self.all_tunnels)]
         if "mtu" in feats and self.all_tunnels:
             out += [self.p["nft_file"]] if self.p.get("nft_file") else []
             if self.p["systemd"]:
@@ -235,7 +235,9 @@ class LinuxConfig(object):
     def _ownership(self) -> None:
         """One read of everything the selected features would change; every object the plan names that exists
         without our marker (and is not adopted) is refused here, before the first write of the run, with the
-        object, the CPE and the fix named. Nothing is changed when any refusal exists (also in check mode)."""
+        object, the CPE and the fix named. Nothing is changed when any refusal exists (also in check mode).
+        A staged run checks the objects of every planned tunnel of the CPE, not only its stage's: a later stage
+        would refuse after the first one changed the CPE."""
         feats = self.p["features"]
         adopt = list(self.p.get("adopt") or [])
         problems = []  # type: List[str]
@@ -245,8 +247,8 @@ class LinuxConfig(object):
                 "file(s) %s exist on %s without the Virtual Connect header ('# %s'): refusing to overwrite them; move "
                 "them away (or point vc_linux_swanctl_dir / vc_linux_networkd_dir / vc_linux_nft_file elsewhere), or "
                 "adopt them explicitly with vc_linux_adopt: %s" % (", ".join(files), self.host, R.HEADER, files))
-        if "gre" in feats and self.tunnels:
-            foreign = A.gre_changes(R.gre_links(self.tunnels), *self._gre_links_state(), prune=False, adopt=adopt)["foreign"]
+        if "gre" in feats and self.all_tunnels:
+            foreign = A.gre_changes(R.gre_links(self.all_tunnels), *self._gre_links_state(), prune=False, adopt=adopt)["foreign"]
             if foreign:
                 problems.append(
                     "link(s) %s exist on %s without the Virtual Connect marker (alias 'webex_di.virtual_connect:<tunnel "
@@ -269,7 +271,7 @@ class LinuxConfig(object):
         """The FRR refusals (frr.owned) from the running configuration, and from the saved one when bgpd is not
         running yet (the bgp feature starts it, and it loads what frr.conf holds)."""
         cpe = (self.plan.get("cpes") or {}).get(self.host)
-        if not self.tunnels or not cpe:
+        if not self.all_tunnels or not cpe:
             return []
         vtysh = list(self.p["vtysh"])
         texts = [self._running(vtysh)]
@@ -280,8 +282,8 @@ class LinuxConfig(object):
             texts.append(_read(saved) or "")
         problems = []  # type: List[str]
         for text in texts:
-            intent = R.frr_intent(self.tunnels, cpe, {}, activate=F.needs_activate(text))
-            have = F.owned(text, intent, self._frr_keep(), adopt)
+            intent = R.frr_intent(self.all_tunnels, cpe, {}, activate=F.needs_activate(text))
+            have = F.owned(text, intent, None, adopt)
             for problem in F.ownership_errors(have, self.host):
                 problem += "" if text is texts[0] else " (in %s, which bgpd loads when it starts)" % saved
                 if problem not in problems:

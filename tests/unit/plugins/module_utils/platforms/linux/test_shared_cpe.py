@@ -330,11 +330,13 @@ def test_the_refusal_names_every_collision_of_every_feature_at_once(shared):
     assert cpe.mutations() == []
 
 
-def test_a_staged_run_refuses_only_what_its_tunnels_name(shared):
+def test_a_staged_run_refuses_what_any_planned_tunnel_names_before_its_first_stage(shared):
     params, cpe, root = shared
     _frr_neighbor(params, cpe, root)                 # a collision on tunnel B's neighbour
-    with pytest.raises(ApplyError, match="neighbor 100.64.0.6"):
-        apply(params, cpe, tunnels=["lab-B"])
-    result, _w = apply(params, cpe, tunnels=["lab-A"])   # tunnel A's objects are free
-    assert result["changed"] and "neighbor 100.64.0.6 remote-as 64999" in cpe.frr.running()
+    for stage in (["lab-A"], ["lab-B"]):
+        with pytest.raises(ApplyError, match="neighbor 100.64.0.6"):
+            apply(params, cpe, tunnels=stage)
+        assert cpe.mutations() == []
+    result, _w = apply(params, cpe, tunnels=["lab-A"], adopt=["neighbor 100.64.0.6"])   # adopted: stage A goes
+    assert result["changed"] and "neighbor 100.64.0.6 remote-as 64999" in cpe.frr.running()   # B untouched in stage A
     assert re.search(r"neighbor 100.64.0.2 description webex_di.virtual_connect:lab-A", cpe.frr.running())
