@@ -11,6 +11,7 @@
 # collision: our neighbour 100.64.0.6 loses its marker (an old-style description) and our nft script is removed -> the
 # run is refused naming the neighbour, cpe1 and vc_linux_adopt, before the first write (FRR unchanged, the file not
 # written back); vc_linux_adopt then takes it back. Needs lib.sh (guest/gx/ap) and lab_test.sh's check/record/figure.
+# The deploy and the adopt run are -vvv: no PSK or BGP password, in clear or base64, in any of the outputs.
 # Lab time: ~4 apply-only runs (tests/lab/README.md).
 
 SHARED_OPERATOR_FRR='ip prefix-list VC-OPS-IN seq 5 permit 10.20.0.0/16
@@ -64,6 +65,18 @@ print("\n".join(keep))'
 	gx cpe1 sha256sum /etc/systemd/network/vcgre9.netdev
 }
 
+# shared_no_secret INVENTORY FILES...: no PSK or BGP password of the inventory, in clear or base64, in the files
+shared_no_secret() {
+	local inv=$1; shift
+	! grep -qF -f <($PY -c '
+import base64, sys, yaml
+for r in yaml.safe_load(open(sys.argv[1]))["vc_regions"]:
+    for t in r["tunnels"]:
+        for k in ("psk", "bgp_password"):
+            if t.get(k):
+                print(t[k]); print(base64.b64encode(t[k].encode()).decode())' "$REPO/$inv/group_vars/all/vc.yml") "$@"
+}
+
 shared_cpe() { # shared_cpe INVENTORY
 	local inv=$1 t0 n before
 	t0=$(now)
@@ -77,7 +90,7 @@ shared_cpe() { # shared_cpe INVENTORY
 	check "shared CPE: operator objects in place (VC-OPS-RM used by 10.10.10.254, vcgre9)" \
 		grep -q "neighbor 10.10.10.254 route-map VC-OPS-RM out" <<<"$before"
 
-	ap playbooks/deploy_vc.yml "$inv" "${SHARED_FAST[@]}" > "$RUN/shared-deploy.log" 2>&1
+	ap playbooks/deploy_vc.yml "$inv" "${SHARED_FAST[@]}" -vvv > "$RUN/shared-deploy.log" 2>&1
 	check "shared CPE: deploy ok" test "$(recap_failed "$RUN/shared-deploy.log")" -eq 0
 	check "shared CPE: stale marked objects pruned (neighbour 100.64.9.2, VC-OLD-IN, vcgre150 and its file)" \
 		test -z "$(gx cpe1 vtysh -c 'show running-config' | grep -E '100\.64\.9\.2|VC-OLD-IN')$(gx cpe1 ip -br link show vcgre150 2>/dev/null)$(gx cpe1 ls /etc/systemd/network/vcgre150.netdev 2>/dev/null)"
@@ -99,12 +112,14 @@ shared_cpe() { # shared_cpe INVENTORY
 		grep -q "cpe1: nothing was changed: .*neighbor 100.64.0.6.*vc_linux_adopt" "$RUN/shared-refused.log"
 	check "shared CPE: refused before the first write (FRR unchanged, nft script not rewritten)" \
 		test "$(gx cpe1 vtysh -c 'show running-config')" = "$frr_before" -a -z "$(gx cpe1 ls /etc/nftables.d/vc-mss-clamp.nft 2>/dev/null)"
-	ap playbooks/deploy_vc.yml "$inv" "${SHARED_FAST[@]}" -e '{"vc_linux_adopt": ["neighbor 100.64.0.6"]}' \
+	ap playbooks/deploy_vc.yml "$inv" "${SHARED_FAST[@]}" -vvv -e '{"vc_linux_adopt": ["neighbor 100.64.0.6"]}' \
 		> "$RUN/shared-adopt.log" 2>&1
 	check "shared CPE: vc_linux_adopt takes it back (marker and nft script restored)" \
 		test "$(recap_failed "$RUN/shared-adopt.log")" -eq 0 -a -n "$(gx cpe1 vtysh -c 'show running-config' | grep 'neighbor 100.64.0.6 description webex_di.virtual_connect:lab-B')" -a -n "$(gx cpe1 ls /etc/nftables.d/vc-mss-clamp.nft)"
 	check "shared CPE: the operator objects byte-identical at the end" test "$(shared_operator_state)" = "$before"
 	gx cpe1 rm -f /root/vc-mss-clamp.nft.saved
+	check "shared CPE: no PSK or BGP password (clear or base64) in the outputs, two of them at -vvv" \
+		shared_no_secret "$inv" "$RUN"/shared-*.log
 
 	# leave the lab as the later steps expect it: the operator's objects go (by hand, as the operator would)
 	printf '%s\n' "no route-map VC-OPS-RM permit 10" "no route-map OPS-IN permit 10" "no ip prefix-list VC-OPS-IN" \
