@@ -173,6 +173,14 @@ def nft_table_marked(listing: Optional[str]) -> bool:
     return any(_NFT_TABLE_COMMENT.match(line) for line in (listing or "").split("\n"))
 
 
+_SECTION = re.compile(r"^\s*([A-Za-z0-9._-]+)\s*\{")
+
+
+def swanctl_section_names(text: str) -> set:
+    """Every section name (``name {``) of a swanctl file, comments left out."""
+    return set(m.group(1) for m in (_SECTION.match(line.split("#", 1)[0]) for line in text.split("\n")) if m)
+
+
 def file_change(path: str, content: str, mode: int, current: Optional[str], current_mode: Optional[int]) -> bool:
     """A file must be written when it is missing, its content differs or its mode differs."""
     return current is None or current != content or current_mode != mode

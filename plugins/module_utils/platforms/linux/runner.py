@@ -247,6 +247,8 @@ class LinuxConfig(object):
                 "file(s) %s exist on %s without the Virtual Connect header ('# %s'): refusing to overwrite them; move "
                 "them away (or point vc_linux_swanctl_dir / vc_linux_networkd_dir / vc_linux_nft_file elsewhere), or "
                 "adopt them explicitly with vc_linux_adopt: %s" % (", ".join(files), self.host, R.HEADER, files))
+        if "ipsec" in feats and self.all_tunnels:
+            problems += self._swanctl_name_clashes()
         if "gre" in feats and self.all_tunnels:
             foreign = A.gre_changes(R.gre_links(self.all_tunnels), *self._gre_links_state(), prune=False, adopt=adopt)["foreign"]
             if foreign:
@@ -266,6 +268,25 @@ class LinuxConfig(object):
             problems += self._frr_ownership(adopt)
         if problems:
             raise ApplyError("%s: nothing was changed: %s" % (self.host, " | ".join(problems)))
+
+    def _swanctl_name_clashes(self) -> List[str]:
+        """A connection or secret section named like ours (``vc-<key>``, ``ike-vc-<key>``) in another swanctl file:
+        charon would hold two definitions of one name, and --load-all would replace theirs or ours."""
+        conf_dir = os.path.join(self.p["swanctl_dir"], "conf.d")
+        ours = set(os.path.join(conf_dir, n) for n in ("vc-connections.conf", "vc-secrets.conf"))
+        names = set(R.conn_name(t) for t in self.all_tunnels) | set("ike-" + R.conn_name(t) for t in self.all_tunnels)
+        files = sorted(glob.glob(os.path.join(conf_dir, "*.conf"))) + [self.p.get("swanctl_conf") or
+                                                                        os.path.join(self.p["swanctl_dir"], "swanctl.conf")]
+        out = []
+        for path in files:
+            if path in ours or not os.path.isfile(path):
+                continue
+            found = A.swanctl_section_names(_read(path) or "") & names
+            if found:
+                out.append("swanctl file %s on %s defines %s, the name(s) of Virtual Connect's own connections or secrets "
+                           "(conf.d/vc-connections.conf, vc-secrets.conf): refusing to load a second definition; rename "
+                           "or remove them there" % (path, self.host, ", ".join(sorted(found))))
+        return out
 
     def _frr_ownership(self, adopt: List[str]) -> List[str]:
         """The FRR refusals (frr.owned) from the running configuration, and from the saved one when bgpd is not

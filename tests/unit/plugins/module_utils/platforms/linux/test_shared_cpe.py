@@ -340,3 +340,16 @@ def test_a_staged_run_refuses_what_any_planned_tunnel_names_before_its_first_sta
     result, _w = apply(params, cpe, tunnels=["lab-A"], adopt=["neighbor 100.64.0.6"])   # adopted: stage A goes
     assert result["changed"] and "neighbor 100.64.0.6 remote-as 64999" in cpe.frr.running()   # B untouched in stage A
     assert re.search(r"neighbor 100.64.0.2 description webex_di.virtual_connect:lab-A", cpe.frr.running())
+
+
+def test_a_connection_of_our_name_in_another_swanctl_file_is_refused(shared):
+    params, cpe, root = shared
+    other = root / "etc" / "swanctl" / "conf.d" / "site.conf"
+    other.write_text("connections {\n  vc-lab-B {   # copied by hand\n    remote_addrs = 198.51.100.6\n  }\n}\n")
+    state = whole_state(cpe, root)
+    with pytest.raises(ApplyError) as err:
+        apply(params, cpe)
+    assert str(other) in str(err.value) and "vc-lab-B" in str(err.value) and "cpe1" in str(err.value)
+    assert cpe.mutations() == [] and whole_state(cpe, root) == state
+    other.write_text("connections {\n  vc-lab-Bx {\n  }\n}\n# vc-lab-B {\n")       # another name, a comment: fine
+    assert apply(params, cpe)[0]["changed"]
