@@ -275,8 +275,8 @@ class LinuxConfig(object):
         conf_dir = os.path.join(self.p["swanctl_dir"], "conf.d")
         ours = set(os.path.join(conf_dir, n) for n in ("vc-connections.conf", "vc-secrets.conf"))
         names = set(R.conn_name(t) for t in self.all_tunnels) | set("ike-" + R.conn_name(t) for t in self.all_tunnels)
-        files = sorted(glob.glob(os.path.join(conf_dir, "*.conf"))) + [self.p.get("swanctl_conf") or
-                                                                        os.path.join(self.p["swanctl_dir"], "swanctl.conf")]
+        main = self.p.get("swanctl_conf") or os.path.join(self.p["swanctl_dir"], "swanctl.conf")
+        files = sorted(glob.glob(os.path.join(conf_dir, "*.conf"))) + [main]
         out = []
         for path in files:
             if path in ours or not os.path.isfile(path):
