@@ -295,18 +295,21 @@ class LinuxConfig(object):
         if not self.all_tunnels or not cpe:
             return []
         vtysh = list(self.p["vtysh"])
-        texts = [self._running(vtysh)]
-        self._frr_first_read = texts[0]
+        texts = []  # type: List[Tuple[str, str]]
+        rc, out, _err = self.run(vtysh + ["-c", "show running-config"])
+        if rc == 0:       # else FRR is not running yet: the bgp feature starts it (and fails then if it cannot)
+            self._frr_first_read = out
+            texts.append(("", out))
         rc, out, _err = self.run(vtysh + ["-c", "show daemons"])
         saved = os.path.join(os.path.dirname(self.p["frr_daemons_file"] or "/etc/frr/daemons"), "frr.conf")
         if (rc != 0 or "bgpd" not in out.split()) and os.path.isfile(saved):
-            texts.append(_read(saved) or "")
+            texts.append((" (in %s, which bgpd loads when it starts)" % saved, _read(saved) or ""))
         problems = []  # type: List[str]
-        for text in texts:
+        for where, text in texts:
             intent = R.frr_intent(self.all_tunnels, cpe, {}, activate=F.needs_activate(text))
             have = F.owned(text, intent, None, adopt)
             for problem in F.ownership_errors(have, self.host):
-                problem += "" if text is texts[0] else " (in %s, which bgpd loads when it starts)" % saved
+                problem += where
                 if problem not in problems:
                     problems.append(problem)
         return problems
