@@ -110,15 +110,6 @@ def _flatten(nodes: List[Dict[str, Any]], skip: Any) -> List[str]:
 _WORD = re.compile(r"\S+")
 
 
-def adopt_labels(intent: Dict[str, Any]) -> Dict[str, str]:
-    """The vc_linux_adopt label of every FRR object the intent names: label -> kind."""
-    out = dict(("neighbor %s" % ip, "neighbor") for ip in intent.get("neighbors") or ())
-    out.update(("ip prefix-list %s" % n, "prefix_list") for n in intent.get("prefix_lists") or ())
-    out.update(("route-map %s" % h.split()[1], "route_map") for h in intent.get("route_maps") or ())
-    out.update(("bfd profile %s" % n, "bfd_profile") for n in intent.get("bfd_profiles") or ())
-    return out
-
-
 def owned(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] = None,
           adopt: Sequence[str] = ()) -> Dict[str, Any]:
     """The VC-owned part of a running config, in the shape of the intent, and what is refused.
