@@ -12,17 +12,28 @@ version_added: 0.1.0
 description:
   - One module run applies the selected O(features) in order, each touching only what Virtual Connect owns and
     only what differs (module start-up is the dominant cost on small CPEs, so a deploy runs it once).
+  - Ownership (docs/ownership.md) - an object is Virtual Connect's only when the plan names it AND it carries the marker
+    C(webex_di.virtual_connect:<key>) in the tool's own syntax (file header, link alias, nftables table comment, FRR
+    C(description)); never because of its name. Before the first write of the run, one read of everything the selected
+    O(features) would change refuses every object the plan names that exists without the marker (a swanctl or networkd
+    file, a GRE link, the nftables table, an FRR neighbour, prefix-list, route-map or BFD profile), naming it, the CPE
+    and the fix (rename, remove, or O(adopt)); nothing is changed then, in check mode too.
   - V(ipsec) - writes C(conf.d/vc-connections.conf) (0644) and C(conf.d/vc-secrets.conf) (0600, PSKs base64 C(0s)) in
     O(swanctl_dir), then loads them with C(swanctl --load-all) when a file changed or a connection is not loaded.
   - V(gre) - the kernel GRE links C(vcgre<tunnel_number>) (ttl 255, PMTU discovery, MTU and address from the plan),
-    created or fixed live with C(ip), and their systemd-networkd files (O(gre_persist)); C(vcgre*) links and files
-    the plan no longer has are removed (O(gre_prune)). Linux GRE has no keepalives - a warning per tunnel says so.
-  - V(mtu) - the nftables table C(inet vc_mss_clamp) (TCP MSS clamp, forward hook, priority mangle), loaded only when
-    its rules do not all carry the rule-set tag, its script O(nft_file), path-MTU discovery checked, and with
+    created or fixed live with C(ip), and their systemd-networkd files (O(gre_persist)); links carrying the marker and
+    files carrying the header that the plan no longer has are removed (O(gre_prune)), never a link or file because
+    of its C(vcgre) name. Linux GRE has no keepalives - a warning per tunnel says so.
+  - V(mtu) - the nftables table C(inet vc_mss_clamp) (TCP MSS clamp, forward hook, priority mangle, table comment
+    C(webex_di.virtual_connect:mss-clamp)), loaded only when its rules do not all carry the rule-set tag, its script
+    O(nft_file), path-MTU discovery checked, and with
     O(systemd) a unit C(vc-mss-clamp.service) that loads it at boot.
   - V(bgp) - C(bgpd) (C(bfdd) with BFD) enabled in O(frr_daemons_file) (FRR restarted only then), and the VC-owned FRR
-    objects (C(VC-*) prefix-lists, route-maps, BFD profiles, the VC neighbours' lines in C(router bgp)) compared with
-    C(show running-config); only the difference is pushed (C(vtysh -f)), read back, and saved.
+    objects (prefix-lists and route-map entries with the marker as C(description), BFD profiles used only by marked
+    neighbours, the lines of the neighbours described with the marker in C(router bgp)) compared with
+    C(show running-config); only the difference is pushed (C(vtysh -f)), read back, and saved. Stale marked objects
+    are removed unless another configuration still uses them (then a warning). When bgpd is not running yet, the
+    refusals are also checked in C(frr.conf) next to O(frr_daemons_file), which bgpd loads when it starts.
   - V(ha) - checks that charon runs each VC connection with the plan's DPD interval and trap DPD/close actions.
   - Operator configuration (other swanctl connections, links, nftables tables, FRR objects) is never read into a
     comparison, so it is never changed.
@@ -106,14 +117,16 @@ options:
     default: true
   adopt:
     description:
-      - GRE links the plan names that exist without the Virtual Connect marker (the alias
-        C(webex_di.virtual_connect:<tunnel key>)) and that this run may take over; without it such a link stops the
-        run before any change. An adopted link gets the marker (docs/ownership.md).
+      - Objects the plan names that exist without the Virtual Connect marker and that this run may take over, by the
+        label the refusal names - a GRE link (C(vcgre101)), a file path (C(/etc/systemd/network/vcgre101.netdev)),
+        C(table inet vc_mss_clamp), C(neighbor 100.64.0.2), C(ip prefix-list VC-US-EAST-A-IN),
+        C(route-map VC-US-EAST-A-IN), C(bfd profile VC-US-EAST-A). Without it such an object stops the run before any
+        change. An adopted object gets the marker and is Virtual Connect's from then on (docs/ownership.md).
     type: list
     elements: str
     default: []
   gre_prune:
-    description: Delete C(vcgre*) links and their files that the plan no longer has.
+    description: Delete the GRE links carrying the marker and the networkd files carrying the header that the plan no longer has.
     type: bool
     default: true
   ip:

@@ -139,6 +139,10 @@ check "wire: zero clear-text GRE on the internet links, both directions ($W)" wi
 check "wire: ESP and IKE seen" test "$(sed -n 's/.*esp=\([0-9]*\).*/\1/p' <<<"$W")" -gt 0 -a "$(sed -n 's/.*ike=\([0-9]*\).*/\1/p' <<<"$W")" -gt 0
 guest collect "$RUN/vm-single" >/dev/null 2>&1
 
+# ------------------------------------------------------------------ 5a. shared CPE: operator look-alikes (docs/ownership.md)
+# shellcheck source=tests/lab/shared_cpe.sh
+. "$REPO/tests/lab/shared_cpe.sh" && shared_cpe inventories/lab
+
 # ------------------------------------------------------------------ 5b. a short subset of the fault matrix
 # the full matrix is make lab-faults; here a few faults whose inject/diagnose/remove/green cycle is short
 # (tests/lab/README.md, "Fault matrix": measured times). LAB_TEST_FAULTS="" skips it.

@@ -9,6 +9,7 @@ a kernel. The modules run the commands.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Dict, List, Optional, Sequence
 
 from ...plan.secrets import MASK
@@ -159,6 +160,27 @@ def nft_current(nft_json: Any, tag: str, rule_count: int) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Files (swanctl, networkd, nft script, systemd unit): what differs
 # ---------------------------------------------------------------------------------------------
+def file_marked(text: Optional[str]) -> bool:
+    """A file Virtual Connect wrote: its first line is the header naming the collection (docs/ownership.md)."""
+    return bool(text) and "Managed by webex_di.virtual_connect " in text.split("\n", 1)[0]
+
+
+_NFT_TABLE_COMMENT = re.compile(r'^\tcomment "webex_di\.virtual_connect:[^"\s]+"$')
+
+
+def nft_table_marked(listing: Optional[str]) -> bool:
+    """``nft list table`` text of a table carrying our marker as its table comment (one tab in, not a chain's)."""
+    return any(_NFT_TABLE_COMMENT.match(line) for line in (listing or "").split("\n"))
+
+
+_SECTION = re.compile(r"^\s*([A-Za-z0-9._-]+)\s*\{")
+
+
+def swanctl_section_names(text: str) -> set:
+    """Every section name (``name {``) of a swanctl file, comments left out."""
+    return set(m.group(1) for m in (_SECTION.match(line.split("#", 1)[0]) for line in text.split("\n")) if m)
+
+
 def file_change(path: str, content: str, mode: int, current: Optional[str], current_mode: Optional[int]) -> bool:
     """A file must be written when it is missing, its content differs or its mode differs."""
     return current is None or current != content or current_mode != mode

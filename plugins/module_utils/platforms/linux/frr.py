@@ -5,22 +5,30 @@
 
 Pure functions. ``parse_running`` turns ``vtysh -c 'show running-config'`` into a tree;
 ``frr_delta`` compares only the VC-owned parts with ``render.linux.frr_intent`` and returns the
-commands for ``vtysh -f`` (configuration mode) that make them equal, never touching anything else:
+commands for ``vtysh -f`` (configuration mode) that make them equal, never touching anything else.
 
-* prefix-lists and route-maps whose name starts with ``VC-``; BFD profiles ``VC-*``;
-* in ``router ospf`` (ospfd's default instance): ``redistribute bgp`` lines whose route-map is ``VC-*``
-  (redistribution of the DI prefixes, docs/ha.md);
-* in ``router bgp <asn>`` (default VRF): lines of the plan's neighbours, lines of neighbours whose
-  description starts with ``VC-`` (stale VC neighbours: removed), and ``bgp router-id`` when the
-  plan sets it explicitly or the router has none.
+An object is Virtual Connect's only when the plan names it AND it carries the collection's marker
+``webex_di.virtual_connect:<key>`` in FRR's own syntax (docs/ownership.md) - never because of its name:
 
-Every other line (operator neighbours, prefix-lists, route-maps, other daemons) is invisible here.
+* a neighbour: ``neighbor X description webex_di.virtual_connect:<key>``;
+* a prefix-list: ``ip prefix-list X description webex_di.virtual_connect:<key>``;
+* a route-map: every entry of the name carries ``description webex_di.virtual_connect:<key>``;
+* a BFD profile (FRR cannot describe one): used by a marked neighbour of ours and by nothing else;
+* in ``router ospf`` (ospfd's default instance): the ``redistribute bgp`` line whose route-map is ours;
+* ``bgp router-id`` when the plan sets it explicitly or the router has none.
+
+An object the plan names that exists without the marker (or that another configuration uses) is
+refused: :func:`frr_delta` returns an error naming it and the fix (rename, remove, or adopt it with
+``adopt`` - vc_linux_adopt - labels ``neighbor X``, ``ip prefix-list X``, ``route-map X``,
+``bfd profile X``). Stale objects (marked, no longer in the plan, used by nothing else) are removed.
+Every other line (operator neighbours, prefix-lists, route-maps, other daemons) is never changed.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Set, Tuple
+import re
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
-from .render import FRR_PREFIX
+from ...plan.views import marker_key
 
 SKIP = ("!", "exit", "exit-address-family", "end", "Building configuration...", "Current configuration:")
 AF = "address-family ipv4 unicast"
@@ -77,65 +85,188 @@ def _pl_name(line: str) -> str:
     return line.split()[2]
 
 
-def owned(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-    """The VC-owned part of a running config, in the shape of the intent.
+def _description(line: str) -> Optional[str]:
+    """The text of a ``neighbor X description TEXT`` line, else None."""
+    words = line.split(None, 3)
+    return words[3] if len(words) == 4 and words[0] == "neighbor" and words[2] == "description" else None
+
+
+def _marked_lines(lines: Sequence[str]) -> bool:
+    """A route-map entry's lines carry our marker (``description webex_di.virtual_connect:<key>``)."""
+    return any(x.startswith("description ") and marker_key(x[len("description "):]) for x in lines)
+
+
+def _flatten(nodes: List[Dict[str, Any]], skip: Any) -> List[str]:
+    """Every line of ``nodes`` (and their children) except the nodes ``skip(node)`` says are ours."""
+    out = []  # type: List[str]
+    for n in nodes:
+        if skip(n):
+            continue
+        out.append(n["line"])
+        out += _flatten(n["children"], skip)
+    return out
+
+
+_WORD = re.compile(r"\S+")
+
+
+def owned(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] = None,
+          adopt: Sequence[str] = ()) -> Dict[str, Any]:
+    """The VC-owned part of a running config, in the shape of the intent, and what is refused.
 
     ``keep``: ``{neighbors: [ip], names: [object name]}`` of planned tunnels a staged run leaves alone:
-    they are neither compared nor taken for stale."""
+    they are neither compared nor taken for stale. ``adopt``: labels (``neighbor X``, ``ip prefix-list X``,
+    ``route-map X``, ``bfd profile X``) of unmarked objects the plan names that this run takes over.
+
+    ``foreign``: labels of objects the plan names that exist without our marker (not adopted);
+    ``used_elsewhere``: labels of objects the plan names that another configuration uses (a neighbour, a
+    route-map entry, a ``redistribute`` line that is not ours); ``kept_stale``: stale objects of ours left in
+    place because another configuration uses them."""
     keep_nbrs = set((keep or {}).get("neighbors") or ())
     keep_names = set((keep or {}).get("names") or ())
+    adopt = set(adopt or ())
     tree = parse_running(running)
     router = bgp_router(tree)
     router_lines = _lines(router["children"]) if router else []
     af_node = _child(router["children"], AF) if router else None
     af_lines = _lines(af_node["children"]) if af_node else []
-    stale = set()  # type: Set[str]
+    foreign = []  # type: List[str]
+
+    # neighbours: marked by their description
+    present = set(_nbr(x) for x in router_lines if _nbr(x))
+    marked_nbrs = set(_nbr(x) for x in router_lines if marker_key(_description(x)))
+    planned_nbrs = set(intent["neighbors"])
+    for ip in sorted(planned_nbrs & present, key=_ip_key):
+        if ip not in marked_nbrs and "neighbor %s" % ip not in adopt:
+            foreign.append("neighbor %s" % ip)
+    stale = set(ip for ip in marked_nbrs if ip not in planned_nbrs and ip not in keep_nbrs)
+    mine = (planned_nbrs - set(x.split()[1] for x in foreign)) | stale
+
+    # prefix-lists: marked by their description line
+    pl_lines = {}  # type: Dict[str, List[str]]
+    for n in tree:
+        if n["line"].startswith("ip prefix-list "):
+            pl_lines.setdefault(_pl_name(n["line"]), []).append(n["line"])
+    pl_marked = set(name for name, lines in pl_lines.items()
+                    if any(x.startswith("ip prefix-list %s description " % name)
+                           and marker_key(x.split(None, 4)[4] if len(x.split(None, 4)) == 5 else None) for x in lines))
+    # route-maps: each entry marked by its description
+    rm_entries = {}  # type: Dict[str, Dict[str, List[str]]]
+    for n in tree:
+        words = n["line"].split()
+        if len(words) == 4 and words[0] == "route-map":
+            rm_entries.setdefault(words[1], {})[n["line"]] = _lines(n["children"])
+    planned_pl = set(intent.get("prefix_lists") or ())
+    planned_rm = set(h.split()[1] for h in intent.get("route_maps") or ())
+    planned_bfd = set(intent.get("bfd_profiles") or ())
+
+    ours_pl = set()  # type: Set[str]
+    for name in sorted(pl_lines):
+        if name in keep_names:
+            continue
+        if name in planned_pl:
+            if name in pl_marked or "ip prefix-list %s" % name in adopt:
+                ours_pl.add(name)
+            else:
+                foreign.append("ip prefix-list %s" % name)
+        elif name in pl_marked:
+            ours_pl.add(name)                 # stale (removed unless used elsewhere)
+    ours_rm = {}  # type: Dict[str, List[str]]   header -> lines (only entries of ours)
+    for name in sorted(rm_entries):
+        if name in keep_names:
+            continue
+        entries = rm_entries[name]
+        if name in planned_rm:
+            if "route-map %s" % name in adopt or all(_marked_lines(body) for body in entries.values()):
+                ours_rm.update(entries)
+            else:
+                foreign.append("route-map %s" % name)
+        else:
+            ours_rm.update((h, body) for h, body in entries.items() if _marked_lines(body))   # stale entries of ours
+    ours_rm_names = set(h.split()[1] for h in ours_rm)
+
+    # BFD profiles: no description in FRR - ours when the plan names it (or it is stale) and only neighbours of ours use it
+    bfd = _child(tree, "bfd")
+    profiles = {}  # type: Dict[str, List[str]]
+    for p in (bfd["children"] if bfd else []):
+        words = p["line"].split()
+        if len(words) == 2 and words[0] == "profile":
+            profiles[words[1]] = _lines(p["children"])
+    used_by = {}  # type: Dict[str, Set[str]]   profile -> neighbours using it
     for line in router_lines:
         words = line.split()
-        if len(words) >= 4 and words[0] == "neighbor" and words[2] == "description" and words[3].startswith(FRR_PREFIX):
-            if words[1] not in intent["neighbors"] and words[1] not in keep_nbrs:
-                stale.add(words[1])
-    mine = set(intent["neighbors"]) | stale
-    # a neighbour of ours that exists without our description is not ours (docs/ownership.md); neither is a
-    # VC-named object that a neighbour of another configuration uses (it is never changed or removed)
-    described = set(w.split()[1] for w in router_lines
-                    if len(w.split()) >= 4 and w.split()[2] == "description" and w.split()[3].startswith(FRR_PREFIX))
-    present = set(_nbr(x) for x in router_lines if _nbr(x))
-    foreign = sorted(ip for ip in intent["neighbors"] if ip in present and ip not in described)
-    mine -= set(foreign)
-    used_by_others = set()
-    for line in router_lines + af_lines:
+        if len(words) >= 5 and words[0] == "neighbor" and words[2] == "bfd" and words[3] == "profile":
+            used_by.setdefault(words[4], set()).add(words[1])
+    ours_bfd = set()  # type: Set[str]
+    for name in sorted(profiles):
+        if name in keep_names:
+            continue
+        users = used_by.get(name, set())
+        by_ours = bool(users) and users <= mine      # every neighbour in mine that exists is marked or adopted
+        if name in planned_bfd:
+            if by_ours or "bfd profile %s" % name in adopt:
+                ours_bfd.add(name)
+            elif not (users - mine):
+                foreign.append("bfd profile %s" % name)
+        elif by_ours:
+            ours_bfd.add(name)
+
+    # what another configuration uses: any word of a line that is not ours (descriptions and remarks say nothing)
+    ospf_node = _child(tree, "router ospf")
+
+    def is_ours(node: Dict[str, Any]) -> bool:
+        line = node["line"]
         words = line.split()
-        if len(words) >= 4 and words[0] == "neighbor" and words[1] not in mine \
-                and words[2] in ("route-map", "prefix-list", "bfd"):
-            used_by_others.add(words[-2] if words[2] != "bfd" else words[-1])
-    keep_names = keep_names | used_by_others
-    bfd = _child(tree, "bfd")
+        if line.startswith("ip prefix-list ") and _pl_name(line) in ours_pl:
+            return True
+        if line in ours_rm:
+            return True
+        if _nbr(line) in mine:
+            return True
+        if len(words) == 2 and words[0] == "profile" and words[1] in ours_bfd:
+            return True
+        if words[:2] == ["redistribute", "bgp"] and _redist_route_map(words) in ours_rm_names:
+            return True
+        return words[:1] in (["description"], ["remark"]) or (len(words) > 2 and words[2] == "description")
+
+    elsewhere = set()  # type: Set[str]
+    for line in _flatten(tree, is_ours):
+        elsewhere.update(_WORD.findall(line))
+    used_elsewhere = []  # type: List[str]
+    for kind, names in (("ip prefix-list", planned_pl), ("route-map", planned_rm), ("bfd profile", planned_bfd)):
+        for name in sorted(names):
+            if name in elsewhere and name not in keep_names and "%s %s" % (kind, name) not in foreign:
+                used_elsewhere.append("%s %s" % (kind, name))
+    kept_stale = []  # type: List[str]
+    for name in sorted(ours_pl - planned_pl):
+        if name in elsewhere:
+            ours_pl.discard(name)
+            kept_stale.append("ip prefix-list %s" % name)
+    for name in sorted(ours_rm_names - planned_rm):
+        if name in elsewhere:
+            for h in [h for h in ours_rm if h.split()[1] == name]:
+                del ours_rm[h]
+            kept_stale.append("route-map %s" % name)
+    for name in sorted(ours_bfd - planned_bfd):
+        if name in elsewhere:
+            ours_bfd.discard(name)
+            kept_stale.append("bfd profile %s" % name)
+
     out = {
         "router_asn": int(router["line"].split()[2]) if router else None,
         "router_id": None,
-        "prefix_lists": {},
-        "route_maps": {},
-        "bfd_profiles": {},
+        "prefix_lists": dict((name, pl_lines[name]) for name in ours_pl),
+        "route_maps": ours_rm,
+        "bfd_profiles": dict((name, profiles[name]) for name in ours_bfd),
         "neighbors": {},
         "af_neighbors": {},
-        "stale_neighbors": sorted(stale),
-        "foreign_neighbors": foreign,
-        "foreign_objects": sorted(n for n in used_by_others if n in _intent_names(intent)),
+        "stale_neighbors": sorted(stale, key=_ip_key),
+        "foreign": foreign,
+        "used_elsewhere": used_elsewhere,
+        "kept_stale": kept_stale,
         "activate_needed": "no bgp default ipv4-unicast" in router_lines,
-        "ospf": _ospf_part(tree),
+        "ospf": _ospf_part(ospf_node, ours_rm_names),
     }  # type: Dict[str, Any]
-    for n in tree:
-        line = n["line"]
-        if line.startswith("ip prefix-list " + FRR_PREFIX) and _pl_name(line) not in keep_names:
-            out["prefix_lists"].setdefault(_pl_name(line), []).append(line)
-        elif line.startswith("route-map " + FRR_PREFIX) and line.split()[1] not in keep_names:
-            out["route_maps"][line] = _lines(n["children"])
-    if bfd:
-        for p in bfd["children"]:
-            words = p["line"].split()
-            if len(words) == 2 and words[0] == "profile" and words[1].startswith(FRR_PREFIX) and words[1] not in keep_names:
-                out["bfd_profiles"][words[1]] = _lines(p["children"])
     for line in router_lines:
         if line.startswith("bgp router-id "):
             out["router_id"] = line.split()[2]
@@ -149,16 +280,18 @@ def owned(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] =
     return out
 
 
-def _ospf_part(tree: List[Dict[str, Any]]) -> Dict[str, Any]:
-    """ospfd's default instance: does it exist, its ``redistribute bgp`` lines with a VC route-map (ours) and without."""
-    node = _child(tree, "router ospf")
+def _redist_route_map(words: List[str]) -> Optional[str]:
+    return words[words.index("route-map") + 1] if "route-map" in words[:-1] else None
+
+
+def _ospf_part(node: Optional[Dict[str, Any]], ours_rm: Set[str]) -> Dict[str, Any]:
+    """ospfd's default instance: does it exist, its ``redistribute bgp`` lines with a route-map of ours and the others."""
     part = {"exists": node is not None, "vc": [], "foreign": []}  # type: Dict[str, Any]
     for line in _lines(node["children"]) if node else []:
         words = line.split()
         if words[:2] != ["redistribute", "bgp"]:
             continue
-        rmap = words[words.index("route-map") + 1] if "route-map" in words[:-1] else None
-        part["vc" if rmap and rmap.startswith(FRR_PREFIX) else "foreign"].append(line)
+        part["vc" if _redist_route_map(words) in ours_rm else "foreign"].append(line)
     return part
 
 
@@ -174,13 +307,6 @@ def _ospf_commands(have: Dict[str, Any], intent: Dict[str, Any]) -> Tuple[List[s
                     "Connect would replace it; remove it or add the DI prefixes to its route-map yourself" % part["foreign"][0])
     sub = ["no " + x for x in part["vc"] if x != want] + ([want] if want and want not in part["vc"] else [])
     return (["router ospf"] + [" " + x for x in sub] + ["exit"]) if sub else [], None
-
-
-def _intent_names(intent: Dict[str, Any]) -> Set[str]:
-    names = set(intent.get("prefix_lists") or ())
-    names.update(h.split()[1] for h in intent.get("route_maps") or ())
-    names.update(intent.get("bfd_profiles") or ())
-    return names
 
 
 def _removals(have: List[str], want: List[str]) -> List[str]:
@@ -204,33 +330,33 @@ def _adds(have: List[str], want: List[str]) -> List[str]:
     return [w for w in want if w not in have]
 
 
-def frr_delta(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-    """Compare; return ``{commands, before, after, error}`` (commands for ``vtysh -f``).
+def frr_delta(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] = None,
+              adopt: Sequence[str] = (), host: str = "this CPE") -> Dict[str, Any]:
+    """Compare; return ``{commands, before, after, error, warnings}`` (commands for ``vtysh -f``).
 
-    ``keep``: the FRR objects of planned tunnels this (staged) run does not change, see :func:`owned`."""
-    have = owned(running, intent, keep)
+    ``keep``: the FRR objects of planned tunnels this (staged) run does not change; ``adopt``: unmarked objects
+    the plan names to take over, see :func:`owned`. ``error`` (no command then) names every refused object."""
+    have = owned(running, intent, keep, adopt)
+    warnings = []  # type: List[str]
+    if have["kept_stale"]:
+        warnings.append("FRR on %s: stale Virtual Connect object(s) %s are used by another configuration: left in place; "
+                        "remove them once nothing uses them" % (host, ", ".join(have["kept_stale"])))
     asn = intent["asn"]
     if have["router_asn"] is not None and have["router_asn"] != asn:
         return {
             "commands": [],
             "before": render_owned(have),
             "after": "",
+            "warnings": warnings,
             "error": "FRR already runs 'router bgp %s' but the plan needs AS %s for this CPE: set vc_bgp_asn: %s for this host "
             "(Virtual Connect then uses per-neighbour local-as)" % (have["router_asn"], asn, have["router_asn"]),
         }
-    if have["foreign_neighbors"] or have["foreign_objects"]:
-        return {
-            "commands": [],
-            "before": render_owned(have),
-            "after": "",
-            "error": "FRR already has %s that the plan names but that are not Virtual Connect's (%s): refusing to change "
-            "them; choose other tunnel addresses or region labels, or remove them" % (
-                ", ".join(["neighbor %s" % n for n in have["foreign_neighbors"]] + list(have["foreign_objects"])),
-                "no 'description VC-...'" if have["foreign_neighbors"] else "used by a neighbour of another configuration"),
-        }
+    refused = ownership_errors(have, host)
+    if refused:
+        return {"commands": [], "before": render_owned(have), "after": "", "error": "; ".join(refused), "warnings": warnings}
     ospf_cmds, ospf_error = _ospf_commands(have, intent)
     if ospf_error:
-        return {"commands": [], "before": render_owned(have), "after": "", "error": ospf_error}
+        return {"commands": [], "before": render_owned(have), "after": "", "error": ospf_error, "warnings": warnings}
     want_rid = None
     if intent.get("router_id") and (intent.get("router_id_explicit") or have["router_asn"] is None or have["router_id"] in (None, intent["router_id"])):
         want_rid = intent["router_id"]
@@ -300,7 +426,25 @@ def frr_delta(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any
     before = dict(have)
     if not (want_rid or (have["router_id"] and have["router_id"] == intent.get("router_id"))):
         before["router_id"] = None
-    return {"commands": cmds, "before": render_owned(before), "after": render_owned(after), "error": None}
+    return {"commands": cmds, "before": render_owned(before), "after": render_owned(after), "error": None,
+            "warnings": warnings}
+
+
+def ownership_errors(have: Dict[str, Any], host: str) -> List[str]:
+    """The refusals of :func:`owned`'s result, each naming the objects, the CPE and the fix."""
+    out = []
+    if have["foreign"]:
+        out.append(
+            "FRR on %s already has %s, named by the plan but without the Virtual Connect marker (description "
+            "'webex_di.virtual_connect:<tunnel key>'): refusing to change them; rename ours (the region label, the tunnel "
+            "addresses), remove them, or adopt them explicitly with vc_linux_adopt: %s"
+            % (host, ", ".join(have["foreign"]), have["foreign"]))
+    if have["used_elsewhere"]:
+        out.append(
+            "FRR on %s: %s, named by the plan, are used by another configuration (a neighbour, route-map or redistribute "
+            "line that is not Virtual Connect's): refusing to change them under it; rename ours (the region label) or "
+            "make that configuration stop using them" % (host, ", ".join(have["used_elsewhere"])))
+    return out
 
 
 def render_owned(part: Dict[str, Any]) -> str:
@@ -335,6 +479,8 @@ def render_owned(part: Dict[str, Any]) -> str:
 
 def _seq_key(line: str) -> Tuple[str, int]:
     words = line.split()
+    if len(words) > 3 and words[3] == "description":
+        return (words[2], -1)
     try:
         return (words[2], int(words[4]))
     except (IndexError, ValueError):

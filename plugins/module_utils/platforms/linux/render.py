@@ -14,10 +14,12 @@ Names owned by Virtual Connect on a Linux CPE (everything else on the box is the
   ``vc-<key>``, children ``vc-<key>-gre``, secrets ``ike-vc-<key>``;
 * GRE links ``vcgre<tunnel_number>`` carrying the alias ``webex_di.virtual_connect:<key>`` (their marker), and
   their ``.netdev``/``.network`` files (marked by the file header);
-* nftables table ``inet vc_mss_clamp``;
-* FRR: prefix-lists and route-maps ``VC-<NAME>-IN``/``VC-<NAME>-OUT``, BFD profiles ``VC-<NAME>``,
-  and, inside ``router bgp <asn>``, the lines of the VC neighbours (marked with the description
-  ``VC-<NAME>``).
+* nftables table ``inet vc_mss_clamp`` (marked by its table comment ``webex_di.virtual_connect:mss-clamp``);
+* FRR: prefix-lists and route-maps ``VC-<NAME>-IN``/``VC-<NAME>-OUT`` (marked by ``ip prefix-list X description``
+  and the route-map entry's ``description``), BFD profiles ``VC-<NAME>`` (FRR cannot describe one: ours when only
+  marked neighbours of ours use it), and, inside ``router bgp <asn>``, the lines of the VC neighbours (marked by
+  ``neighbor X description webex_di.virtual_connect:<key>``). The names alone never make an object ours
+  (docs/ownership.md, frr.py).
 """
 from __future__ import annotations
 
@@ -36,8 +38,9 @@ HEADER = "Managed by webex_di.virtual_connect (Webex Calling Dedicated Instance 
 LINK_PREFIX = "vcgre"
 NFT_FAMILY = "inet"
 NFT_TABLE = "vc_mss_clamp"
-FRR_PREFIX = "VC-"
-FRR_CORE_DESCRIPTION = "VC-CORE"   # iBGP neighbours of the customer core (redistribution, docs/ha.md)
+FRR_PREFIX = "VC-"                 # the names Virtual Connect gives its FRR objects (never how they are recognised)
+REDISTRIBUTION_KEY = "redistribution"   # the marker key of the hand-over objects (not a tunnel key)
+NFT_MARKER = marker("mss-clamp")    # the nftables table's comment: one table for every tunnel of the CPE
 
 
 class RenderError(ValueError):
@@ -329,6 +332,7 @@ def render_nft_mss(tunnels: Sequence[Dict[str, Any]]) -> str:
         "table %s %s {}" % (NFT_FAMILY, NFT_TABLE),
         "delete table %s %s" % (NFT_FAMILY, NFT_TABLE),
         "table %s %s {" % (NFT_FAMILY, NFT_TABLE),
+        '\tcomment "%s"' % NFT_MARKER,
         "\tchain forward {",
         "\t\ttype filter hook forward priority mangle; policy accept;",
     ]
@@ -345,8 +349,10 @@ def render_nft_mss(tunnels: Sequence[Dict[str, Any]]) -> str:
 FRR_BFD_DEFAULTS = {"detect-multiplier": 3, "transmit-interval": 300, "receive-interval": 300}
 
 
-def _prefix_list_lines(name: str, prefixes: Sequence[str]) -> List[str]:
-    return ["ip prefix-list %s seq %d permit %s" % (name, 5 * (i + 1), p) for i, p in enumerate(prefixes)]
+def _prefix_list_lines(name: str, prefixes: Sequence[str], key: str) -> List[str]:
+    """The marker (``ip prefix-list X description webex_di.virtual_connect:<key>``) and the entries."""
+    return ["ip prefix-list %s description %s" % (name, marker(key))] + [
+        "ip prefix-list %s seq %d permit %s" % (name, 5 * (i + 1), p) for i, p in enumerate(prefixes)]
 
 
 def frr_intent(
@@ -385,16 +391,17 @@ def frr_intent(
             raise RenderError("tunnel %s: plan router_asn %s differs from the CPE's BGP ASN %s" % (t["key"], bgp["router_asn"], intent["asn"]))
         nbr = bgp["neighbor"]
         pl_in, pl_out = frr_name(t, "-IN"), frr_name(t, "-OUT")
-        intent["prefix_lists"][pl_in] = _prefix_list_lines(pl_in, bgp["prefix_list_in"])
-        intent["prefix_lists"][pl_out] = _prefix_list_lines(pl_out, bgp["prefix_list_out"])
-        # ebgp-requires-policy: both directions need a route-map
-        intent["route_maps"]["route-map %s permit 10" % pl_in] = ["match ip address prefix-list %s" % pl_in]
-        intent["route_maps"]["route-map %s permit 10" % pl_out] = ["match ip address prefix-list %s" % pl_out]
+        intent["prefix_lists"][pl_in] = _prefix_list_lines(pl_in, bgp["prefix_list_in"], t["key"])
+        intent["prefix_lists"][pl_out] = _prefix_list_lines(pl_out, bgp["prefix_list_out"], t["key"])
+        # ebgp-requires-policy: both directions need a route-map; the entry's description is its marker
+        for pl in (pl_in, pl_out):
+            intent["route_maps"]["route-map %s permit 10" % pl] = ["description %s" % marker(t["key"]),
+                                                                   "match ip address prefix-list %s" % pl]
         n = "neighbor %s " % nbr
         lines = [n + "remote-as %s" % bgp["remote_as"]]
         if bgp["local_as_override"]:
             lines.append(n + "local-as %s no-prepend replace-as" % bgp["local_as"])
-        desc = frr_name(t)
+        desc = marker(t["key"])      # the neighbour's ownership marker
         intent["descriptions"][nbr] = desc
         lines.append(n + "description %s" % desc)
         if bgp.get("bfd", {}).get("enabled"):
@@ -436,12 +443,12 @@ def frr_intent(
 def _frr_redistribution(intent: Dict[str, Any], red: Optional[Dict[str, Any]], activate: bool) -> None:
     """Exactly the DI prefixes the CPE learns, to the customer core (plan ``cpes[host].redistribution``, docs/ha.md):
     ``redistribute bgp route-map VC-REDIST`` in ospfd's default instance, or iBGP core neighbours (description
-    ``VC-CORE``) with next-hop-self and ``route-map VC-REDIST out``."""
+    ``webex_di.virtual_connect:redistribution``) with next-hop-self and ``route-map VC-REDIST out``."""
     if not red:
         return
     pl, rm = red["prefix_list"], red["route_map"]
-    intent["prefix_lists"][pl] = _prefix_list_lines(pl, red["prefixes"])
-    body = ["match ip address prefix-list %s" % pl]
+    intent["prefix_lists"][pl] = _prefix_list_lines(pl, red["prefixes"], REDISTRIBUTION_KEY)
+    body = ["description %s" % marker(REDISTRIBUTION_KEY), "match ip address prefix-list %s" % pl]
     ospf = red.get("ospf")
     if ospf:
         body += ["set metric %d" % int(ospf["metric"]), "set metric-type type-%d" % int(ospf["metric_type"]),
@@ -451,8 +458,8 @@ def _frr_redistribution(intent: Dict[str, Any], red: Optional[Dict[str, Any]], a
     ibgp = red.get("ibgp")
     for nbr in (ibgp or {}).get("neighbors") or []:
         n = "neighbor %s " % nbr
-        intent["neighbors"][nbr] = [n + "remote-as %s" % ibgp["asn"], n + "description %s" % FRR_CORE_DESCRIPTION]
-        intent["descriptions"][nbr] = FRR_CORE_DESCRIPTION
+        intent["neighbors"][nbr] = [n + "remote-as %s" % ibgp["asn"], n + "description %s" % marker(REDISTRIBUTION_KEY)]
+        intent["descriptions"][nbr] = marker(REDISTRIBUTION_KEY)
         af = [n + "activate"] if activate else []
         if ibgp.get("next_hop_self", True):
             af.append(n + "next-hop-self")

@@ -32,7 +32,7 @@ import tempfile
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from ...plan.grammar import psk_problem
+from ...plan.grammar import psk_problem, text_problem
 from ...plan.secrets import decode_secrets, secret_values
 from . import validate as V
 from . import apply as A
@@ -99,11 +99,19 @@ class LinuxConfig(object):
             problems.extend(message for _code, _field, message in V.secret_problems(key, entry))
             if entry.get("psk") and psk_problem(entry["psk"]):
                 problems.append("tunnel %s: psk %s (the value is never printed)" % (key, psk_problem(entry["psk"])))
+        # the plan phase checked every value too; a plan handed to the module directly (or edited) gets the same
+        # rule here: no line break, control or non-ASCII character reaches a file or a command line
+        cpe = (self.plan.get("cpes") or {}).get(self.host) or {}
+        for where, value in _strings({"cpe": cpe, "tunnels": dict((t["key"], t) for t in self.all_tunnels)}, "plan"):
+            problem = text_problem(value)
+            if problem and value != "":
+                problems.append("%s %s" % (where, problem))
         if problems:
-            raise ApplyError("; ".join(problems))
+            raise ApplyError("%s: nothing was changed: %s" % (self.host, "; ".join(problems)))
         self.result: Dict[str, Any] = {"changed": False, "commands": [], "changed_files": [], "features": {}}
         self.diffs: List[Dict[str, str]] = []
         self._loaded: Optional[Dict[str, Any]] = None
+        self._frr_first_read: Optional[str] = None
         # rollback: the previous state of each object this run changes, recorded just before its first change
         self.snapshot = S.Snapshot(self.host, [t["key"] for t in self.tunnels], params["features"],
                                    dict((R.conn_name(t), {"child": R.child_name(t), "neighbor": t["bgp"]["neighbor"]})
@@ -168,8 +176,7 @@ class LinuxConfig(object):
 
     # ------------------------------------------------------------------ features
     def apply(self) -> Dict[str, Any]:
-        if "gre" in self.p["features"]:
-            self._gre_ownership()      # before any feature changes anything
+        self._ownership()      # every refusal of every selected feature, before any feature changes anything
         for feature in FEATURES:
             if feature in self.p["features"]:
                 self.result["features"].setdefault(feature, {"changed": False})
@@ -240,15 +247,114 @@ class LinuxConfig(object):
         ip = self.p["ip"]
         return self._json([ip, "-j", "-d", "link", "show"]), self._json([ip, "-j", "addr", "show"])
 
-    def _gre_ownership(self) -> None:
-        """A GRE link the plan names that exists without our marker (its alias) stops the run, naming the fix."""
+    # ------------------------------------------------------------------ ownership (docs/ownership.md)
+    def _owned_files(self) -> List[str]:
+        """The files of the selected features that this run writes: each must be absent or carry our header."""
+        feats, out = self.p["features"], []  # type: Sequence[str], List[str]
+        if "ipsec" in feats and self.all_tunnels:
+            conf_dir = os.path.join(self.p["swanctl_dir"], "conf.d")
+            out += [os.path.join(conf_dir, "vc-connections.conf"), os.path.join(conf_dir, "vc-secrets.conf")]
+        if "gre" in feats and self.p["gre_persist"]:
+            out += [os.path.join(self.p["networkd_dir"], f["path"]) for f in R.render_networkd(self.all_tunnels)]
+        if "mtu" in feats and self.all_tunnels:
+            out += [self.p["nft_file"]] if self.p.get("nft_file") else []
+            if self.p["systemd"]:
+                out.append(self._unit_path())
+        return out
+
+    def _ownership(self) -> None:
+        """One read of everything the selected features would change; every object the plan names that exists
+        without our marker (and is not adopted) is refused here, before the first write of the run, with the
+        object, the CPE and the fix named. Nothing is changed when any refusal exists (also in check mode).
+        A staged run checks the objects of every planned tunnel of the CPE, not only its stage's: a later stage
+        would refuse after the first one changed the CPE."""
+        feats = self.p["features"]
         adopt = list(self.p.get("adopt") or [])
-        foreign = A.gre_changes(R.gre_links(self.tunnels), *self._gre_links_state(), prune=False, adopt=adopt)["foreign"]
-        if foreign:
-            raise ApplyError(
-                "link(s) %s exist on %s without the Virtual Connect marker (alias 'webex_di.virtual_connect:<tunnel key>'): "
-                "refusing to change them; choose other tunnel numbers (vc_tunnel_base / cpe.tunnel_number), remove them, "
-                "or adopt them explicitly with vc_linux_adopt: %s" % (", ".join(foreign), self.host, foreign))
+        problems = []  # type: List[str]
+        files = [f for f in self._owned_files() if f not in adopt and _read(f) is not None and not A.file_marked(_read(f))]
+        if files:
+            problems.append(
+                "file(s) %s exist on %s without the Virtual Connect header ('# %s'): refusing to overwrite them; move "
+                "them away (or point vc_linux_swanctl_dir / vc_linux_networkd_dir / vc_linux_nft_file elsewhere), or "
+                "adopt them explicitly with vc_linux_adopt: %s" % (", ".join(files), self.host, R.HEADER, files))
+        if "ipsec" in feats and self.all_tunnels:
+            problems += self._swanctl_name_clashes()
+        if "gre" in feats and self.all_tunnels:
+            foreign = A.gre_changes(R.gre_links(self.all_tunnels), *self._gre_links_state(), prune=False, adopt=adopt)["foreign"]
+            if foreign:
+                problems.append(
+                    "link(s) %s exist on %s without the Virtual Connect marker (alias 'webex_di.virtual_connect:<tunnel "
+                    "key>'): refusing to change them; choose other tunnel numbers (vc_tunnel_base / cpe.tunnel_number), "
+                    "remove them, or adopt them explicitly with vc_linux_adopt: %s" % (", ".join(foreign), self.host, foreign))
+        if "mtu" in feats and self.all_tunnels:
+            label = "table %s %s" % (R.NFT_FAMILY, R.NFT_TABLE)
+            listing = self._nft_listing()
+            if listing is not None and not A.nft_table_marked(listing) and label not in adopt:
+                problems.append(
+                    "nftables %s exists on %s without the Virtual Connect marker (table comment '%s'): refusing to "
+                    "replace it; rename or remove it, or adopt it explicitly with vc_linux_adopt: ['%s']"
+                    % (label, self.host, R.NFT_MARKER, label))
+        if "bgp" in feats:
+            problems += self._frr_ownership(adopt)
+        if problems:
+            raise ApplyError("%s: nothing was changed: %s" % (self.host, " | ".join(problems)))
+
+    def _swanctl_name_clashes(self) -> List[str]:
+        """A connection or secret section named like ours (``vc-<key>``, ``ike-vc-<key>``) in another swanctl file:
+        charon would hold two definitions of one name, and --load-all would replace theirs or ours."""
+        conf_dir = os.path.join(self.p["swanctl_dir"], "conf.d")
+        ours = set(os.path.join(conf_dir, n) for n in ("vc-connections.conf", "vc-secrets.conf"))
+        names = set(R.conn_name(t) for t in self.all_tunnels) | set("ike-" + R.conn_name(t) for t in self.all_tunnels)
+        main = self.p.get("swanctl_conf") or os.path.join(self.p["swanctl_dir"], "swanctl.conf")
+        files = sorted(glob.glob(os.path.join(conf_dir, "*.conf"))) + [main]
+        out = []
+        for path in files:
+            if path in ours or not os.path.isfile(path):
+                continue
+            found = A.swanctl_section_names(_read(path) or "") & names
+            if found:
+                out.append("swanctl file %s on %s defines %s, the name(s) of Virtual Connect's own connections or secrets "
+                           "(conf.d/vc-connections.conf, vc-secrets.conf): refusing to load a second definition; rename "
+                           "or remove them there" % (path, self.host, ", ".join(sorted(found))))
+        return out
+
+    def _frr_ownership(self, adopt: List[str]) -> List[str]:
+        """The FRR refusals (frr.owned) from the running configuration, and from the saved one when bgpd is not
+        running yet (the bgp feature starts it, and it loads what frr.conf holds)."""
+        cpe = (self.plan.get("cpes") or {}).get(self.host)
+        if not self.all_tunnels or not cpe:
+            return []
+        vtysh = list(self.p["vtysh"])
+        texts = []  # type: List[Tuple[str, str]]
+        rc, out, _err = self.run(vtysh + ["-c", "show running-config"])
+        if rc == 0:       # else FRR is not running yet: the bgp feature starts it (and fails then if it cannot)
+            self._frr_first_read = out
+            texts.append(("", out))
+        rc, out, _err = self.run(vtysh + ["-c", "show daemons"])
+        saved = os.path.join(os.path.dirname(self.p["frr_daemons_file"] or "/etc/frr/daemons"), "frr.conf")
+        if (rc != 0 or "bgpd" not in out.split()) and os.path.isfile(saved):
+            texts.append((" (in %s, which bgpd loads when it starts)" % saved, _read(saved) or ""))
+        problems = []  # type: List[str]
+        for where, text in texts:
+            intent = R.frr_intent(self.all_tunnels, cpe, {}, activate=F.needs_activate(text))
+            have = F.owned(text, intent, None, adopt)
+            for problem in F.ownership_errors(have, self.host):
+                problem += where
+                if problem not in problems:
+                    problems.append(problem)
+        return problems
+
+    def _frr_keep(self) -> Dict[str, List[str]]:
+        return {"neighbors": [t["bgp"]["neighbor"] for t in self.unstaged],
+                "names": [n for t in self.unstaged for n in (R.frr_name(t, "-IN"), R.frr_name(t, "-OUT"), R.frr_name(t))]}
+
+    def _nft_listing(self) -> Optional[str]:
+        """``nft list table`` text of our table, None when there is none."""
+        rc, out, _err = self.run([self.p["nft"], "list", "table", R.NFT_FAMILY, R.NFT_TABLE])
+        return out if rc == 0 else None
+
+    def _unit_path(self) -> str:
+        return os.path.join(self.p.get("systemd_unit_dir") or "/etc/systemd/system", UNIT_NAME)
 
     def _gre(self) -> None:
         links = R.gre_links(self.tunnels)
@@ -324,12 +430,10 @@ class LinuxConfig(object):
         self.result["features"]["mtu"]["tag"] = tag
         if self.p.get("nft_file"):
             self._write_files("mtu", [{"path": self.p["nft_file"], "content": content, "mode": 0o644}])
-        if live is not None and A.nft_current(live, tag, len(tags)):
+        listing = self._nft_listing() if live is not None else None
+        if live is not None and A.nft_current(live, tag, len(tags)) and A.nft_table_marked(listing):
             return
-        before = ""
-        if live is not None and A.nft_table_tags(live) is not None:
-            rc2, text, _err2 = self.run([nft, "list", "table", R.NFT_FAMILY, R.NFT_TABLE])
-            before = text if rc2 == 0 else ""
+        before = listing or ""
         self.diffs.append({"before_header": "live table %s %s" % (R.NFT_FAMILY, R.NFT_TABLE), "after_header": "nft script",
                            "before": before, "after": content})
         self._changed("mtu", ["nft -f %s" % (self.p.get("nft_file") or "-")])
@@ -342,7 +446,7 @@ class LinuxConfig(object):
             raise ApplyError("the table %s %s does not match the script after loading it" % (R.NFT_FAMILY, R.NFT_TABLE))
 
     def _mss_unit(self) -> None:
-        unit = os.path.join(self.p.get("systemd_unit_dir") or "/etc/systemd/system", UNIT_NAME)
+        unit = self._unit_path()
         written = self._write_files("mtu", [{"path": unit, "content": mss_unit(self.p["nft_file"]), "mode": 0o644}])
         systemctl = self.p.get("systemctl") or "systemctl"
         if written and not self.check_mode:
@@ -366,8 +470,8 @@ class LinuxConfig(object):
         missing = [t["key"] for t in self.tunnels if t["bgp"].get("password_set") and not passwords.get(t["key"])]
         if missing:
             raise ApplyError("the plan says tunnel(s) %s have a BGP password, but secrets has none for them" % ", ".join(missing))
-        keep = {"neighbors": [t["bgp"]["neighbor"] for t in self.unstaged],
-                "names": [n for t in self.unstaged for n in (R.frr_name(t, "-IN"), R.frr_name(t, "-OUT"), R.frr_name(t))]}
+        keep = self._frr_keep()
+        adopt = list(self.p.get("adopt") or [])
         need = ["bgpd"] + (["bfdd"] if any(t["bgp"].get("bfd", {}).get("enabled") for t in self.tunnels) else [])
         if ((cpe.get("redistribution") or {}).get("ospf")):
             need.append("ospfd")   # redistribution into the customer's OSPF (docs/ha.md)
@@ -382,13 +486,16 @@ class LinuxConfig(object):
                 intent = R.frr_intent(self.tunnels, cpe, passwords, activate=F.needs_activate(running))
             except R.RenderError as exc:
                 raise ApplyError(str(exc))
-            return intent, F.frr_delta(running, intent, keep)
+            return intent, F.frr_delta(running, intent, keep, adopt, self.host)
 
-        running = self._running(vtysh)
+        first = self._frr_first_read if not feature["daemons_changed"] else None     # FRR unchanged since the first read
+        running = first if first is not None else self._running(vtysh)
         intent, delta = compute(running)
         feature["router_asn"] = intent["asn"]
         if delta["error"]:
             raise ApplyError(delta["error"])
+        for text in delta.get("warnings") or []:
+            self.warn(text)
         commands = [self.mask(c) for c in delta["commands"]]
         feature["commands"] = commands
         if not delta["commands"]:
@@ -467,6 +574,21 @@ class LinuxConfig(object):
                                  "the ipsec role." % (name, conn.get("dpd_delay", "?"), want))
             checked.append(name)
         self.result["features"]["ha"]["checked"] = checked
+
+
+def _strings(data: Any, where: str) -> List[Tuple[str, str]]:
+    """``(path, value)`` of every string in ``data`` (keys included)."""
+    if isinstance(data, str):
+        return [(where, data)]
+    out: List[Tuple[str, str]] = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out += _strings(str(k), "%s key" % where) if not isinstance(k, str) or text_problem(k) else []
+            out += _strings(v, "%s.%s" % (where, k))
+    elif isinstance(data, (list, tuple)):
+        for i, v in enumerate(data):
+            out += _strings(v, "%s[%d]" % (where, i))
+    return out
 
 
 def _kept(sections: Dict[str, List[str]], names: Sequence[str]) -> Dict[str, List[str]]:

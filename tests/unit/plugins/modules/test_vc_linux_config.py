@@ -243,3 +243,34 @@ def test_preflight_on_this_host_fails_naming_what_is_missing_and_writes_nothing(
         assert not (tmp_path / "daemons").exists()
         for s in [v["psk"] for v in SECRETS.values()]:
             assert s not in raw
+
+
+@needs_ansible
+def test_a_refusal_through_ansible_names_the_object_and_the_fix_and_writes_nothing(plan, tmp_path):
+    """Through the real module: an operator's networkd file at the path of ours, and a collision in the ipsec feature's
+    swanctl file; one failed result naming both, no traceback, nothing written, in check mode and for real."""
+    swanctl = fake_swanctl(tmp_path)
+    bindir = tmp_path / "bin"
+    links = json.loads((FIXTURES / "lab" / "ip_link.json").read_text())
+    (bindir / "ip_link.json").write_text(json.dumps([x for x in links if x.get("ifname") not in ("vcgre101", "vcgre102")]))
+    (bindir / "ip_addr.json").write_text((FIXTURES / "lab" / "ip_addr.json").read_text())
+    (bindir / "ip").write_text(FAKE_IP)
+    (bindir / "ip").chmod(0o755)
+    net = tmp_path / "net"
+    net.mkdir()
+    (net / "vcgre101.netdev").write_text("[NetDev]\nName=vcgre101\nKind=gre\n")
+    conf_d = tmp_path / "swanctl" / "conf.d"
+    conf_d.mkdir(parents=True)
+    (conf_d / "vc-connections.conf").write_text("connections {\n}\n")
+    args = {"plan": plan, "host": "cpe1", "preflight": False, "secrets": SECRETS, "features": ["ipsec", "gre"],
+            "swanctl_dir": str(tmp_path / "swanctl"), "swanctl": [swanctl], "networkd_dir": str(net),
+            "ip": str(bindir / "ip")}
+    for check in (True, False):
+        res, raw = module("vc_linux_config", args, check=check, tmp_path=tmp_path)
+        assert res.get("failed") is True and res["changed"] is False, raw
+        assert "Traceback" not in raw and "module_stderr" not in res
+        assert str(net / "vcgre101.netdev") in res["msg"] and str(conf_d / "vc-connections.conf") in res["msg"]
+        assert "cpe1: nothing was changed" in res["msg"] and "vc_linux_adopt" in res["msg"]
+        assert sorted(p.name for p in net.iterdir()) == ["vcgre101.netdev"]
+        assert sorted(p.name for p in conf_d.iterdir()) == ["vc-connections.conf"]
+        assert (conf_d / "vc-connections.conf").read_text() == "connections {\n}\n"

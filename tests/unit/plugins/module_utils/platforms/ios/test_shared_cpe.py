@@ -183,3 +183,15 @@ def test_an_adopted_tunnel_interface_gets_the_marker_and_converges():
     block = {n.text: n.lines() for n in parse_tree(after)}["interface Tunnel101"]
     assert any(x.startswith("description ") and x.endswith(MARKER + "lab-A") for x in block)
     assert D.compute(_intent(plan, secrets, hv), after).commands == []     # ours now, without adopt
+
+
+@pytest.mark.parametrize("extra,label", COLLISIONS, ids=[c[1] for c in COLLISIONS])
+def test_every_refusal_comes_before_any_command_whatever_the_features_or_stage(extra, label):
+    """One read, every object of the plan checked before the first command: a run of one feature (a role alone) or of
+    one staged tunnel is refused by a collision of another feature or tunnel, so no earlier run changes the router."""
+    router, session, plan, secrets, hv = _router(extra)
+    before = router.running_config()
+    for features in (["ipsec"], ["gre"], ["bgp"], ["ipsec", "gre", "bgp"]):
+        for tunnels in (None, ["lab-A"], ["lab-B"]):
+            res = D.compute(_intent(plan, secrets, hv), before, features, prune=True, tunnels=tunnels)
+            assert res.commands == [] and any(e.startswith(label + " exists") for e in res.errors), (features, tunnels)

@@ -29,14 +29,19 @@ def test_parse_running_builds_the_indentation_tree():
     af = [n for n in router["children"] if n["line"] == "address-family ipv4 unicast"][0]
     assert "neighbor 100.64.0.6 route-map VC-LAB-B-IN in" in [n["line"] for n in af["children"]]
     rm = [n for n in tree if n["line"] == "route-map VC-LAB-A-OUT permit 10"][0]
-    assert [n["line"] for n in rm["children"]] == ["match ip address prefix-list VC-LAB-A-OUT"]
+    assert [n["line"] for n in rm["children"]] == ["description webex_di.virtual_connect:lab-A",
+                                                   "match ip address prefix-list VC-LAB-A-OUT"]
 
 
 def test_intent_follows_the_plan(plan):
     it = intent(plan)
     assert it["asn"] == 64551
-    assert it["prefix_lists"]["VC-LAB-A-OUT"] == ["ip prefix-list VC-LAB-A-OUT seq 5 permit 0.0.0.0/0"]
-    assert [x.split()[-1] for x in it["prefix_lists"]["VC-LAB-B-IN"]] == plan["regions"][0]["tunnels"][1]["bgp"]["prefix_list_in"]
+    assert it["prefix_lists"]["VC-LAB-A-OUT"] == ["ip prefix-list VC-LAB-A-OUT description webex_di.virtual_connect:lab-A",
+                                                  "ip prefix-list VC-LAB-A-OUT seq 5 permit 0.0.0.0/0"]
+    assert it["route_maps"]["route-map VC-LAB-B-IN permit 10"] == ["description webex_di.virtual_connect:lab-B",
+                                                                   "match ip address prefix-list VC-LAB-B-IN"]
+    assert "neighbor 100.64.0.2 description webex_di.virtual_connect:lab-A" in it["neighbors"]["100.64.0.2"]
+    assert [x.split()[-1] for x in it["prefix_lists"]["VC-LAB-B-IN"][1:]] == plan["regions"][0]["tunnels"][1]["bgp"]["prefix_list_in"]
     a, b = it["neighbors"]["100.64.0.2"], it["neighbors"]["100.64.0.6"]
     assert a[0] == "neighbor 100.64.0.2 remote-as 64552"
     assert not any("local-as" in x for x in a)  # tunnel A: the router ASN is the tunnel's ASN
@@ -181,7 +186,8 @@ def test_a_neighbour_at_our_address_without_our_description_is_refused(plan):
         "router bgp 64551\n", "router bgp 64551\n neighbor 100.64.0.2 remote-as 64999\n", 1)
     d = F.frr_delta(running, intent(plan, running=running))
     assert d["commands"] == []
-    assert "neighbor 100.64.0.2" in d["error"] and "not Virtual Connect's" in d["error"]
+    assert "neighbor 100.64.0.2" in d["error"] and "without the Virtual Connect marker" in d["error"]
+    assert "vc_linux_adopt: ['neighbor 100.64.0.2']" in d["error"]
 
 
 def test_our_route_map_used_by_an_operator_neighbour_is_refused(plan):

@@ -103,9 +103,14 @@ def test_delta_is_idempotent_on_the_captured_running_config(mode):
 
 
 def test_switching_ospf_to_bgp_removes_the_ospf_redistribution():
-    first = _read("bgp", "delta_first.txt").splitlines()
+    # the ospf capture's CPE, then the bgp plan (the capture's delta_first.txt predates the markers)
+    plan = _plan("bgp")
+    running = _read("ospf", "cpe_running.txt")
+    intent = L.frr_intent(cpe_tunnels(plan, HOST), plan["cpes"][HOST], {}, activate=F.needs_activate(running))
+    first = F.frr_delta(running, intent)["commands"]
     assert "router ospf" in first and " no redistribute bgp route-map VC-REDIST" in first
-    assert "  neighbor 10.0.0.2 route-map VC-REDIST out" in first and " neighbor 10.0.0.2 description VC-CORE" in first
+    assert "  neighbor 10.0.0.2 route-map VC-REDIST out" in first
+    assert " neighbor 10.0.0.2 description webex_di.virtual_connect:redistribution" in first
 
 
 def test_operator_redistribution_is_never_replaced():
@@ -121,5 +126,6 @@ def test_operator_redistribution_is_never_replaced():
 def test_render_frr_shows_the_hand_over():
     plan = _plan("ospf")
     text = L.render_frr(L.frr_intent(cpe_tunnels(plan, HOST), plan["cpes"][HOST]))
-    assert "route-map VC-REDIST permit 10\n match ip address prefix-list VC-REDIST\n set metric 20\n" in text
+    assert ("route-map VC-REDIST permit 10\n description webex_di.virtual_connect:redistribution\n"
+            " match ip address prefix-list VC-REDIST\n set metric 20\n") in text
     assert text.endswith("router ospf\n redistribute bgp route-map VC-REDIST\nexit\n")
