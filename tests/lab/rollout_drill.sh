@@ -100,6 +100,7 @@ fig rollout_dcb_ping "$PS_B"; fig rollout_dca_ping "$PS_A"
 res "rollout: deploy_vc.yml with the rotated PSK green, tunnel 1 then tunnel 2 (rc $rc)" test "$rc" -eq 0
 res "rollout: the deploy drained and re-established tunnel 1 only (vc-$LAB_T1_KEY)" \
 	flat_grep "neighbor $LAB_T1_DI_TUN shutdown \(drain\)'? - swanctl --terminate --ike vc-$LAB_T1_KEY " "$OUT/rollout.log"
+# shellcheck disable=SC2016  # $1/$2 expand in the inner bash, on purpose
 res "rollout: tunnel 2 was not re-established" bash -c '! grep -q -- "--ike vc-$1" "$2"' _ "$LAB_T2_KEY" "$OUT/rollout.log"
 res "rollout: LAN->DC-B lost nothing during the rotation ($(lost_of "$PS_B") lost)" test "$(lost_of "$PS_B")" = 0
 res "rollout: tunnel 2 kept its SAs ($ids_b)" test "$(sa_ids "vc-$LAB_T2_KEY")" = "$ids_b"
