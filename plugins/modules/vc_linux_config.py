@@ -24,10 +24,10 @@ description:
     created or fixed live with C(ip), and their systemd-networkd files (O(gre_persist)); links carrying the marker and
     files carrying the header that the plan no longer has are removed (O(gre_prune)), never a link or file because
     of its C(vcgre) name. Linux GRE has no keepalives - a warning per tunnel says so.
-  - V(mtu) - the nftables table C(inet vc_mss_clamp) (TCP MSS clamp, forward hook, priority mangle, table comment
-    C(webex_di.virtual_connect:mss-clamp)), loaded only when its rules do not all carry the rule-set tag, its script
-    O(nft_file), path-MTU discovery checked, and with
-    O(systemd) a unit C(vc-mss-clamp.service) that loads it at boot.
+  - V(mtu) - the nftables table C(inet vc_mss_clamp) (TCP MSS clamp, forward hook, priority mangle; clear-text GRE
+    guard, input and output hooks, see docs/linux.md; table comment C(webex_di.virtual_connect:mss-clamp)), loaded
+    only when its rules do not all carry the rule-set tag (never compared on counters), its script O(nft_file),
+    path-MTU discovery checked, and with O(systemd) a unit C(vc-mss-clamp.service) that loads it at boot.
   - V(bgp) - C(bgpd) (C(bfdd) with BFD) enabled in O(frr_daemons_file) (FRR restarted only then), and the VC-owned FRR
     objects (prefix-lists and route-map entries with the marker as C(description), BFD profiles used only by marked
     neighbours, the lines of the neighbours described with the marker in C(router bgp)) compared with

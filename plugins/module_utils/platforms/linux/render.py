@@ -14,7 +14,8 @@ Names owned by Virtual Connect on a Linux CPE (everything else on the box is the
   ``vc-<key>``, children ``vc-<key>-gre``, secrets ``ike-vc-<key>``;
 * GRE links ``vcgre<tunnel_number>`` carrying the alias ``webex_di.virtual_connect:<key>`` (their marker), and
   their ``.netdev``/``.network`` files (marked by the file header);
-* nftables table ``inet vc_mss_clamp`` (marked by its table comment ``webex_di.virtual_connect:mss-clamp``);
+* nftables table ``inet vc_mss_clamp`` (marked by its table comment ``webex_di.virtual_connect:mss-clamp``): the
+  MSS clamp and the clear-text GRE guard;
 * FRR: prefix-lists and route-maps ``VC-<NAME>-IN``/``VC-<NAME>-OUT`` (marked by ``ip prefix-list X description``
   and the route-map entry's ``description``), BFD profiles ``VC-<NAME>`` (FRR cannot describe one: ours when only
   marked neighbours of ours use it), and, inside ``router bgp <asn>``, the lines of the VC neighbours (marked by
@@ -301,7 +302,7 @@ def render_networkd(tunnels: Sequence[Dict[str, Any]]) -> List[Dict[str, str]]:
 
 
 # ---------------------------------------------------------------------------------------------
-# nftables MSS clamp
+# nftables: MSS clamp and clear-text GRE guard (one VC-owned table)
 # ---------------------------------------------------------------------------------------------
 def nft_mss_rules(tunnels: Sequence[Dict[str, Any]]) -> List[str]:
     rules = []
@@ -315,19 +316,57 @@ def nft_mss_rules(tunnels: Sequence[Dict[str, Any]]) -> List[str]:
     return rules
 
 
+def guard_tunnels(tunnels: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The tunnels whose IPsec this host terminates itself: the GRE guard applies to them only. A split tunnel
+    (``split``: its IPsec runs on ``split.ipsec_host``, docs/ha.md) sends its GRE in clear to that device, by design."""
+    return [t for t in tunnels if not t.get("split")]
+
+
+def _nft_set(addrs: Sequence[str]) -> str:
+    return "{ %s }" % ", ".join(addrs)
+
+
+def nft_guard_rules(tunnels: Sequence[Dict[str, Any]]) -> Dict[str, List[str]]:
+    """``{"input": [...], "output": [...]}``: GRE between the CPE GRE IP and the DI GRE IPs of its tunnels is
+    dropped when it did not arrive through IPsec (input, ``meta ipsec missing``) or would not leave through IPsec
+    (output, ``rt ipsec missing``), as a crypto map does. One rule per direction and CPE GRE IP (one in the usual
+    case: both tunnels leave from one GRE IP), the DI GRE IPs of its tunnels as a set, in plan order."""
+    by_cpe = {}  # type: Dict[str, List[str]]
+    for t in guard_tunnels(tunnels):
+        di = by_cpe.setdefault(str(t["cpe"]["gre_ip"]), [])
+        if str(t["di"]["gre_ip"]) not in di:
+            di.append(str(t["di"]["gre_ip"]))
+    return {
+        "input": ["ip protocol gre ip saddr %s ip daddr %s meta ipsec missing counter drop" % (_nft_set(di), cpe)
+                  for cpe, di in by_cpe.items()],
+        "output": ["ip protocol gre ip saddr %s ip daddr %s rt ipsec missing counter drop" % (cpe, _nft_set(di))
+                   for cpe, di in by_cpe.items()],
+    }
+
+
+def nft_rules(tunnels: Sequence[Dict[str, Any]]) -> List[str]:
+    """Every rule of the table, in script order (the MSS clamp, then the guard's input and output rules)."""
+    guard = nft_guard_rules(tunnels)
+    return nft_mss_rules(tunnels) + guard["input"] + guard["output"]
+
+
 def nft_tag(rules: Sequence[str]) -> str:
-    """Tag carried by every rule as its comment: the live table is current iff all its rules carry it."""
+    """Tag carried by every rule as its comment: the live table is current iff all its rules carry it (the
+    rules' counters never enter the comparison)."""
     return "vc:" + hashlib.sha256("\n".join(rules).encode("utf-8")).hexdigest()[:16]
 
 
 def render_nft_mss(tunnels: Sequence[Dict[str, Any]]) -> str:
-    """An nft script that atomically (re)creates the VC-owned MSS clamp table."""
-    rules = nft_mss_rules(tunnels)
-    tag = nft_tag(rules)
+    """An nft script that atomically (re)creates the VC-owned table: the MSS clamp (forward) and the clear-text
+    GRE guard (input, output) of the tunnels whose IPsec this host terminates."""
+    guard = nft_guard_rules(tunnels)
+    tag = nft_tag(nft_rules(tunnels))
     lines = [
         "# " + HEADER,
         "# Load with: nft -f <this file>",
         "# TCP MSS clamp on the Virtual Connect GRE tunnels (forward hook, priority mangle).",
+        "# GRE guard: GRE between this CPE's GRE IP and the DI GRE IPs that did not come through IPsec (input) or",
+        "# would not leave through IPsec (output) is counted and dropped, as a crypto map does (docs/linux.md).",
         "# Applied atomically: the table is created if missing, deleted, then defined again.",
         "table %s %s {}" % (NFT_FAMILY, NFT_TABLE),
         "delete table %s %s" % (NFT_FAMILY, NFT_TABLE),
@@ -336,8 +375,14 @@ def render_nft_mss(tunnels: Sequence[Dict[str, Any]]) -> str:
         "\tchain forward {",
         "\t\ttype filter hook forward priority mangle; policy accept;",
     ]
-    lines += ['\t\t%s comment "%s"' % (r, tag) for r in rules]
-    lines += ["\t}", "}"]
+    lines += ['\t\t%s comment "%s"' % (r, tag) for r in nft_mss_rules(tunnels)]
+    lines.append("\t}")
+    for chain in ("input", "output"):
+        if guard[chain]:
+            lines += ["\tchain %s {" % chain, "\t\ttype filter hook %s priority filter; policy accept;" % chain]
+            lines += ['\t\t%s comment "%s"' % (r, tag) for r in guard[chain]]
+            lines.append("\t}")
+    lines.append("}")
     return "\n".join(lines) + "\n"
 
 
