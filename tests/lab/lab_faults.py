@@ -567,8 +567,9 @@ class Lab:
         r["recovered"] = self.wait_healthy(240)
         r["recovered_s"] = round(now() - t0, 1)
         r["finding"] = ("charon stopped: the CPE accepted %d of %d clear-text GRE packets, sent %d GRE packets in clear; "
-                        "guard counters +%d in, +%d out" % (r["accepted_on_gre_link"], count, r["wire"]["gre_from_cpe"],
-                                                             r["guard_delta"]["input"], r["guard_delta"]["output"]))
+                        "guard counters +%d in, +%d out"
+                        % (r["accepted_on_gre_link"], count, r["wire"]["gre_from_cpe"],
+                           r["guard_delta"]["input"], r["guard_delta"]["output"]))
         ok = (r["accepted_on_gre_link"] == 0 and r["answered"] == 0 and r["wire"]["gre_from_cpe"] == 0
               and r["guard_delta"]["input"] >= count and r["recovered"])
         r.update(drill="cpe_charon_stopped", tunnel=ti, result="PASS" if ok else "FAIL")
