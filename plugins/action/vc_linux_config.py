@@ -12,6 +12,7 @@ the module as a no_log option. The snapshot's content is never in a task result.
 """
 from __future__ import annotations
 
+import binascii
 import os
 import time
 
@@ -19,7 +20,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.webex_di.virtual_connect.plugins.action.vc_ios_config import backup_directory, write_private
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.snapshot import KEY
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.snapshot import KEY, SealError, unseal
 
 MODULE = "webex_di.virtual_connect.vc_linux_config"
 
@@ -50,9 +51,16 @@ class ActionModule(ActionBase):
                 raise AnsibleActionFail("cannot read the snapshot %s: %s" % (path, exc.strerror))
         else:
             args.pop("snapshot", None)
+        key = binascii.hexlify(os.urandom(32)).decode("ascii")
+        args["snapshot_key"] = key
         result.update(self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars))
         content = result.pop(KEY, None)
         result.pop("invocation", None)   # holds the (masked) snapshot option; nothing a user needs
+        if content is not None:
+            try:
+                content = unseal(content, key)
+            except (SealError, ValueError, TypeError) as exc:
+                raise AnsibleActionFail("the snapshot returned by the CPE cannot be unsealed: %s" % exc)
         if content is not None and args.get("snapshot_dir"):
             directory = backup_directory(args["snapshot_dir"])
             name = snapshot_filename(args["host"], args.get("tunnels") or [], time.time())

@@ -77,6 +77,11 @@ options:
   snapshot:
     description: The snapshot's content; filled in by the action plugin from O(snapshot_path) (not for playbooks).
     type: str
+  snapshot_key:
+    description:
+      - Per-run key the action plugin generates to seal the snapshot on its way back (the module's output is printed at
+        C(-vvv)); not for playbooks. Without it the snapshot content is not returned.
+    type: str
   systemctl:
     description: The C(systemctl) command (with O(systemd)).
     type: str
@@ -277,6 +282,7 @@ ARGUMENT_SPEC = dict(
     snapshot_dir=dict(type="str", default=""),
     snapshot_path=dict(type="str"),
     snapshot=dict(type="str", no_log=True),
+    snapshot_key=dict(type="str", no_log=True),
     systemctl=dict(type="str", default="systemctl"),
 )
 

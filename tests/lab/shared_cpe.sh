@@ -89,7 +89,7 @@ shared_cpe() { # shared_cpe INVENTORY
 		printf '%s\n[NetDev]\nName=vcgre150\nKind=gre\n' '$SHARED_HEADER' > /etc/systemd/network/vcgre150.netdev"
 	before=$(shared_operator_state)
 	check "shared CPE: operator objects in place (VC-OPS-RM used by 10.10.10.254, vcgre9 and vcgre9.netdev)" \
-		grep -qz "neighbor 10.10.10.254 route-map VC-OPS-RM out.*vcgre9: .*/etc/systemd/network/vcgre9.netdev" <<<"$before"
+		grep -qz "neighbor 10.10.10.254 route-map VC-OPS-RM out.*vcgre9[@:].*/etc/systemd/network/vcgre9.netdev" <<<"$before"
 
 	ap playbooks/deploy_vc.yml "$inv" "${SHARED_FAST[@]}" -vvv > "$RUN/shared-deploy.log" 2>&1
 	check "shared CPE: deploy ok" test "$(recap_failed "$RUN/shared-deploy.log")" -eq 0

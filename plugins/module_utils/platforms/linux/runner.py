@@ -189,7 +189,10 @@ class LinuxConfig(object):
         """The snapshot for the action plugin (private key, holds secrets) and its content-free summary."""
         if self.snapshot.empty():
             return {}
-        return {S.KEY: self.snapshot.dumps(), "snapshot": self.snapshot.summary()}
+        key = self.p.get("snapshot_key")
+        if not key:   # no action plugin to receive it (the module run alone): the content never leaves the CPE
+            return {"snapshot": self.snapshot.summary()}
+        return {S.KEY: S.seal(self.snapshot.dumps(), key), "snapshot": self.snapshot.summary()}
 
     def _ipsec(self) -> None:
         if not self.all_tunnels:

@@ -27,6 +27,9 @@ no_log option; results and diffs carry its paths and names, masked file texts, n
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import tempfile
@@ -39,6 +42,43 @@ from . import frr as F
 
 VERSION = 1
 KEY = "__snapshot__"          # the module's private return key (popped by the action plugin)
+SEAL_PREFIX = "vcseal1:"     # a sealed snapshot (seal): what travels in the module's stdout
+
+
+class SealError(Exception):
+    pass
+
+
+def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
+    out = bytearray()
+    counter = 0
+    while len(out) < length:
+        out += hashlib.sha256(key + nonce + counter.to_bytes(8, "big")).digest()
+        counter += 1
+    return bytes(out[:length])
+
+
+def seal(text: str, key_hex: str) -> str:
+    """The snapshot holds the previous PSKs and BGP passwords, and a module's stdout is printed at -vvv (and kept in
+    AWX job events): it travels sealed with the per-run key the action plugin passed as a no_log option (SHA-256
+    counter-mode keystream, HMAC-SHA256 over nonce and ciphertext; no third-party library on the CPE)."""
+    key = bytes.fromhex(key_hex)
+    nonce = os.urandom(16)
+    data = text.encode("utf-8")
+    ct = bytes(a ^ b for a, b in zip(data, _keystream(key, nonce, len(data))))
+    mac = hmac.new(key, nonce + ct, hashlib.sha256).digest()
+    return SEAL_PREFIX + base64.b64encode(nonce + mac + ct).decode("ascii")
+
+
+def unseal(sealed: str, key_hex: str) -> str:
+    if not sealed.startswith(SEAL_PREFIX):
+        raise SealError("not a sealed snapshot")
+    raw = base64.b64decode(sealed[len(SEAL_PREFIX):])
+    key = bytes.fromhex(key_hex)
+    nonce, mac, ct = raw[:16], raw[16:48], raw[48:]
+    if not hmac.compare_digest(mac, hmac.new(key, nonce + ct, hashlib.sha256).digest()):
+        raise SealError("the sealed snapshot does not match its key")
+    return bytes(a ^ b for a, b in zip(ct, _keystream(key, nonce, len(ct)))).decode("utf-8")
 NFT_FAMILY, NFT_TABLE = "inet", "vc_mss_clamp"
 UNIT_NAME = "vc-mss-clamp.service"
 SWANCTL_FILES = ("vc-connections.conf", "vc-secrets.conf")

@@ -124,16 +124,49 @@ def params(plan, tmp_path, **kw):
          "swanctl_dir": str(tmp_path / "swanctl"), "swanctl": ["swanctl"], "swanctl_uri": None, "swanctl_conf": None,
          "networkd_dir": str(tmp_path / "net"), "gre_persist": True, "gre_prune": True, "ip": "ip", "adopt": [],
          "nft_file": str(tmp_path / "vc.nft"), "nft": "nft", "systemd": False, "vtysh": ["vtysh"], "frr_save": False,
-         "frr_daemons_file": "", "frr_restart": [], "frr_wait_s": 1}
+         "frr_daemons_file": "", "frr_restart": [], "frr_wait_s": 1, "snapshot_key": SEAL_KEY}
     p.update(kw)
     return p
 
 
+SEAL_KEY = "5e" * 32
+
+
 def deploy(p, cpe):
+    """The engine's result as the action plugin sees it: the snapshot arrives sealed (no secret form in it) and is
+    unsealed with the run's key."""
     engine = LinuxConfig(p, cpe, warn=lambda _t: None)
     result = engine.apply()
     result.update(engine.snapshot_result())
+    if S.KEY in result:
+        sealed = result[S.KEY]
+        assert sealed.startswith(S.SEAL_PREFIX)
+        for form in secret_forms(p["secrets"]):
+            assert form not in sealed
+        result[S.KEY] = S.unseal(sealed, p["snapshot_key"])
     return result
+
+
+def test_seal_round_trip_and_tamper():
+    text = json.dumps({"files": {"/etc/swanctl/conf.d/vc-secrets.conf": "secret = lab-psk-very-secret"}})
+    sealed = S.seal(text, SEAL_KEY)
+    assert "lab-psk-very-secret" not in sealed and base64.b64encode(b"lab-psk-very-secret").decode() not in sealed
+    assert S.unseal(sealed, SEAL_KEY) == text
+    assert S.seal(text, SEAL_KEY) != sealed                       # a fresh nonce every time
+    with pytest.raises(S.SealError):
+        S.unseal(sealed, "00" * 32)                                # another run's key
+    raw = bytearray(base64.b64decode(sealed[len(S.SEAL_PREFIX):]))
+    raw[-1] ^= 1
+    with pytest.raises(S.SealError):
+        S.unseal(S.SEAL_PREFIX + base64.b64encode(bytes(raw)).decode(), SEAL_KEY)
+
+
+def test_no_key_no_content(plan, tmp_path):
+    """Without the action plugin's key (the module run alone) the snapshot content never leaves the CPE."""
+    engine = LinuxConfig(params(plan, tmp_path, snapshot_key=None), Cpe(), warn=lambda _t: None)
+    assert engine.apply()["changed"]
+    out = engine.snapshot_result()
+    assert S.KEY not in out and out["snapshot"]["files"]
 
 
 def restore(snap_text, p, cpe, check_mode=False):
