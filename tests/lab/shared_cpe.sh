@@ -84,9 +84,9 @@ shared_cpe() { # shared_cpe INVENTORY
 	gx cpe1 ip link add vcgre9 type gre local 192.0.2.2 remote 203.0.113.9 ttl 64
 	gx cpe1 ip link add vcgre150 type gre local 192.0.2.2 remote 203.0.113.150 ttl 255
 	gx cpe1 ip link set dev vcgre150 alias webex_di.virtual_connect:old-A
-	gx cpe1 sh -c "mkdir -p /etc/systemd/network
-		printf '[NetDev]\nName=vcgre9\nKind=gre\n' > /etc/systemd/network/vcgre9.netdev
-		printf '%s\n[NetDev]\nName=vcgre150\nKind=gre\n' '$SHARED_HEADER' > /etc/systemd/network/vcgre150.netdev"
+	gx cpe1 mkdir -p /etc/systemd/network
+	printf '[NetDev]\nName=vcgre9\nKind=gre\n' | gx cpe1 tee /etc/systemd/network/vcgre9.netdev >/dev/null
+	printf '%s\n[NetDev]\nName=vcgre150\nKind=gre\n' "$SHARED_HEADER" | gx cpe1 tee /etc/systemd/network/vcgre150.netdev >/dev/null
 	before=$(shared_operator_state)
 	check "shared CPE: operator objects in place (VC-OPS-RM used by 10.10.10.254, vcgre9 and vcgre9.netdev)" \
 		grep -qz "neighbor 10.10.10.254 route-map VC-OPS-RM out.*vcgre9[@:].*/etc/systemd/network/vcgre9.netdev" <<<"$before"
