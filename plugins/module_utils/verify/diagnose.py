@@ -1157,8 +1157,9 @@ def _notes(dctx: Dict[str, Any]) -> List[str]:
     return notes
 
 
-# causes that mean "wait, it is just coming up" (settle.py: waiting is never a verdict)
-WAIT_CAUSES = ("ike.young",)
+# causes that say only "not (yet) up": "wait, it is just coming up" (settle.py: waiting is never a verdict) and "no IKE
+# SA" with nothing more; a definitive event of the tunnel in the log (one no retry fixes) says why
+WAIT_CAUSES = ("ike.young", "ike.down")
 DEFINITIVE_WINDOW_S = 120
 
 
@@ -1174,7 +1175,8 @@ def _definitive_behind_wait(dctx: Dict[str, Any], state: Dict[str, Any], tunnel:
         cause = explain(dctx, check)
         if cause["cause_id"] and cause["cause_id"] not in WAIT_CAUSES and cause["layer"] == ev.get("phase") \
                 and any(str(e).startswith("log: ") for e in cause["evidence"]):
-            cause["message"] = "%s (blocked by the young IKE SA; the log says why)" % check
+            cause["message"] = "%s (blocked by the IKE SA %s; the log says why)" % (
+                check, "being young" if dctx.get("ike_sa") else "being down")
             return cause
     return None
 

@@ -264,6 +264,23 @@ def test_a_young_ike_sa_whose_child_sa_the_peer_refused_is_named_by_the_refusal(
     assert dict((t["key"], t) for t in diagnose_host(PLAN, quiet, HOST)["tunnels"])[key]["cause_id"] == "ike.young"
 
 
+def test_no_ike_sa_after_the_peer_refused_the_child_sa_is_named_by_the_refusal():
+    # ipsec_ts_mismatch of make test's families run: charon deleted the IKE SA whose CHILD SA the headend refused
+    # (TS_UNACCEPTABLE 9 s before the diagnose), so the IKE check failed with no IKE SA; the runner named ike.down
+    row, evidence, state = load("ipsec_ts_mismatch_ike_down")
+    key = row["tunnel_key"]
+    assert row["named"] == "ike.down"
+    assert not [sa for sa in state["ike_sas"] if sa["remote"] == TUNNELS[key]["di"]["ipsec_ip"]]
+    assert events(evidence, key, "TS_UNACCEPTABLE", "received")
+    diag = dict((t["key"], t) for t in diagnose_host(PLAN, state, HOST)["tunnels"])
+    assert diag[key]["cause_id"] == "ipsec.ts_unacceptable"
+    assert "ike.down" in [c["cause_id"] for c in diag[key]["other_causes"]]
+    assert diag[other(key)]["ok"] is True
+    # without the refusal in the log, no IKE SA stays an IKE-layer cause (no log message at all: ike.no_trigger)
+    quiet = dict(state, log_events=[e for e in state["log_events"] if e["event"] != "TS_UNACCEPTABLE"])
+    assert dict((t["key"], t) for t in diagnose_host(PLAN, quiet, HOST)["tunnels"])[key]["cause_id"] == "ike.no_trigger"
+
+
 # ---------------------------------------------------------------------------------------------- parser details
 def _lines(fault):
     return (FAULTS / fault / "charon.log").read_text().splitlines()
