@@ -79,6 +79,8 @@ def unseal(sealed: str, key_hex: str) -> str:
     if not hmac.compare_digest(mac, hmac.new(key, nonce + ct, hashlib.sha256).digest()):
         raise SealError("the sealed snapshot does not match its key")
     return bytes(a ^ b for a, b in zip(ct, _keystream(key, nonce, len(ct)))).decode("utf-8")
+
+
 NFT_FAMILY, NFT_TABLE = "inet", "vc_mss_clamp"
 UNIT_NAME = "vc-mss-clamp.service"
 SWANCTL_FILES = ("vc-connections.conf", "vc-secrets.conf")
