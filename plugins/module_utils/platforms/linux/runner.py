@@ -28,7 +28,6 @@ import glob
 import json
 import os
 import re
-import tempfile
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -620,29 +619,17 @@ def _to_int(value: Any) -> Optional[int]:
 
 
 def _atomic_write(path: str, content: str, mode: int) -> None:
-    """Replace ``path`` atomically (a temporary file in the same directory, fsync, rename) with ``mode``; a file
-    that exists keeps its owner and group (the FRR daemons file belongs to frr:frr)."""
-    directory = os.path.dirname(path)
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o755)
+    """Replace ``path`` atomically (snapshot.write_owned: temporary file in the same directory, fsync, rename) with
+    ``mode``; a file that exists keeps its owner and group (the FRR daemons file belongs to frr:frr)."""
     try:
         current = os.stat(path)
+        uid, gid = current.st_uid, current.st_gid
     except OSError:
-        current = None
-    fd, tmp = tempfile.mkstemp(prefix=".vc-", dir=directory)
+        uid, gid = os.geteuid(), os.getegid()
     try:
-        os.fchmod(fd, mode)
-        if current is not None and (current.st_uid, current.st_gid) != (os.geteuid(), os.getegid()):
-            os.fchown(fd, current.st_uid, current.st_gid)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.rename(tmp, path)
-    except OSError as exc:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise ApplyError("cannot write %s: %s" % (path, exc))
+        S.write_owned(path, content, mode, uid, gid)
+    except S.RestoreError as exc:
+        raise ApplyError(str(exc).replace("cannot restore", "cannot write", 1))
 
 
 def _as_text(data: Any) -> str:
