@@ -50,7 +50,7 @@ cpe_state() {
 			[ -e "$f" ] && echo "$(sha256sum "$f" | cut -c1-64) $(stat -c "%a %U:%G" "$f") $f"; done'
 		gx "$CPE" vtysh -c "show running-config"
 		gx "$CPE" ip -d addr show type gre
-		gx "$CPE" nft list table inet vc_mss_clamp
+		gx "$CPE" nft list table inet vc_mss_clamp | sed -E 's/counter packets [0-9]+ bytes [0-9]+/counter/'   # the guard counts traffic
 	} > "$1" 2>&1
 }
 # sa_ids CONN: "ike=<uniqueid> child=<uniqueid>,..." of a CPE connection (swanctl --list-sas --raw)
