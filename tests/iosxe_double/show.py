@@ -1039,11 +1039,15 @@ def _log_lines(ctx: ShowContext) -> list[str]:
 
 
 def _logging(ctx: ShowContext) -> str:
+    # A failing negotiation repeats (every trigger, every retransmission): the buffer's newest repetition is what
+    # the double shows, its lines 10 ms apart ending now. (They were 1 s apart, which made the newest auth failure
+    # of a two-tunnel router 4-5 s old at the first look after a change: its freshness then depended on how fast
+    # the controller ran the look, not on the rule; CI saw two settle looks where the rule needs one.)
     lines = _log_lines(ctx)
-    base = time.time() - len(lines)
+    base = time.time() - 0.01 * len(lines)
     stamped = []
     for i, line in enumerate(lines):
-        t = base + i
+        t = base + 0.01 * i
         stamped.append("%s.%03d: %s" % (time.strftime("%b %e %H:%M:%S", time.gmtime(t)), int((t % 1) * 1000), line))
     return LOG_HEADER % len(stamped) + "\n".join(stamped)
 
