@@ -83,6 +83,9 @@ class VcTunnel:
     ike_since: float | None = None
     ipsec_since: float | None = None
     bgp_since: float | None = None
+    # split devices (seed 004; docs/ha.md section 2): "both" (IPsec and GRE/BGP here), "ipsec" (this router is the
+    # tunnel's cpe.ipsec_host: IKE/IPsec and RRI only), "gre" (GRE/BGP here, IPsec on the router cpe.ipsec_host)
+    role: str = "both"
 
     @property
     def cpe(self) -> dict:
@@ -137,11 +140,17 @@ class Evaluator:
         out = []
         for region in self.r.truth:
             for i, t in enumerate(region.get("tunnels", []), start=1):
-                if t.get("cpe", {}).get("host") != host:
+                cpe = t.get("cpe", {})
+                ipsec_host = cpe.get("ipsec_host")
+                if cpe.get("host") == host:
+                    role = "gre" if ipsec_host and ipsec_host != host else "both"
+                elif ipsec_host == host:
+                    role = "ipsec"
+                else:
                     continue
                 dc = str(t.get("datacenter", "AB"[i - 1])).upper()
                 vt = VcTunnel("%s-%s" % (region["region"], dc), dc, i if dc not in "AB" else "AB".index(dc) + 1,
-                              region, t)
+                              region, t, role=role)
                 vt.faults = _match_fault(faults, vt)
                 vt.announced = [p for p in dc_prefixes(region, dc) if p not in vt.faults.get("withdraw", [])]
                 out.append(vt)
@@ -275,6 +284,28 @@ class Evaluator:
             return
         vt.ipsec_up, vt.transform, vt.pfs = True, chosen["transforms"], e.pfs
 
+    # ------------------------------------------------------------------ split: IPsec on another router
+    def _split_ipsec(self, vt: VcTunnel) -> None:
+        """A GRE/BGP router of a split tunnel: its GRE reaches the DC only through the IPsec device (cpe.ipsec_host),
+        over a route to the DI GRE endpoint via that device's inside address, and only while that device's SA is up
+        (the Cisco side drops GRE that is not protected)."""
+        name = vt.cpe.get("ipsec_host")
+        peer = (getattr(self.r, "site", None) or {}).get(name)
+        if peer is None:
+            vt.ike_reason = "the IPsec device %s of this tunnel is not modelled" % name
+            return
+        with peer.lock:
+            pv = next((x for x in Evaluator(peer).evaluate().tunnels if x.key == vt.key and x.role == "ipsec"), None)
+        if pv is None:
+            vt.ike_reason = "%s does not carry the IPsec of %s" % (name, vt.key)
+            return
+        vt.ike_up, vt.ike_reason, vt.ipsec_up, vt.ipsec_reason = pv.ike_up, pv.ike_reason, pv.ipsec_up, pv.ipsec_reason
+        inside = vt.cpe.get("ipsec_inside_ip")
+        route = longest_match([r for r in model.static_routes(self.root)], vt.di["gre_ip"])
+        if route is None or route["via"] != inside:
+            vt.ipsec_up = False
+            vt.ipsec_reason = "no route to %s via the IPsec device %s (%s)" % (vt.di["gre_ip"], name, inside)
+
     # ------------------------------------------------------------------ GRE
     def _gre(self, vt: VcTunnel, ifaces, oper: dict) -> None:
         for ifn, it in ifaces.items():
@@ -306,10 +337,14 @@ class Evaluator:
         maps = model.crypto_maps(self.root)
         tunnels = self.my_tunnels()
         for vt in tunnels:
-            self._ike(vt, ifaces, maps, now)
+            if vt.role == "gre":
+                self._split_ipsec(vt)
+            else:
+                self._ike(vt, ifaces, maps, now)
         oper: dict[str, bool] = {}
         for vt in tunnels:
-            self._gre(vt, ifaces, oper)
+            if vt.role != "ipsec":
+                self._gre(vt, ifaces, oper)
         vc_ifaces = {vt.tunnel_iface: vt for vt in tunnels if vt.tunnel_iface}
         for ifn, it in ifaces.items():
             if it.shutdown:
@@ -362,7 +397,7 @@ class Evaluator:
         b = ev.bgp
         if b is None:
             return
-        by_nbr = {vt.di["tunnel_ip"]: vt for vt in ev.tunnels}
+        by_nbr = {vt.di["tunnel_ip"]: vt for vt in ev.tunnels if vt.role != "ipsec"}
         foreign = {f["neighbor"]: f for f in self.r.foreign.get("bgp", [])}
         for addr, n in b.neighbors.items():
             vt = by_nbr.get(addr)

@@ -158,6 +158,8 @@ def record_client(router: Router, banner: str | None) -> None:
 class DoubleServer:
     def __init__(self, routers: dict[str, Router], host: str = "127.0.0.1"):
         self.routers = routers
+        for router in routers.values():
+            router.site = routers       # the routers of one site see each other (split IPsec/GRE devices)
         self.host = host
         self.ports: dict[str, int] = {}
         self._socks: list[socket.socket] = []

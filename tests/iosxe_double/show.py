@@ -991,7 +991,9 @@ def _log_lines(ctx: ShowContext) -> list[str]:
         send = "IKEv2:(%s):Sending Packet [To %s:500/From %s:500/VRF i0:f0]" % (sid, di_ip, cpe_ip)
         recv = "IKEv2:(%s):Received Packet [From %s:500/To %s:500/VRF i0:f0]" % (sid, di_ip, cpe_ip)
         attempted = vt.profile_name is not None
-        if vt.ike_up and vt.ipsec_up:
+        if vt.role == "gre":
+            pass                        # its IKE/IPsec messages are in the IPsec device's log
+        elif vt.ike_up and vt.ipsec_up:
             out.append("%%CRYPTO-5-SESSION_STATUS: Crypto tunnel is UP  .  Peer %s:500       Id: %s" % (di_ip, di_ip))
         elif attempted and not vt.ike_up:
             out.append("%%IKEV2-5-OSAL_INITIATE_TUNNEL: Received request to establish an IPsec tunnel; local traffic "

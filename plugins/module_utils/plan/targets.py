@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence
 
+from .views import device_tunnels
+
 
 def _names(hosts: Sequence[str]) -> str:
     return ", ".join(hosts) if hosts else "none"
@@ -105,8 +107,7 @@ def rollout_stages(plan: Dict[str, Any], host: str, staged: bool = True) -> List
     """The tunnel keys of ``host`` per deploy stage: ``[[tunnel 1 keys], [tunnel 2 keys]]`` (a stage may be empty: in a
     dual-CPE region the CPE of tunnel 2 has nothing in stage 1, so the two CPEs change one after the other), or one
     stage with every tunnel when not ``staged``. Tunnel 1 (DC-A) goes first; tunnel 2 carries the traffic meanwhile."""
-    keys = [(t.get("index"), t["key"]) for r in plan.get("regions") or [] for t in r.get("tunnels") or []
-            if t.get("cpe_host") == host]
+    keys = [(t.get("index"), t["key"]) for t in device_tunnels(plan, host)]
     if not staged:
         return [[k for _i, k in keys]]
     return [[k for i, k in keys if i == 1], [k for i, k in keys if i != 1]]

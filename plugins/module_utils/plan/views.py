@@ -31,6 +31,13 @@ def ipsec_tunnels(plan: Optional[Dict[str, Any]], host: str) -> List[Dict[str, A
     return out
 
 
+def device_tunnels(plan: Optional[Dict[str, Any]], host: str) -> List[Dict[str, Any]]:
+    """Every plan tunnel ``host`` has a part in, in plan order: those it terminates (GRE/BGP, and IPsec unless split)
+    and the split tunnels whose IPsec device it is."""
+    return [t for r in (plan or {}).get("regions") or [] for t in r.get("tunnels") or []
+            if t.get("cpe_host") == host or (t.get("split") or {}).get("ipsec_host") == host]
+
+
 def tunnel_key(region: Any, datacenter: Any) -> Optional[str]:
     from .planner import _DC_ALIASES  # one alias table for plan and secrets
 
@@ -62,10 +69,12 @@ def host_plan(plan: Optional[Dict[str, Any]], host: str) -> Dict[str, Any]:
     gives each host its slice so that a task carries one CPE's part, not the fleet's."""
     plan = plan or {}
     regions = [r for r in plan.get("regions") or []
-               if any(t.get("cpe_host") == host for t in r.get("tunnels") or [])]
+               if any(t.get("cpe_host") == host or (t.get("split") or {}).get("ipsec_host") == host
+                      for t in r.get("tunnels") or [])]
     hosts = {host}
     for r in regions:
         hosts.update(t.get("cpe_host") for t in r.get("tunnels") or [])
+        hosts.update((t.get("split") or {}).get("ipsec_host") for t in r.get("tunnels") or [] if t.get("split"))
         hosts.update(r.get("cpe_hosts") or [])
     cpes = dict((h, c) for h, c in (plan.get("cpes") or {}).items() if h in hosts)
     out = dict(plan)

@@ -189,7 +189,8 @@ def _values(dctx: Dict[str, Any]) -> Dict[str, Any]:
     }
     values.update(red_values(dctx.get("redistribution")))
     split = t.get("split") or {}
-    values.update(split_inside=split.get("ipsec_inside_ip", ""), rri_tag=(split.get("rri") or {}).get("tag", ""))
+    values.update(split_inside=split.get("ipsec_inside_ip", ""), rri_tag=(split.get("rri") or {}).get("tag", ""),
+                  split_ipsec_host=split.get("ipsec_host", ""))
     # how this CPE's platform says the fixes (its vocabulary, through the registry)
     for key in WORDING_KEYS:
         phrase = wording(dctx.get("platform"), key)
@@ -759,6 +760,21 @@ def _r_gre_firewall(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
         return ["IPsec counters move (out %s, in %s) but the tunnel does not come up / answer" % (
             sa.get("pkts_out"), sa.get("pkts_in"))]
     return None
+
+
+@rule("split.ipsec_device", "gre", GRE_DOWN,
+      "Tunnel {index}'s GRE reaches the Dedicated Instance only through the IPsec SA of its IPsec device "
+      "{split_ipsec_host} (split devices); the route to that device is in place, so the IKEv2/IPsec SA on "
+      "{split_ipsec_host} is the next thing to check, in the troubleshooting order.",
+      "Verify and diagnose {split_ipsec_host} (its IKE SA with {di_ipsec}, the CHILD SA for GRE {cpe_gre} -> {di_gre} "
+      "and the RRI route {di_gre}/32); this tunnel comes up when that SA is up.")
+def _r_split_ipsec_device(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    split = dctx["tunnel"].get("split") or {}
+    route = dctx["checks"].get("split_route") or {}
+    if dctx.get("role") != "gre" or not split or route.get("status") != PASS:
+        return None
+    return ["IPsec of this tunnel runs on %s (%s)" % (split.get("ipsec_host"), route.get("message")),
+            (dctx["checks"].get(check) or {}).get("message")]
 
 
 @rule("gre.down", "gre", GRE_DOWN,

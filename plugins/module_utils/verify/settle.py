@@ -50,12 +50,25 @@ def _routes_received(nbr: Dict[str, Any]) -> bool:
     return bool(nbr.get("prefixes_received"))
 
 
-def _tunnel(state: Dict[str, Any], t: Dict[str, Any], min_ike_uptime_s: int) -> Tuple[List[str], float]:
-    """What ``t`` still waits for, and how many seconds its IKE SA still needs to be old enough (0: old enough
-    or no IKE SA yet)."""
+def _parts(t: Dict[str, Any], host: Optional[str]) -> Tuple[bool, bool]:
+    """(IKE/IPsec, GRE/BGP): which parts of ``t`` run on ``host``. A split tunnel (docs/ha.md) has its IKE/IPsec on
+    ``split.ipsec_host`` and its GRE/BGP on ``cpe_host``; ``host`` None (or no split) means both."""
+    split = t.get("split") or {}
+    if not split or host is None:
+        return True, True
+    return split.get("ipsec_host") == host, t.get("cpe_host") == host
+
+
+def _tunnel(state: Dict[str, Any], t: Dict[str, Any], min_ike_uptime_s: int,
+            host: Optional[str] = None) -> Tuple[List[str], float]:
+    """What ``t`` still waits for on ``host``, and how many seconds its IKE SA still needs to be old enough (0: old
+    enough or no IKE SA yet)."""
     label = t.get("key")
     out: List[str] = []
     age_wait = 0.0
+    ipsec_here, gre_here = _parts(t, host)
+    if not ipsec_here:
+        return _bgp_waits(state, t, label), 0.0
     ike = [x for x in state.get("ike_sas") or [] if ip_eq(x.get("remote"), t["di"]["ipsec_ip"])
            and x.get("state") == "established"]
     if not ike:
@@ -70,32 +83,39 @@ def _tunnel(state: Dict[str, Any], t: Dict[str, Any], min_ike_uptime_s: int) -> 
              and x.get("state") == "installed"]
     if not child:
         out.append("%s: CHILD SA" % label)
-    nbr = [x for x in state.get("bgp_neighbors") or [] if ip_eq(x.get("neighbor"), t["bgp"]["neighbor"])]
-    if not nbr or nbr[0].get("state") != "Established":
-        out.append("%s: BGP session" % label)
-    elif not _routes_received(nbr[0]):
-        out.append("%s: BGP routes" % label)
+    if gre_here:
+        out.extend(_bgp_waits(state, t, label))
     return out, age_wait
 
 
+def _bgp_waits(state: Dict[str, Any], t: Dict[str, Any], label: Any) -> List[str]:
+    nbr = [x for x in state.get("bgp_neighbors") or [] if ip_eq(x.get("neighbor"), t["bgp"]["neighbor"])]
+    if not nbr or nbr[0].get("state") != "Established":
+        return ["%s: BGP session" % label]
+    if not _routes_received(nbr[0]):
+        return ["%s: BGP routes" % label]
+    return []
+
+
 def waiting(state: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], min_ike_uptime_s: int = 0,
-            fresh_s: Optional[float] = None) -> List[str]:
+            fresh_s: Optional[float] = None, host: Optional[str] = None) -> List[str]:
     """What is not up yet for the plan ``tunnels`` in ``state`` (``"<key>: <what>"``); empty: settled, or every
-    tunnel not up has a definitive cause at most ``fresh_s`` seconds old."""
+    tunnel not up has a definitive cause at most ``fresh_s`` seconds old. With ``host``, a split tunnel waits only
+    for the part that runs on ``host`` (IKE/IPsec on its IPsec device, GRE/BGP on its GRE router)."""
     out: List[str] = []
     for t in tunnels:
         if definitive(state, t, fresh_s) is not None:
             continue
-        out.extend(_tunnel(state, t, min_ike_uptime_s)[0])
+        out.extend(_tunnel(state, t, min_ike_uptime_s, host)[0])
     return out
 
 
 def settle_wait_s(state: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], min_ike_uptime_s: int = 0,
-                  poll_s: float = 5.0, fresh_s: Optional[float] = None) -> float:
+                  poll_s: float = 5.0, fresh_s: Optional[float] = None, host: Optional[str] = None) -> float:
     """How long to wait before looking again: 0 when settled; when every tunnel is up and only IKE SAs are still
     younger than ``min_ike_uptime_s``, exactly the time until the youngest of them is old enough (the clock is
     known: no polling); otherwise ``poll_s`` (something is still coming up and nothing says when)."""
-    waits = [_tunnel(state, t, min_ike_uptime_s) for t in tunnels if definitive(state, t, fresh_s) is None]
+    waits = [_tunnel(state, t, min_ike_uptime_s, host) for t in tunnels if definitive(state, t, fresh_s) is None]
     if not any(reasons for reasons, _age in waits):
         return 0.0
     if all(len(reasons) <= 1 and (not reasons or age > 0) for reasons, age in waits):

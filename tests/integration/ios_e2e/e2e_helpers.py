@@ -45,6 +45,10 @@ SCENARIOS = {
                  "foreign": {"bgp": [{"neighbor": "10.255.10.2", "remote_as": 65099,
                                       "routes": ["10.99.0.0/16", "172.22.0.0/16"]}]}},
     },
+    "split": {   # split devices (docs/ha.md section 2): DC-A's IPsec on vpn1, its GRE/BGP on cpe1
+        "cpe1": {"base": "cpe_split_gre.cfg", "users": {"admin": {"password": "double-admin-pw", "privilege": 15}}},
+        "vpn1": {"base": "vpn_split_ipsec.cfg", "users": {"admin": {"password": "double-admin-pw", "privilege": 15}}},
+    },
     "asn": {
         "edge1": {"base": "edge_enterprise.cfg", "enable": "double-enable-secret",
                   "users": {"netops": {"password": "double-netops-pw", "privilege": 1}},

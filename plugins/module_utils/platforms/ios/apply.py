@@ -26,7 +26,7 @@ from .parser import parse_vc
 from .render import render, rendered_text
 from .validate import secret_problems, setting_problems
 from ...plan.secrets import decode_secrets, mask_values, secret_values
-from ...plan.views import cpe_tunnels
+from ...plan.views import device_tunnels
 
 
 def _mask_text(text: Any, secrets: Optional[Dict[str, Any]]) -> str:
@@ -105,7 +105,7 @@ def _intent(params: Dict[str, Any], require_secrets: Any) -> Any:
     timeout = params.get("config_buffer_read_timeout")
     if timeout is not None and not 0 <= timeout <= 10:
         intent.errors.append("config_buffer_read_timeout must be between 0 and 10 seconds, got %s" % timeout)
-    known = [t["key"] for t in cpe_tunnels(params["plan"], params["host"])]
+    known = [t["key"] for t in device_tunnels(params["plan"], params["host"])]   # a split tunnel's IPsec device too
     unknown = [k for k in (params.get("tunnels") or []) if k not in known]
     if unknown:
         intent.errors.append("tunnels %s are not tunnels of %s in the plan (known: %s)"

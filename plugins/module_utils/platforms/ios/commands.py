@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Dict, List
 
-from ...plan.views import cpe_tunnels
+from ...plan.views import cpe_tunnels, device_tunnels, ipsec_tunnels
 from ..saved_outputs import command_filename
 from .redistribution import gather_commands as redistribution_commands
 
@@ -70,8 +70,9 @@ def ios_gather_commands(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]
         bgp = t.get("bgp") or {}
         neighbor = bgp.get("neighbor") or di.get("tunnel_ip")
         soft = bgp.get("soft_reconfiguration_inbound", True)
+        if not t.get("split"):           # a split tunnel's CHILD SA is on its IPsec device (split_commands)
+            cmds.append(_cmd("show crypto ipsec sa peer %s" % di["ipsec_ip"], "ipsec_sa", key))
         cmds.extend([
-            _cmd("show crypto ipsec sa peer %s" % di["ipsec_ip"], "ipsec_sa", key),
             _cmd("show interfaces %s" % ifname, "interface", key),
             _cmd("show ip interface %s" % ifname, "ip_interface", key, optional=True),
             _cmd("show ip bgp neighbors %s" % neighbor, "bgp_neighbor", key, optional=True),
@@ -83,6 +84,7 @@ def ios_gather_commands(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]
     cmds.extend(split_commands(plan, host))
     if tunnels:
         cmds.extend(redistribution_commands((((plan or {}).get("cpes") or {}).get(host) or {}).get("redistribution"), _cmd))
+    if device_tunnels(plan, host):       # the IPsec device of a split tunnel has log evidence too
         cmds.extend(evidence_commands(plan, host))
     seen = set()
     unique = []
@@ -121,7 +123,7 @@ def evidence_commands(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
              alt_files=[WHOLE_RUNNING_FILE]),
         _cmd(LOGGING, "logging", optional=True, file="show_logging.txt"),
     ]
-    for t in cpe_tunnels(plan, host):
+    for t in ipsec_tunnels(plan, host):  # the IKE path from the device that runs IKE for the tunnel
         di_ip = (t.get("di") or {}).get("ipsec_ip")
         cpe_ip = (t.get("cpe") or {}).get("ipsec_ip")
         if di_ip and cpe_ip:
@@ -168,4 +170,4 @@ SETTLE_COMMANDS = ("show crypto ikev2 sa", "show crypto ipsec sa", "show ip bgp 
 def settle_commands(plan: Dict[str, Any], host: str) -> List[str]:
     """The few reads that tell whether this CPE's tunnels settled after a change (verify/settle.py judges):
     the IKEv2 SAs, the CHILD SAs and the BGP sessions with their accepted prefix counts."""
-    return list(SETTLE_COMMANDS) if cpe_tunnels(plan, host) else []
+    return list(SETTLE_COMMANDS) if device_tunnels(plan, host) else []

@@ -544,6 +544,10 @@ def find_stale(intent: Intent, roots: List[Node], features) -> List[Tuple[int, L
     return out
 
 
+# blocks every IPsec tunnel of a router shares (no tunnel of their own)
+SHARED_CRYPTO_KINDS = ("proposal", "policy", "keyring", "transform_set", "wan")
+
+
 def compute(intent: Intent, running: str, features=None, prune: bool = False, update_secrets: bool = False,
             require_wan: bool = True, tunnels=None) -> DiffResult:
     """Commands that make ``running`` carry ``intent`` (for the selected features).
@@ -572,8 +576,14 @@ def compute(intent: Intent, running: str, features=None, prune: bool = False, up
             res.extend(cmds)
 
     top_leaves = _top_leaves(roots)
+    # the shared crypto objects come with the first staged tunnel whose IPsec runs on this router: a stage whose
+    # tunnels have their IPsec on another device (split, docs/ha.md) would leave them unused, hence not ours
+    ipsec_keys = set(b.tunnel for b in intent.blocks if b.kind == "cmap_entry")
+    ipsec_staged = ctx.tunnels is None or bool(ipsec_keys & ctx.tunnels)
     for block in intent.ordered():
         if not ctx.staged(block.tunnel):
+            continue
+        if block.tunnel is None and block.kind in SHARED_CRYPTO_KINDS and not ipsec_staged:
             continue
         if block.header is None:
             rnode = top_leaves

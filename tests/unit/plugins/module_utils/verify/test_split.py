@@ -135,7 +135,15 @@ def _route_elsewhere(s):
 
 # (rule, plan, key, trigger, other, other cause) for test_rules.test_every_rule_has_a_case; the host is cpe1 there,
 # so the IPsec-device rules get their own test above and are listed with the host they run on via plan "split-vpn1".
+def _gre_down_behind_vpn(s):
+    s["tunnels"][0].update(oper_up=False, ping_ok=False)
+    s["bgp_neighbors"][0].update(state="Active", uptime_s=None, received=[], advertised=[], prefixes_received=0)
+    s["routes"] = [r for r in s["routes"] if r.get("next_hop") != "100.64.0.2"]
+
+
 SPLIT_CASES = [
+    ("split.ipsec_device", "split", A, [_split_state("gre", _gre_down_behind_vpn)],
+     [_split_state("gre", _gre_down_behind_vpn, _no_route)], "rri.no_route_to_ipsec_device"),
     ("rri.no_route_to_ipsec_device", "split", A, [_split_state("gre", _no_route)],
      [_split_state("gre", _route_elsewhere)], "rri.route_elsewhere"),
     ("rri.route_elsewhere", "split", A, [_split_state("gre", _route_elsewhere)],
@@ -161,3 +169,37 @@ def test_ipsec_device_rules_trigger_and_do_not():
 
 def test_healthy_copies_are_independent():
     assert gre_router_state() == copy.deepcopy(gre_router_state())
+
+
+def test_gre_down_behind_a_healthy_route_points_to_the_ipsec_device():
+    s = gre_router_state()
+    _gre_down_behind_vpn(s)
+    d = dict((t["key"], t) for t in diagnose_host(PLAN, s, "cpe1")["tunnels"])
+    assert d[A]["cause_id"] == "split.ipsec_device" and d[B]["ok"]
+    assert "vpn1" in d[A]["cause"] and "vpn1" in d[A]["fix"] and "198.51.100.2" in d[A]["fix"]
+    assert any("runs on vpn1" in e for e in d[A]["evidence"])
+    # the same failure on a one-device tunnel is not this cause (the rule needs a split tunnel's GRE router)
+    from .helpers import lab_plan
+
+    s = healthy_state()
+    _gre_down_behind_vpn(s)
+    one = dict((t["key"], t) for t in diagnose_host(lab_plan(), s, "cpe1")["tunnels"])[A]
+    assert not one["ok"] and one["cause_id"] not in (None, "split.ipsec_device"), one
+
+
+
+def test_each_device_settles_its_part_of_a_split_tunnel():
+    """After a change, the IPsec device waits for the IKE and CHILD SA of the split tunnel (it has no BGP), the GRE
+    router for its BGP session and routes (its IKE/IPsec are the other device's); without a host both are waited for."""
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import device_tunnels
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.settle import waiting
+
+    vpn = ipsec_device_state()
+    assert waiting(vpn, device_tunnels(PLAN, "vpn1"), host="vpn1") == []
+    assert waiting(vpn, device_tunnels(PLAN, "vpn1")) == ["lab-A: BGP session"]       # no host: the whole tunnel
+    vpn["ipsec_sas"] = []
+    assert waiting(vpn, device_tunnels(PLAN, "vpn1"), host="vpn1") == ["lab-A: CHILD SA"]
+    rtr = gre_router_state()
+    assert waiting(rtr, device_tunnels(PLAN, "cpe1"), host="cpe1") == []
+    rtr["bgp_neighbors"][0].update(state="Active")
+    assert waiting(rtr, device_tunnels(PLAN, "cpe1"), host="cpe1") == ["lab-A: BGP session"]

@@ -178,3 +178,44 @@ def test_a_linux_device_in_a_split_tunnel_is_refused_in_the_plan_phase():
         assert ("linux.split", "regions[0].tunnels[0].cpe.ipsec_host") in codes(result), host
     cpes = {"cpe1": dict(IOS), "vpn1": {"platform": "junos", "wan_interface": "ge-0/0/0"}}
     assert ("platform.unknown", "cpes.vpn1.platform") in codes(build_plan(split_regions(), cpes=cpes))
+
+
+def test_the_ipsec_device_has_a_host_slice_and_stages():
+    """The plan role gives each host its slice (views.host_plan) and the deploy its stages (targets.rollout_stages):
+    the IPsec device of a split tunnel terminates no tunnel, and still gets the region and a stage with the tunnel."""
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.targets import rollout_stages
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import device_tunnels, host_plan
+
+    plan = plan_of(split_regions(), options={"rri": {"tag": 99}}).plan
+    vpn = host_plan(plan, "vpn1")
+    assert [t["key"] for r in vpn["regions"] for t in r["tunnels"]] == ["lab-A", "lab-B"]
+    assert sorted(vpn["cpes"]) == ["cpe1", "vpn1"]
+    assert [t["key"] for t in device_tunnels(vpn, "vpn1")] == ["lab-A"]
+    assert rollout_stages(plan, "vpn1") == [["lab-A"], []]
+    assert rollout_stages(plan, "cpe1") == [["lab-A"], ["lab-B"]]
+    assert R.render_text(vpn, "vpn1", wan_next_hop="192.0.2.1") == R.render_text(plan, "vpn1", wan_next_hop="192.0.2.1")
+
+
+def test_a_stage_without_ipsec_on_this_router_leaves_the_shared_crypto_objects_for_the_stage_that_uses_them():
+    """Stage 1 (tunnel A, split) on the GRE router types no IKEv2 proposal/policy/keyring/transform-set and no WAN crypto
+    map: nothing of its own would use them, so a later stage would find them unmarked and refuse them (seen end to end
+    over SSH before the fix). Stage 2 (tunnel B, its IPsec on cpe1) types them with its crypto map entry."""
+    regions = split_regions()
+    plan = plan_of(regions, options={"rri": {"tag": 99}}).plan
+    secrets = secrets_by_tunnel(regions)
+    router = double.Router("cpe1", (BASE / "cpe_fresh.cfg").read_text(), truth=regions, inventory_name="cpe1")
+    session = double.Session(router, "admin")
+    session.handle_line("enable")
+    intent = R.render(plan, "cpe1", secrets, require_secrets=True, wan_interface="GigabitEthernet1")
+    one = D.compute(intent, router.running_config(), tunnels=["lab-A"])
+    assert one.errors == [], one.errors
+    typed = "\n".join(one.commands)
+    assert "interface Tunnel101" in typed and "ip route 198.51.100.65 255.255.255.255 10.1.0.1" in typed
+    assert "crypto ikev2" not in typed and "crypto ipsec transform-set" not in typed and "crypto map" not in typed
+    assert _send(session, one.commands) == []
+    two = D.compute(intent, router.running_config(), tunnels=["lab-B"])
+    assert two.errors == [], two.errors
+    typed = "\n".join(two.commands)
+    assert "crypto ikev2 proposal" in typed and "crypto map VC-CMAP 102 ipsec-isakmp" in typed
+    assert _send(session, two.commands) == []
+    assert D.compute(intent, router.running_config()).commands == []
