@@ -301,7 +301,7 @@ class Evaluator:
             return
         vt.ike_up, vt.ike_reason, vt.ipsec_up, vt.ipsec_reason = pv.ike_up, pv.ike_reason, pv.ipsec_up, pv.ipsec_reason
         inside = vt.cpe.get("ipsec_inside_ip")
-        route = longest_match([r for r in model.static_routes(self.root)], vt.di["gre_ip"])
+        route = longest_match(model.static_routes(self.root), vt.di["gre_ip"])
         if route is None or route["via"] != inside:
             vt.ipsec_up = False
             vt.ipsec_reason = "no route to %s via the IPsec device %s (%s)" % (vt.di["gre_ip"], name, inside)

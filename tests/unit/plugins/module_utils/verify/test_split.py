@@ -187,7 +187,6 @@ def test_gre_down_behind_a_healthy_route_points_to_the_ipsec_device():
     assert not one["ok"] and one["cause_id"] not in (None, "split.ipsec_device"), one
 
 
-
 def test_each_device_settles_its_part_of_a_split_tunnel():
     """After a change, the IPsec device waits for the IKE and CHILD SA of the split tunnel (it has no BGP), the GRE
     router for its BGP session and routes (its IKE/IPsec are the other device's); without a host both are waited for."""
