@@ -62,10 +62,12 @@ def host_plan(plan: Optional[Dict[str, Any]], host: str) -> Dict[str, Any]:
     gives each host its slice so that a task carries one CPE's part, not the fleet's."""
     plan = plan or {}
     regions = [r for r in plan.get("regions") or []
-               if any(t.get("cpe_host") == host for t in r.get("tunnels") or [])]
+               if any(t.get("cpe_host") == host or (t.get("split") or {}).get("ipsec_host") == host
+                      for t in r.get("tunnels") or [])]     # a split tunnel's IPsec device too (docs/ha.md)
     hosts = {host}
     for r in regions:
         hosts.update(t.get("cpe_host") for t in r.get("tunnels") or [])
+        hosts.update((t.get("split") or {}).get("ipsec_host") for t in r.get("tunnels") or [] if t.get("split"))
         hosts.update(r.get("cpe_hosts") or [])
     cpes = dict((h, c) for h, c in (plan.get("cpes") or {}).items() if h in hosts)
     out = dict(plan)
