@@ -370,10 +370,28 @@ def nft_guard_rules(tunnels: Sequence[Dict[str, Any]]) -> Dict[str, List[str]]:
     }
 
 
-def nft_rules(tunnels: Sequence[Dict[str, Any]]) -> List[str]:
-    """Every rule of the table, in script order (the MSS clamp, then the guard's input and output rules)."""
+def nft_forward_guard_rules(forwarded: Sequence[Dict[str, Any]]) -> List[str]:
+    """The IPsec device of split tunnels (``forwarded``: :func:`rri_tunnels`, docs/ha.md section 2) forwards the GRE
+    router's GRE: GRE from its GRE IP to the DI GRE IPs that would leave without IPsec (``rt ipsec missing``: no SA, or
+    charon stopped and its policies gone, the default route would carry it in clear) and GRE from the DI GRE IPs to
+    it that arrived without IPsec (``meta ipsec missing``) are counted and dropped in the forward hook."""
+    by_gre = {}  # type: Dict[str, List[str]]
+    for t in forwarded:
+        di = by_gre.setdefault(str(t["crypto_acl"]["source"]), [])
+        if str(t["di"]["gre_ip"]) not in di:
+            di.append(str(t["di"]["gre_ip"]))
+    out = []
+    for gre, di in by_gre.items():
+        out.append("ip protocol gre ip saddr %s ip daddr %s rt ipsec missing counter drop" % (gre, _nft_set(di)))
+        out.append("ip protocol gre ip saddr %s ip daddr %s meta ipsec missing counter drop" % (_nft_set(di), gre))
+    return out
+
+
+def nft_rules(tunnels: Sequence[Dict[str, Any]], forwarded: Sequence[Dict[str, Any]] = ()) -> List[str]:
+    """Every rule of the table, in script order (the MSS clamp, then the guard's input and output rules, then the
+    forward guard of an IPsec device's split tunnels)."""
     guard = nft_guard_rules(tunnels)
-    return nft_mss_rules(tunnels) + guard["input"] + guard["output"]
+    return nft_mss_rules(tunnels) + guard["input"] + guard["output"] + nft_forward_guard_rules(forwarded)
 
 
 def nft_tag(rules: Sequence[str]) -> str:
@@ -382,11 +400,12 @@ def nft_tag(rules: Sequence[str]) -> str:
     return "vc:" + hashlib.sha256("\n".join(rules).encode("utf-8")).hexdigest()[:16]
 
 
-def render_nft_mss(tunnels: Sequence[Dict[str, Any]]) -> str:
+def render_nft_mss(tunnels: Sequence[Dict[str, Any]], forwarded: Sequence[Dict[str, Any]] = ()) -> str:
     """An nft script that atomically (re)creates the VC-owned table: the MSS clamp (forward) and the clear-text
-    GRE guard (input, output) of the tunnels whose IPsec this host terminates."""
+    GRE guard (input, output) of the tunnels whose IPsec this host terminates, and the forward guard of the split
+    tunnels whose IPsec device it is (``forwarded``, :func:`nft_forward_guard_rules`)."""
     guard = nft_guard_rules(tunnels)
-    tag = nft_tag(nft_rules(tunnels))
+    tag = nft_tag(nft_rules(tunnels, forwarded))
     lines = [
         "# " + HEADER,
         "# Load with: nft -f <this file>",
@@ -408,6 +427,11 @@ def render_nft_mss(tunnels: Sequence[Dict[str, Any]]) -> str:
             lines += ["\tchain %s {" % chain, "\t\ttype filter hook %s priority filter; policy accept;" % chain]
             lines += ['\t\t%s comment "%s"' % (r, tag) for r in guard[chain]]
             lines.append("\t}")
+    fwd = nft_forward_guard_rules(forwarded)
+    if fwd:
+        lines += ["\tchain forward_guard {", "\t\ttype filter hook forward priority filter; policy accept;"]
+        lines += ['\t\t%s comment "%s"' % (r, tag) for r in fwd]
+        lines.append("\t}")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -664,7 +688,7 @@ def linux_intent(plan: Dict[str, Any], host: str) -> Dict[str, Any]:
         "keepalive_warnings": keepalive_warnings(tunnels),
         "swanctl_conf": render_swanctl_connections(ipsec),
         "networkd": render_networkd(tunnels),
-        "nft": render_nft_mss(tunnels),
+        "nft": render_nft_mss(tunnels, rri),
         "rri_updown": render_rri_updown(rri) if rri else None,
     }
 
@@ -680,6 +704,6 @@ def render_files(plan: Dict[str, Any], host: str, settings: Optional[Dict[str, A
         files["swanctl/" + RRI_UPDOWN] = intent["rri_updown"]
     for item in intent["networkd"]:
         files["systemd/network/%s" % item["path"].rsplit("/", 1)[-1]] = item["content"]
-    if intent["links"]:     # an IPsec-only device (split tunnels, docs/ha.md) has no GRE link to clamp or guard
+    if intent["links"] or intent["rri_updown"]:     # an IPsec-only device (docs/ha.md): its forward guard
         files["nftables.d/vc-mss-clamp.nft"] = intent["nft"]
     return {"files": files, "warnings": list(intent["keepalive_warnings"])}

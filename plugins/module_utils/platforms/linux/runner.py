@@ -278,7 +278,7 @@ class LinuxConfig(object):
             out += [self._updown_path()] if self.rri_all else []
         if "gre" in feats and self.p["gre_persist"]:
             out += [os.path.join(self.p["networkd_dir"], f["path"]) for f in R.render_networkd(self.all_tunnels)]
-        if "mtu" in feats and self.all_tunnels:
+        if "mtu" in feats and (self.all_tunnels or self.rri_all):
             out += [self.p["nft_file"]] if self.p.get("nft_file") else []
             if self.p["systemd"]:
                 out.append(self._unit_path())
@@ -308,7 +308,7 @@ class LinuxConfig(object):
                     "link(s) %s exist on %s without the Virtual Connect marker (alias 'webex_di.virtual_connect:<tunnel "
                     "key>'): refusing to change them; choose other tunnel numbers (vc_tunnel_base / cpe.tunnel_number), "
                     "remove them, or adopt them explicitly with vc_linux_adopt: %s" % (", ".join(foreign), self.host, foreign))
-        if "mtu" in feats and self.all_tunnels:
+        if "mtu" in feats and (self.all_tunnels or self.rri_all):
             label = "table %s %s" % (R.NFT_FAMILY, R.NFT_TABLE)
             listing = self._nft_listing()
             if listing is not None and not A.nft_table_marked(listing) and label not in adopt:
@@ -430,9 +430,10 @@ class LinuxConfig(object):
             raise ApplyError("%s: cannot parse JSON: %s" % (" ".join(argv), exc))
 
     def _mtu(self) -> None:
-        if not self.all_tunnels:
+        if not (self.all_tunnels or self.rri_all):
             return
-        content = R.render_nft_mss(self.all_tunnels)   # one table for every tunnel: goes with any stage
+        # one table for every tunnel: goes with any stage (an IPsec device's forward guard too, docs/ha.md)
+        content = R.render_nft_mss(self.all_tunnels, self.rri_all)
         self._nft(content)
         pmtu = _read_int(self.p.get("proc_pmtu_file") or "/proc/sys/net/ipv4/ip_no_pmtu_disc")
         self.result["features"]["mtu"]["ip_no_pmtu_disc"] = pmtu

@@ -158,7 +158,7 @@ exit
 
 def test_the_ipsec_device_renders_the_connection_the_updown_script_and_frr_only():
     files = L.render_files(PLAN, "ipsec1")["files"]
-    assert sorted(files) == ["swanctl/conf.d/vc-connections.conf", "swanctl/vc-rri-updown.sh"]
+    assert sorted(files) == ["nftables.d/vc-mss-clamp.nft", "swanctl/conf.d/vc-connections.conf", "swanctl/vc-rri-updown.sh"]
     assert files["swanctl/conf.d/vc-connections.conf"] == IPSEC1_CONNECTIONS
     # exactly the script capture_split.sh ran as charon does (fixtures/split: the route came and went)
     assert files["swanctl/vc-rri-updown.sh"] == (SPLIT / "vc-rri-updown.sh").read_text()
@@ -384,3 +384,92 @@ def test_each_devices_slice_of_the_plan_serves_it_exactly_like_the_whole_plan():
         assert S.host_targets(part, host) == S.host_targets(PLAN, host), host
         assert L.rri_tunnels(part, host) == L.rri_tunnels(PLAN, host)
     assert "ipsec1" in host_plan(PLAN, "ipsec1")["cpes"] and "cpe1" in host_plan(PLAN, "ipsec1")["cpes"]
+
+
+# ------------------------------------------------------------------ the IPsec device's forward guard (real nftables)
+def test_the_ipsec_device_table_has_only_the_forward_guard_of_its_split_tunnels():
+    rules = L.nft_forward_guard_rules(L.rri_tunnels(PLAN, "ipsec1"))
+    assert rules == ["ip protocol gre ip saddr 192.0.2.130 ip daddr { 198.51.100.65 } rt ipsec missing counter drop",
+                     "ip protocol gre ip saddr { 198.51.100.65 } ip daddr 192.0.2.130 meta ipsec missing counter drop"]
+    script = L.render_files(PLAN, "ipsec1")["files"]["nftables.d/vc-mss-clamp.nft"]
+    tag = L.nft_tag(L.nft_rules([], L.rri_tunnels(PLAN, "ipsec1")))
+    assert script.count('comment "%s"' % tag) == 2 and "chain forward_guard {" in script and "maxseg" not in script
+    assert L.nft_forward_guard_rules(L.rri_tunnels(PLAN, "cpe1")) == []
+    assert L.render_files(PLAN, "cpe1")["files"]["nftables.d/vc-mss-clamp.nft"] == L.render_nft_mss(L.host_tunnels(PLAN, "cpe1"))
+
+
+@pytest.fixture
+def chain3():
+    """Namespaces gre (the GRE router, 192.0.2.130) -- ipsec (forwarding, our table) -- inet (the DI GRE IPs)."""
+    import os
+    import shutil
+    import subprocess
+    import uuid
+
+    if os.geteuid() != 0 or shutil.which("nft") is None:
+        pytest.skip("needs root and nft")
+    tag = uuid.uuid4().hex[:6]
+    gre, ipsec, inet = "vcsg" + tag, "vcsi" + tag, "vcsn" + tag
+    made = []
+    try:
+        for ns in (gre, ipsec, inet):
+            if subprocess.run(["ip", "netns", "add", ns], check=False).returncode != 0:
+                pytest.skip("cannot create a network namespace")
+            made.append(ns)
+        steps = [
+            ["ip", "link", "add", "in0", "netns", gre, "type", "veth", "peer", "name", "in0", "netns", ipsec],
+            ["ip", "link", "add", "wan0", "netns", ipsec, "type", "veth", "peer", "name", "inet0", "netns", inet],
+            ["ip", "-n", gre, "link", "set", "in0", "up"], ["ip", "-n", ipsec, "link", "set", "in0", "up"],
+            ["ip", "-n", ipsec, "link", "set", "wan0", "up"], ["ip", "-n", inet, "link", "set", "inet0", "up"],
+            ["ip", "-n", gre, "addr", "add", "10.1.0.2/30", "dev", "in0"],
+            ["ip", "-n", gre, "addr", "add", "192.0.2.130/32", "dev", "in0"],
+            ["ip", "-n", gre, "route", "add", "198.51.100.0/24", "via", "10.1.0.1"],
+            ["ip", "-n", ipsec, "addr", "add", "10.1.0.1/30", "dev", "in0"],
+            ["ip", "-n", ipsec, "addr", "add", "192.0.2.2/24", "dev", "wan0"],
+            ["ip", "-n", ipsec, "route", "add", "192.0.2.130/32", "via", "10.1.0.2"],
+            ["ip", "-n", ipsec, "route", "add", "198.51.100.0/24", "via", "192.0.2.1"],
+            ["ip", "netns", "exec", ipsec, "sysctl", "-qw", "net.ipv4.ip_forward=1"],
+            ["ip", "-n", inet, "addr", "add", "192.0.2.1/24", "dev", "inet0"],
+            ["ip", "-n", inet, "route", "add", "192.0.2.130/32", "via", "192.0.2.2"],
+        ] + [["ip", "-n", inet, "addr", "add", a + "/32", "dev", "inet0"] for a in ("198.51.100.65", "198.51.100.99")]
+        for argv in steps:
+            if subprocess.run(argv, capture_output=True, check=False).returncode != 0:
+                pytest.skip("cannot build the namespaces (%s)" % " ".join(argv))
+        yield gre, ipsec, inet
+    finally:
+        for ns in made:
+            subprocess.run(["ip", "netns", "del", ns], check=False)
+
+
+def _send(sender, receiver, src, dst, n=3):
+    import subprocess
+
+    from .test_gre_guard import RECV, SEND
+
+    recv = subprocess.Popen(["ip", "netns", "exec", receiver, "python3", "-c", RECV, "1.5"], stdout=subprocess.PIPE, text=True)
+    assert recv.stdout.readline().strip() == "ready"
+    subprocess.run(["ip", "netns", "exec", sender, "python3", "-c", SEND, src, dst, str(n)], capture_output=True, text=True,
+                   check=True)
+    return recv.communicate(timeout=10)[0].split()
+
+
+def test_clear_gre_forwarded_by_the_ipsec_device_is_dropped_both_ways_on_real_nftables(chain3):
+    import subprocess
+
+    gre, ipsec, inet = chain3
+    # without the table the IPsec device forwards clear GRE (what a stopped charon would leave): the guard is needed
+    assert _send(gre, inet, "192.0.2.130", "198.51.100.65") == ["192.0.2.130"] * 3
+    script = L.render_files(PLAN, "ipsec1")["files"]["nftables.d/vc-mss-clamp.nft"]
+    subprocess.run(["ip", "netns", "exec", ipsec, "nft", "-f", "-"], input=script, text=True, check=True)
+    assert _send(gre, inet, "192.0.2.130", "198.51.100.65") == []            # to Cisco in clear: dropped
+    assert _send(inet, gre, "198.51.100.65", "192.0.2.130") == []            # from the internet in clear: dropped
+    assert _send(gre, inet, "192.0.2.130", "198.51.100.99") == ["192.0.2.130"] * 3   # other GRE: not ours to judge
+    listing = subprocess.run(["ip", "netns", "exec", ipsec, "nft", "-j", "list", "table", L.NFT_FAMILY, L.NFT_TABLE],
+                             capture_output=True, text=True, check=True).stdout
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import apply as A
+
+    rules = L.nft_rules([], L.rri_tunnels(PLAN, "ipsec1"))
+    assert A.nft_current(listing, L.nft_tag(rules), len(rules))          # counted, still current (changed=0)
+    counts = [e["counter"]["packets"] for i in json.loads(listing)["nftables"] if "rule" in i
+              for e in i["rule"]["expr"] if "counter" in e]
+    assert counts == [3, 3]
