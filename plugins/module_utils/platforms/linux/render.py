@@ -173,8 +173,8 @@ def _swanctl_connection(t: Dict[str, Any], updown: str = "/etc/swanctl/" + RRI_U
     ]
     if split:
         lines.append("  # Split tunnel: this host is the IPsec device, it forwards the GRE of %s (%s); RRI: %s via the WAN next "
-                     "hop to %s while the CHILD SA is up (%s, protocol %s)" % (split["gre_host"], acl["source"], split["rri"]["route"],
-                                                                          t["di"]["ipsec_ip"], RRI_UPDOWN, RRI_PROTO))
+                     "hop to %s while the CHILD SA is up (%s, protocol %s)"
+                     % (split["gre_host"], acl["source"], split["rri"]["route"], t["di"]["ipsec_ip"], RRI_UPDOWN, RRI_PROTO))
     lines += [
         "  # trap actions: GRE matching the policy while no SA exists triggers IKE instead of leaving in clear text.",
         "  # DPD every %ss (plan retry %ss: strongSwan retransmits per charon.retransmit_* settings)." % (dpd["interval_s"], dpd["retry_s"]),

@@ -71,8 +71,8 @@ def test_static_rri_on_a_linux_ipsec_device_is_refused_naming_the_field():
     assert errors(result) == [("linux.rri_static", "options.rri.static")]
     assert "dynamic" in [f for f in result.findings if f["code"] == "linux.rri_static"][0]["message"]
     # an IOS-XE IPsec device with a Linux GRE router: static RRI is IOS-XE's to do
-    mixed = build(options={"rri": {"static": True}}, cpes={"cpe1": dict(LINUX),
-                                                          "ipsec1": {"platform": "cisco.ios.ios", "wan_interface": "Gi1"}})
+    ios = {"platform": "cisco.ios.ios", "wan_interface": "Gi1"}
+    mixed = build(options={"rri": {"static": True}}, cpes={"cpe1": dict(LINUX), "ipsec1": ios})
     assert errors(mixed) == []
 
 
@@ -210,8 +210,8 @@ def test_operator_frr_objects_of_the_rri_are_refused_and_stale_ones_removed():
     only_redist = running.replace(" redistribute kernel route-map VC-RRI\n", " redistribute kernel route-map OPS\n")
     delta = F.frr_delta(only_redist, _ipsec1_intent())
     assert delta["commands"] == [] and "redistribute kernel route-map OPS" in delta["error"]
-    no_ospf = "\n".join(x for x in running.split("\n") if not x.startswith(("router ospf", " ospf router-id", " network",
-                                                                             " redistribute")))
+    ospf_lines = ("router ospf", " ospf router-id", " network", " redistribute")
+    no_ospf = "\n".join(x for x in running.split("\n") if not x.startswith(ospf_lines))
     assert "router ospf" in F.frr_delta(no_ospf, _ipsec1_intent())["error"]
     # the split is undone (one device again): every RRI object of ours goes, the operator's OSPF stays
     gone = L.frr_intent([], {"bgp": {"asn": None}}, rri_tunnels=[])
@@ -473,3 +473,21 @@ def test_clear_gre_forwarded_by_the_ipsec_device_is_dropped_both_ways_on_real_nf
     counts = [e["counter"]["packets"] for i in json.loads(listing)["nftables"] if "rule" in i
               for e in i["rule"]["expr"] if "counter" in e]
     assert counts == [3, 3]
+
+
+def test_an_ipsec_only_device_runs_every_feature_but_frr_in_check_mode_without_touching_anything(tmp_path):
+    """ipsec1 has no GRE link and no BGP: gre has nothing to do, mtu loads the forward guard table, ha checks the DPD
+    of its connection (not loaded yet: a warning), ipsec writes the script and the connection (check mode: nothing)."""
+    host = Host()
+    warnings = []
+    p = params(PLAN, tmp_path, host="ipsec1", secrets={A_KEY: SECRETS[A_KEY]}, features=["ipsec", "gre", "mtu", "ha"])
+    result = LinuxConfig(p, host, check_mode=True, warn=warnings.append).apply()
+    assert result["changed"] and result["features"]["gre"] == {"changed": False, "links": {}}
+    assert result["features"]["mtu"]["changed"] and result["features"]["mtu"]["tag"] == \
+        L.nft_tag(L.nft_rules([], L.rri_tunnels(PLAN, "ipsec1")))
+    assert sorted(result["changed_files"]) == sorted([str(tmp_path / "swanctl" / L.RRI_UPDOWN), str(tmp_path / "vc.nft"),
+                                                      str(tmp_path / "swanctl" / "conf.d" / "vc-connections.conf"),
+                                                      str(tmp_path / "swanctl" / "conf.d" / "vc-secrets.conf")])
+    assert not (tmp_path / "swanctl").exists() and not (tmp_path / "vc.nft").exists() and host.loaded is False
+    assert any("vc-lab-A" in w and "DPD not checked" in w for w in warnings)
+    assert not any(c[:2] == ["ip", "link"] and "add" in c for c in host.calls)
