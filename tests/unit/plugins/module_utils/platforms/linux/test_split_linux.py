@@ -491,3 +491,20 @@ def test_an_ipsec_only_device_runs_every_feature_but_frr_in_check_mode_without_t
     assert not (tmp_path / "swanctl").exists() and not (tmp_path / "vc.nft").exists() and host.loaded is False
     assert any("vc-lab-A" in w and "DPD not checked" in w for w in warnings)
     assert not any(c[:2] == ["ip", "link"] and "add" in c for c in host.calls)
+
+
+def test_each_device_of_a_split_tunnel_waits_only_for_its_part_before_verify_judges():
+    """vc_waiting / vc_settle_wait (verify role): the IPsec device waits for the SAs of the split tunnel (it has no BGP
+    for it), the GRE router for its BGP session (the SAs are the IPsec device's)."""
+    from ansible_collections.webex_di.virtual_connect.plugins.filter.vc_filters import vc_settle_wait, vc_waiting
+
+    up = _ipsec1_state("up")
+    assert vc_waiting(up, PLAN, "ipsec1") == [] and vc_settle_wait(up, PLAN, "ipsec1") == 0.0
+    bare = dict(up, ike_sas=[], ipsec_sas=[])
+    assert vc_waiting(bare, PLAN, "ipsec1") == ["lab-A: IKE SA", "lab-A: CHILD SA"]
+    gre = S.parse(_outputs("up", "cpe1"), "cpe1", PLAN)
+    gre["ike_sas"], gre["ipsec_sas"] = [], []
+    gre["bgp_neighbors"] = [{"neighbor": "100.64.0.2", "state": "Established", "received": ["203.0.113.0/25"]}]
+    assert vc_waiting(gre, PLAN, "cpe1") == ["lab-B: IKE SA", "lab-B: CHILD SA", "lab-B: BGP session"]
+    gre["bgp_neighbors"] = []
+    assert vc_waiting(gre, PLAN, "cpe1")[0] == "lab-A: BGP session"
