@@ -571,8 +571,9 @@ def _frr_rri(intent: Dict[str, Any], tunnels: Sequence[Dict[str, Any]]) -> None:
 def render_rri_updown(tunnels: Sequence[Dict[str, Any]]) -> str:
     """The updown script of the IPsec device's split tunnels (dynamic RRI, docs/ha.md section 2): charon runs it with
     ``PLUTO_VERB`` up-client/down-client and ``PLUTO_CONNECTION`` = the CHILD SA name. On up it puts the DI GRE /32
-    via the WAN next hop towards the Cisco IPsec peer (``ip route get``), protocol :data:`RRI_PROTO`; on down it
-    removes that route (only a route of that protocol). Any other CHILD SA: nothing."""
+    via the WAN next hop towards the Cisco IPsec peer (``ip route get``), protocol :data:`RRI_PROTO`, unless a route to
+    the /32 of another protocol exists (the operator's: left alone, the script fails); on down it removes that route
+    (only a route of that protocol). Any other CHILD SA: nothing."""
     lines = ["#!/bin/sh", "# " + HEADER,
              "# Dynamic RRI of the split tunnels whose IPsec this host terminates (docs/ha.md): while the CHILD SA is up the",
              "# DI GRE /32 is routed via the WAN next hop (protocol %d), so ospfd redistributes it (route-map %s)."
@@ -587,6 +588,11 @@ def render_rri_updown(tunnels: Sequence[Dict[str, Any]]) -> str:
         "esac",
         'case "$PLUTO_VERB" in',
         "  up-client|up-host)",
+        "    # a route to the /32 of another protocol is the operator's: never replaced (the ipsec feature refuses it too)",
+        '    if ip -4 route show exact "$route" | grep -qv "proto %d"; then' % RRI_PROTO,
+        '      echo "vc-rri-updown: $route is routed by another program, not replaced (RRI not injected)" >&2',
+        "      exit 1",
+        "    fi",
         '    path=$(ip -4 -o route get "$peer") || exit 1',
         r"""    hop=$(echo "$path" | sed -n 's/.* via \([0-9.]*\).*/\1/p')""",
         r"""    dev=$(echo "$path" | sed -n 's/.* dev \([^ ]*\).*/\1/p')""",

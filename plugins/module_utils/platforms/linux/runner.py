@@ -301,6 +301,8 @@ class LinuxConfig(object):
                 "adopt them explicitly with vc_linux_adopt: %s" % (", ".join(files), self.host, R.HEADER, files))
         if "ipsec" in feats and self.ipsec_all:
             problems += self._swanctl_name_clashes()
+        if "ipsec" in feats and self.rri_all:
+            problems += self._rri_route_clashes()
         if "gre" in feats and self.all_tunnels:
             foreign = A.gre_changes(R.gre_links(self.all_tunnels), *self._gre_links_state(), prune=False, adopt=adopt)["foreign"]
             if foreign:
@@ -320,6 +322,28 @@ class LinuxConfig(object):
             problems += self._frr_ownership(adopt)
         if problems:
             raise ApplyError("%s: nothing was changed: %s" % (self.host, " | ".join(problems)))
+
+    def _rri_route_clashes(self) -> List[str]:
+        """A route to a split tunnel's DI GRE /32 in the main table that is not the RRI's (protocol R.RRI_PROTO): the
+        operator's; the updown script would have to replace it (it refuses), so the run refuses first."""
+        rc, out, _err = self.run([self.p["ip"], "-j", "route", "show", "table", "main"])
+        try:
+            routes = json.loads(out or "[]") if rc == 0 else []
+        except ValueError:
+            routes = []
+        wanted = dict((t["split"]["rri"]["route"].split("/")[0], t) for t in self.rri_all)
+        out_ = []
+        for r in routes if isinstance(routes, list) else []:
+            dst = str(r.get("dst") or "")
+            if dst.endswith("/32"):
+                dst = dst[:-3]
+            if dst in wanted and str(r.get("protocol")) != str(R.RRI_PROTO):
+                out_.append("route %s/32 (protocol %s%s) exists on %s and is not the RRI route of tunnel %s (protocol %s): "
+                            "refusing to let the RRI updown script take it over; remove it (the IPsec device routes the "
+                            "DI GRE endpoint while the CHILD SA is up, docs/ha.md)"
+                            % (dst, r.get("protocol") or "boot", ", via %s" % r["gateway"] if r.get("gateway") else "",
+                               self.host, wanted[dst]["key"], R.RRI_PROTO))
+        return out_
 
     def _swanctl_name_clashes(self) -> List[str]:
         """A connection or secret section named like ours (``vc-<key>``, ``ike-vc-<key>``) in another swanctl file:

@@ -508,3 +508,75 @@ def test_each_device_of_a_split_tunnel_waits_only_for_its_part_before_verify_jud
     assert vc_waiting(gre, PLAN, "cpe1") == ["lab-B: IKE SA", "lab-B: CHILD SA", "lab-B: BGP session"]
     gre["bgp_neighbors"] = []
     assert vc_waiting(gre, PLAN, "cpe1")[0] == "lab-A: BGP session"
+
+
+class RoutedHost(Host):
+    """The stand-in host with a main routing table (``ip -j route show table main``)."""
+
+    def __init__(self, routes):
+        Host.__init__(self)
+        self.routes = routes
+
+    def __call__(self, argv, data=None):
+        if " ".join(argv).endswith("-j route show table main"):
+            self.calls.append(list(argv))
+            return 0, json.dumps(self.routes), ""
+        return Host.__call__(self, argv, data)
+
+
+def test_an_operator_route_to_the_di_gre_endpoint_on_the_ipsec_device_is_refused_before_anything_changes(tmp_path):
+    operator = json.loads((SPLIT / "down" / "ipsec_routes.json").read_text()) + [
+        {"dst": "198.51.100.65", "gateway": "10.1.0.2", "dev": "in0", "protocol": "static", "flags": []}]
+    host = RoutedHost(operator)
+    with pytest.raises(ApplyError) as exc:
+        LinuxConfig(params(PLAN, tmp_path, host="ipsec1", secrets={A_KEY: SECRETS[A_KEY]}), host).apply()
+    assert "route 198.51.100.65/32 (protocol static, via 10.1.0.2) exists on ipsec1" in str(exc.value)
+    assert not (tmp_path / "swanctl").exists() and host.loaded is False
+    # the RRI route itself (protocol 249, the SA is up) and no route at all are fine
+    for routes in (json.loads((SPLIT / "up" / "ipsec_routes.json").read_text()),
+                   json.loads((SPLIT / "down" / "ipsec_routes.json").read_text())):
+        LinuxConfig(params(PLAN, tmp_path, host="ipsec1", secrets={A_KEY: SECRETS[A_KEY]}), RoutedHost(routes)).apply()
+
+
+def test_the_updown_script_never_replaces_an_operator_route_on_a_real_kernel(tmp_path):
+    """The rendered script in a network namespace: up/down with protocol 249; an operator's static route to the /32
+    is left as it is (the script fails, so the RRI is not injected and verify says rri.wrong_next_hop)."""
+    import os
+    import subprocess
+    import uuid
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    ns = "vcsu" + uuid.uuid4().hex[:6]
+    script = tmp_path / L.RRI_UPDOWN
+    script.write_text(L.render_rri_updown(L.rri_tunnels(PLAN, "ipsec1")))
+    if subprocess.run(["ip", "netns", "add", ns], check=False).returncode != 0:
+        pytest.skip("cannot create a network namespace")
+    try:
+        for argv in (["ip", "-n", ns, "link", "add", "wan0", "type", "veth", "peer", "name", "wanp"],
+                     ["ip", "-n", ns, "link", "set", "wanp", "up"], ["ip", "-n", ns, "link", "set", "wan0", "up"],
+                     ["ip", "-n", ns, "addr", "add", "192.0.2.2/24", "dev", "wan0"],
+                     ["ip", "-n", ns, "route", "add", "default", "via", "192.0.2.1"]):
+            subprocess.run(argv, check=True)
+
+        def updown(verb, conn="vc-lab-A-gre"):
+            env = dict(os.environ, PLUTO_VERB=verb, PLUTO_CONNECTION=conn)
+            return subprocess.run(["ip", "netns", "exec", ns, "sh", str(script)], env=env, capture_output=True, text=True)
+
+        def routes():
+            out = subprocess.run(["ip", "-n", ns, "-j", "route", "show", "table", "main"], capture_output=True, text=True,
+                                 check=True).stdout
+            return [r for r in json.loads(out) if r.get("dst") == "198.51.100.65"]
+
+        assert updown("up-client").returncode == 0
+        assert routes() == [{"dst": "198.51.100.65", "gateway": "192.0.2.1", "dev": "wan0", "protocol": "249", "flags": []}]
+        assert updown("up-client").returncode == 0 and len(routes()) == 1     # twice (a second CHILD SA): one route
+        assert updown("down-client", "vc-lab-B-gre").returncode == 0 and len(routes()) == 1   # not one of its SAs
+        assert updown("down-client").returncode == 0 and routes() == []
+        subprocess.run(["ip", "-n", ns, "route", "add", "198.51.100.65/32", "via", "192.0.2.9", "proto", "static"], check=True)
+        up = updown("up-client")
+        assert up.returncode == 1 and "not replaced" in up.stderr
+        assert [(r["gateway"], r["protocol"]) for r in routes()] == [("192.0.2.9", "static")]
+        assert updown("down-client").returncode == 0 and [r["protocol"] for r in routes()] == ["static"]
+    finally:
+        subprocess.run(["ip", "netns", "del", ns], check=False)
