@@ -18,7 +18,7 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.mtu 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.secrets import encode_secrets
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import cpe_tunnels, host_plan, secrets_by_tunnel
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms import get_platform, platform_of
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.settle import settle_wait_s, waiting
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.settle import settle_roles, settle_wait_s, waiting
 
 
 def _plan(name, plan):
@@ -140,15 +140,15 @@ def vc_parse(data, host=None, plan=None, network_os=None, errors=None):
 def vc_waiting(state, plan, host, min_ike_uptime_s=0, fresh_s=None):
     if not isinstance(state, dict):
         raise AnsibleFilterError("vc_waiting: input must be a state (docs/contract.md section 3)")
-    return waiting(state, cpe_tunnels(_plan("vc_waiting", plan), host), int(min_ike_uptime_s or 0),
-                   None if fresh_s is None else float(fresh_s))
+    tunnels, roles = settle_roles(_plan("vc_waiting", plan), host)     # a split tunnel's device waits for its part
+    return waiting(state, tunnels, int(min_ike_uptime_s or 0), None if fresh_s is None else float(fresh_s), roles=roles)
 
 
 def vc_settle_wait(state, plan, host, min_ike_uptime_s=0, poll_s=5):
     if not isinstance(state, dict):
         raise AnsibleFilterError("vc_settle_wait: input must be a state (docs/contract.md section 3)")
-    return settle_wait_s(state, cpe_tunnels(_plan("vc_settle_wait", plan), host), int(min_ike_uptime_s or 0),
-                         float(poll_s))
+    tunnels, roles = settle_roles(_plan("vc_settle_wait", plan), host)
+    return settle_wait_s(state, tunnels, int(min_ike_uptime_s or 0), float(poll_s), roles=roles)
 
 
 class FilterModule(object):

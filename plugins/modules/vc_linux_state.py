@@ -74,9 +74,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 import time
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.render import conn_name, host_tunnels, link_name
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.state import (
-    CPE_OPTIONS, EVIDENCE_LEVELS, gather, targets_from_plan, udp_probe,
+    CPE_OPTIONS, EVIDENCE_LEVELS, gather, host_targets, udp_probe,
 )
 
 
@@ -90,9 +89,7 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    tunnels = host_tunnels(p["plan"], p["host"])
-    targets = targets_from_plan(tunnels, link_name, conn_name,
-                                ((p["plan"].get("cpes") or {}).get(p["host"]) or {}).get("redistribution"))
+    targets = host_targets(p["plan"], p["host"])     # GRE/BGP tunnels, and the split tunnels' routes (docs/ha.md)
     targets["ping"] = p["ping"]
 
     def run(argv):

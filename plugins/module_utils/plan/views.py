@@ -70,7 +70,7 @@ def host_plan(plan: Optional[Dict[str, Any]], host: str) -> Dict[str, Any]:
     plan = plan or {}
     regions = [r for r in plan.get("regions") or []
                if any(t.get("cpe_host") == host or (t.get("split") or {}).get("ipsec_host") == host
-                      for t in r.get("tunnels") or [])]
+                      for t in r.get("tunnels") or [])]     # a split tunnel's IPsec device too (docs/ha.md)
     hosts = {host}
     for r in regions:
         hosts.update(t.get("cpe_host") for t in r.get("tunnels") or [])

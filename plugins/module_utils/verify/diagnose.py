@@ -24,7 +24,7 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.se
 
 # Fix wording each platform provides (platforms/<name>/vocabulary.py WORDING), used as {key} in the fixes.
 WORDING_KEYS = ("ikev2_only", "gre_only_selectors", "initiate", "tunnel_mode", "esp_proposal", "admin_up",
-                "gre_keepalive", "firewalls", "crypto_support")
+                "gre_keepalive", "firewalls", "crypto_support", "rri_inject", "rri_path", "split_route")
 
 # Normalised log event names (state.log_events[].event) and accepted spellings.
 EVENT_ALIASES = {
@@ -158,6 +158,7 @@ def _values(dctx: Dict[str, Any]) -> Dict[str, Any]:
     values = {
         "host": dctx["host"],
         "label": dctx["label"],
+        "tunnel_key": t.get("key"),
         "dc": t.get("datacenter"),
         "sib_dc": sib.get("datacenter", "?"),
         "index": t.get("index"),
@@ -1092,8 +1093,7 @@ def _r_red_mismatch(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
 @rule("rri.not_injected", "ipsec", ("rri_route",),
       "The IPsec device does not inject the route to the Dedicated Instance GRE endpoint {di_gre} (RRI) although its "
       "SA is up: the GRE router's packets are not attracted to the crypto map.",
-      "Configure 'reverse-route' (and 'set reverse-route tag') in the crypto map entry of tunnel {index}; RRI configured "
-      "after the SA came up only takes effect once the SA is re-established (clear crypto sa peer {di_ipsec}).")
+      "{rri_inject}")
 def _r_rri_missing(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     return _failed(dctx, check, without_actual=True)
 
@@ -1101,7 +1101,7 @@ def _r_rri_missing(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
 @rule("rri.wrong_next_hop", "ipsec", ("rri_route",),
       "The route to the Dedicated Instance GRE endpoint {di_gre} on the IPsec device does not point to the Cisco IPsec "
       "peer {di_ipsec}: another (static) route wins over the RRI route.",
-      "Remove the other route to {di_gre} on the IPsec device; RRI installs {di_gre}/32 via {di_ipsec} while the SA is up.")
+      "Remove the other route to {di_gre} on the IPsec device; RRI installs {di_gre}/32 {rri_path} while the SA is up.")
 def _r_rri_nh(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     return _failed(dctx, check)
 
@@ -1109,8 +1109,7 @@ def _r_rri_nh(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
 @rule("rri.no_route_to_ipsec_device", "gre", ("split_route",),
       "The GRE router has no route to the Dedicated Instance GRE endpoint {di_gre} via its IPsec device: GRE never "
       "reaches the crypto map.",
-      "Route {di_gre}/32 to the IPsec device {split_inside} (the bgp/gre feature renders it), or learn it from the "
-      "IPsec device's RRI route (tag {rri_tag}) through the inside IGP.")
+      "{split_route}")
 def _r_split_missing(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     return _failed(dctx, check, without_actual=True)
 

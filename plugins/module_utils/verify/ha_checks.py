@@ -151,6 +151,13 @@ def _host_routes(state: Dict[str, Any], prefix: str) -> List[Dict[str, Any]]:
     return [r for r in as_list(state.get("routes")) if isinstance(r, dict) and canon_prefix(r.get("prefix")) == want]
 
 
+def _via_peer(route: Dict[str, Any], peer: str) -> bool:
+    """An RRI route leads to the Cisco IPsec peer: its next hop is the peer (IOS-XE's reverse-route), or the platform's
+    state says it follows the path towards the peer (``peer``: a platform whose kernel cannot route via a
+    non-adjacent address sets it on the route that goes via the WAN next hop towards the peer)."""
+    return route.get("next_hop") == peer or route.get("peer") == peer
+
+
 def check_split(ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
     from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.checks import FAIL, PASS, SKIP, _result
 
@@ -167,7 +174,7 @@ def check_split(ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
         elif not routes:
             yield _result("rri_route", FAIL, want, [], "no RRI route %s via %s on %s (reverse-route of the crypto map)"
                           % (rri["route"], rri["via"], ctx.get("host") or "the IPsec device"))
-        elif not any(r.get("next_hop") == rri["via"] for r in routes):
+        elif not any(_via_peer(r, rri["via"]) for r in routes):
             yield _result("rri_route", FAIL, want, routes, "%s routed via %s, expected the RRI route via %s"
                           % (rri["route"], ", ".join(str(r.get("next_hop")) for r in routes), rri["via"]))
         else:

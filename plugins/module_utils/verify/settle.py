@@ -50,25 +50,24 @@ def _routes_received(nbr: Dict[str, Any]) -> bool:
     return bool(nbr.get("prefixes_received"))
 
 
-def _parts(t: Dict[str, Any], host: Optional[str]) -> Tuple[bool, bool]:
-    """(IKE/IPsec, GRE/BGP): which parts of ``t`` run on ``host``. A split tunnel (docs/ha.md) has its IKE/IPsec on
-    ``split.ipsec_host`` and its GRE/BGP on ``cpe_host``; ``host`` None (or no split) means both."""
-    split = t.get("split") or {}
-    if not split or host is None:
-        return True, True
-    return split.get("ipsec_host") == host, t.get("cpe_host") == host
+def settle_roles(plan: Dict[str, Any], host: str) -> Tuple[List[Dict[str, Any]], Dict[str, str]]:
+    """The plan tunnels ``host`` settles and each one's role there (ha_checks.host_roles): ``both`` (one device),
+    ``ipsec`` (the IPsec device of a split tunnel: it waits for the SAs only) or ``gre`` (its GRE/BGP router: BGP only,
+    the SAs are the IPsec device's), docs/ha.md section 2."""
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.ha_checks import host_roles
+
+    found = host_roles(plan, host)
+    return [t for _r, t, _role in found], dict((t.get("key"), role) for _r, t, role in found)
 
 
-def _tunnel(state: Dict[str, Any], t: Dict[str, Any], min_ike_uptime_s: int,
-            host: Optional[str] = None) -> Tuple[List[str], float]:
-    """What ``t`` still waits for on ``host``, and how many seconds its IKE SA still needs to be old enough (0: old
-    enough or no IKE SA yet)."""
+def _tunnel(state: Dict[str, Any], t: Dict[str, Any], min_ike_uptime_s: int, role: str = "both") -> Tuple[List[str], float]:
+    """What ``t`` still waits for, and how many seconds its IKE SA still needs to be old enough (0: old enough
+    or no IKE SA yet). ``role`` (:func:`settle_roles`): ``ipsec`` waits for the SAs only, ``gre`` for BGP only."""
     label = t.get("key")
     out: List[str] = []
     age_wait = 0.0
-    ipsec_here, gre_here = _parts(t, host)
-    if not ipsec_here:
-        return _bgp_waits(state, t, label), 0.0
+    if role == "gre":
+        return _bgp_waits(state, t, label), age_wait
     ike = [x for x in state.get("ike_sas") or [] if ip_eq(x.get("remote"), t["di"]["ipsec_ip"])
            and x.get("state") == "established"]
     if not ike:
@@ -83,8 +82,8 @@ def _tunnel(state: Dict[str, Any], t: Dict[str, Any], min_ike_uptime_s: int,
              and x.get("state") == "installed"]
     if not child:
         out.append("%s: CHILD SA" % label)
-    if gre_here:
-        out.extend(_bgp_waits(state, t, label))
+    if role != "ipsec":
+        out += _bgp_waits(state, t, label)
     return out, age_wait
 
 
@@ -98,24 +97,24 @@ def _bgp_waits(state: Dict[str, Any], t: Dict[str, Any], label: Any) -> List[str
 
 
 def waiting(state: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], min_ike_uptime_s: int = 0,
-            fresh_s: Optional[float] = None, host: Optional[str] = None) -> List[str]:
+            fresh_s: Optional[float] = None, roles: Optional[Dict[str, str]] = None) -> List[str]:
     """What is not up yet for the plan ``tunnels`` in ``state`` (``"<key>: <what>"``); empty: settled, or every
-    tunnel not up has a definitive cause at most ``fresh_s`` seconds old. With ``host``, a split tunnel waits only
-    for the part that runs on ``host`` (IKE/IPsec on its IPsec device, GRE/BGP on its GRE router)."""
+    tunnel not up has a definitive cause at most ``fresh_s`` seconds old."""
     out: List[str] = []
     for t in tunnels:
         if definitive(state, t, fresh_s) is not None:
             continue
-        out.extend(_tunnel(state, t, min_ike_uptime_s, host)[0])
+        out.extend(_tunnel(state, t, min_ike_uptime_s, (roles or {}).get(t.get("key"), "both"))[0])
     return out
 
 
 def settle_wait_s(state: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], min_ike_uptime_s: int = 0,
-                  poll_s: float = 5.0, fresh_s: Optional[float] = None, host: Optional[str] = None) -> float:
+                  poll_s: float = 5.0, fresh_s: Optional[float] = None, roles: Optional[Dict[str, str]] = None) -> float:
     """How long to wait before looking again: 0 when settled; when every tunnel is up and only IKE SAs are still
     younger than ``min_ike_uptime_s``, exactly the time until the youngest of them is old enough (the clock is
     known: no polling); otherwise ``poll_s`` (something is still coming up and nothing says when)."""
-    waits = [_tunnel(state, t, min_ike_uptime_s, host) for t in tunnels if definitive(state, t, fresh_s) is None]
+    waits = [_tunnel(state, t, min_ike_uptime_s, (roles or {}).get(t.get("key"), "both")) for t in tunnels
+             if definitive(state, t, fresh_s) is None]
     if not any(reasons for reasons, _age in waits):
         return 0.0
     if all(len(reasons) <= 1 and (not reasons or age > 0) for reasons, age in waits):

@@ -24,8 +24,7 @@ from ansible.module_utils.connection import ConnectionError
 from .apply import config_exchange
 from .assemble import build_ios_state
 from .commands import live_gather_commands, settle_look_commands
-from ...plan.views import device_tunnels
-from ...verify.settle import settle_wait_s, waiting
+from ...verify.settle import settle_roles, settle_wait_s, waiting
 
 # seconds a log event may be older than the wait so far and still count as fresh (the apply ends just before)
 FRESH_SLACK_S = 1.0
@@ -49,7 +48,7 @@ def gather(conn: Any, plan: Dict[str, Any], host: str, settle_s: float = 0, min_
            sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> Dict[str, Any]:
     """{state, looks, gathers, waited_s, settled, waiting}: the state of the last full gather (docs/contract.md
     section 3), how many settle looks and full gathers ran, the seconds slept, and what was still missing."""
-    tunnels = device_tunnels(plan, host)     # a split tunnel's IPsec device settles its IKE/IPsec part
+    tunnels, roles = settle_roles(plan, host)   # a split tunnel: its IPsec device settles the SAs, its GRE router BGP
     commands = live_gather_commands(plan, host)
     start = clock()
     looks, gathers, waited = 0, 0, 0.0
@@ -68,7 +67,7 @@ def gather(conn: Any, plan: Dict[str, Any], host: str, settle_s: float = 0, min_
                 looks += 1
                 elapsed = clock() - start
                 wait = settle_wait_s(build_ios_state(outputs, host=host, plan=plan, errors=errors), tunnels,
-                                     min_ike_uptime_s, poll_s, fresh_s=elapsed + FRESH_SLACK_S, host=host)
+                                     min_ike_uptime_s, poll_s, fresh_s=elapsed + FRESH_SLACK_S, roles=roles)
                 remaining = settle_s - elapsed
                 if wait <= 0 or remaining <= 0:
                     break
@@ -78,9 +77,9 @@ def gather(conn: Any, plan: Dict[str, Any], host: str, settle_s: float = 0, min_
             gathers += 1
             state = build_ios_state(outputs, host=host, plan=plan, errors=errors)
             elapsed = clock() - start
-            missing = waiting(state, tunnels, min_ike_uptime_s, fresh_s=elapsed + FRESH_SLACK_S, host=host)
+            missing = waiting(state, tunnels, min_ike_uptime_s, fresh_s=elapsed + FRESH_SLACK_S, roles=roles)
             if settle_s <= 0 or not missing or elapsed + poll_s > settle_s:
                 break
             nap(poll_s)
     return {"state": state, "looks": looks, "gathers": gathers, "waited_s": round(waited, 1),
-            "settled": not waiting(state, tunnels, min_ike_uptime_s, host=host), "waiting": missing}
+            "settled": not waiting(state, tunnels, min_ike_uptime_s, roles=roles), "waiting": missing}

@@ -41,4 +41,11 @@ WORDING: Dict[str, str] = {
     "gre_keepalive": "'keepalive {ka_interval} {ka_retries}' on {tunnel_if}",
     "firewalls": "CPE ACLs, zone-based firewall",
     "crypto_support": "an IOS-XE image and license with the planned IKEv2 algorithms ('show crypto ikev2 proposal')",
+    # split devices (docs/ha.md section 2)
+    "rri_inject": "Configure 'reverse-route' (and 'set reverse-route tag') in the crypto map entry of tunnel {index}; RRI "
+                  "configured after the SA came up only takes effect once the SA is re-established (clear crypto sa peer "
+                  "{di_ipsec}).",
+    "rri_path": "via {di_ipsec}",
+    "split_route": "Route {di_gre}/32 to the IPsec device {split_inside} (the bgp/gre feature renders it), or learn it from "
+                   "the IPsec device's RRI route (tag {rri_tag}) through the inside IGP.",
 }

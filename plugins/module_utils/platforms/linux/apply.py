@@ -161,8 +161,12 @@ def nft_current(nft_json: Any, tag: str, rule_count: int) -> bool:
 # Files (swanctl, networkd, nft script, systemd unit): what differs
 # ---------------------------------------------------------------------------------------------
 def file_marked(text: Optional[str]) -> bool:
-    """A file Virtual Connect wrote: its first line is the header naming the collection (docs/ownership.md)."""
-    return bool(text) and "Managed by webex_di.virtual_connect " in text.split("\n", 1)[0]
+    """A file Virtual Connect wrote: its first line is the header naming the collection (docs/ownership.md), or its
+    second one after a ``#!`` line (a script of ours: the RRI updown script)."""
+    lines = (text or "").split("\n", 2)
+    if lines and lines[0].startswith("#!"):
+        lines = lines[1:]
+    return bool(text) and bool(lines) and "Managed by webex_di.virtual_connect " in lines[0]
 
 
 _NFT_TABLE_COMMENT = re.compile(r'^\tcomment "webex_di\.virtual_connect:[^"\s]+"$')

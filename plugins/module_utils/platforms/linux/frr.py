@@ -14,7 +14,8 @@ An object is Virtual Connect's only when the plan names it AND it carries the co
 * a prefix-list: ``ip prefix-list X description webex_di.virtual_connect:<key>``;
 * a route-map: every entry of the name carries ``description webex_di.virtual_connect:<key>``;
 * a BFD profile (FRR cannot describe one): used by a marked neighbour of ours and by nothing else;
-* in ``router ospf`` (ospfd's default instance): the ``redistribute bgp`` line whose route-map is ours;
+* in ``router ospf`` (ospfd's default instance): the ``redistribute bgp`` line (DI prefixes to the core) and the
+  ``redistribute kernel`` line (an IPsec device's RRI routes, docs/ha.md section 2) whose route-map is ours;
 * ``bgp router-id`` when the plan sets it explicitly or the router has none.
 
 An object the plan names that exists without the marker (or that another configuration uses) is
@@ -225,7 +226,7 @@ def owned(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] =
             return True
         if len(words) == 2 and words[0] == "profile" and words[1] in ours_bfd:
             return True
-        if words[:2] == ["redistribute", "bgp"] and _redist_route_map(words) in ours_rm_names:
+        if words[:2] in REDIST_LINES and _redist_route_map(words) in ours_rm_names:
             return True
         return words[:1] in (["description"], ["remark"]) or (len(words) > 2 and words[2] == "description")
 
@@ -280,16 +281,21 @@ def owned(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] =
     return out
 
 
+REDIST_LINES = (["redistribute", "bgp"], ["redistribute", "kernel"])   # the ospfd lines Virtual Connect may own
+OSPF_INTENTS = ("ospf", "ospf_rri")      # intent keys: the DI prefixes to the core (bgp), the RRI routes (kernel)
+
+
 def _redist_route_map(words: List[str]) -> Optional[str]:
     return words[words.index("route-map") + 1] if "route-map" in words[:-1] else None
 
 
 def _ospf_part(node: Optional[Dict[str, Any]], ours_rm: Set[str]) -> Dict[str, Any]:
-    """ospfd's default instance: does it exist, its ``redistribute bgp`` lines with a route-map of ours and the others."""
+    """ospfd's default instance: does it exist, its ``redistribute bgp|kernel`` lines with a route-map of ours and the
+    others."""
     part = {"exists": node is not None, "vc": [], "foreign": []}  # type: Dict[str, Any]
     for line in _lines(node["children"]) if node else []:
         words = line.split()
-        if words[:2] != ["redistribute", "bgp"]:
+        if words[:2] not in REDIST_LINES:
             continue
         part["vc" if _redist_route_map(words) in ours_rm else "foreign"].append(line)
     return part
@@ -297,16 +303,30 @@ def _ospf_part(node: Optional[Dict[str, Any]], ours_rm: Set[str]) -> Dict[str, A
 
 def _ospf_commands(have: Dict[str, Any], intent: Dict[str, Any]) -> Tuple[List[str], Optional[str]]:
     """Commands that make ospfd's VC redistribution what the intent says (none wanted: removed), or an error."""
-    want = (intent.get("ospf") or {}).get("redistribute")
+    wants = _ospf_wants(intent)
     part = have.get("ospf") or {"exists": False, "vc": [], "foreign": []}
-    if want and not part["exists"]:
+    if wants and not part["exists"]:
+        if not (intent.get("ospf") or {}).get("redistribute"):
+            return [], ("FRR has no 'router ospf' (ospfd's default instance): the IPsec device of a split tunnel hands its RRI "
+                        "route to the GRE router through the inside OSPF (docs/ha.md); Virtual Connect does not create "
+                        "the OSPF network: configure OSPF towards the GRE router first")
         return [], ("FRR has no 'router ospf' (ospfd's default instance): Virtual Connect redistributes into the customer's "
                     "OSPF, it does not create one; configure OSPF first or use vc_redistribution protocol bgp")
-    if want and part["foreign"]:
-        return [], ("'router ospf' already has '%s' (not ours): FRR keeps one 'redistribute bgp' per instance, so Virtual "
-                    "Connect would replace it; remove it or add the DI prefixes to its route-map yourself" % part["foreign"][0])
-    sub = ["no " + x for x in part["vc"] if x != want] + ([want] if want and want not in part["vc"] else [])
+    for want in wants:
+        clash = [x for x in part["foreign"] if x.split()[:2] == want.split()[:2]]
+        if clash and want.split()[1] == "kernel":
+            return [], ("'router ospf' already has '%s' (not ours): FRR keeps one 'redistribute kernel' per instance, so "
+                        "Virtual Connect would replace it; remove it, or add the RRI routes (docs/ha.md) to its route-map "
+                        "yourself" % clash[0])
+        if clash:
+            return [], ("'router ospf' already has '%s' (not ours): FRR keeps one 'redistribute bgp' per instance, so Virtual "
+                        "Connect would replace it; remove it or add the DI prefixes to its route-map yourself" % clash[0])
+    sub = ["no " + x for x in part["vc"] if x not in wants] + [w for w in wants if w not in part["vc"]]
     return (["router ospf"] + [" " + x for x in sub] + ["exit"]) if sub else [], None
+
+
+def _ospf_wants(intent: Dict[str, Any]) -> List[str]:
+    return [intent[k]["redistribute"] for k in OSPF_INTENTS if (intent.get(k) or {}).get("redistribute")]
 
 
 def _removals(have: List[str], want: List[str]) -> List[str]:
@@ -342,7 +362,7 @@ def frr_delta(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any
         warnings.append("FRR on %s: stale Virtual Connect object(s) %s are used by another configuration: left in place; "
                         "remove them once nothing uses them" % (host, ", ".join(have["kept_stale"])))
     asn = intent["asn"]
-    if have["router_asn"] is not None and have["router_asn"] != asn:
+    if asn is not None and have["router_asn"] is not None and have["router_asn"] != asn:
         return {
             "commands": [],
             "before": render_owned(have),
@@ -393,7 +413,9 @@ def frr_delta(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any
     for ip, lines in intent["af_neighbors"].items():
         cur = have["af_neighbors"].get(ip, [])
         afcmds += _removals(cur, lines) + _adds(cur, lines)
-    if rcmds or afcmds:
+    if (rcmds or afcmds) and asn is None:     # an IPsec-only device (no BGP of ours) with stale VC neighbours
+        asn = have["router_asn"]
+    if (rcmds or afcmds) and asn is not None:
         cmds.append("router bgp %s" % asn)
         cmds += [" " + x for x in rcmds]
         if afcmds:
@@ -421,7 +443,7 @@ def frr_delta(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any
         "bfd_profiles": intent["bfd_profiles"],
         "neighbors": intent["neighbors"],
         "af_neighbors": intent["af_neighbors"],
-        "ospf": {"vc": [intent["ospf"]["redistribute"]] if intent.get("ospf") else []},
+        "ospf": {"vc": _ospf_wants(intent)},
     }
     before = dict(have)
     if not (want_rid or (have["router_id"] and have["router_id"] == intent.get("router_id"))):

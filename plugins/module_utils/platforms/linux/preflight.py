@@ -215,11 +215,13 @@ def preflight_findings(facts: Mapping[str, Any], suites: Sequence[Mapping[str, A
 
 
 def suites_from_plan(plan: Mapping[str, Any], host: Optional[str]) -> List[Dict[str, Any]]:
-    """The planned {ike, esp} pairs of this CPE's tunnels (unique)."""
+    """The planned {ike, esp} pairs of the tunnels whose IPsec this CPE terminates (unique): a split tunnel's are its
+    IPsec device's (docs/ha.md section 2)."""
     out = []  # type: List[Dict[str, Any]]
     for region in (plan or {}).get("regions", []):
         for t in region.get("tunnels", []):
-            if host is not None and t.get("cpe_host") != host:
+            split = t.get("split") or {}
+            if host is not None and (split.get("ipsec_host") or t.get("cpe_host")) != host:
                 continue
             pair = {"ike": (t.get("ipsec") or {}).get("ike") or {}, "esp": (t.get("ipsec") or {}).get("esp") or {}}
             if pair not in out:

@@ -31,6 +31,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 # the one mapping table of plan crypto tokens -> strongSwan proposal keywords lives in vocabulary.py
 from ...plan.secrets import MASK, mask_values
 from ...plan.views import cpe_tunnels as host_tunnels  # noqa: F401  (the plan's one "tunnels of a host")
+from ...plan.views import ipsec_tunnels as _ipsec_tunnels
 from ...plan.views import marker
 from .vocabulary import STRONGSWAN_DH, STRONGSWAN_ENCRYPTION, STRONGSWAN_INTEGRITY, STRONGSWAN_PRF
 
@@ -42,6 +43,14 @@ NFT_TABLE = "vc_mss_clamp"
 FRR_PREFIX = "VC-"                 # the names Virtual Connect gives its FRR objects (never how they are recognised)
 REDISTRIBUTION_KEY = "redistribution"   # the marker key of the hand-over objects (not a tunnel key)
 NFT_MARKER = marker("mss-clamp")    # the nftables table's comment: one table for every tunnel of the CPE
+# Split devices (docs/ha.md section 2): the IPsec device's dynamic RRI. charon runs this updown script (ours: its
+# second line is the HEADER) on CHILD SA up/down; it adds/removes the route to the DI GRE /32 with this routing
+# protocol number (no other program uses it: FRR's are 186-198, the kernel's 0-4 and 16-18), so that zebra sees it
+# as a kernel route and ospfd redistributes exactly it (route-map VC-RRI) with the RRI tag.
+RRI_UPDOWN = "vc-rri-updown.sh"            # in the swanctl directory
+RRI_PROTO = 249
+RRI_KEY = "rri"                            # the marker key of the RRI redistribution objects (not a tunnel key)
+RRI_ROUTE_MAP = "VC-RRI"
 
 
 class RenderError(ValueError):
@@ -136,30 +145,43 @@ def _ts(addr: str, proto: Dict[str, Any]) -> str:
     return "%s/32[%s]" % (addr, proto["protocol"])
 
 
-def render_swanctl_connections(tunnels: Sequence[Dict[str, Any]], keep: Optional[Dict[str, List[str]]] = None) -> str:
+def render_swanctl_connections(tunnels: Sequence[Dict[str, Any]], keep: Optional[Dict[str, List[str]]] = None,
+                               updown: Optional[str] = None) -> str:
     """``conf.d/vc-connections.conf``: one IKEv2 connection per tunnel, no secrets.
 
     ``keep``: connection name -> the section lines to write instead of the plan's (a tunnel not staged
-    in this run keeps what the file already has, see apply.swanctl_sections)."""
+    in this run keeps what the file already has, see apply.swanctl_sections). ``tunnels``: the tunnels whose
+    IPsec this host terminates (:func:`ipsec_tunnels`); a split one (this host is its IPsec device) gets the RRI
+    ``updown`` script (absolute path ``updown``, default ``/etc/swanctl/`` + :data:`RRI_UPDOWN`)."""
     keep = keep or {}
     lines = ["# " + HEADER, "# Pre-shared keys: vc-secrets.conf (mode 0600).", "connections {"]
     for t in tunnels:
-        lines += keep[conn_name(t)] if conn_name(t) in keep else _swanctl_connection(t)
+        lines += keep[conn_name(t)] if conn_name(t) in keep else _swanctl_connection(t, updown or "/etc/swanctl/" + RRI_UPDOWN)
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _swanctl_connection(t: Dict[str, Any]) -> List[str]:
+def _swanctl_connection(t: Dict[str, Any], updown: str = "/etc/swanctl/" + RRI_UPDOWN) -> List[str]:
     """The lines of one tunnel's connection in vc-connections.conf (starting with a blank line)."""
     ipsec, acl = t["ipsec"], t["crypto_acl"]
     dpd = ipsec["dpd"]
+    split = t.get("split")
     lines = [
         "",
         "  # Tunnel %s to DC-%s (region %s): GRE %s -> %s (protocol %s only), peer %s"
         % (t["index"], t["datacenter"], t["region"], acl["source"], acl["destination"], acl["protocol_number"], t["di"]["ipsec_ip"]),
+    ]
+    if split:
+        lines.append("  # Split tunnel: this host is the IPsec device, it forwards the GRE of %s (%s); RRI: %s via the WAN next "
+                     "hop to %s while the CHILD SA is up (%s, protocol %s)"
+                     % (split["gre_host"], acl["source"], split["rri"]["route"], t["di"]["ipsec_ip"], RRI_UPDOWN, RRI_PROTO))
+    lines += [
         "  # trap actions: GRE matching the policy while no SA exists triggers IKE instead of leaving in clear text.",
         "  # DPD every %ss (plan retry %ss: strongSwan retransmits per charon.retransmit_* settings)." % (dpd["interval_s"], dpd["retry_s"]),
-        "  # %s" % _keepalive_note(t),
+    ]
+    if not split:    # GRE keepalives and BGP live on the GRE router of a split tunnel
+        lines.append("  # %s" % _keepalive_note(t))
+    lines += [
         "  %s {" % conn_name(t),
         "    version = %s" % ipsec["ike_version"],
         "    local_addrs = %s" % t["cpe"]["ipsec_ip"],
@@ -191,6 +213,10 @@ def _swanctl_connection(t: Dict[str, Any]) -> List[str]:
         "        start_action = trap",
         "        dpd_action = trap",
         "        close_action = trap",
+    ]
+    if split:
+        lines.append("        updown = %s" % updown)
+    lines += [
         "      }",
         "    }",
         "  }",
@@ -344,10 +370,28 @@ def nft_guard_rules(tunnels: Sequence[Dict[str, Any]]) -> Dict[str, List[str]]:
     }
 
 
-def nft_rules(tunnels: Sequence[Dict[str, Any]]) -> List[str]:
-    """Every rule of the table, in script order (the MSS clamp, then the guard's input and output rules)."""
+def nft_forward_guard_rules(forwarded: Sequence[Dict[str, Any]]) -> List[str]:
+    """The IPsec device of split tunnels (``forwarded``: :func:`rri_tunnels`, docs/ha.md section 2) forwards the GRE
+    router's GRE: GRE from its GRE IP to the DI GRE IPs that would leave without IPsec (``rt ipsec missing``: no SA, or
+    charon stopped and its policies gone, the default route would carry it in clear) and GRE from the DI GRE IPs to
+    it that arrived without IPsec (``meta ipsec missing``) are counted and dropped in the forward hook."""
+    by_gre = {}  # type: Dict[str, List[str]]
+    for t in forwarded:
+        di = by_gre.setdefault(str(t["crypto_acl"]["source"]), [])
+        if str(t["di"]["gre_ip"]) not in di:
+            di.append(str(t["di"]["gre_ip"]))
+    out = []
+    for gre, di in by_gre.items():
+        out.append("ip protocol gre ip saddr %s ip daddr %s rt ipsec missing counter drop" % (gre, _nft_set(di)))
+        out.append("ip protocol gre ip saddr %s ip daddr %s meta ipsec missing counter drop" % (_nft_set(di), gre))
+    return out
+
+
+def nft_rules(tunnels: Sequence[Dict[str, Any]], forwarded: Sequence[Dict[str, Any]] = ()) -> List[str]:
+    """Every rule of the table, in script order (the MSS clamp, then the guard's input and output rules, then the
+    forward guard of an IPsec device's split tunnels)."""
     guard = nft_guard_rules(tunnels)
-    return nft_mss_rules(tunnels) + guard["input"] + guard["output"]
+    return nft_mss_rules(tunnels) + guard["input"] + guard["output"] + nft_forward_guard_rules(forwarded)
 
 
 def nft_tag(rules: Sequence[str]) -> str:
@@ -356,11 +400,12 @@ def nft_tag(rules: Sequence[str]) -> str:
     return "vc:" + hashlib.sha256("\n".join(rules).encode("utf-8")).hexdigest()[:16]
 
 
-def render_nft_mss(tunnels: Sequence[Dict[str, Any]]) -> str:
+def render_nft_mss(tunnels: Sequence[Dict[str, Any]], forwarded: Sequence[Dict[str, Any]] = ()) -> str:
     """An nft script that atomically (re)creates the VC-owned table: the MSS clamp (forward) and the clear-text
-    GRE guard (input, output) of the tunnels whose IPsec this host terminates."""
+    GRE guard (input, output) of the tunnels whose IPsec this host terminates, and the forward guard of the split
+    tunnels whose IPsec device it is (``forwarded``, :func:`nft_forward_guard_rules`)."""
     guard = nft_guard_rules(tunnels)
-    tag = nft_tag(nft_rules(tunnels))
+    tag = nft_tag(nft_rules(tunnels, forwarded))
     lines = [
         "# " + HEADER,
         "# Load with: nft -f <this file>",
@@ -382,6 +427,11 @@ def render_nft_mss(tunnels: Sequence[Dict[str, Any]]) -> str:
             lines += ["\tchain %s {" % chain, "\t\ttype filter hook %s priority filter; policy accept;" % chain]
             lines += ['\t\t%s comment "%s"' % (r, tag) for r in guard[chain]]
             lines.append("\t}")
+    fwd = nft_forward_guard_rules(forwarded)
+    if fwd:
+        lines += ["\tchain forward_guard {", "\t\ttype filter hook forward priority filter; policy accept;"]
+        lines += ['\t\t%s comment "%s"' % (r, tag) for r in fwd]
+        lines.append("\t}")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -405,6 +455,7 @@ def frr_intent(
     cpe: Dict[str, Any],
     passwords: Optional[Dict[str, str]] = None,
     activate: bool = False,
+    rri_tunnels: Optional[Sequence[Dict[str, Any]]] = None,
 ) -> Dict[str, Any]:
     """The VC-owned FRR objects for this CPE, as data.
 
@@ -414,12 +465,15 @@ def frr_intent(
 
     Returns ``{asn, router_id, prefix_lists: {name: [lines]}, route_maps: {header: [lines]},
     bfd_profiles: {name: [lines]}, neighbors: {ip: [lines]}, af_neighbors: {ip: [lines]},
-    descriptions: {ip: description}}``.
+    descriptions: {ip: description}, ospf, ospf_rri}``. ``rri_tunnels``: the split tunnels whose IPsec device this
+    host is (:func:`rri_tunnels`): their RRI redistribution (:func:`_frr_rri`); ``tunnels`` may then be empty.
     """
     passwords = passwords or {}
-    bgp_cpe = cpe["bgp"]
+    bgp_cpe = cpe.get("bgp") or {}
+    if tunnels and bgp_cpe.get("asn") is None:
+        raise RenderError("the plan has no BGP ASN for this CPE but it terminates GRE/BGP tunnels")
     intent = {
-        "asn": int(bgp_cpe["asn"]),
+        "asn": int(bgp_cpe["asn"]) if bgp_cpe.get("asn") is not None else None,   # None: an IPsec-only device
         "router_id": bgp_cpe.get("router_id"),
         "router_id_explicit": bool(bgp_cpe.get("router_id_explicit")),
         "prefix_lists": {},
@@ -429,6 +483,7 @@ def frr_intent(
         "af_neighbors": {},
         "descriptions": {},
         "ospf": None,
+        "ospf_rri": None,
     }  # type: Dict[str, Any]
     for t in tunnels:
         bgp = t["bgp"]
@@ -482,7 +537,78 @@ def frr_intent(
         af += [n + "route-map %s in" % pl_in, n + "route-map %s out" % pl_out]
         intent["af_neighbors"][nbr] = af
     _frr_redistribution(intent, cpe.get("redistribution"), activate)
+    _frr_rri(intent, rri_tunnels or [])
     return intent
+
+
+def rri_tunnels(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
+    """The split tunnels whose IPsec device ``host`` is (docs/ha.md section 2): their RRI is this host's."""
+    return [t for t in ipsec_tunnels(plan, host) if (t.get("split") or {}).get("ipsec_host") == host]
+
+
+def ipsec_tunnels(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
+    """The tunnels whose IPsec ``host`` terminates (its swanctl connections): plan/views.py's."""
+    return _ipsec_tunnels(plan, host)
+
+
+def _frr_rri(intent: Dict[str, Any], tunnels: Sequence[Dict[str, Any]]) -> None:
+    """The IPsec device hands its RRI routes to the inside IGP, and only them: ``redistribute kernel route-map
+    VC-RRI`` in ospfd's default instance; per split tunnel a prefix-list ``VC-<NAME>-RRI`` with exactly the DI GRE
+    /32 and a route-map entry that matches it and sets the planned RRI tag. Each object carries the tunnel's
+    marker, as the BGP ones."""
+    if not tunnels:
+        return
+    for i, t in enumerate(tunnels):
+        rri = t["split"]["rri"]
+        pl = frr_name(t, "-RRI")
+        intent["prefix_lists"][pl] = _prefix_list_lines(pl, [rri["route"]], t["key"])
+        intent["route_maps"]["route-map %s permit %d" % (RRI_ROUTE_MAP, 10 * (i + 1))] = [
+            "description %s" % marker(t["key"]), "match ip address prefix-list %s" % pl,
+            "set tag %d" % int(rri["tag"])]
+    intent["ospf_rri"] = {"redistribute": "redistribute kernel route-map %s" % RRI_ROUTE_MAP, "route_map": RRI_ROUTE_MAP}
+
+
+def render_rri_updown(tunnels: Sequence[Dict[str, Any]]) -> str:
+    """The updown script of the IPsec device's split tunnels (dynamic RRI, docs/ha.md section 2): charon runs it with
+    ``PLUTO_VERB`` up-client/down-client and ``PLUTO_CONNECTION`` = the CHILD SA name. On up it puts the DI GRE /32
+    via the WAN next hop towards the Cisco IPsec peer (``ip route get``), protocol :data:`RRI_PROTO`, unless a route to
+    the /32 of another protocol exists (the operator's: left alone, the script fails); on down it removes that route
+    (only a route of that protocol). Any other CHILD SA: nothing."""
+    lines = ["#!/bin/sh", "# " + HEADER,
+             "# Dynamic RRI of the split tunnels whose IPsec this host terminates (docs/ha.md): while the CHILD SA is up the",
+             "# DI GRE /32 is routed via the WAN next hop (protocol %d), so ospfd redistributes it (route-map %s)."
+             % (RRI_PROTO, RRI_ROUTE_MAP),
+             "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+             'case "$PLUTO_CONNECTION" in']
+    for t in tunnels:
+        rri = t["split"]["rri"]
+        lines.append("  %s) route=%s peer=%s ;;" % (child_name(t), rri["route"], rri["via"]))
+    lines += [
+        "  *) exit 0 ;;",
+        "esac",
+        'case "$PLUTO_VERB" in',
+        "  up-client|up-host)",
+        "    # a route to the /32 of another protocol is the operator's: never replaced (the ipsec feature refuses it too)",
+        '    if ip -4 route show exact "$route" | grep -qv "proto %d"; then' % RRI_PROTO,
+        '      echo "vc-rri-updown: $route is routed by another program, not replaced (RRI not injected)" >&2',
+        "      exit 1",
+        "    fi",
+        '    path=$(ip -4 -o route get "$peer") || exit 1',
+        r"""    hop=$(echo "$path" | sed -n 's/.* via \([0-9.]*\).*/\1/p')""",
+        r"""    dev=$(echo "$path" | sed -n 's/.* dev \([^ ]*\).*/\1/p')""",
+        '    if [ -n "$hop" ]; then',
+        '      ip -4 route replace "$route" via "$hop" dev "$dev" proto %d' % RRI_PROTO,
+        "    else",
+        '      ip -4 route replace "$route" dev "$dev" proto %d' % RRI_PROTO,
+        "    fi",
+        "    ;;",
+        "  down-client|down-host)",
+        '    ip -4 route del "$route" proto %d 2>/dev/null || true' % RRI_PROTO,
+        "    ;;",
+        "esac",
+        "exit 0",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _frr_redistribution(intent: Dict[str, Any], red: Optional[Dict[str, Any]], activate: bool) -> None:
@@ -524,17 +650,19 @@ def render_frr(intent: Dict[str, Any]) -> str:
         for name, body in intent["bfd_profiles"].items():
             out += [" profile %s" % name] + ["  " + x for x in body] + [" exit"]
         out.append("exit")
-    out.append("router bgp %s" % intent["asn"])
-    if intent.get("router_id"):
-        out.append(" bgp router-id %s" % intent["router_id"])
-    for lines in intent["neighbors"].values():
-        out += [" " + x for x in lines]
-    out.append(" address-family ipv4 unicast")
-    for lines in intent["af_neighbors"].values():
-        out += ["  " + x for x in lines]
-    out += [" exit-address-family", "exit"]
-    if intent.get("ospf"):
-        out += ["router ospf", " " + intent["ospf"]["redistribute"], "exit"]
+    if intent.get("asn") is not None:
+        out.append("router bgp %s" % intent["asn"])
+        if intent.get("router_id"):
+            out.append(" bgp router-id %s" % intent["router_id"])
+        for lines in intent["neighbors"].values():
+            out += [" " + x for x in lines]
+        out.append(" address-family ipv4 unicast")
+        for lines in intent["af_neighbors"].values():
+            out += ["  " + x for x in lines]
+        out += [" exit-address-family", "exit"]
+    redist = [intent[k]["redistribute"] for k in ("ospf", "ospf_rri") if intent.get(k)]
+    if redist:
+        out += ["router ospf"] + [" " + x for x in redist] + ["exit"]
     return "\n".join(out) + "\n"
 
 
@@ -555,16 +683,19 @@ def mask_secrets(text: str, secrets: Sequence[str]) -> str:
 def linux_intent(plan: Dict[str, Any], host: str) -> Dict[str, Any]:
     """Everything the Linux roles need for one host, in one call (no secrets)."""
     tunnels = host_tunnels(plan, host)
+    ipsec = ipsec_tunnels(plan, host)
+    rri = rri_tunnels(plan, host)
     return {
-        "tunnels": [t["key"] for t in tunnels],
+        "tunnels": [t["key"] for t in tunnels] + [t["key"] for t in rri],
         "links": gre_links(tunnels),
-        "connections": [conn_name(t) for t in tunnels],
-        "children": [child_name(t) for t in tunnels],
-        "dpd": {conn_name(t): t["ipsec"]["dpd"]["interval_s"] for t in tunnels},
+        "connections": [conn_name(t) for t in ipsec],
+        "children": [child_name(t) for t in ipsec],
+        "dpd": {conn_name(t): t["ipsec"]["dpd"]["interval_s"] for t in ipsec},
         "keepalive_warnings": keepalive_warnings(tunnels),
-        "swanctl_conf": render_swanctl_connections(tunnels),
+        "swanctl_conf": render_swanctl_connections(ipsec),
         "networkd": render_networkd(tunnels),
-        "nft": render_nft_mss(tunnels),
+        "nft": render_nft_mss(tunnels, rri),
+        "rri_updown": render_rri_updown(rri) if rri else None,
     }
 
 
@@ -575,7 +706,10 @@ def render_files(plan: Dict[str, Any], host: str, settings: Optional[Dict[str, A
     """
     intent = linux_intent(plan, host)
     files = {"swanctl/conf.d/vc-connections.conf": intent["swanctl_conf"]}
+    if intent["rri_updown"]:
+        files["swanctl/" + RRI_UPDOWN] = intent["rri_updown"]
     for item in intent["networkd"]:
         files["systemd/network/%s" % item["path"].rsplit("/", 1)[-1]] = item["content"]
-    files["nftables.d/vc-mss-clamp.nft"] = intent["nft"]
+    if intent["links"] or intent["rri_updown"]:     # an IPsec-only device (docs/ha.md): its forward guard
+        files["nftables.d/vc-mss-clamp.nft"] = intent["nft"]
     return {"files": files, "warnings": list(intent["keepalive_warnings"])}

@@ -81,19 +81,26 @@ class LinuxConfig(object):
         self.warn = warn or (lambda _text: None)
         self.plan = params["plan"]
         self.host = params["host"]
-        self.all_tunnels = R.host_tunnels(self.plan, self.host)
+        self.all_tunnels = R.host_tunnels(self.plan, self.host)       # GRE/BGP: the tunnels this host terminates
+        # IPsec: the tunnels whose IPsec this host terminates (split ones go to their IPsec device, docs/ha.md)
+        self.ipsec_all = R.ipsec_tunnels(self.plan, self.host)
+        self.rri_all = R.rri_tunnels(self.plan, self.host)           # split tunnels whose IPsec device this host is
         staged = params.get("tunnels") or []
-        unknown = [k for k in staged if k not in [t["key"] for t in self.all_tunnels]]
+        known = [t["key"] for t in self.all_tunnels] + [t["key"] for t in self.rri_all]
+        unknown = [k for k in staged if k not in known]
         if unknown:
             raise ApplyError("tunnels %s are not tunnels of %s in the plan (known: %s)"
-                             % (", ".join(unknown), self.host, ", ".join(t["key"] for t in self.all_tunnels) or "none"))
+                             % (", ".join(unknown), self.host, ", ".join(known) or "none"))
         self.tunnels = [t for t in self.all_tunnels if not staged or t["key"] in staged]
         self.unstaged = [t for t in self.all_tunnels if t not in self.tunnels]
+        self.ipsec_staged = [t for t in self.ipsec_all if not staged or t["key"] in staged]
+        self.ipsec_unstaged = [t for t in self.ipsec_all if t not in self.ipsec_staged]
+        self.rri = [t for t in self.rri_all if t in self.ipsec_staged]
         self.secrets = decode_secrets(params.get("secrets") or {})
         self.secret_values = secret_values(self.secrets)
         # the plan phase checked the secrets already; called without it, nothing a Linux CPE cannot carry is written
         problems = []
-        for key in sorted(t["key"] for t in self.tunnels):
+        for key in sorted(set(t["key"] for t in self.tunnels + self.ipsec_staged)):
             entry = self.secrets.get(key) if isinstance(self.secrets.get(key), dict) else {}
             problems.extend(message for _code, _field, message in V.secret_problems(key, entry))
             if entry.get("psk") and psk_problem(entry["psk"]):
@@ -101,7 +108,7 @@ class LinuxConfig(object):
         # the plan phase checked every value too; a plan handed to the module directly (or edited) gets the same
         # rule here: no line break, control or non-ASCII character reaches a file or a command line
         cpe = (self.plan.get("cpes") or {}).get(self.host) or {}
-        for where, value in _strings({"cpe": cpe, "tunnels": dict((t["key"], t) for t in self.all_tunnels)}, "plan"):
+        for where, value in _strings({"cpe": cpe, "tunnels": dict((t["key"], t) for t in self.all_tunnels + self.ipsec_all)}, "plan"):
             problem = text_problem(value)
             if problem and value != "":
                 problems.append("%s %s" % (where, problem))
@@ -112,11 +119,18 @@ class LinuxConfig(object):
         self._loaded: Optional[Dict[str, Any]] = None
         self._frr_first_read: Optional[str] = None
         # rollback: the previous state of each object this run changes, recorded just before its first change
-        self.snapshot = S.Snapshot(self.host, [t["key"] for t in self.tunnels], params["features"],
-                                   dict((R.conn_name(t), {"child": R.child_name(t), "neighbor": t["bgp"]["neighbor"]})
-                                        for t in self.all_tunnels))
+        self.snapshot = S.Snapshot(self.host, sorted(set(t["key"] for t in self.tunnels + self.ipsec_staged)), params["features"],
+                                   dict((R.conn_name(t), {"child": R.child_name(t), "neighbor": self._neighbor(t)})
+                                        for t in self.ipsec_all))
 
     # ------------------------------------------------------------------ helpers
+    def _neighbor(self, t: Dict[str, Any]) -> Optional[str]:
+        """The BGP neighbour of tunnel ``t`` on this host (None: a split tunnel whose GRE/BGP runs on another host)."""
+        return t["bgp"]["neighbor"] if t.get("cpe_host") == self.host else None
+
+    def _updown_path(self) -> str:
+        return os.path.join(self.p["swanctl_dir"], R.RRI_UPDOWN)
+
     def _cmd(self, argv: Sequence[str], data: Optional[str] = None, what: Optional[str] = None) -> str:
         rc, out, err = self.run(list(argv), data=data) if data is not None else self.run(list(argv))
         if rc != 0:
@@ -153,7 +167,7 @@ class LinuxConfig(object):
             for path in sorted(glob.glob(pattern)):
                 if os.path.abspath(path) in wanted or not os.path.isfile(path):
                     continue
-                if R.HEADER not in (_read(path) or "").split("\n", 1)[0]:
+                if not A.file_marked(_read(path)):
                     continue        # named like ours, not written by us (no header): never deleted
                 changed.append(path)
                 self.diffs.append({"before_header": path, "after_header": "(deleted)", "before": self.mask(_read(path) or ""), "after": ""})
@@ -194,20 +208,25 @@ class LinuxConfig(object):
         return {S.KEY: S.seal(self.snapshot.dumps(), key), "snapshot": self.snapshot.summary()}
 
     def _ipsec(self) -> None:
-        if not self.all_tunnels:
+        if not self.ipsec_all:
             return
         conf_dir = os.path.join(self.p["swanctl_dir"], "conf.d")
         conns_path = os.path.join(conf_dir, "vc-connections.conf")
         secrets_path = os.path.join(conf_dir, "vc-secrets.conf")
-        keep_conns = _kept(A.swanctl_sections(_read(conns_path)), [R.conn_name(t) for t in self.unstaged])
-        keep_secrets = _kept(A.swanctl_sections(_read(secrets_path)), ["ike-%s" % R.conn_name(t) for t in self.unstaged])
+        keep_conns = _kept(A.swanctl_sections(_read(conns_path)), [R.conn_name(t) for t in self.ipsec_unstaged])
+        keep_secrets = _kept(A.swanctl_sections(_read(secrets_path)), ["ike-%s" % R.conn_name(t) for t in self.ipsec_unstaged])
         sections_before = S.connection_sections({conns_path: _read(conns_path) or "", secrets_path: _read(secrets_path) or ""})
-        planned = [t for t in self.all_tunnels if t in self.tunnels or R.conn_name(t) in keep_conns]
+        planned = [t for t in self.ipsec_all if t in self.ipsec_staged or R.conn_name(t) in keep_conns]
         try:
             secrets_text = R.render_swanctl_secrets(planned, self.secrets, keep=keep_secrets)
         except R.RenderError as exc:
             raise ApplyError(str(exc))
-        changed = self._write_files("ipsec", [{"path": conns_path, "content": R.render_swanctl_connections(planned, keep=keep_conns), "mode": 0o644}])
+        # the RRI updown script first: a connection that names it must find it (docs/ha.md section 2); no split tunnel
+        # with this host as IPsec device: a script of ours is removed (prune), one without our header never
+        updown = [{"path": self._updown_path(), "content": R.render_rri_updown(self.rri_all), "mode": 0o755}] if self.rri_all else []
+        changed = self._write_files("ipsec", updown, prune=[self._updown_path()])
+        changed += self._write_files("ipsec", [{"path": conns_path, "mode": 0o644,
+                                                "content": R.render_swanctl_connections(planned, keep=keep_conns, updown=self._updown_path())}])
         changed += self._write_files("ipsec", [{"path": secrets_path, "content": secrets_text, "mode": 0o600}], secret_file=True)
         names = [R.conn_name(t) for t in planned]
         loaded = self._conns()
@@ -237,12 +256,12 @@ class LinuxConfig(object):
         feature; the traffic is on the other tunnel meanwhile), the IKE SA terminated, the CHILD SA initiated, the
         neighbour enabled again (snapshot.reestablish). An unchanged connection keeps its SAs."""
         after = S.connection_sections({conns_path: _read(conns_path) or "", secrets_path: _read(secrets_path) or ""})
-        staged = dict((R.conn_name(t), t) for t in self.tunnels)
+        staged = dict((R.conn_name(t), t) for t in self.ipsec_staged)
         redo = sorted(n for n in staged if n in loaded and before.get(n) != after.get(n))
         vtysh = list(self.p.get("vtysh") or []) if "bgp" in self.p["features"] else []
         for name in redo:
             t = staged[name]
-            self.result["commands"].extend(S.reestablish(self.run, self._swanctl, vtysh, name, R.child_name(t), t["bgp"]["neighbor"]))
+            self.result["commands"].extend(S.reestablish(self.run, self._swanctl, vtysh, name, R.child_name(t), self._neighbor(t)))
         return redo
 
     def _gre_links_state(self) -> Tuple[Any, Any]:
@@ -253,12 +272,13 @@ class LinuxConfig(object):
     def _owned_files(self) -> List[str]:
         """The files of the selected features that this run writes: each must be absent or carry our header."""
         feats, out = self.p["features"], []  # type: Sequence[str], List[str]
-        if "ipsec" in feats and self.all_tunnels:
+        if "ipsec" in feats and self.ipsec_all:
             conf_dir = os.path.join(self.p["swanctl_dir"], "conf.d")
             out += [os.path.join(conf_dir, "vc-connections.conf"), os.path.join(conf_dir, "vc-secrets.conf")]
+            out += [self._updown_path()] if self.rri_all else []
         if "gre" in feats and self.p["gre_persist"]:
             out += [os.path.join(self.p["networkd_dir"], f["path"]) for f in R.render_networkd(self.all_tunnels)]
-        if "mtu" in feats and self.all_tunnels:
+        if "mtu" in feats and (self.all_tunnels or self.rri_all):
             out += [self.p["nft_file"]] if self.p.get("nft_file") else []
             if self.p["systemd"]:
                 out.append(self._unit_path())
@@ -279,8 +299,10 @@ class LinuxConfig(object):
                 "file(s) %s exist on %s without the Virtual Connect header ('# %s'): refusing to overwrite them; move "
                 "them away (or point vc_linux_swanctl_dir / vc_linux_networkd_dir / vc_linux_nft_file elsewhere), or "
                 "adopt them explicitly with vc_linux_adopt: %s" % (", ".join(files), self.host, R.HEADER, files))
-        if "ipsec" in feats and self.all_tunnels:
+        if "ipsec" in feats and self.ipsec_all:
             problems += self._swanctl_name_clashes()
+        if "ipsec" in feats and self.rri_all:
+            problems += self._rri_route_clashes()
         if "gre" in feats and self.all_tunnels:
             foreign = A.gre_changes(R.gre_links(self.all_tunnels), *self._gre_links_state(), prune=False, adopt=adopt)["foreign"]
             if foreign:
@@ -288,7 +310,7 @@ class LinuxConfig(object):
                     "link(s) %s exist on %s without the Virtual Connect marker (alias 'webex_di.virtual_connect:<tunnel "
                     "key>'): refusing to change them; choose other tunnel numbers (vc_tunnel_base / cpe.tunnel_number), "
                     "remove them, or adopt them explicitly with vc_linux_adopt: %s" % (", ".join(foreign), self.host, foreign))
-        if "mtu" in feats and self.all_tunnels:
+        if "mtu" in feats and (self.all_tunnels or self.rri_all):
             label = "table %s %s" % (R.NFT_FAMILY, R.NFT_TABLE)
             listing = self._nft_listing()
             if listing is not None and not A.nft_table_marked(listing) and label not in adopt:
@@ -301,12 +323,34 @@ class LinuxConfig(object):
         if problems:
             raise ApplyError("%s: nothing was changed: %s" % (self.host, " | ".join(problems)))
 
+    def _rri_route_clashes(self) -> List[str]:
+        """A route to a split tunnel's DI GRE /32 in the main table that is not the RRI's (protocol R.RRI_PROTO): the
+        operator's; the updown script would have to replace it (it refuses), so the run refuses first."""
+        rc, out, _err = self.run([self.p["ip"], "-j", "route", "show", "table", "main"])
+        try:
+            routes = json.loads(out or "[]") if rc == 0 else []
+        except ValueError:
+            routes = []
+        wanted = dict((t["split"]["rri"]["route"].split("/")[0], t) for t in self.rri_all)
+        out_ = []
+        for r in routes if isinstance(routes, list) else []:
+            dst = str(r.get("dst") or "")
+            if dst.endswith("/32"):
+                dst = dst[:-3]
+            if dst in wanted and str(r.get("protocol")) != str(R.RRI_PROTO):
+                out_.append("route %s/32 (protocol %s%s) exists on %s and is not the RRI route of tunnel %s (protocol %s): "
+                            "refusing to let the RRI updown script take it over; remove it (the IPsec device routes the "
+                            "DI GRE endpoint while the CHILD SA is up, docs/ha.md)"
+                            % (dst, r.get("protocol") or "boot", ", via %s" % r["gateway"] if r.get("gateway") else "",
+                               self.host, wanted[dst]["key"], R.RRI_PROTO))
+        return out_
+
     def _swanctl_name_clashes(self) -> List[str]:
         """A connection or secret section named like ours (``vc-<key>``, ``ike-vc-<key>``) in another swanctl file:
         charon would hold two definitions of one name, and --load-all would replace theirs or ours."""
         conf_dir = os.path.join(self.p["swanctl_dir"], "conf.d")
         ours = set(os.path.join(conf_dir, n) for n in ("vc-connections.conf", "vc-secrets.conf"))
-        names = set(R.conn_name(t) for t in self.all_tunnels) | set("ike-" + R.conn_name(t) for t in self.all_tunnels)
+        names = set(R.conn_name(t) for t in self.ipsec_all) | set("ike-" + R.conn_name(t) for t in self.ipsec_all)
         main = self.p.get("swanctl_conf") or os.path.join(self.p["swanctl_dir"], "swanctl.conf")
         files = sorted(glob.glob(os.path.join(conf_dir, "*.conf"))) + [main]
         out = []
@@ -324,7 +368,7 @@ class LinuxConfig(object):
         """The FRR refusals (frr.owned) from the running configuration, and from the saved one when bgpd is not
         running yet (the bgp feature starts it, and it loads what frr.conf holds)."""
         cpe = (self.plan.get("cpes") or {}).get(self.host)
-        if not self.all_tunnels or not cpe:
+        if not (self.all_tunnels or self.rri_all) or not cpe:
             return []
         vtysh = list(self.p["vtysh"])
         texts = []  # type: List[Tuple[str, str]]
@@ -338,7 +382,7 @@ class LinuxConfig(object):
             texts.append((" (in %s, which bgpd loads when it starts)" % saved, _read(saved) or ""))
         problems = []  # type: List[str]
         for where, text in texts:
-            intent = R.frr_intent(self.all_tunnels, cpe, {}, activate=F.needs_activate(text))
+            intent = R.frr_intent(self.all_tunnels, cpe, {}, activate=F.needs_activate(text), rri_tunnels=self.rri_all)
             have = F.owned(text, intent, None, adopt)
             for problem in F.ownership_errors(have, self.host):
                 problem += where
@@ -348,7 +392,8 @@ class LinuxConfig(object):
 
     def _frr_keep(self) -> Dict[str, List[str]]:
         return {"neighbors": [t["bgp"]["neighbor"] for t in self.unstaged],
-                "names": [n for t in self.unstaged for n in (R.frr_name(t, "-IN"), R.frr_name(t, "-OUT"), R.frr_name(t))]}
+                "names": [n for t in self.unstaged for n in (R.frr_name(t, "-IN"), R.frr_name(t, "-OUT"), R.frr_name(t))]
+                + [R.frr_name(t, "-RRI") for t in self.rri_all if t not in self.rri]}
 
     def _nft_listing(self) -> Optional[str]:
         """``nft list table`` text of our table, None when there is none."""
@@ -409,9 +454,10 @@ class LinuxConfig(object):
             raise ApplyError("%s: cannot parse JSON: %s" % (" ".join(argv), exc))
 
     def _mtu(self) -> None:
-        if not self.all_tunnels:
+        if not (self.all_tunnels or self.rri_all):
             return
-        content = R.render_nft_mss(self.all_tunnels)   # one table for every tunnel: goes with any stage
+        # one table for every tunnel: goes with any stage (an IPsec device's forward guard too, docs/ha.md)
+        content = R.render_nft_mss(self.all_tunnels, self.rri_all)
         self._nft(content)
         pmtu = _read_int(self.p.get("proc_pmtu_file") or "/proc/sys/net/ipv4/ip_no_pmtu_disc")
         self.result["features"]["mtu"]["ip_no_pmtu_disc"] = pmtu
@@ -465,7 +511,7 @@ class LinuxConfig(object):
         cpe = (self.plan.get("cpes") or {}).get(self.host)
         feature = self.result["features"]["bgp"]
         feature.update(daemons_changed=False, router_asn=None, commands=[])
-        if not self.tunnels or not cpe:
+        if not (self.tunnels or self.rri) or not cpe:
             feature["msg"] = "no Virtual Connect tunnel on %s" % self.host
             return
         passwords = dict((k, (v or {}).get("bgp_password")) for k, v in self.secrets.items())
@@ -474,9 +520,9 @@ class LinuxConfig(object):
             raise ApplyError("the plan says tunnel(s) %s have a BGP password, but secrets has none for them" % ", ".join(missing))
         keep = self._frr_keep()
         adopt = list(self.p.get("adopt") or [])
-        need = ["bgpd"] + (["bfdd"] if any(t["bgp"].get("bfd", {}).get("enabled") for t in self.tunnels) else [])
-        if ((cpe.get("redistribution") or {}).get("ospf")):
-            need.append("ospfd")   # redistribution into the customer's OSPF (docs/ha.md)
+        need = (["bgpd"] if self.tunnels else []) + (["bfdd"] if any(t["bgp"].get("bfd", {}).get("enabled") for t in self.tunnels) else [])
+        if (cpe.get("redistribution") or {}).get("ospf") or self.rri:
+            need.append("ospfd")   # redistribution into the customer's OSPF; an IPsec device's RRI routes (docs/ha.md)
         if self.p["frr_daemons_file"]:
             feature["daemons_changed"] = self._daemons(need)
             if feature["daemons_changed"]:
@@ -485,7 +531,7 @@ class LinuxConfig(object):
 
         def compute(running: str) -> Tuple[Dict[str, Any], Dict[str, Any]]:
             try:
-                intent = R.frr_intent(self.tunnels, cpe, passwords, activate=F.needs_activate(running))
+                intent = R.frr_intent(self.tunnels, cpe, passwords, activate=F.needs_activate(running), rri_tunnels=self.rri)
             except R.RenderError as exc:
                 raise ApplyError(str(exc))
             return intent, F.frr_delta(running, intent, keep, adopt, self.host)
@@ -555,11 +601,11 @@ class LinuxConfig(object):
             time.sleep(1)
 
     def _ha(self) -> None:
-        if not self.tunnels:
+        if not self.ipsec_staged:
             return
         loaded = self._loaded if self._loaded is not None else self._conns()
         checked = []
-        for t in self.tunnels:
+        for t in self.ipsec_staged:
             name = R.conn_name(t)
             want = t["ipsec"]["dpd"]["interval_s"]
             if name not in loaded:

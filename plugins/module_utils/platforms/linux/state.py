@@ -284,7 +284,10 @@ def parse_routes(routes: Sequence[Dict[str, Any]], prefixes: Sequence[str]) -> L
     wanted = [canonical_prefix(p) for p in prefixes]
     out = []
     for r in routes or []:
-        dst = canonical_prefix(r.get("dst"))
+        dst = r.get("dst")
+        if isinstance(dst, str) and "/" not in dst and dst != "default":
+            dst += "/32"       # the kernel prints a host route without its length (not a classful prefix)
+        dst = canonical_prefix(dst)
         if dst not in wanted or r.get("type", "unicast") != "unicast":
             continue
         hops = r.get("nexthops") or [r]
@@ -298,6 +301,34 @@ def parse_routes(routes: Sequence[Dict[str, Any]], prefixes: Sequence[str]) -> L
         )
     out.sort(key=lambda x: wanted.index(x["prefix"]))
     return out
+
+
+def route_get_key(addr: str) -> str:
+    """The output key of ``ip -j route get <addr>`` (the path an RRI route must follow, docs/ha.md section 2)."""
+    return "ip -j route get %s" % addr
+
+
+def parse_route_get(text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``ip -j route get X`` -> ``{gateway, dev}`` (None: no output, or not the kernel's JSON)."""
+    doc = _one_json(text or "")
+    if not isinstance(doc, list) or not doc or not isinstance(doc[0], dict):
+        return None
+    return {"gateway": doc[0].get("gateway"), "dev": doc[0].get("dev")}
+
+
+def mark_rri_routes(routes: List[Dict[str, Any]], rri: Sequence[Dict[str, Any]], outputs: Dict[str, Optional[str]]) -> None:
+    """An IPsec device's RRI routes (docs/ha.md section 2): the kernel cannot route via the Cisco IPsec peer itself
+    (no recursive next hop), so the updown script routes the DI GRE /32 via the WAN next hop towards the peer. A
+    route to the /32 that follows exactly that path (same gateway and device as ``ip route get <peer>``) gets
+    ``peer``: the Cisco IPsec peer it leads to, which the rri_route check compares with the plan's ``rri.via``."""
+    for target in rri:
+        path = parse_route_get(outputs.get(route_get_key(target["peer"])))
+        if path is None:
+            continue
+        for r in routes:
+            if r["prefix"] == canonical_prefix(target["route"]) and r.get("next_hop") == path["gateway"] \
+                    and r.get("interface") == path["dev"]:
+                r["peer"] = target["peer"]
 
 
 def parse_ping(rc: int, text: str) -> bool:
@@ -519,6 +550,8 @@ def gather(
         out(SAS + AFTER, sas_argv, quiet=True)
         out(KERNEL + AFTER, ["cat", "/proc/uptime", "/proc/net/netstat", "/proc/net/xfrm_stat"], quiet=True)
     out(ROUTES, c["ip"] + ["-j", "route", "show", "table", "main"])
+    for target in targets.get("rri") or []:     # an IPsec device of split tunnels: the path its RRI route must follow
+        out(route_get_key(target["peer"]), c["ip"] + ["-j", "route", "get", target["peer"]])
     ndoc = None
     if targets.get("neighbors"):
         ndoc = _one_json(out(NEIGHBORS, c["vtysh"] + ["-c", NEIGHBORS]) or "")
@@ -620,6 +653,7 @@ def parse_outputs(outputs: Dict[str, Optional[str]], host: str, targets: Dict[st
         if text is not None:
             t["ping_ok"] = parse_ping(0, text)
     routes = parse_routes(_one_json(outputs.get(ROUTES) or "") or [], targets.get("prefixes", []))
+    mark_rri_routes(routes, targets.get("rri") or [], outputs)
     neighbors = []
     ndoc = _one_json(outputs.get(NEIGHBORS) or "")
     for ip in targets.get("neighbors") or []:
@@ -656,12 +690,26 @@ def parse_outputs(outputs: Dict[str, Optional[str]], host: str, targets: Dict[st
 def parse(outputs: Dict[str, Optional[str]], host: str, plan: Optional[Dict[str, Any]] = None,
           errors: Optional[List[Any]] = None) -> Dict[str, Any]:
     """``Platform.parse``: outputs captured by command (the keys of :func:`gather`) -> the state of ``host``."""
-    from .render import conn_name, host_tunnels, link_name
-
-    targets = targets_from_plan(host_tunnels(plan or {}, host), link_name, conn_name,
-                                (((plan or {}).get("cpes") or {}).get(host) or {}).get("redistribution"))
+    targets = host_targets(plan or {}, host)
     return parse_outputs(dict(outputs or {}), host, targets, ["%s: %s" % (e.get("command"), e.get("message"))
                                                               if isinstance(e, dict) else str(e) for e in errors or []])
+
+
+def host_targets(plan: Dict[str, Any], host: str) -> Dict[str, Any]:
+    """What to look at on ``host``: :func:`targets_from_plan` of its GRE/BGP tunnels, and of the split tunnels
+    (docs/ha.md section 2): on their IPsec device the RRI route (``rri``: route, peer, tunnel) and the path it must
+    follow, on their GRE router the route to the DI GRE endpoint (both in ``prefixes``, read from the routes that
+    the gather reads anyway)."""
+    from .render import conn_name, host_tunnels, link_name, rri_tunnels
+
+    tunnels = host_tunnels(plan, host)
+    targets = targets_from_plan(tunnels, link_name, conn_name, ((plan.get("cpes") or {}).get(host) or {}).get("redistribution"))
+    rri = rri_tunnels(plan, host)
+    targets["rri"] = [{"route": t["split"]["rri"]["route"], "peer": t["split"]["rri"]["via"], "tunnel": t["key"]} for t in rri]
+    for t in list(tunnels) + list(rri):
+        if t.get("split") and t["split"]["rri"]["route"] not in targets["prefixes"]:
+            targets["prefixes"].append(t["split"]["rri"]["route"])
+    return targets
 
 
 def targets_from_plan(tunnels: Sequence[Dict[str, Any]], link_name: Callable[[Dict[str, Any]], str],

@@ -40,7 +40,9 @@ FINDINGS: Dict[str, Tuple[str, str]] = {
     "linux.dpd_on_demand": (WARNING, "Linux: strongSwan has no on-demand DPD; it checks liveness when nothing was received "
                                      "for dpd_delay"),
     "linux.redistribution_process": (ERROR, "Linux: FRR redistributes into ospfd's default instance (ospf_process 1)"),
-    "linux.split": (ERROR, "Linux: a Linux CPE is not yet supported as either device of a split tunnel (IOS-XE is)"),
+    "linux.rri_static": (ERROR, "Linux: the IPsec device of a split tunnel injects its RRI route while the CHILD SA is up "
+                                "(dynamic RRI); static RRI (options.rri.static) is not built on Linux"),
+    "linux.rri_tag": (ERROR, "Linux: the RRI tag is FRR's route tag: an integer 1-4294967295"),
 }
 
 SETTING_RULES: Dict[str, Tuple[str, str]] = {
@@ -56,6 +58,30 @@ def secret_problems(tkey: str, entry: Dict[str, Any], generic: bool = True) -> L
     return grammar.secret_problems(SECRET_RULES, CHECKS, tkey, entry, generic)
 
 
+def split_problems(host: str, tunnels: Sequence[Dict[str, Any]], paths: Dict[str, str]) -> List[Tuple[str, str, str, str]]:
+    """Split tunnels (docs/ha.md section 2) whose IPsec device is this Linux host: dynamic RRI only (the updown script
+    installs the route on CHILD SA up, removes it on down: a static route would need the WAN next hop, which the
+    plan does not hold), and a tag FRR's ``set tag`` takes. The GRE/BGP router of a split tunnel has nothing more
+    to check on Linux: its GRE link and BGP are the usual ones, no swanctl connection, the route to the DI GRE
+    endpoint is learned from the IPsec device by the inside OSPF."""
+    out: List[Tuple[str, str, str, str]] = []
+    for t in tunnels:
+        split = t.get("split")
+        if not split or split.get("ipsec_host") != host:
+            continue
+        rri = split.get("rri") or {}
+        if rri.get("static"):
+            out.append((ERROR, "linux.rri_static", "options.rri.static",
+                        "tunnel %s: %s is the IPsec device (Linux): RRI there is dynamic (the route to %s exists while the "
+                        "CHILD SA is up); set options.rri.static to false" % (t["key"], host, rri.get("route"))))
+        tag = rri.get("tag")
+        if isinstance(tag, bool) or not isinstance(tag, int) or not 1 <= tag <= 4294967295:
+            out.append((ERROR, "linux.rri_tag", "options.rri.tag",
+                        "tunnel %s: the RRI tag of %s must be an integer 1-4294967295 (FRR 'set tag'), got %r"
+                        % (t["key"], host, tag)))
+    return out
+
+
 def validate(host: str, cpe: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], settings: Dict[str, Any],
              secrets: Dict[str, Dict[str, Any]], paths: Dict[str, str]) -> List[Tuple[str, str, str, str]]:
     out: List[Tuple[str, str, str, str]] = []
@@ -67,6 +93,8 @@ def validate(host: str, cpe: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], 
                 out.append((ERROR, code, "cpes.%s.%s" % (host, key),
                             "vc_%s %s; it must be %s" % (key, problem, RULES[rule])))
     for t in tunnels:
+        if t.get("cpe_host") not in (None, host):
+            continue      # the IPsec device of a split tunnel: no GRE link, no BGP here (rules below)
         path = paths.get(t["key"], "cpes.%s" % host)
         name = "%s%s" % (LINK_PREFIX, t["tunnel_number"])
         if len(name) > IFNAMSIZ:
@@ -76,13 +104,7 @@ def validate(host: str, cpe: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], 
         if t["bgp"].get("password_set"):
             for code, field, message in secret_problems(t["key"], secrets.get(t["key"]) or {}, generic=False):
                 out.append((ERROR, code, "%s.%s" % (path, field), message))
-    for t in tunnels:
-        if t.get("split"):
-            path = paths.get(t["key"], "cpes.%s" % host)
-            out.append((ERROR, "linux.split", path + ".cpe.ipsec_host",
-                        "tunnel %s: %s would be the %s device of a split tunnel; on Linux only one device doing IPsec and "
-                        "GRE/BGP is supported (docs/ha.md)" % (t["key"], host,
-                                                               "IPsec" if t["split"]["ipsec_host"] == host else "GRE/BGP")))
+    out += split_problems(host, tunnels, paths)
     dpd_modes = sorted(set((t["ipsec"].get("dpd") or {}).get("mode") for t in tunnels))
     if "on-demand" in dpd_modes:
         out.append((WARNING, "linux.dpd_on_demand", "options.dpd.mode",

@@ -60,4 +60,13 @@ WORDING: Dict[str, str] = {
     "firewalls": "nftables / iptables rules of the CPE",
     "crypto_support": "package libstrongswan-standard-plugins (openssl, gcm: the ECP groups and AES-GCM); "
                       "'swanctl --list-algs' lists what charon offers",
+    # split devices (docs/ha.md section 2)
+    "rri_inject": "The CHILD SA's updown script (swanctl child 'updown = .../vc-rri-updown.sh', written by the ipsec "
+                  "role) routes {di_gre}/32 via the WAN next hop (protocol 249) when the SA comes up: re-run the ipsec "
+                  "role if the script or the 'updown' line is missing, then re-establish the SA so that it runs "
+                  "(swanctl --terminate --ike vc-{tunnel_key}; the trap policy brings it up again).",
+    "rri_path": "via the WAN next hop towards {di_ipsec} (protocol 249, the updown script)",
+    "split_route": "A Linux GRE router learns {di_gre}/32 from the IPsec device's RRI route through the inside OSPF (an "
+                   "external route, tag {rri_tag}, next hop {split_inside}): check the OSPF adjacency with the IPsec "
+                   "device and that it redistributes the route ('redistribute kernel route-map VC-RRI').",
 }

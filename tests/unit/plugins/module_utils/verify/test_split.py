@@ -189,16 +189,19 @@ def test_gre_down_behind_a_healthy_route_points_to_the_ipsec_device():
 
 def test_each_device_settles_its_part_of_a_split_tunnel():
     """After a change, the IPsec device waits for the IKE and CHILD SA of the split tunnel (it has no BGP), the GRE
-    router for its BGP session and routes (its IKE/IPsec are the other device's); without a host both are waited for."""
-    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import device_tunnels
-    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.settle import waiting
+    router for its BGP session and routes (its IKE/IPsec are the other device's); without roles both are waited for."""
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.settle import settle_roles, waiting
 
+    vt, vroles = settle_roles(PLAN, "vpn1")
+    assert [t["key"] for t in vt] == [A] and vroles == {A: "ipsec"}
     vpn = ipsec_device_state()
-    assert waiting(vpn, device_tunnels(PLAN, "vpn1"), host="vpn1") == []
-    assert waiting(vpn, device_tunnels(PLAN, "vpn1")) == ["lab-A: BGP session"]       # no host: the whole tunnel
+    assert waiting(vpn, vt, roles=vroles) == []
+    assert waiting(vpn, vt) == ["lab-A: BGP session"]                    # no roles: the whole tunnel
     vpn["ipsec_sas"] = []
-    assert waiting(vpn, device_tunnels(PLAN, "vpn1"), host="vpn1") == ["lab-A: CHILD SA"]
+    assert waiting(vpn, vt, roles=vroles) == ["lab-A: CHILD SA"]
+    rt, rroles = settle_roles(PLAN, "cpe1")
+    assert rroles == {A: "gre", B: "both"}
     rtr = gre_router_state()
-    assert waiting(rtr, device_tunnels(PLAN, "cpe1"), host="cpe1") == []
+    assert waiting(rtr, rt, roles=rroles) == []
     rtr["bgp_neighbors"][0].update(state="Active")
-    assert waiting(rtr, device_tunnels(PLAN, "cpe1"), host="cpe1") == ["lab-A: BGP session"]
+    assert waiting(rtr, rt, roles=rroles) == ["lab-A: BGP session"]

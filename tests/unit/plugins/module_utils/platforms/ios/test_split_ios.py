@@ -170,12 +170,15 @@ def test_gather_and_parse_on_both_devices_pass_verify():
         c["command"] for c in C.ios_gather_commands(plan, "cpe1")]
 
 
-def test_a_linux_device_in_a_split_tunnel_is_refused_in_the_plan_phase():
+def test_a_linux_device_with_an_ios_one_in_a_split_tunnel_is_planned_and_an_unknown_platform_refused():
+    """Linux in either role is built (tests/unit/.../linux/test_split_linux.py); a mixed pair plans without error,
+    except static RRI on a Linux IPsec device (linux.rri_static)."""
     for host in ("vpn1", "cpe1"):
         cpes = {"cpe1": dict(IOS), "vpn1": dict(IOS)}
         cpes[host] = {"platform": "linux", "wan_interface": "eth0"}
-        result = build_plan(split_regions(), cpes=cpes)
-        assert ("linux.split", "regions[0].tunnels[0].cpe.ipsec_host") in codes(result), host
+        assert codes(build_plan(split_regions(), cpes=cpes)) == [], host
+        static = codes(build_plan(split_regions(), cpes=cpes, options={"rri": {"static": True}}))
+        assert static == ([("linux.rri_static", "options.rri.static")] if host == "vpn1" else []), host
     cpes = {"cpe1": dict(IOS), "vpn1": {"platform": "junos", "wan_interface": "ge-0/0/0"}}
     assert ("platform.unknown", "cpes.vpn1.platform") in codes(build_plan(split_regions(), cpes=cpes))
 
