@@ -7,7 +7,7 @@
 #                                          OSPF external (planned type + tag), next hop that CPE; no 0.0.0.0/0, nothing
 #                                          else; the collection's verify shows its redistribution checks OK
 #                                          (verify log LOG in $RUN, optional 3rd arg); LAN->DC through the core
-#   drill_dpd [SUFFIX]                     single-CPE lab: IKE + ESP of tunnel 1 blackholed on the internet router
+#   drill_dpd [SUFFIX [INVENTORY]]         single-CPE lab: IKE + ESP of tunnel 1 blackholed on the internet router
 #                                          (both ways); time until the CPE's charon deletes the IKE SA (DPD); restore;
 #                                          time until it is re-established and LAN->DC-A is back on tunnel 1
 #   drill_cpe_failure [SUFFIX]             dual-CPE lab: cpe1 dies as a whole (labctl cpe-power: every data interface
@@ -60,8 +60,10 @@ ha_verify_redist_ok() { # LOG: the verify table's redistribution rows: config an
 }
 
 # ------------------------------------------------------------------ dpd:
-drill_dpd() { # [SUFFIX]  (single-CPE lab, after the deploy; tunnel 1 of cpe1)
-	local s=${1:-} cpe=$LAB_T1_CPE peer=$LAB_T1_DI_IPSEC g1 g2 tb tdel tr tup tback ps name
+drill_dpd() { # [SUFFIX [INVENTORY]]  (single-CPE lab, after the deploy; tunnel 1 of cpe1; INVENTORY: verify green at the end)
+	# Start it on a healthy IKE SA with no DPD exchange outstanding (not right after a link outage: charon keeps
+	# retransmitting the unanswered one on its own schedule, which shortens the measured detection).
+	local s=${1:-} inv=${2:-} rc cpe=$LAB_T1_CPE peer=$LAB_T1_DI_IPSEC g1 g2 tb tdel tr tup tback ps name
 	name=dpd${s}
 	g1=$(gre_dev "$cpe" "$LAB_T1_DI_GRE"); g2=$(gre_dev "$cpe" "$LAB_T2_DI_GRE")
 	check "dpd$s: tunnel 1 IKE SA established before the drill" test "$(guest ike-sa "$cpe" "$peer" | cut -d' ' -f1)" = ESTABLISHED
@@ -94,6 +96,10 @@ drill_dpd() { # [SUFFIX]  (single-CPE lab, after the deploy; tunnel 1 of cpe1)
 	figure "dpd_ping$s" "$ps"
 	check "dpd$s: traffic resumed over tunnel 2 during the blackhole (outage measured)" ha_ok_json "$ps" 'd["outage_s"] is not None and d["outage_s"] < 120'
 	check "dpd$s: recovery with zero loss" ha_ok_json "$ps" 'd["lost_after_restore"] == 0'
+	if [ -n "$inv" ]; then
+		verify_green "$inv" "$name-verify"; rc=$?
+		check "dpd$s: verify_vc.yml green after the re-establishment" test "$rc" -eq 0
+	fi
 }
 
 # ------------------------------------------------------------------ cpe-failure:
