@@ -44,7 +44,7 @@ def _hops(entry: dict) -> set:
 
 
 def _sorted(prefixes) -> List[str]:
-    return sorted(prefixes, key=lambda p: ipaddress.ip_network(p))
+    return sorted(prefixes, key=ipaddress.ip_network)
 
 
 def checks(spec: dict, route_doc: dict, ospf_doc: dict) -> List[Tuple[bool, str]]:

@@ -18,14 +18,14 @@
 HA_PY=${PY:-python3}
 
 ha_pingstats() { # LOG BREAK RESTORE -> pingstats JSON
-	$HA_PY "$REPO/tests/lab/pingstats.py" "$1" "$2" "$3"
+	"$HA_PY" "$REPO/tests/lab/pingstats.py" "$1" "$2" "$3"
 }
 ha_ok_json() { # JSON EXPR: a python expression over d (the parsed JSON) is true
-	$HA_PY -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(not eval(sys.argv[2]))' "$1" "$2"
+	"$HA_PY" -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(not eval(sys.argv[2]))' "$1" "$2"
 }
-ha_delta() { $HA_PY -c 'import sys; print(round(float(sys.argv[1]) - float(sys.argv[2]), 1))' "$1" "$2"; }
+ha_delta() { "$HA_PY" -c 'import sys; print(round(float(sys.argv[1]) - float(sys.argv[2]), 1))' "$1" "$2"; }
 # core_gw DST: the next hop the customer core uses towards DST ("" when it has no route)
-core_gw() { gx "$LAB_CORE" ip -j route get "$1" 2>/dev/null | $HA_PY -c 'import json,sys
+core_gw() { gx "$LAB_CORE" ip -j route get "$1" 2>/dev/null | "$HA_PY" -c 'import json,sys
 try: print(json.load(sys.stdin)[0].get("gateway", ""))
 except Exception: print("")'; }
 core_gw_is() { [ "$(core_gw "$1")" = "$2" ]; }
@@ -38,7 +38,7 @@ drill_redistribution() { # LABEL SPEC_JSON [VERIFY_LOG]
 	guest frr "$LAB_CORE" -c "'show ip route json'" > "$d/core_route.json" 2>&1
 	guest frr "$LAB_CORE" -c "'show ip ospf route json'" > "$d/core_ospf_route.json" 2>&1
 	guest frr "$LAB_CORE" -c "'show ip ospf database external json'" > "$d/core_ospf_external.json" 2>&1
-	$HA_PY "$REPO/tests/lab/core_rib.py" "$spec" "$d/core_route.json" "$d/core_ospf_route.json" > "$d/checks.tsv" 2> "$d/core_rib.err" ||
+	"$HA_PY" "$REPO/tests/lab/core_rib.py" "$spec" "$d/core_route.json" "$d/core_ospf_route.json" > "$d/checks.tsv" 2> "$d/core_rib.err" ||
 		record FAIL "redistribution ($label): core RIB check could not run (see ${d#"$REPO"/}/core_rib.err)"
 	while IFS=$'\t' read -r res text; do record "$res" "redistribution ($label): $text"; done < "$d/checks.tsv"
 	if [ -n "$vlog" ]; then
@@ -78,7 +78,7 @@ drill_dpd() { # [SUFFIX [INVENTORY]]  (single-CPE lab, after the deploy; tunnel 
 		# docs/ha.md: a DPD once nothing was received for dpd_delay (10 s), then charon's default retransmits give up
 		# 165 s after it: 165-175 s; +15 s for the lab's polling and TCG
 		check "dpd$s: the CPE's charon deleted the dead peer's IKE SA after $det s, within the derived 165-175 s (+15)" \
-			$HA_PY -c 'import sys; sys.exit(not 165 <= float(sys.argv[1]) <= 190)' "$det"
+			"$HA_PY" -c 'import sys; sys.exit(not 165 <= float(sys.argv[1]) <= 190)' "$det"
 	else
 		record FAIL "dpd$s: the CPE's charon still holds the IKE SA 420 s after the blackhole"
 	fi

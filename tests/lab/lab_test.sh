@@ -193,7 +193,7 @@ if [ -z "${LAB_SKIP_DUAL:-}" ]; then
 		deploy inventories/lab-dual dual-deploy-rerun
 		check "dual re-run: changed=0" test "$(recap_changed "$RUN/dual-deploy-rerun.log")" -eq 0
 		drill_redistribution dual "$LAB_DIR/gen/lab-dual/spec.json" "$RUN/dual-deploy.log"
-		t=$(now); drill_cpe_failure; figure cpe_failure_drill_s "$(elapsed "$t")"
+		t=$(now); drill_cpe_failure ""; figure cpe_failure_drill_s "$(elapsed "$t")"
 		W=$(guest cap-stop wire-dual); figure wire_dual "$W"
 		check "dual wire: zero clear-text GRE, both directions ($W)" wire_clean "$W"
 		guest collect "$RUN/vm-dual" >/dev/null 2>&1

@@ -229,7 +229,7 @@ def _redistribution_spec(spec: dict, hostvars: dict) -> dict:
         prefixes = {p for t in tuns for p in t["expect_received"]}
         if red.get("include_iaas", True) is False:
             prefixes -= iaas
-        out[name] = {"prefixes": sorted(prefixes, key=lambda p: ipaddress.ip_network(p)),
+        out[name] = {"prefixes": sorted(prefixes, key=ipaddress.ip_network),
                      "tag": int(red.get("tag", min(asns))), "metric": int(red.get("metric", 20)),
                      "metric_type": int(red.get("metric_type", 2)),
                      "next_hop": str(ipaddress.ip_interface(c["lan_cidr"]).ip)}

@@ -161,7 +161,8 @@ def test_lan_host_sits_behind_the_core(gen):
     assert re.findall(r"^ network (\S+) area", frr, re.M) == [core["seg_net"], core["host_net"]]
     assert " passive-interface host0" in frr
     kinds = [s[0] for s in steps]
-    assert ["frr_instance_start", "core", "zebra", "ospfd"] in steps and steps.index(["frr_instance_start", "core", "zebra", "ospfd"]) < kinds.index("cpe_start")
+    core_start = ["frr_instance_start", "core", "zebra", "ospfd"]
+    assert core_start in steps and steps.index(core_start) < kinds.index("cpe_start")
 
 
 def test_cpe_comes_with_the_customers_ospf(gen):

@@ -149,7 +149,7 @@ frr_instance_start() { # frr_instance_start NS [DAEMON...]: an FRR instance -N N
 	for d in $ds; do
 		ip netns exec "$n" "/usr/lib/frr/$d" -d -N "$n" -P 0 -u frr -g frr --log "file:$LOGD/frr-$n-$d.log" \
 			--log-level informational || die "FRR $d failed in $n"
-		[ $d = zebra ] && { wait_until 30 test -S "/run/frr/$n/zserv.api" || die "zebra in $n: no zserv.api"; }
+		[ "$d" = zebra ] && { wait_until 30 test -S "/run/frr/$n/zserv.api" || die "zebra in $n: no zserv.api"; }
 	done
 	wait_until 60 vtysh -N "$n" -c "show version" || die "vtysh -N $n cannot reach the daemons"
 	vtysh -N "$n" -f "$GEN/$n/frr.conf" >"$LOGD/vtysh-apply-$n.log" 2>&1 ||
