@@ -8,12 +8,17 @@
 #     LAN->DC-A resumes via tunnel 2 (CPE route + GRE counters); restore -> verify green again
 #  6. tear down, build the dual-CPE lab (inventories/lab-dual) in the same VM: deploy, green, changed=0
 # Exits non-zero on any failure; the last line is "N passed, N failed".
+#  4b. redistribution: the customer core's RIB holds exactly the DI prefixes, OSPF external with the planned tag (also dual)
+#  5d. dpd: (before 5) tunnel 1's IKE/ESP blackholed -> time until the CPE's charon deletes the IKE SA; re-established
+#  6b. cpe-failure: (dual) cpe1 dies as a whole, the core reroutes DC-A over cpe2; back with zero loss (tests/lab/ha_drills.sh)
 #  5c. rollout/rollback drill (tests/lab/rollout_drill.sh): PSK rotation of tunnel 1, a deploy failing its gate rolled back
 #  5b. a short subset of the fault matrix (LAB_TEST_FAULTS, default below) on the single-CPE lab
 # env: LAB_KEEP=1 keep the VM running at the end; LAB_SKIP_DUAL=1 skip step 6; LAB_TEST_FAULTS=a,b|families (empty:
 #      none); LAB_TEST_DRILLS=none|clear_gre|all (lab_faults.py --drills, default none).
 set -u
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lab/ha_drills.sh
+. "$(dirname "$0")/ha_drills.sh"
 LAB_TEST_FAULTS_DEFAULT=   # none by default: see tests/lab/README.md "Fault matrix" (measured cycle times)
 lab_lock "make lab-test" || exit $?
 RUN=$LAB_OUT/lab-test
@@ -99,6 +104,14 @@ n=$(recap_changed "$RUN/deploy-rerun.log")
 check "re-run: changed=0" test "$n" -eq 0
 [ "$n" -eq 0 ] || grep -B2 -E '^changed:' "$RUN/deploy-rerun.log" | head -n 20 >&2
 
+# ------------------------------------------------------------------ 4b. redistribution into the customer core (OSPF)
+drill_redistribution single "$LAB_DIR/gen/lab/spec.json" "$RUN/deploy.log"
+
+# ------------------------------------------------------------------ 5d. DPD: the dead peer's IKE SA deleted by the CPE
+# before the failover drill: a link outage leaves charon with an outstanding DPD exchange (retransmitted on its own
+# schedule, up to 75 s apart), which would shorten the next detection (measured: 94 s instead of ~170 s)
+t=$(now); drill_dpd "" inventories/lab; figure dpd_drill_s "$(elapsed "$t")"
+
 # ------------------------------------------------------------------ 5. failover drill
 guest ping-start t1drill lan "$LAB_DCA_HOST"
 sleep 2
@@ -179,6 +192,8 @@ if [ -z "${LAB_SKIP_DUAL:-}" ]; then
 		check "dual: cpe1 carries only tunnel 1, cpe2 only tunnel 2" test -n "$G1" -a -n "$G2" -a -z "$(gre_dev cpe1 "$LAB_T2_DI_GRE")" -a -z "$(gre_dev cpe2 "$LAB_T1_DI_GRE")"
 		deploy inventories/lab-dual dual-deploy-rerun
 		check "dual re-run: changed=0" test "$(recap_changed "$RUN/dual-deploy-rerun.log")" -eq 0
+		drill_redistribution dual "$LAB_DIR/gen/lab-dual/spec.json" "$RUN/dual-deploy.log"
+		t=$(now); drill_cpe_failure ""; figure cpe_failure_drill_s "$(elapsed "$t")"
 		W=$(guest cap-stop wire-dual); figure wire_dual "$W"
 		check "dual wire: zero clear-text GRE, both directions ($W)" wire_clean "$W"
 		guest collect "$RUN/vm-dual" >/dev/null 2>&1

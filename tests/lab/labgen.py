@@ -9,11 +9,17 @@ prove the collection wrong.
 
 reads   INVENTORY_DIR/group_vars/all/vc.yml   (vc_regions: the same truth the collection reads)
         INVENTORY_DIR/group_vars/all/lab.yml  (lab_* topology choices; connection vars are ignored here)
-        INVENTORY_DIR/host_vars/<cpe>/lab.yml (lab_mgmt_cidr, lab_lan_cidr, vc_wan_interface)
+        INVENTORY_DIR/host_vars/<cpe>/lab.yml (lab_mgmt_cidr, lab_lan_cidr, vc_wan_interface, vc_redistribution)
 writes  OUT_DIR/spec.json      everything the drills need (names, addresses, interfaces)
         OUT_DIR/build.sh       ordered calls of the primitives in guest/labctl.sh
         OUT_DIR/lab.env        shell variables for the drills
-        OUT_DIR/<ns>/swanctl.conf, OUT_DIR/<ns>/frr.conf   (headends, DC routers)
+        OUT_DIR/<ns>/swanctl.conf, OUT_DIR/<ns>/frr.conf   (headends, DC routers, the customer core router)
+
+The customer side: the LAN host sits behind a customer core router (namespace ``core``, its own FRR: zebra +
+ospfd) whose bridge ``br0`` is the LAN segment of the CPEs' lan0. The core runs OSPF with the CPEs; each bare CPE
+comes with the customer's existing OSPF (ospfd on, ``router ospf`` + its LAN network: the operator's, not ours),
+so the DC prefixes reach the core only through the collection's redistribution (the core has no static route and
+no default route). What the core must then hold is the lab's own expectation (``spec["redistribution"]``).
 """
 from __future__ import annotations
 
@@ -27,6 +33,7 @@ from pathlib import Path
 import yaml
 
 DC_NS = {"A": "dca", "B": "dcb"}
+CORE_NS = "core"
 
 
 class LabError(Exception):
@@ -96,7 +103,7 @@ def build_spec(data: dict) -> dict:
     iaas_split = _split(iaas) if iaas else None
     dci_net = ipaddress.ip_network(lab.get("lab_dci", "100.64.255.0/30"))
     dci = {"A": str(dci_net[1]), "B": str(dci_net[2])}
-    lan_host = lab.get("lab_lan_host", "10.10.10.10/24")
+    lan_host = lab.get("lab_lan_host", "10.10.20.10/24")
 
     spec: dict = {"region": region["region"], "di_prefix": region["di_prefix"], "iaas_prefix": iaas,
                   "lan_host": lan_host, "cpes": {}, "dcs": {}, "tunnels": [], "inet": {"links": []}}
@@ -167,6 +174,8 @@ def build_spec(data: dict) -> dict:
             "asn": int(di["asn"]), "tunnel": key,
         }
         spec["inet"]["links"].append({"if": f"to-{ns}", "cidr": f"{inet_ip}/{wan_len}", "net": net, "peer": f"{ns}-vpn"})
+    spec["core"] = _core_spec(lab, spec, lan_host)
+    spec["redistribution"] = _redistribution_spec(spec, hostvars)
     spec["cisco"] = {
         "ike_proposals": cisco.get("ike_proposals", "aes256gcm16-prfsha384-ecp384"),
         "esp_proposals": cisco.get("esp_proposals", "aes256gcm16-ecp384"),
@@ -179,6 +188,69 @@ def build_spec(data: dict) -> dict:
         "initiate": _flag(os.environ.get("LAB_CISCO_INITIATE"), cisco.get("initiate", True)),
     }
     return spec
+
+
+def _core_spec(lab: dict, spec: dict, lan_host: str) -> dict:
+    """The customer core router: the CPEs' LAN segment (a bridge, the LAN switch) on one side, the LAN host's
+    subnet on the other; OSPF area 0 on both (the host side passive). No static or default route."""
+    seg = ipaddress.ip_interface(lab.get("lab_core_cidr", "10.10.10.253/24"))
+    host = ipaddress.ip_interface(lan_host)
+    if host.network.overlaps(seg.network):
+        raise LabError(f"lab_lan_host {lan_host} must sit behind the core, not on the CPE LAN segment {seg.network}")
+    host_gw = next(a for a in host.network.hosts() if a != host.ip)
+    for name, c in spec["cpes"].items():
+        lan = ipaddress.ip_interface(c["lan_cidr"])
+        if lan.network != seg.network or lan.ip == seg.ip:
+            raise LabError(f"{name}: lab_lan_cidr {c['lan_cidr']} is not a free address of the core's segment {seg.network}")
+        # the customer's existing IGP on the CPE: OSPF on its LAN network (the operator's config, not ours)
+        c["igp"] = {"protocol": "ospf", "network": str(lan.network), "router_id": str(lan.ip)}
+    return {"ns": CORE_NS, "seg_cidr": str(seg), "seg_ip": str(seg.ip), "seg_net": str(seg.network),
+            "host_cidr": f"{host_gw}/{host.network.prefixlen}", "host_gw": str(host_gw), "host_net": str(host.network),
+            "router_id": str(seg.ip), "area": str(lab.get("lab_core_ospf_area", "0.0.0.0"))}
+
+
+def _redistribution_spec(spec: dict, hostvars: dict) -> dict:
+    """What the core must learn from each CPE that hands over (vc_redistribution, protocol ospf): exactly the DI
+    (and IaaS, unless include_iaas is false) prefixes the CPE learns from Cisco, the lab's own model of them
+    (the union of its tunnels' expect_received), as OSPF externals of the planned metric type and tag (default:
+    the CPE's BGP ASN), next hop the CPE's LAN address. 0.0.0.0/0 and anything else are never expected."""
+    iaas = {spec["iaas_prefix"]} if spec.get("iaas_prefix") else set()
+    if iaas:
+        iaas |= {str(n) for n in ipaddress.ip_network(spec["iaas_prefix"]).subnets(new_prefix=25)}
+    out = {}
+    for name, c in spec["cpes"].items():
+        red = (hostvars.get(name) or {}).get("vc_redistribution")
+        if not red:
+            continue
+        if red.get("protocol") != "ospf":
+            raise LabError(f"{name}: the lab's core runs OSPF; vc_redistribution.protocol {red.get('protocol')!r}")
+        tuns = [t for t in spec["tunnels"] if t["cpe_host"] == name]
+        asns = {t["cpe_asn"] for t in tuns}
+        prefixes = {p for t in tuns for p in t["expect_received"]}
+        if red.get("include_iaas", True) is False:
+            prefixes -= iaas
+        out[name] = {"prefixes": sorted(prefixes, key=ipaddress.ip_network),
+                     "tag": int(red.get("tag", min(asns))), "metric": int(red.get("metric", 20)),
+                     "metric_type": int(red.get("metric_type", 2)),
+                     "next_hop": str(ipaddress.ip_interface(c["lan_cidr"]).ip)}
+    return out
+
+
+def frr_core(spec: dict) -> str:
+    """The customer core router: OSPF with the CPEs on their LAN segment, the LAN host's subnet advertised.
+    Deliberately nothing else: the DC prefixes can only come from the CPEs' redistribution."""
+    core = spec["core"]
+    return "\n".join([
+        "! customer core router (lab, generated by tests/lab/labgen.py): OSPF with the CPEs, no static routes",
+        f"hostname {core['ns']}",
+        "log file /run/lab/logs/frr-" + core["ns"] + ".log informational",
+        "router ospf",
+        f" ospf router-id {core['router_id']}",
+        " passive-interface host0",
+        f" network {core['seg_net']} area {core['area']}",
+        f" network {core['host_net']} area {core['area']}",
+        "exit",
+    ]) + "\n"
 
 
 def _flag(env: str | None, default) -> bool:
@@ -296,16 +368,21 @@ def build_script(spec: dict) -> str:
     out = ["# generated by tests/lab/labgen.py: ordered lab primitives (see guest/labctl.sh)"]
     dcs, cpes = spec["dcs"], spec["cpes"]
     inet_cidr = {link["if"]: link["cidr"] for link in spec["inet"]["links"]}
-    nss = ["lan", "inet"] + [c["ns"] for c in cpes.values()]
+    core = spec["core"]
+    nss = ["lan", core["ns"], "inet"] + [c["ns"] for c in cpes.values()]
     for dc in dcs.values():
         nss += [dc["vpn_ns"], dc["rtr_ns"], dc["host_ns"]]
     out.append("ns_create " + " ".join(nss))
-    # LAN: a bridge in the lan host namespace, one port per CPE
-    out.append(f"lan_host {q(spec['lan_host'])} {q(next(iter(cpes.values()))['lan_cidr'].split('/')[0])}")
+    # the LAN host behind the customer core router; the core's br0 is the CPEs' LAN segment (one port per CPE)
+    out.append(f"veth {core['ns']} host0 lan eth0")
+    out.append(f"addr {core['ns']} host0 {core['host_cidr']}")
+    out.append(f"addr lan eth0 {q(spec['lan_host'])}")
+    out.append(f"route lan default via {core['host_gw']}")
+    out.append(f"bridge {core['ns']} br0 {core['seg_cidr']}")
     for c in cpes.values():
         n = c["ns"]
-        out.append(f"veth lan l-{n} {n} lan0")
-        out.append(f"bridge_port lan l-{n}")
+        out.append(f"veth {core['ns']} l-{n} {n} lan0")
+        out.append(f"bridge_port {core['ns']} l-{n}")
         out.append(f"addr {n} lan0 {c['lan_cidr']}")
         out.append(f"veth inet {c['inet_if']} {n} {c['wan_if']}")
         out.append(f"addr {n} {c['wan_if']} {c['wan_cidr']}")
@@ -350,8 +427,10 @@ def build_script(spec: dict) -> str:
         out.append(f"headend_start {dc['vpn_ns']}")
     for dc in dcs.values():
         out.append(f"frr_instance_start {dc['rtr_ns']}")
+    out.append(f"frr_instance_start {core['ns']} zebra ospfd")
     for c in cpes.values():
-        out.append(f"cpe_start {c['ns']} {c['mgmt_ip']}")
+        igp = c["igp"]
+        out.append(f"cpe_start {c['ns']} {c['mgmt_ip']} {igp['network']} {igp['router_id']}")
     return "\n".join(out) + "\n"
 
 
@@ -376,7 +455,19 @@ def lab_env(spec: dict) -> str:
         "LAB_CPE_GRE_IPS": " ".join(sorted({t["cpe_gre_ip"] for t in spec["tunnels"]})),
         "LAB_DI_GRE_IPS": " ".join(t["di_gre_ip"] for t in spec["tunnels"]),
         "LAB_DI_PREFIX": spec["di_prefix"], "LAB_IAAS_PREFIX": spec["iaas_prefix"] or "",
+        "LAB_CORE": spec["core"]["ns"], "LAB_CORE_IP": spec["core"]["seg_ip"],
+        "LAB_REDIST_CPES": " ".join(spec["redistribution"]),
     }
+    # per CPE: where it sits on the LAN and what the core must learn from it (the redistribution: drills)
+    for name, c in spec["cpes"].items():
+        u = name.upper()
+        v[f"LAB_{u}_LAN_IP"] = str(ipaddress.ip_interface(c["lan_cidr"]).ip)
+        v[f"LAB_{u}_WAN_IF"] = c["wan_if"]
+        red = spec["redistribution"].get(name)
+        if red:
+            v[f"LAB_{u}_REDIST_PREFIXES"] = " ".join(red["prefixes"])
+            v[f"LAB_{u}_REDIST_TAG"] = red["tag"]
+            v[f"LAB_{u}_REDIST_METRIC_TYPE"] = red["metric_type"]
     # per tunnel: what the fault primitives (guest/faults.sh) need
     for t in spec["tunnels"]:
         i, dc = t["index"], spec["dcs"][t["datacenter"]]
@@ -408,6 +499,8 @@ def generate(inv: Path, out: Path) -> dict:
         (out / dc["rtr_ns"]).mkdir(exist_ok=True)
         (out / dc["rtr_ns"] / "frr.conf").write_text(
             frr_dc_router(dc, tun, pw, spec["cisco"], spec["di_prefix"], spec["iaas_prefix"]))
+    (out / spec["core"]["ns"]).mkdir(exist_ok=True)
+    (out / spec["core"]["ns"] / "frr.conf").write_text(frr_core(spec))
     (out / "spec.json").write_text(json.dumps(spec, indent=2, sort_keys=True) + "\n")
     (out / "build.sh").write_text(build_script(spec))
     (out / "lab.env").write_text(lab_env(spec))

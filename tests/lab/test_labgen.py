@@ -130,3 +130,136 @@ def test_pingstats_outage_and_recovery_loss():
     d = pingstats.stats("\n".join(lines), 102.0, 106.0)
     assert 3.0 <= d["outage_s"] <= 3.3
     assert d["lost"] == 15 and d["lost_after_restore"] == 0
+
+
+# ---------------------------------------------------------------- the customer core router and the redistribution drill
+import copy  # noqa: E402
+
+import core_rib  # noqa: E402
+
+FIX = REPO / "tests" / "fixtures" / "lab" / "core_rib" / "dual"
+
+
+def _steps(out):
+    return [line.split() for line in (out / "build.sh").read_text().splitlines() if line and not line.startswith("#")]
+
+
+def test_lan_host_sits_behind_the_core(gen):
+    _name, spec, out = gen
+    steps = _steps(out)
+    core = spec["core"]
+    assert ["veth", "core", "host0", "lan", "eth0"] in steps
+    assert ["route", "lan", "default", "via", core["host_gw"]] in steps
+    assert ["bridge", "core", "br0", core["seg_cidr"]] in steps
+    for name in spec["cpes"]:   # every CPE's lan0 is a port of the core's LAN segment, not of the LAN host
+        assert ["veth", "core", f"l-{name}", name, "lan0"] in steps and ["bridge_port", "core", f"l-{name}"] in steps
+    assert not any(s[0] == "veth" and s[1] == "lan" for s in steps)
+    # the DC prefixes can reach the core only through the redistribution: no route of its own, no default
+    assert not [s for s in steps if s[0] == "route" and s[1] == "core"]
+    frr = (out / "core" / "frr.conf").read_text()
+    assert "ip route" not in frr and "default-information" not in frr and "redistribute" not in frr
+    assert re.findall(r"^ network (\S+) area", frr, re.M) == [core["seg_net"], core["host_net"]]
+    assert " passive-interface host0" in frr
+    kinds = [s[0] for s in steps]
+    core_start = ["frr_instance_start", "core", "zebra", "ospfd"]
+    assert core_start in steps and steps.index(core_start) < kinds.index("cpe_start")
+
+
+def test_cpe_comes_with_the_customers_ospf(gen):
+    _name, spec, out = gen
+    starts = [s for s in _steps(out) if s[0] == "cpe_start"]
+    assert len(starts) == len(spec["cpes"])
+    for s in starts:
+        c = spec["cpes"][s[1]]
+        lan = ipaddress.ip_interface(c["lan_cidr"])
+        assert s[2:] == [c["mgmt_ip"], str(lan.network), str(lan.ip)]
+
+
+def test_redistribution_expectation_is_each_cpes_expect_received(gen):
+    name, spec, out = gen
+    red = spec["redistribution"]
+    assert sorted(red) == sorted(spec["cpes"])
+    for cpe, r in red.items():
+        want = {p for t in spec["tunnels"] if t["cpe_host"] == cpe for p in t["expect_received"]}
+        assert set(r["prefixes"]) == want and "0.0.0.0/0" not in r["prefixes"]
+        assert r["next_hop"] == str(ipaddress.ip_interface(spec["cpes"][cpe]["lan_cidr"]).ip)
+        assert r["metric_type"] == 2
+    if name == "lab":
+        assert len(red["cpe1"]["prefixes"]) == 6 and red["cpe1"]["tag"] == 65101
+    else:   # dual: each CPE its DC's /25s and the /24 backups, never the other DC's /25
+        assert "203.0.113.128/25" not in red["cpe1"]["prefixes"] and "203.0.113.0/25" not in red["cpe2"]["prefixes"]
+        assert {red["cpe1"]["tag"], red["cpe2"]["tag"]} == {65101, 65102}
+    env = dict(line.split("=", 1) for line in (out / "lab.env").read_text().splitlines())
+    assert env["LAB_CPE1_REDIST_PREFIXES"].strip("'").split() == red["cpe1"]["prefixes"]
+    assert env["LAB_CORE"] == "core" and env["LAB_CPE1_LAN_IP"] == red["cpe1"]["next_hop"]
+
+
+def _data(inv="lab"):
+    return labgen.load_inventory(REPO / "inventories" / inv)
+
+
+def test_redistribution_defaults_and_refusals():
+    data = _data()
+    data["hostvars"]["cpe1"]["vc_redistribution"] = {"protocol": "ospf", "include_iaas": False, "metric_type": 1}
+    r = labgen.build_spec(data)["redistribution"]["cpe1"]
+    assert r["prefixes"] == ["203.0.113.0/24", "203.0.113.0/25", "203.0.113.128/25"]
+    assert r["tag"] == 64551 and r["metric_type"] == 1   # default tag: the CPE's BGP ASN
+    data["hostvars"]["cpe1"].pop("vc_redistribution")
+    assert labgen.build_spec(data)["redistribution"] == {}
+    data["hostvars"]["cpe1"]["vc_redistribution"] = {"protocol": "bgp", "neighbors": ["10.10.10.253"]}
+    with pytest.raises(labgen.LabError, match="OSPF"):
+        labgen.build_spec(data)
+
+
+def test_lan_host_must_be_behind_the_core():
+    data = _data()
+    data["lab"]["lab_lan_host"] = "10.10.10.10/24"
+    with pytest.raises(labgen.LabError, match="behind the core"):
+        labgen.build_spec(data)
+    data = _data()
+    data["lab"]["lab_core_cidr"] = "10.10.30.253/24"   # the CPEs' lan0 not on the core's segment
+    with pytest.raises(labgen.LabError, match="segment"):
+        labgen.build_spec(data)
+
+
+def _fixture():
+    return [json.loads((FIX / f).read_text()) for f in ("spec.json", "core_route.json", "core_ospf_route.json")]
+
+
+def _failed(res):
+    return [text for ok, text in res if not ok]
+
+
+def test_core_rib_accepts_the_captured_dual_lab():
+    res = core_rib.checks(*_fixture())
+    assert len(res) == 5 and not _failed(res)
+
+
+def test_core_rib_refuses_a_default_a_static_an_extra_or_a_missing_prefix():
+    spec, route, ospf = _fixture()
+    r = copy.deepcopy(route)
+    r["0.0.0.0/0"] = [{"prefix": "0.0.0.0/0", "protocol": "ospf", "selected": True, "nexthops": [{"ip": "10.10.10.1"}]}]
+    assert any("0.0.0.0/0" in t for t in _failed(core_rib.checks(spec, r, ospf)))
+    r = copy.deepcopy(route)
+    r["203.0.113.0/25"][0]["protocol"] = "static"
+    assert any("every learned route is OSPF" in t for t in _failed(core_rib.checks(spec, r, ospf)))
+    r = copy.deepcopy(route)
+    r["10.99.0.0/16"] = [{"prefix": "10.99.0.0/16", "protocol": "ospf", "selected": True, "nexthops": [{"ip": "10.10.10.1"}]}]
+    assert any("exactly" in t for t in _failed(core_rib.checks(spec, r, ospf)))
+    r = copy.deepcopy(route)
+    del r["198.18.10.0/25"]
+    assert any("exactly" in t for t in _failed(core_rib.checks(spec, r, ospf)))
+
+
+def test_core_rib_refuses_a_wrong_next_hop_type_or_tag():
+    spec, route, ospf = _fixture()
+    r = copy.deepcopy(route)
+    r["203.0.113.0/24"][0]["nexthops"] = r["203.0.113.0/24"][0]["nexthops"][:1]   # only cpe1: cpe2's /24 missing
+    assert any("next hop" in t for t in _failed(core_rib.checks(spec, r, ospf)))
+    o = copy.deepcopy(ospf)
+    o["203.0.113.128/25"]["tag"] = 64561   # the ASN instead of the planned tag
+    assert any("planned tag" in t for t in _failed(core_rib.checks(spec, route, o)))
+    o = copy.deepcopy(ospf)
+    o["203.0.113.0/25"]["routeType"] = "N E1"
+    assert any("planned tag" in t for t in _failed(core_rib.checks(spec, route, o)))
+    assert _failed(core_rib.checks({"redistribution": {}}, route, ospf))   # nothing expected: never a pass

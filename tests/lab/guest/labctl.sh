@@ -18,6 +18,10 @@
 #   labctl.sh evidence NS DIR [LINE]  what CPE NS shows (charon log from LINE, swanctl, xfrm, FRR json, probes) -> DIR
 #   labctl.sh inject-gre NS SRC DST INNER_SRC INNER_DST [N]   send N clear-text GRE packets from NS (guest/inject_gre.py)
 #   labctl.sh guard-counters NS       packets the crypto map guard of headend NS dropped: "to_cpe=N from_cpe=N"
+#   labctl.sh cpe-power NS off|on     a dead CPE (every data interface down at once, mgmt0 kept) and its return
+#   labctl.sh blackhole on|off A B    the internet router drops IKE and ESP between A and B, both ways (dpd drill)
+#   labctl.sh ike-sa NS PEER          "ESTABLISHED <s>" or "none": the CPE's IKE SA with PEER
+#   labctl.sh ike-watch NS PEER STATE SECONDS   wait in the VM until that IKE SA is STATE; prints the VM time
 #   labctl.sh halt                    power the VM off (ends 'boot')
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -62,9 +66,8 @@ veth() { # veth NS_A IF_A NS_B IF_B   (NS root = the VM's root namespace)
 }
 addr() { x "$1" ip addr add "$3" dev "$2"; }
 route() { local n=$1; shift; x "$n" ip route add "$@"; }
-lan_host() { # lan_host CIDR GATEWAY: a bridge in the LAN host namespace, the CPEs' lan0 are its ports
-	x lan ip link add br0 type bridge && x lan ip link set br0 up && x lan ip addr add "$1" dev br0 &&
-		x lan ip route add default via "$2"
+bridge() { # bridge NS BR CIDR: a LAN switch (the customer core's segment towards the CPEs), with NS's address on it
+	x "$1" ip link add "$2" type bridge && x "$1" ip link set "$2" up && x "$1" ip addr add "$3" dev "$2"
 }
 bridge_port() { x "$1" ip link set "$2" master br0; }
 gre() { # gre NS IF LOCAL REMOTE CIDR  (Cisco side tunnel: ttl 255, ip mtu 1400)
@@ -136,15 +139,17 @@ headend_start() { # a Cisco IPsec headend: one charon per namespace, own strongs
 }
 sw() { local n=$1; shift; STRONGSWAN_CONF=$R/ns/$n/strongswan.conf swanctl "$@" --uri "unix://$R/ns/$n/charon.vici"; }
 
-frr_instance_start() { # a Cisco-side GRE/BGP router: FRR instance -N NS inside the namespace
-	local n=$1 d
+frr_instance_start() { # frr_instance_start NS [DAEMON...]: an FRR instance -N NS inside the namespace (a Cisco-side
+	# GRE/BGP router: zebra staticd bgpd bfdd; the customer core router: zebra ospfd)
+	local n=$1 d ds
+	shift; ds=${*:-zebra staticd bgpd bfdd}
 	install -d -o frr -g frr -m 0755 "/run/frr/$n" "/etc/frr/$n"
 	echo "service integrated-vtysh-config" > "/etc/frr/$n/vtysh.conf"
 	: > "/etc/frr/$n/frr.conf"; chown frr:frr "/etc/frr/$n/"*
-	for d in zebra staticd bgpd bfdd; do
+	for d in $ds; do
 		ip netns exec "$n" "/usr/lib/frr/$d" -d -N "$n" -P 0 -u frr -g frr --log "file:$LOGD/frr-$n-$d.log" \
 			--log-level informational || die "FRR $d failed in $n"
-		[ $d = zebra ] && { wait_until 30 test -S "/run/frr/$n/zserv.api" || die "zebra in $n: no zserv.api"; }
+		[ "$d" = zebra ] && { wait_until 30 test -S "/run/frr/$n/zserv.api" || die "zebra in $n: no zserv.api"; }
 	done
 	wait_until 60 vtysh -N "$n" -c "show version" || die "vtysh -N $n cannot reach the daemons"
 	vtysh -N "$n" -f "$GEN/$n/frr.conf" >"$LOGD/vtysh-apply-$n.log" 2>&1 ||
@@ -177,12 +182,18 @@ etc_pristine() { # a copy of Debian's /etc with package defaults for what the co
 	install -m 0644 "$LABROOT/guest/cpe/sshd_config.d/lab.conf" "$e/ssh/sshd_config.d/lab.conf"
 }
 
-cpe_start() { # cpe_start NS MGMT_IP: private mount namespace, sshd, strongSwan and FRR as after 'apt install'
-	local n=$1 ip=$2 f=$FS/$1 pid
+cpe_start() { # cpe_start NS MGMT_IP [OSPF_NET ROUTER_ID]: private mount namespace, sshd, strongSwan and FRR as after
+	# 'apt install'; with OSPF_NET, the customer's existing IGP as the customer configured it: ospfd on, 'router ospf'
+	# with its LAN network (the operator's, not marked: the collection only adds its redistribution to it)
+	local n=$1 ip=$2 ospf_net=${3:-} rid=${4:-} f=$FS/$1 pid
 	etc_pristine
 	mkdir -p "$f"/{run/sshd,run/lock,varlog,tmp,root/.ssh,varlibfrr,vartmp}
 	chmod 1777 "$f/tmp" "$f/vartmp"; chmod 700 "$f/root"; chown frr:frr "$f/varlibfrr"
 	cp -a "$FS/.etc" "$f/etc"
+	if [ -n "$ospf_net" ]; then
+		sed -i 's/^ospfd=no/ospfd=yes/' "$f/etc/frr/daemons"
+		printf '%s\n' "router ospf" " ospf router-id $rid" " network $ospf_net area 0.0.0.0" "exit" >> "$f/etc/frr/frr.conf"
+	fi
 	echo "$n" > "$f/etc/hostname"
 	printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n' "$n" > "$f/etc/hosts"
 	echo "ListenAddress $ip" >> "$f/etc/ssh/sshd_config.d/lab.conf"
@@ -274,7 +285,7 @@ cmd_teardown() {
 		ip netns del "$n" 2>/dev/null
 	done
 	ip -br link | awk '$1 ~ /^m-/ {sub(/@.*/, "", $1); print $1}' | while read -r p; do ip link del "$p"; done
-	rm -rf /run/frr/dca-rtr /run/frr/dcb-rtr /etc/frr/dca-rtr /etc/frr/dcb-rtr "$R/ns" "$R/namespaces" "$R/cap"
+	rm -rf /run/frr/dca-rtr /run/frr/dcb-rtr /run/frr/core /etc/frr/dca-rtr /etc/frr/dcb-rtr /etc/frr/core "$R/ns" "$R/namespaces" "$R/cap"
 	find "$FS" -mindepth 1 -maxdepth 1 ! -name .etc -exec rm -rf {} + 2>/dev/null
 	log "teardown done"
 }
@@ -376,6 +387,64 @@ cmd_evidence() { # NS DIR [FROM_LINE]: what a Linux CPE can show, saved as files
 	return 0
 }
 
+# ------------------------------------------------------------------ HA drills (tests/lab/ha_drills.sh)
+cmd_cpe_power() { # NS off|on: a dead CPE, as its neighbours see a power-off, and its return
+	# off: every data interface of the CPE down at once (wan0, lan0, its GRE links): not one packet leaves or
+	# enters, no goodbye (no IKE DELETE, BGP NOTIFICATION or OSPF hello: the daemons are not told), the internet
+	# router's link loses carrier (a cable to a dead box) while the core, behind the LAN switch (br0), only
+	# notices by OSPF's dead interval. mgmt0 stays up (out-of-band management: verify can still look at it).
+	# on: the interfaces up again and the static routes the kernel dropped with them (boot config) re-added.
+	local n=$1 st=$R/cap/power-$1 i
+	mkdir -p "$R/cap"
+	case $2 in
+	off)
+		x "$n" ip -4 route show proto boot > "$st.routes"
+		# the links that are up (not the kernel's fallback gre0/gretap0/erspan0, which stay down)
+		x "$n" ip -o link show up | awk -F': ' '{sub(/@.*/, "", $2); print $2}' | grep -vxE 'lo|mgmt0' > "$st.links"
+		date +%s.%N
+		while read -r i; do x "$n" ip link set "$i" down; done < "$st.links" ;;
+	on)
+		date +%s.%N
+		while read -r i; do x "$n" ip link set "$i" up; done < "$st.links"
+		while read -r i; do [ -n "$i" ] && eval "x $n ip route replace $i"; done < "$st.routes" ;;
+	*) return 2 ;;
+	esac
+}
+cmd_blackhole() { # on|off CPE_IP PEER_IP: the internet router drops IKE (udp 500/4500) and ESP between them, both ways
+	local a=$2 b=$3
+	case $1 in
+	on) x inet nft -f - <<-EOF
+		table inet lab_blackhole {
+			chain forward {
+				type filter hook forward priority filter - 10; policy accept;
+				ip saddr $a ip daddr $b udp dport { 500, 4500 } counter drop
+				ip saddr $b ip daddr $a udp dport { 500, 4500 } counter drop
+				ip saddr $a ip daddr $b ip protocol esp counter drop
+				ip saddr $b ip daddr $a ip protocol esp counter drop
+			}
+		}
+		EOF
+		date +%s.%N ;;
+	off) date +%s.%N; x inet nft delete table inet lab_blackhole ;;
+	*) return 2 ;;
+	esac
+}
+cmd_ike_sa() { # NS PEER: "ESTABLISHED <established-seconds>" for the CPE's IKE SA with PEER, else "none" (one line)
+	local line
+	line=$(x "$1" swanctl --list-sas --raw 2>/dev/null | grep -F "remote-host=$2 " | grep -m1 "state=ESTABLISHED")
+	if [ -n "$line" ]; then echo "ESTABLISHED $(sed -n 's/.* established=\([0-9]*\).*/\1/p' <<<"$line")"; else echo none; fi
+}
+cmd_ike_watch() { # NS PEER STATE TIMEOUT: poll (0.5 s) until the IKE SA with PEER is STATE (none|ESTABLISHED); prints the
+	# VM time it was first seen so, rc 1 on timeout (runs in the VM: no SSH round trip per look)
+	local end=$((SECONDS + $4)) s
+	while [ $SECONDS -lt $end ]; do
+		s=$(cmd_ike_sa "$1" "$2"); s=${s%% *}
+		[ "$s" = "$3" ] && { date +%s.%N; return 0; }
+		sleep 0.5
+	done
+	return 1
+}
+
 cmd_collect() {
 	local d=$1 n
 	mkdir -p "$d/logs"
@@ -414,13 +483,17 @@ main() {
 	cpe-view) cmd_cpe_view "$@" ;;
 	evidence) cmd_evidence "$@" ;;
 	guard-counters) guard_counters "$@" ;;
+	cpe-power) cmd_cpe_power "$@" ;;
+	blackhole) cmd_blackhole "$@" ;;
+	ike-sa) cmd_ike_sa "$@" ;;
+	ike-watch) cmd_ike_watch "$@" ;;
 	inject-gre) local ns=$1; shift; x "$ns" python3 "$LABROOT/guest/inject_gre.py" "$1" "$2" "$3" "$4" --count "${5:-10}" ;;
 	loglines) x "$1" wc -l /var/log/charon.log | awk '{print $1}' ;;   # inside the CPE's mount namespace
 	env) cat "$R/lab.env" ;;
 	ping) echo pong ;;
 	now) date +%s.%N ;;
 	halt) touch "$R/halt" ;;
-	*) sed -n '2,22p' "$0" >&2; return 2 ;;
+	*) sed -n '2,26p' "$0" >&2; return 2 ;;
 	esac
 }
 main "$@"
