@@ -23,11 +23,11 @@ LAB_TEST_FAULTS_DEFAULT=   # none by default: see tests/lab/README.md "Fault mat
 lab_lock "make lab-test" || exit $?
 RUN=$LAB_OUT/lab-test
 rm -rf "$RUN"; mkdir -p "$RUN"
-PASS=0; FAIL=0; RESULTS=()
+PASS=0; FAIL=0; KNOWN=0; RESULTS=()
 T_START=$(now)
-record() { # record PASS|FAIL NAME [DETAIL]
+record() { # record PASS|FAIL|KNOWN NAME [DETAIL]  (KNOWN: a measured defect of the collection, documented, not a pass)
 	RESULTS+=("$1 $2${3:+ ($3)}")
-	if [ "$1" = PASS ]; then PASS=$((PASS + 1)); else FAIL=$((FAIL + 1)); fi
+	case $1 in PASS) PASS=$((PASS + 1)) ;; KNOWN) KNOWN=$((KNOWN + 1)) ;; *) FAIL=$((FAIL + 1)) ;; esac
 	hlog "$1 $2${3:+ ($3)}"
 }
 check() { local name=$1; shift; if "$@" >/dev/null; then record PASS "$name"; else record FAIL "$name"; fi; }
@@ -43,6 +43,7 @@ summary() {
 	printf '  %s\n' "${RESULTS[@]}"
 	[ -s "$RUN/figures.txt" ] && sed 's/^/  figure: /' "$RUN/figures.txt"
 	[ "$FAIL" -gt 0 ] && rc=1
+	[ "$KNOWN" -gt 0 ] && echo "$KNOWN known issue(s) of the collection measured (KNOWN rows above, docs/ha.md)"
 	echo "$PASS passed, $FAIL failed"
 	exit "$rc"
 }
