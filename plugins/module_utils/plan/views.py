@@ -31,11 +31,15 @@ def ipsec_tunnels(plan: Optional[Dict[str, Any]], host: str) -> List[Dict[str, A
     return out
 
 
+def has_part(tunnel: Dict[str, Any], host: str) -> bool:
+    """Whether ``host`` has a part in the plan ``tunnel``: it terminates it (GRE/BGP, and IPsec unless split) or it is
+    the split tunnel's IPsec device."""
+    return tunnel.get("cpe_host") == host or (tunnel.get("split") or {}).get("ipsec_host") == host
+
+
 def device_tunnels(plan: Optional[Dict[str, Any]], host: str) -> List[Dict[str, Any]]:
-    """Every plan tunnel ``host`` has a part in, in plan order: those it terminates (GRE/BGP, and IPsec unless split)
-    and the split tunnels whose IPsec device it is."""
-    return [t for r in (plan or {}).get("regions") or [] for t in r.get("tunnels") or []
-            if t.get("cpe_host") == host or (t.get("split") or {}).get("ipsec_host") == host]
+    """Every plan tunnel ``host`` has a part in (:func:`has_part`), in plan order."""
+    return [t for r in (plan or {}).get("regions") or [] for t in r.get("tunnels") or [] if has_part(t, host)]
 
 
 def tunnel_key(region: Any, datacenter: Any) -> Optional[str]:
@@ -68,9 +72,8 @@ def host_plan(plan: Optional[Dict[str, Any]], host: str) -> Dict[str, Any]:
     Every view of this module gives the same answer for ``host`` on the slice as on the whole plan; the plan role
     gives each host its slice so that a task carries one CPE's part, not the fleet's."""
     plan = plan or {}
-    regions = [r for r in plan.get("regions") or []
-               if any(t.get("cpe_host") == host or (t.get("split") or {}).get("ipsec_host") == host
-                      for t in r.get("tunnels") or [])]     # a split tunnel's IPsec device too (docs/ha.md)
+    regions = [r for r in plan.get("regions") or []       # a split tunnel's IPsec device too (docs/ha.md)
+               if any(has_part(t, host) for t in r.get("tunnels") or [])]
     hosts = {host}
     for r in regions:
         hosts.update(t.get("cpe_host") for t in r.get("tunnels") or [])

@@ -33,6 +33,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ...plan.grammar import psk_problem, text_problem
 from ...plan.secrets import decode_secrets, secret_values
+from ...plan.views import device_tunnels
 from . import validate as V
 from . import apply as A
 from . import frr as F
@@ -86,7 +87,7 @@ class LinuxConfig(object):
         self.ipsec_all = R.ipsec_tunnels(self.plan, self.host)
         self.rri_all = R.rri_tunnels(self.plan, self.host)           # split tunnels whose IPsec device this host is
         staged = params.get("tunnels") or []
-        known = [t["key"] for t in self.all_tunnels] + [t["key"] for t in self.rri_all]
+        known = [t["key"] for t in device_tunnels(self.plan, self.host)]   # the same rule as the IOS-XE apply
         unknown = [k for k in staged if k not in known]
         if unknown:
             raise ApplyError("tunnels %s are not tunnels of %s in the plan (known: %s)"
