@@ -7,7 +7,7 @@ SITE := $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib
 export ANSIBLE_COLLECTIONS_PATH := $(COLL_ROOT):$(SITE)
 export ANSIBLE_CONFIG := $(REPO)/ansible.cfg
 
-.PHONY: setup link test unit playbook-tests sanity lint bench bench-lab bench-ios demo lab lab-test lab-faults clean
+.PHONY: setup link test unit playbook-tests sanity lint bench bench-lab bench-failover bench-ios demo lab lab-test lab-faults clean
 
 setup: ## install Python and Debian dependencies, link the collection
 	bash .ci/setup.sh
@@ -39,6 +39,9 @@ bench-ios: link ## IOS-XE fleet figures on SSH test doubles: ours vs plain ios_c
 
 bench-lab: link ## embedded lab figures (VM boot, deploy, failover with default timers and BFD)
 	bash tests/bench/lab_bench.sh
+
+bench-failover: link ## the failover profiles of docs/ha.md on the lab: default, fast timers, BFD (LAB_BENCH_REPS=3)
+	bash tests/bench/failover_profiles.sh
 
 demo: link
 	bash tests/lab/demo.sh
