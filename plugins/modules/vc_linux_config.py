@@ -109,6 +109,18 @@ options:
     description: swanctl configuration directory.
     type: path
     default: /etc/swanctl
+  strongswan_d_dir:
+    description: strongSwan's C(strongswan.d) directory, where the file of O(ike_retransmit) goes.
+    type: path
+    default: /etc/strongswan.d
+  ike_retransmit:
+    description:
+      - Opt-in. charon's IKE retransmission schedule, which also paces DPD (docs/ha.md section 3) - C(timeout_s)
+        (0.5-30), C(base) (1-4), C(tries) (1-10); a missing field keeps charon's default (4, 1.8, 5). Written to
+        C(vc-ike-retransmit.conf) in O(strongswan_d_dir) with the Virtual Connect header and read with
+        C(swanctl --reload-settings); it acts for every IKE SA of this charon created from then on. Unset, a file of
+        ours there is removed. Checked in the plan phase (V(linux.ike_retransmit)) and again here.
+    type: dict
   swanctl_conf:
     description: swanctl.conf to load (default swanctl's own, C(/etc/swanctl/swanctl.conf), which includes C(conf.d/*.conf)).
     type: path
@@ -264,6 +276,8 @@ ARGUMENT_SPEC = dict(
     features=dict(type="list", elements="str", choices=list(FEATURES), default=list(FEATURES)),
     tunnels=dict(type="list", elements="str", default=[]),
     swanctl_dir=dict(type="path", default="/etc/swanctl"),
+    strongswan_d_dir=dict(type="path", default="/etc/strongswan.d"),
+    ike_retransmit=dict(type="dict"),
     swanctl_conf=dict(type="path"),
     networkd_dir=dict(type="path", default="/etc/systemd/network"),
     gre_persist=dict(type="bool", default=True),

@@ -25,4 +25,5 @@ PLATFORM = Platform(
         "parse": "state:parse",
     },
     findings=FINDINGS,
+    settings={"vc_linux_ike_retransmit": "ike_retransmit"},
 )

@@ -51,6 +51,16 @@ RRI_UPDOWN = "vc-rri-updown.sh"            # in the swanctl directory
 RRI_PROTO = 249
 RRI_KEY = "rri"                            # the marker key of the RRI redistribution objects (not a tunnel key)
 RRI_ROUTE_MAP = "VC-RRI"
+# Opt-in (docs/ha.md section 3): charon's IKE retransmission schedule, which also paces DPD (charon has no per-connection
+# DPD retry): a strongswan.d file of ours, loaded with `swanctl --reload-settings`. field -> (low, high, integer?, charon's
+# default); charon declares a peer dead after the request and `tries` retransmits, timeout_s * base**n apart.
+IKE_RETRANSMIT_FILE = "vc-ike-retransmit.conf"   # in the strongswan.d directory
+IKE_RETRANSMIT_FIELDS = {
+    "timeout_s": (0.5, 30.0, False, 4.0),
+    "base": (1.0, 4.0, False, 1.8),
+    "tries": (1, 10, True, 5),
+}
+IKE_RETRANSMIT_MAX_S = 3600.0
 
 
 class RenderError(ValueError):
@@ -638,6 +648,38 @@ def _frr_redistribution(intent: Dict[str, Any], red: Optional[Dict[str, Any]], a
         intent["af_neighbors"][nbr] = af
 
 
+def ike_retransmit_schedule(spec: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The retransmission schedule ``spec`` asks of charon (missing fields: charon's defaults) and when an unanswered
+    request (a DPD among them) gives up: ``dead_after_s`` = the sum of ``timeout_s * base**n`` for n = 0..tries.
+    ``spec`` is checked already (validate.ike_retransmit_problems); None: no such setting."""
+    if not spec:
+        return None
+    out: Dict[str, Any] = {}
+    for field, (_low, _high, integer, default) in IKE_RETRANSMIT_FIELDS.items():
+        value = spec.get(field, default)
+        out[field] = int(value) if integer else float(value)
+    out["dead_after_s"] = round(sum(out["timeout_s"] * out["base"] ** n for n in range(out["tries"] + 1)), 1)
+    return out
+
+
+def render_ike_retransmit(spec: Optional[Dict[str, Any]]) -> Optional[str]:
+    """The strongswan.d file of the opt-in retransmission schedule (None: no setting, no file)."""
+    sched = ike_retransmit_schedule(spec)
+    if sched is None:
+        return None
+    return "\n".join([
+        "# " + HEADER,
+        "# charon's IKE retransmission schedule (vc_linux_ike_retransmit, docs/ha.md section 3). It paces every IKE",
+        "# request of this charon, DPD included: an unanswered one gives up after %s s (then the IKE SA is deleted)."
+        % ("%g" % sched["dead_after_s"]),
+        "charon {",
+        "  retransmit_timeout = %g" % sched["timeout_s"],
+        "  retransmit_base = %g" % sched["base"],
+        "  retransmit_tries = %d" % sched["tries"],
+        "}",
+    ]) + "\n"
+
+
 def render_frr(intent: Dict[str, Any]) -> str:
     """The VC fragment as FRR configuration text (vtysh syntax), e.g. for review or ``vtysh -f``."""
     out = ["! " + HEADER]
@@ -712,4 +754,7 @@ def render_files(plan: Dict[str, Any], host: str, settings: Optional[Dict[str, A
         files["systemd/network/%s" % item["path"].rsplit("/", 1)[-1]] = item["content"]
     if intent["links"] or intent["rri_updown"]:     # an IPsec-only device (docs/ha.md): its forward guard
         files["nftables.d/vc-mss-clamp.nft"] = intent["nft"]
+    retransmit = render_ike_retransmit((settings or {}).get("ike_retransmit")) if intent["connections"] else None
+    if retransmit:
+        files["strongswan.d/" + IKE_RETRANSMIT_FILE] = retransmit
     return {"files": files, "warnings": list(intent["keepalive_warnings"])}

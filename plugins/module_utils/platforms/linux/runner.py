@@ -113,6 +113,7 @@ class LinuxConfig(object):
             problem = text_problem(value)
             if problem and value != "":
                 problems.append("%s %s" % (where, problem))
+        problems.extend("vc_linux_ike_retransmit %s" % p for p in V.ike_retransmit_problems(params.get("ike_retransmit")))
         if problems:
             raise ApplyError("%s: nothing was changed: %s" % (self.host, "; ".join(problems)))
         self.result: Dict[str, Any] = {"changed": False, "commands": [], "changed_files": [], "features": {}}
@@ -131,6 +132,21 @@ class LinuxConfig(object):
 
     def _updown_path(self) -> str:
         return os.path.join(self.p["swanctl_dir"], R.RRI_UPDOWN)
+
+    def _retransmit_path(self) -> str:
+        return os.path.join(self.p.get("strongswan_d_dir") or "/etc/strongswan.d", R.IKE_RETRANSMIT_FILE)
+
+    def _retransmit(self) -> List[str]:
+        """The opt-in retransmission schedule (docs/ha.md section 3): our strongswan.d file when it is set, removed
+        (ours only) when it is not; charon reads it with ``swanctl --reload-settings`` (new IKE SAs use it)."""
+        content = R.render_ike_retransmit(self.p.get("ike_retransmit"))
+        files = [{"path": self._retransmit_path(), "content": content, "mode": 0o644}] if content else []
+        changed = self._write_files("ipsec", files, prune=[self._retransmit_path()])
+        if changed:
+            self._changed("ipsec", ["swanctl --reload-settings"])
+            if not self.check_mode:
+                self._cmd(self._swanctl(["--reload-settings"]), what="swanctl --reload-settings")
+        return changed
 
     def _cmd(self, argv: Sequence[str], data: Optional[str] = None, what: Optional[str] = None) -> str:
         rc, out, err = self.run(list(argv), data=data) if data is not None else self.run(list(argv))
@@ -225,7 +241,8 @@ class LinuxConfig(object):
         # the RRI updown script first: a connection that names it must find it (docs/ha.md section 2); no split tunnel
         # with this host as IPsec device: a script of ours is removed (prune), one without our header never
         updown = [{"path": self._updown_path(), "content": R.render_rri_updown(self.rri_all), "mode": 0o755}] if self.rri_all else []
-        changed = self._write_files("ipsec", updown, prune=[self._updown_path()])
+        changed = self._retransmit()     # before the connections: a connection loaded now starts with the new schedule
+        changed += self._write_files("ipsec", updown, prune=[self._updown_path()])
         changed += self._write_files("ipsec", [{"path": conns_path, "mode": 0o644,
                                                 "content": R.render_swanctl_connections(planned, keep=keep_conns, updown=self._updown_path())}])
         changed += self._write_files("ipsec", [{"path": secrets_path, "content": secrets_text, "mode": 0o600}], secret_file=True)
@@ -277,6 +294,7 @@ class LinuxConfig(object):
             conf_dir = os.path.join(self.p["swanctl_dir"], "conf.d")
             out += [os.path.join(conf_dir, "vc-connections.conf"), os.path.join(conf_dir, "vc-secrets.conf")]
             out += [self._updown_path()] if self.rri_all else []
+            out += [self._retransmit_path()] if self.p.get("ike_retransmit") else []
         if "gre" in feats and self.p["gre_persist"]:
             out += [os.path.join(self.p["networkd_dir"], f["path"]) for f in R.render_networkd(self.all_tunnels)]
         if "mtu" in feats and (self.all_tunnels or self.rri_all):

@@ -39,6 +39,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from ...plan.views import marker_key
 from . import apply as A
 from . import frr as F
+from .render import IKE_RETRANSMIT_FILE
 
 VERSION = 1
 KEY = "__snapshot__"          # the module's private return key (popped by the action plugin)
@@ -396,6 +397,11 @@ class Restore(object):
     def restore(self) -> Dict[str, Any]:
         swanctl_before = self._swanctl_sections()
         files = self._files()
+        if any(os.path.basename(p) == IKE_RETRANSMIT_FILE for p in files):
+            # the retransmission schedule of before (docs/ha.md section 3): charon reads it again before any load
+            self._did(["swanctl --reload-settings"])
+            if not self.check_mode:
+                self._cmd(self._swanctl_argv(["--reload-settings"]), what="swanctl --reload-settings")
         if any(os.path.basename(p) in SWANCTL_FILES for p in files):
             self._swanctl(swanctl_before)
         self._links()

@@ -14,7 +14,7 @@ import re
 from typing import Any, Dict, List, Sequence, Tuple
 
 from ...plan import grammar
-from .render import LINK_PREFIX
+from .render import IKE_RETRANSMIT_FIELDS, IKE_RETRANSMIT_MAX_S, LINK_PREFIX, ike_retransmit_schedule
 
 ERROR = "error"
 WARNING = "warning"
@@ -43,6 +43,8 @@ FINDINGS: Dict[str, Tuple[str, str]] = {
     "linux.rri_static": (ERROR, "Linux: the IPsec device of a split tunnel injects its RRI route while the CHILD SA is up "
                                 "(dynamic RRI); static RRI (options.rri.static) is not built on Linux"),
     "linux.rri_tag": (ERROR, "Linux: the RRI tag is FRR's route tag: an integer 1-4294967295"),
+    "linux.ike_retransmit": (ERROR, "Linux: vc_linux_ike_retransmit is a mapping of timeout_s 0.5-30, base 1-4, tries 1-10 "
+                                    "whose schedule gives up within %d s" % IKE_RETRANSMIT_MAX_S),
 }
 
 SETTING_RULES: Dict[str, Tuple[str, str]] = {
@@ -56,6 +58,45 @@ SECRET_RULES: Dict[str, Tuple[str, str]] = {
 def secret_problems(tkey: str, entry: Dict[str, Any], generic: bool = True) -> List[Tuple[str, str, str]]:
     """``(code, field, message)`` for each secret of one tunnel a Linux CPE cannot carry (never the value)."""
     return grammar.secret_problems(SECRET_RULES, CHECKS, tkey, entry, generic)
+
+
+def _number(value: Any) -> Any:
+    """A number as charon takes it, from an int/float or its decimal text (Ansible templating gives text); None: not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str) and re.match(r"^\s*[0-9]+(\.[0-9]+)?\s*\Z", value):
+        number = float(value)
+    else:
+        return None
+    return number if number == number and number not in (float("inf"), float("-inf")) else None
+
+
+def ike_retransmit_problems(value: Any) -> List[str]:
+    """What is wrong with the opt-in retransmission schedule ``vc_linux_ike_retransmit`` (docs/ha.md section 3): a
+    mapping of ``timeout_s``, ``base``, ``tries`` (each optional: charon's default), in range, integral ``tries``, and a
+    schedule that gives up within IKE_RETRANSMIT_MAX_S. Empty: fine (or not set)."""
+    if value in (None, {}):
+        return []
+    if not isinstance(value, dict):
+        return ["must be a mapping of %s, got %s" % (", ".join(IKE_RETRANSMIT_FIELDS), type(value).__name__)]
+    out = []
+    unknown = sorted(str(k) for k in value if k not in IKE_RETRANSMIT_FIELDS)
+    if unknown:
+        out.append("unknown field(s) %s; known: %s" % (", ".join(unknown), ", ".join(IKE_RETRANSMIT_FIELDS)))
+    for field, (low, high, integer, _default) in IKE_RETRANSMIT_FIELDS.items():
+        if field not in value:
+            continue
+        number = _number(value[field])
+        if number is None or not low <= number <= high or (integer and number != int(number)):
+            out.append("%s must be %s %g-%g, got %r" % (field, "an integer" if integer else "a number", low, high, value[field]))
+    if not out:
+        sched = ike_retransmit_schedule(dict((k, _number(v)) for k, v in value.items()))
+        if sched and sched["dead_after_s"] > IKE_RETRANSMIT_MAX_S:
+            out.append("the schedule gives up only after %g s (more than %d s): lower timeout_s, base or tries"
+                       % (sched["dead_after_s"], IKE_RETRANSMIT_MAX_S))
+    return out
 
 
 def split_problems(host: str, tunnels: Sequence[Dict[str, Any]], paths: Dict[str, str]) -> List[Tuple[str, str, str, str]]:
@@ -105,6 +146,8 @@ def validate(host: str, cpe: Dict[str, Any], tunnels: Sequence[Dict[str, Any]], 
             for code, field, message in secret_problems(t["key"], secrets.get(t["key"]) or {}, generic=False):
                 out.append((ERROR, code, "%s.%s" % (path, field), message))
     out += split_problems(host, tunnels, paths)
+    for problem in ike_retransmit_problems(settings.get("ike_retransmit")):
+        out.append((ERROR, "linux.ike_retransmit", "cpes.%s.ike_retransmit" % host, "vc_linux_ike_retransmit %s" % problem))
     dpd_modes = sorted(set((t["ipsec"].get("dpd") or {}).get("mode") for t in tunnels))
     if "on-demand" in dpd_modes:
         out.append((WARNING, "linux.dpd_on_demand", "options.dpd.mode",
