@@ -14,7 +14,7 @@ set -u
 lab_lock "tests/bench/failover_profiles.sh" || exit $?
 RUN=$LAB_OUT/failover-profiles
 rm -rf "$RUN"; mkdir -p "$RUN"
-REPS=${LAB_BENCH_REPS:-3}
+NRUNS=${LAB_BENCH_REPS:-3}
 PASS=0; FAIL=0
 record() { case $1 in PASS) PASS=$((PASS + 1)) ;; *) FAIL=$((FAIL + 1)) ;; esac; hlog "$1 $2"; }
 profile_vars() {
@@ -34,7 +34,7 @@ for p in ${LAB_PROFILES:-default fast bfd}; do
 	ap playbooks/deploy_vc.yml inventories/lab -e "$ev" > "$RUN/deploy-$p.log" 2>&1
 	if [ "$(recap_failed "$RUN/deploy-$p.log")" -eq 0 ]; then record PASS "profile $p: deployed, verify green"; else
 		record FAIL "profile $p: deploy ($RUN/deploy-$p.log)"; continue; fi
-	for i in $(seq 1 "$REPS"); do
+	for i in $(seq 1 "$NRUNS"); do
 		j=$(failover_measure "profile-$p-r$i" 5)
 		echo "${p}_r$i=$j" >> "$RUN/figures.txt"; hlog "FIGURE ${p}_r$i=$j"
 		lost=$($PY -c 'import json,sys; print(json.loads(sys.argv[1]).get("lost_after_restore", "x"))' "$j" 2>/dev/null)
@@ -46,7 +46,7 @@ W=$(guest cap-stop profiles-wire); echo "wire=$W" >> "$RUN/figures.txt"
 if [ "$(sed -n 's/.* gre_from_cpe=\([0-9]*\).*/\1/p' <<<"$W")$(sed -n 's/.* gre_to_cpe=\([0-9]*\).*/\1/p' <<<"$W")" = 00 ]; then
 	record PASS "wire: zero clear-text GRE on the internet links ($W)"; else record FAIL "wire: clear-text GRE ($W)"; fi
 [ -n "${LAB_KEEP:-}" ] || vm_stop
-echo "==== failover profiles (x $REPS, $(elapsed "$t0") s; ${RUN#"$REPO"/}) ===="
+echo "==== failover profiles (x $NRUNS, $(elapsed "$t0") s; ${RUN#"$REPO"/}) ===="
 $PY - "$RUN/figures.txt" <<'EOF' | tee -a "$RUN/figures.txt"
 import json, re, statistics, sys
 runs = {}

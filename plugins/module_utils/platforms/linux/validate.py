@@ -10,6 +10,7 @@ secrets again before it writes anything (:func:`secret_problems`).
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Dict, List, Sequence, Tuple
 
@@ -70,7 +71,7 @@ def _number(value: Any) -> Any:
         number = float(value)
     else:
         return None
-    return number if number == number and number not in (float("inf"), float("-inf")) else None
+    return number if math.isfinite(number) else None
 
 
 def ike_retransmit_problems(value: Any) -> List[str]:

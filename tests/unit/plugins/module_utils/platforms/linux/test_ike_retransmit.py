@@ -14,7 +14,6 @@ import pytest
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import build_plan
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import render as L
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import snapshot as S
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import validate as V
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux.runner import ApplyError, LinuxConfig
 
 from .test_runner import Host, params
@@ -56,7 +55,7 @@ class ReloadHost(Host):
 
 # ------------------------------------------------------------------ schedule and render
 def test_charons_defaults_give_the_documented_165_s_and_the_fast_example_16_s():
-    assert L.ike_retransmit_schedule({})is None
+    assert L.ike_retransmit_schedule({}) is None
     assert L.ike_retransmit_schedule({"tries": 5})["dead_after_s"] == 165.1          # 4 x (1 + 1.8 + ... + 1.8^5)
     assert L.ike_retransmit_schedule(FAST) == {"timeout_s": 2.0, "base": 1.5, "tries": 3, "dead_after_s": 16.2}
     assert L.ike_retransmit_schedule({"timeout_s": "3", "base": "1", "tries": 5})["dead_after_s"] == 18.0
