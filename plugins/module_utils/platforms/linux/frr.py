@@ -16,7 +16,7 @@ An object is Virtual Connect's only when the plan names it AND it carries the co
 * a BFD profile (FRR cannot describe one): used by a marked neighbour of ours and by nothing else;
 * in ``router ospf`` (ospfd's default instance): the ``redistribute bgp`` line (DI prefixes to the core) and the
   ``redistribute kernel`` line (an IPsec device's RRI routes, docs/ha.md section 2) whose route-map is ours;
-* in ``address-family ipv4 unicast``: a ``redistribute``/``network`` line whose route-map is ours (the conditional
+* in ``address-family ipv4 unicast``: the ``redistribute ospf`` line whose route-map is ours (the conditional
   default's condition prefixes enter the BGP table so, docs/ha.md section 3);
 * ``bgp router-id`` when the plan sets it explicitly or the router has none.
 
@@ -230,7 +230,7 @@ def owned(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] =
             return True
         if words[:2] in REDIST_LINES and _redist_route_map(words) in ours_rm_names:
             return True
-        if words[:1] in (["network"], ["redistribute"]) and _redist_route_map(words) in ours_rm_names:
+        if words[:2] in BGP_SOURCE_LINES and _redist_route_map(words) in ours_rm_names:
             return True
         return words[:1] in (["description"], ["remark"]) or (len(words) > 2 and words[2] == "description")
 
@@ -277,7 +277,7 @@ def owned(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] =
     wanted_sources = set(tuple(x.split()[:2]) for x in intent.get("bgp_sources") or [])
     for line in af_lines:
         words = line.split()
-        if words[:1] not in (["network"], ["redistribute"]) or len(words) < 2:
+        if words[:2] not in BGP_SOURCE_LINES:
             continue
         if _redist_route_map(words) in ours_rm_names:
             out["bgp_sources"].append(line)
@@ -297,6 +297,7 @@ def owned(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] =
 
 
 REDIST_LINES = (["redistribute", "bgp"], ["redistribute", "kernel"])   # the ospfd lines Virtual Connect may own
+BGP_SOURCE_LINES = (["redistribute", "ospf"],)    # the bgpd address-family lines it may own (conditional default)
 OSPF_INTENTS = ("ospf", "ospf_rri")      # intent keys: the DI prefixes to the core (bgp), the RRI routes (kernel)
 
 

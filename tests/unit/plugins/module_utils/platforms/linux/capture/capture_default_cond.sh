@@ -96,6 +96,7 @@ capture() {  # dir
 	local d=$OUT/$1
 	vt vcd-cpe -c "show running-config" > "$d/cpe_running.txt"
 	vt vcd-cpe -c "show ip route $LANP json" > "$d/cpe_route_condition.json"
+	nx vcd-cpe ip -j route show table main > "$d/cpe_kernel_routes.json"
 	vt vcd-cpe -c "show ip bgp $LANP json" > "$d/cpe_bgp_condition.json"
 	vt vcd-cpe -c "show ip bgp neighbors 100.64.10.6 advertised-routes json" > "$d/cpe_di_advertised.json"
 	vt vcd-cpe -c "show ip bgp neighbors 100.64.10.6 json" > "$d/cpe_di_neighbor.json"
@@ -108,6 +109,7 @@ fail() { log "FAIL: $*"; exit 1; }
 log "unconditional default first (vc_redistribution without default_requires)"
 nx vcd-cpe env VTY="$R/vcd-cpe" "$PY" "$HERE/redist_apply.py" ospf "$OUT/uncond" || fail "apply ospf"
 wait_default present 90 || fail "no default at DI with the unconditional default-originate"
+vt vcd-cpe -c "show running-config" > "$OUT/uncond/cpe_running.txt"
 log "the conditional default (default_requires $LANP)"
 for i in $(seq 1 60); do vt vcd-cpe -c "show ip route $LANP" | grep -q ospf && break; sleep 1; done
 nx vcd-cpe env VTY="$R/vcd-cpe" "$PY" "$HERE/redist_apply.py" cond "$OUT/present" || fail "apply cond"
