@@ -969,7 +969,7 @@ def _r_routes_extra(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
       "routing table, and none is: the customer IGP towards the core is down or has not converged (or the core no "
       "longer announces the prefix). Return traffic goes over the other tunnel or CPE meanwhile.",
       "Bring up {red_igp} and check that the core announces {red_cond} to this CPE; the default is advertised again "
-      "once the prefix is in the routing table (FRR rescans its table every few seconds).")
+      "once the prefix is in the routing table (the router re-checks the condition by itself).")
 def _r_routes_withheld(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     c = dctx["checks"].get("bgp_advertised") or {}
     red = dctx.get("redistribution") or {}
@@ -978,7 +978,7 @@ def _r_routes_withheld(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
         return None
     ev = ["0.0.0.0/0 not advertised to %s" % dctx["tunnel"]["bgp"]["neighbor"],
           "none of %s in the routing table" % ", ".join(cond.get("prefixes") or red["default_condition"]["prefixes"])]
-    for r in cond.get("routes") or []:   # present, but not from the protocol the condition follows (FRR)
+    for r in cond.get("routes") or []:   # present, but not from the protocol the condition follows (platform rule)
         ev.append("%s is routed by %s (via %s), not by the customer IGP the condition follows"
                   % (r.get("prefix"), r.get("protocol"), r.get("next_hop") or r.get("interface")))
     return ev
