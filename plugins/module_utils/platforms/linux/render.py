@@ -561,8 +561,8 @@ def _frr_default_condition(intent: Dict[str, Any], cond: Optional[Dict[str, Any]
         return
     pl, rm = cond["prefix_list"], cond["route_map"]
     intent["prefix_lists"][pl] = _prefix_list_lines(pl, cond["prefixes"], REDISTRIBUTION_KEY)
-    intent["route_maps"]["route-map %s permit 10" % rm] = ["description %s" % marker(REDISTRIBUTION_KEY),
-                                                          "match ip address prefix-list %s" % pl]
+    intent["route_maps"]["route-map %s permit 10" % rm] = [
+        "description %s" % marker(REDISTRIBUTION_KEY), "match ip address prefix-list %s" % pl]
     if (red or {}).get("protocol") == "ospf":
         src_rm = rm + DEFAULT_CONDITION_SOURCE
         intent["route_maps"]["route-map %s permit 10" % src_rm] = [

@@ -57,7 +57,7 @@ def test_accepted_and_planned_for_the_cpe_tunnels_only(platform, protocol):
     ({"prefix": "10.10.20.0/24"}, "redistribution.default_requires", PATH),
     (["224.0.0.5/32"], "redistribution.default_requires", PATH + "[0]"),
     (["203.0.113.0/25"], "redistribution.default_requires_overlap", PATH + "[0]"),   # the DC-A /25
-    (["203.0.113.128/25"], "redistribution.default_requires_overlap", PATH + "[0]"), # the other DC's (cpe2's) /25
+    (["203.0.113.128/25"], "redistribution.default_requires_overlap", PATH + "[0]"),  # the other DC's /25 (cpe2)
     (["203.0.0.0/16"], "redistribution.default_requires_overlap", PATH + "[0]"),     # covers the DI /24
     (["198.18.10.0/24"], "redistribution.default_requires_overlap", PATH + "[0]"),   # IaaS
     (["100.64.0.0/30"], "redistribution.default_requires_overlap", PATH + "[0]"),    # tunnel 1 transit
