@@ -131,6 +131,35 @@ for rep in $(seq 1 "${REPS:-3}"); do
 	echo "returned_s $(since "$t0")" >> "$OUT/timings.txt"
 	sleep 2
 done
+cpe_lan_route() { vt vcd-cpe -c "show ip route $LANP" 2>/dev/null | grep -q "Known via \"ospf\""; }
+di_established() { vt vcd-di -c "show ip bgp summary json" 2>/dev/null | grep -q '"state":"Established"'; }
+wait_until() {  # timeout command...: poll every 0.2 s
+	local end=$(( $(date +%s) + $1 )); shift
+	while [ "$(date +%s)" -lt "$end" ]; do "$@" && return 0; sleep 0.2; done
+	return 1
+}
+power_cycle() {  # label: the CPE loses both links (BGP holds 9 s), then its tunnel comes back first, its LAN 8 s later
+	local label=$1 t1 tl td
+	nx vcd-cpe ip link set t0 down; nx vcd-cpe ip link set lan0 down
+	wait_default absent 30 || fail "$label: DI keeps the default after the CPE died"
+	wait_until 30 sh -c "! ip netns exec vcd-di vtysh --vty_socket $R/vcd-di -c 'show ip bgp summary json' | grep -q '\"state\":\"Established\"'"
+	nx vcd-cpe ip link set t0 up
+	wait_until 60 di_established || fail "$label: BGP does not come back"
+	sleep 3
+	vt vcd-di -c "show ip bgp summary" | grep "^100.64.10.5" >&2
+	if di_has_default; then echo "${label}_default_before_lan yes" >> "$OUT/timings.txt"
+	else echo "${label}_default_before_lan no" >> "$OUT/timings.txt"; fi
+	t1=$(now); nx vcd-cpe ip link set lan0 up
+	wait_until 60 cpe_lan_route || fail "$label: the CPE does not learn $LANP again"
+	tl=$(since "$t1")
+	wait_default present 60 || fail "$label: no default at DI after the CPE's OSPF converged"
+	td=$(since "$t1")
+	echo "${label}_lan_route_s $tl ${label}_default_s $td" >> "$OUT/timings.txt"
+	vt vcd-di -c "show ip bgp summary" | grep "^100.64.10.5" >&2
+}
+log "a CPE that comes back: BGP first, OSPF later (the lab's recovery defect, docs/ha.md section 3)"
+power_cycle cond
+grep -q "^cond_default_before_lan no" "$OUT/timings.txt" || fail "the conditional default reached DI before the CPE had $LANP"
 cat "$OUT/timings.txt" >&2
 log "back to the unconditional default (default_requires removed): the delta changes the line in place"
 mkdir -p "$OUT/revert"
@@ -140,4 +169,9 @@ vt vcd-cpe -c "show running-config" | grep -q "VC-DEFAULT-COND" && fail "VC-DEFA
 nx vcd-core ip link set lan1 down; sleep 8
 di_has_default || fail "the unconditional default is withheld"
 nx vcd-core ip link set lan1 up
+wait_until 60 cpe_lan_route || fail "the CPE does not learn $LANP again"
+log "the same return with the unconditional default: the defect (DI gets the default before the CPE has the LAN)"
+power_cycle uncond
+grep -q "^uncond_default_before_lan yes" "$OUT/timings.txt" || fail "the unconditional default did not show the defect"
+cat "$OUT/timings.txt" >&2
 log "done: PASS"
