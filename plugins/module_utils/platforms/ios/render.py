@@ -385,8 +385,9 @@ def _redistribution(ctx: _Render, cpe: Dict) -> None:
 
 def _default_condition(ctx: _Render, cond: Optional[Dict]) -> None:
     """The conditional default (docs/ha.md section 3): IOS-XE evaluates ``neighbor X default-originate route-map``
-    against the routing table (RIB), so the route-map only matches the condition prefixes (an exact prefix-list
-    match); nothing enters the BGP table, nothing else is advertised. Both objects carry the redistribution marker."""
+    against the routing table (RIB, Cisco's documented behaviour; not yet checked on a real IOS-XE), so the route-map
+    only matches the condition prefixes (an exact prefix-list match); nothing enters the BGP table, nothing else is
+    advertised. Both objects carry the redistribution marker."""
     if not cond:
         return
     pl, rm = cond["prefix_list"], cond["route_map"]
