@@ -171,7 +171,7 @@ def _default_requires(findings: Findings, path: str, value: Any) -> List[str]:
                          "default_requires %s is the default route itself: name the customer's own prefix (e.g. a LAN "
                          "behind the core) whose presence means the customer network is reachable" % text)
             continue
-        why = A.unicast_problem(net[0]) if net[1] == 32 else None
+        why = A.unicast_problem(net[0])   # multicast, loopback, link-local, reserved: never a customer route
         if why:
             findings.add("redistribution.default_requires", ipath, "default_requires %s is %s" % (text, why))
             continue

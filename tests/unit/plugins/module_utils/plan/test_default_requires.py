@@ -56,6 +56,8 @@ def test_accepted_and_planned_for_the_cpe_tunnels_only(platform, protocol):
     (["10.%d.0.0/16" % i for i in range(9)], "redistribution.default_requires", PATH),
     ({"prefix": "10.10.20.0/24"}, "redistribution.default_requires", PATH),
     (["224.0.0.5/32"], "redistribution.default_requires", PATH + "[0]"),
+    (["239.1.0.0/16"], "redistribution.default_requires", PATH + "[0]"),            # multicast, any length
+    (["127.0.0.0/8"], "redistribution.default_requires", PATH + "[0]"),
     (["203.0.113.0/25"], "redistribution.default_requires_overlap", PATH + "[0]"),   # the DC-A /25
     (["203.0.113.128/25"], "redistribution.default_requires_overlap", PATH + "[0]"),  # the other DC's /25 (cpe2)
     (["203.0.0.0/16"], "redistribution.default_requires_overlap", PATH + "[0]"),     # covers the DI /24
