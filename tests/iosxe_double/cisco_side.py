@@ -497,7 +497,20 @@ class Evaluator:
             if n.prefix_out and not model.prefix_list_permits(pls.get(n.prefix_out), prefix):
                 continue
             rows.append(best)
-        return n.default_originate, rows
+        return self.default_sent(ev, n), rows
+
+    def default_sent(self, ev: Evaluation, n: model.Neighbor) -> bool:
+        """``default-originate``: always; ``default-originate route-map NAME``: only while a route of the routing
+        table (RIB, not the BGP table: docs/ha.md section 3) is permitted by the route-map (its ``match ip address
+        prefix-list`` matches the route's prefix exactly, as a prefix-list does); a missing route-map sends nothing."""
+        if not n.default_originate:
+            return False
+        if n.default_originate_map is None:
+            return True
+        maps, pls = model.route_maps(self.root), model.prefix_lists(self.root)
+        if n.default_originate_map not in maps:
+            return False
+        return any(model.route_map_result(maps, n.default_originate_map, pls, r["prefix"]) is not None for r in ev.rib)
 
 
 def _pkey(prefix: str):

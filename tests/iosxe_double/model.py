@@ -307,6 +307,7 @@ class Neighbor:
     fall_over_bfd: bool = False
     activate: bool = False
     default_originate: bool = False
+    default_originate_map: str | None = None    # default-originate route-map NAME: the conditional default
     prefix_in: str | None = None
     prefix_out: str | None = None
     route_map_in: str | None = None
@@ -379,6 +380,7 @@ def bgp(root: Node) -> Bgp | None:
                         n.activate = True
                     elif a == "default-originate":
                         n.default_originate = True
+                        n.default_originate_map = w[4] if len(w) > 4 and w[3] == "route-map" else None
                     elif a == "prefix-list":
                         if w[4] == "in":
                             n.prefix_in = w[3]

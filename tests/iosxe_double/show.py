@@ -692,7 +692,7 @@ def _nbr_detail(ctx: ShowContext, addr: str) -> str:
         if n.soft_in:
             lines.append("  Inbound soft reconfiguration allowed")
         if n.default_originate:
-            lines.append("  Default information originate, default sent")
+            lines.append("  Default information originate, default %s" % ("sent" if default else "not sent"))
         lines += ["                                 Sent       Rcvd",
                   "  Prefix activity:               ----       ----",
                   "    Prefixes Current:               %d          %d (Consumes %d bytes)" % (

@@ -163,13 +163,9 @@ drill_cpe_failure() { # [SUFFIX]  (dual-CPE lab: cpe1 carries tunnel 1, cpe2 tun
 	ps=$(ha_pingstats "$RUN/$name.ping" "$tk" "$tr")
 	figure "cpe_failure_ping$s" "$ps"
 	check "cpe-failure$s: traffic resumed over cpe2 (outage measured)" ha_ok_json "$ps" 'd["outage_s"] is not None and d["outage_s"] < 180'
-	# Known issue (docs/ha.md section 3, "recovery is not lossless"): the returning CPE's BGP advertises 0.0.0.0/0 to
-	# Dedicated Instance before its OSPF has the customer LAN; measured and reported, not hidden and not a pass
-	if ha_ok_json "$ps" 'd["lost_after_restore"] == 0'; then
-		record PASS "cpe-failure$s: recovery with zero loss"
-	else
-		record KNOWN "cpe-failure$s: recovery lost $(ha_ok_lost "$ps") packets: the default route reaches Dedicated Instance before cpe1's OSPF has the LAN (docs/ha.md, known issue)"
-	fi
+	# The conditional default (docs/ha.md section 3, vc_redistribution.default_requires in inventories/lab-dual): the
+	# returning cpe1 advertises 0.0.0.0/0 to Dedicated Instance only once its OSPF has the LAN, so no reply is lost
+	check "cpe-failure$s: recovery with zero loss (lost $(ha_ok_lost "$ps"))" ha_ok_json "$ps" 'd["lost_after_restore"] == 0'
 	verify_green inventories/lab-dual "$name-verify-back"; rc=$?
 	check "cpe-failure$s: verify_vc.yml green again (both CPEs)" test "$rc" -eq 0
 }

@@ -117,6 +117,8 @@ RULES: Dict[str, Tuple[str, str]] = {
     "redistribution.field": (ERROR, "a redistribution field applies only to the protocol it belongs to"),
     "redistribution.value": (ERROR, "a redistribution value (tag, OSPF process, metric, metric type, flag) is out of range"),
     "redistribution.neighbor": (ERROR, "iBGP core neighbours are 1-8 distinct customer unicast addresses, none of them a VC address"),
+    "redistribution.default_requires": (ERROR, "default_requires is 1-8 distinct customer unicast IPv4 prefixes, none of them 0.0.0.0/0"),
+    "redistribution.default_requires_overlap": (ERROR, "a default_requires prefix overlaps a DI/IaaS prefix or a tunnel transit subnet"),
     "redistribution.ibgp_asn": (WARNING, "iBGP to the core runs in the Cisco-assigned customer ASN unless vc_bgp_asn is set"),
     "split.field": (ERROR, "ipsec_inside_ip belongs to a split tunnel (one with ipsec_host)"),
     "split.same_host": (WARNING, "ipsec_host equal to the GRE/BGP router is not a split: omit it"),

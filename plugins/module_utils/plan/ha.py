@@ -38,9 +38,17 @@ REDISTRIBUTION_FIELDS: Dict[str, Dict[str, Any]] = {
                   "protocols": ("bgp",)},
     "next_hop_self": {"rule": "true or false (default true): the core must reach the DI prefixes via the CPE",
                       "protocols": ("bgp",)},
+    "default_requires": {"rule": "1-8 customer IPv4 prefixes a.b.c.d/len (a string or a list; not 0.0.0.0/0, not "
+                                 "overlapping a DI/IaaS prefix or a tunnel transit subnet): the CPE advertises 0.0.0.0/0 "
+                                 "to Dedicated Instance only while at least one of them is in its routing table",
+                         "protocols": ("ospf", "bgp")},
 }
 REDISTRIBUTION_DEFAULTS = {"include_iaas": True, "ospf_process": 1, "metric": 20, "metric_type": 2, "next_hop_self": True}
 MAX_CORE_NEIGHBORS = 8
+MAX_DEFAULT_REQUIRES = 8
+# The conditional default (default_requires): the prefix-list of the condition prefixes and the route-map that
+# neighbor X default-originate names (VC- marks them as ours).
+DEFAULT_CONDITION = "VC-DEFAULT-COND"
 # The names of the redistribution objects on every platform (VC- marks them as ours).
 ROUTE_MAP = "VC-REDIST"
 PREFIX_LIST = "VC-REDIST"
@@ -131,12 +139,89 @@ def resolve_redistribution(host: str, value: Any, findings: Findings) -> Optiona
                     continue
                 seen.append(ip)
             out["neighbors"] = seen
+    out["default_requires"] = _default_requires(findings, path + ".default_requires", value.get("default_requires"))
     return out
 
 
+def _default_requires(findings: Findings, path: str, value: Any) -> List[str]:
+    """``default_requires``: canonical prefixes (syntax, 0.0.0.0/0 and count here; overlaps with the VC prefixes in
+    :func:`redistribution_plan`, which knows the tunnels). [] when not set."""
+    if value is None or value == [] or value == "":
+        return []
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        findings.add("redistribution.default_requires", path,
+                     "default_requires must be a prefix or a list of prefixes, got %s" % type(value).__name__)
+        return []
+    if len(items) > MAX_DEFAULT_REQUIRES:
+        findings.add("redistribution.default_requires", path,
+                     "%d prefixes: at most %d (the default is sent while any one of them is routed)"
+                     % (len(items), MAX_DEFAULT_REQUIRES))
+        return []
+    out: List[str] = []
+    for i, text in enumerate(items):
+        ipath = "%s[%d]" % (path, i)
+        try:
+            net = A.parse_prefix(text)
+        except A.AddressError as exc:
+            findings.add("redistribution.default_requires", ipath, "default_requires: %s" % exc.message)
+            continue
+        if net[1] == 0:
+            findings.add("redistribution.default_requires", ipath,
+                         "default_requires %s is the default route itself: name the customer's own prefix (e.g. a LAN "
+                         "behind the core) whose presence means the customer network is reachable" % text)
+            continue
+        why = A.unicast_problem(net[0])   # multicast, loopback, link-local, reserved: never a customer route
+        if why:
+            findings.add("redistribution.default_requires", ipath, "default_requires %s is %s" % (text, why))
+            continue
+        prefix = A.cidr(net)
+        if prefix in out:
+            findings.add("redistribution.default_requires", ipath, "default_requires %s is listed twice" % prefix)
+            continue
+        out.append(prefix)
+    return out
+
+
+def _default_condition(path: str, red: Dict[str, Any], tunnels: List[Dict[str, Any]],
+                       all_tunnels: List[Dict[str, Any]], findings: Findings) -> Optional[Dict[str, Any]]:
+    """The conditional default of the CPE (docs/ha.md section 3): None without ``default_requires``. A condition
+    prefix must be the customer's: never a prefix learned from Dedicated Instance (the default would then depend
+    on Cisco's own routes) nor a tunnel transit subnet (always connected while the tunnel is up)."""
+    wanted = red.get("default_requires") or []
+    if not wanted:
+        return None
+    vc: List[Any] = []
+    for t in all_tunnels:
+        for p in t.get("expect_received") or []:
+            vc.append((A.parse_prefix(p), "the DI/IaaS prefix %s (tunnel %s)" % (p, t["key"])))
+        for p in (t.get("iaas_dc_prefix"),):
+            if p:
+                vc.append((A.parse_prefix(p), "the IaaS prefix %s (tunnel %s)" % (p, t["key"])))
+        net = (t.get("cpe") or {}).get("tunnel_network")
+        if net:
+            vc.append((A.parse_prefix(net), "the tunnel transit subnet %s (tunnel %s)" % (net, t["key"])))
+    ok: List[str] = []
+    for i, prefix in enumerate(wanted):
+        net = A.parse_prefix(prefix)
+        clash = next((what for other, what in vc if A.overlaps(net, other)), None)
+        if clash:
+            findings.add("redistribution.default_requires_overlap", "%s.default_requires[%d]" % (path, i),
+                         "default_requires %s overlaps %s: the condition must be a customer prefix learned from the "
+                         "customer network (e.g. the LAN behind the core), not a Virtual Connect one" % (prefix, clash))
+            continue
+        ok.append(prefix)
+    if len(ok) != len(wanted):
+        return None
+    return {"prefixes": ok, "prefix_list": DEFAULT_CONDITION, "route_map": DEFAULT_CONDITION,
+            "tunnels": [t["key"] for t in tunnels]}
+
+
 def redistribution_plan(host: str, settings: Dict[str, Any], tunnels: List[Dict[str, Any]], router_asn: Optional[int],
-                        router_asn_explicit: bool, findings: Findings) -> Optional[Dict[str, Any]]:
-    """``cpes[host].redistribution`` of the plan from the resolved setting and the CPE's plan tunnels."""
+                        router_asn_explicit: bool, findings: Findings,
+                        all_tunnels: Optional[List[Dict[str, Any]]] = None) -> Optional[Dict[str, Any]]:
+    """``cpes[host].redistribution`` of the plan from the resolved setting and the CPE's plan tunnels
+    (``all_tunnels``: every tunnel of the plan, whose VC prefixes a ``default_requires`` prefix must not overlap)."""
     red = settings.get("redistribution")
     if not red or not red.get("protocol") or not tunnels:
         return None
@@ -156,6 +241,9 @@ def redistribution_plan(host: str, settings: Dict[str, Any], tunnels: List[Dict[
         return None
     out: Dict[str, Any] = {"protocol": red["protocol"], "prefixes": prefixes, "ospf": None, "ibgp": None,
                            "route_map": ROUTE_MAP, "prefix_list": PREFIX_LIST}
+    cond = _default_condition(path, red, tunnels, all_tunnels if all_tunnels is not None else tunnels, findings)
+    if cond is not None:   # only with default_requires: plans without it stay exactly as before
+        out["default_condition"] = cond
     if red["protocol"] == "ospf":
         out["ospf"] = {"process": red["ospf_process"], "metric": red["metric"], "metric_type": red["metric_type"],
                        "tag": int(red["tag"] if red["tag"] is not None else router_asn), "source_asn": router_asn}

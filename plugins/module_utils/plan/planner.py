@@ -854,6 +854,7 @@ def _build(
 
     plan_cpes: Dict[str, Any] = {}
     by_key = {t["key"]: t for r in plan_regions for t in r["tunnels"]}
+    all_tunnels = list(by_key.values())
     for host, v in view.items():
         mine = [
             by_key["%s-%s" % (t["region"]["label"], t["dc"])] for t in v["tunnels"] if "%s-%s" % (t["region"]["label"], t["dc"]) in by_key
@@ -885,7 +886,8 @@ def _build(
             "gre_destinations": [t["di"]["gre_ip"] for t in mine],
             "regions": sorted(set(t["region"] for t in mine)),
         }
-        red = redistribution_plan(host, v["settings"], mine, v["router_asn"], v["settings"]["bgp_asn"] is not None, findings)
+        red = redistribution_plan(host, v["settings"], mine, v["router_asn"], v["settings"]["bgp_asn"] is not None, findings,
+                                  all_tunnels=all_tunnels)
         if red is not None:  # only when vc_redistribution is set: inventories without it plan exactly as before
             plan_cpes[host]["redistribution"] = red
     for host, entry in ipsec_hosts.items():

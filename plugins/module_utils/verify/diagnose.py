@@ -963,6 +963,27 @@ def _r_routes_extra(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
     return ["extra %s" % ", ".join(sorted(extra))] if extra else None
 
 
+@rule("routes.default_withheld", "routes", ("bgp_advertised",),
+      "The CPE withholds 0.0.0.0/0 from Dedicated Instance on purpose: its conditional default "
+      "(vc_redistribution.default_requires) sends it only while a customer prefix ({red_cond}) is in the CPE's "
+      "routing table, and none is: the customer IGP towards the core is down or has not converged (or the core no "
+      "longer announces the prefix). Return traffic goes over the other tunnel or CPE meanwhile.",
+      "Bring up {red_igp} and check that the core announces {red_cond} to this CPE; the default is advertised again "
+      "once the prefix is in the routing table (the router re-checks the condition by itself).")
+def _r_routes_withheld(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    c = dctx["checks"].get("bgp_advertised") or {}
+    red = dctx.get("redistribution") or {}
+    cond = (((dctx.get("state") or {}).get("redistribution") or {}).get("default_condition")) or {}
+    if "0.0.0.0/0" not in (c.get("missing") or []) or not red.get("default_condition") or cond.get("routed") != []:
+        return None
+    ev = ["0.0.0.0/0 not advertised to %s" % dctx["tunnel"]["bgp"]["neighbor"],
+          "none of %s in the routing table" % ", ".join(cond.get("prefixes") or red["default_condition"]["prefixes"])]
+    for r in cond.get("routes") or []:   # present, but not from the protocol the condition follows (platform rule)
+        ev.append("%s is routed by %s (via %s), not by the customer IGP the condition follows"
+                  % (r.get("prefix"), r.get("protocol"), r.get("next_hop") or r.get("interface")))
+    return ev
+
+
 @rule("routes.default_not_advertised", "routes", ("bgp_advertised",),
       "The 0.0.0.0/0 route must be advertised from the customer to the Dedicated Instance data center side, "
       "on both the data center A and the data center B tunnel; it is not advertised on this tunnel.",

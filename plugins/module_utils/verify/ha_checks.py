@@ -107,7 +107,8 @@ def check_redistribution(ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
 def red_values(red: Any) -> Dict[str, Any]:
     """The ``{red_*}`` words of the diagnose fixes for a plan's redistribution (empty strings when none)."""
     if not isinstance(red, dict):
-        return {"red_how": "", "red_map": "", "red_prefixes": "", "red_tag": "", "red_asn": "", "cpe_core_hint": ""}
+        return {"red_how": "", "red_map": "", "red_prefixes": "", "red_tag": "", "red_asn": "", "cpe_core_hint": "",
+                "red_cond": "", "red_igp": ""}
     ospf, ibgp = red.get("ospf") or {}, red.get("ibgp") or {}
     if ospf:
         how = ("redistribute bgp %s into OSPF process %s through route-map %s (metric %s, E%s, tag %s)"
@@ -116,8 +117,11 @@ def red_values(red: Any) -> Dict[str, Any]:
     else:
         how = ("iBGP to the core %s with next-hop-self and route-map %s out"
                % (", ".join(ibgp.get("neighbors") or []), red.get("route_map")))
+    cond = red.get("default_condition") or {}
     return {"red_how": how, "red_map": red.get("route_map"), "red_prefixes": ", ".join(red.get("prefixes") or []),
-            "red_tag": ospf.get("tag", ""), "red_asn": ibgp.get("asn", ""), "cpe_core_hint": "<the CPE's address>"}
+            "red_tag": ospf.get("tag", ""), "red_asn": ibgp.get("asn", ""), "cpe_core_hint": "<the CPE's address>",
+            "red_cond": ", ".join(cond.get("prefixes") or []),
+            "red_igp": "the OSPF adjacency with the core" if ospf else "the iBGP session with the core"}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -89,3 +89,47 @@ def test_drift_is_diagnosed_and_the_next_deploy_repairs_it(ha, ha_deployed):
     repair = ha.playbook(DEPLOY, "-e", "vc_deploy_verify=false")
     assert repair.rc == 0 and repair.recap["cpe1"]["changed"] > 0, repair.out[-3000:]
     assert " redistribute bgp 64551 route-map VC-REDIST\n" in router.config_text()
+
+
+COND_RED = {"protocol": "ospf", "ospf_process": 1, "metric": 20, "metric_type": 1, "tag": 4242,
+            "default_requires": ["10.30.40.0/24"]}
+COND_STATIC = "ip route 10.30.40.0 255.255.255.0 10.20.0.2"
+
+
+def test_conditional_default_over_ssh(ha, ha_deployed):
+    """vc_redistribution.default_requires (docs/ha.md section 3): deployed over SSH, idempotent; with no route to the
+    condition prefix the double withholds the default (it evaluates the route-map against its RIB), verify fails on
+    bgp_advertised and diagnose names routes.default_withheld; the route appears, verify is green; dropping the
+    option puts the unconditional default back."""
+    from iosxe_double import Session
+
+    router = ha.routers["cpe1"]
+    cond = json.dumps({"vc_redistribution": COND_RED})
+    first = ha.playbook(DEPLOY, "-e", cond, "-e", "vc_deploy_verify=false")
+    assert first.rc == 0 and first.recap["cpe1"]["changed"] > 0, first.out[-3000:]
+    cfg = router.config_text()
+    assert "  neighbor 100.64.0.2 default-originate route-map VC-DEFAULT-COND\n" in cfg
+    assert "route-map VC-DEFAULT-COND permit 10\n description webex_di.virtual_connect:redistribution\n" in cfg
+    again = ha.playbook(DEPLOY, "-e", cond, "-e", "vc_deploy_verify=false")
+    assert again.rc == 0 and again.recap["cpe1"]["changed"] == 0, again.out[-3000:]
+    down = ha.playbook(VERIFY, "-e", cond)
+    assert down.rc != 0
+    checks = _checks(json.loads((ha.workdir / "reports" / "cpe1.json").read_text()))
+    assert checks[("lab-A", "bgp_advertised")]["status"] == "fail"
+    diag = ha.playbook(DIAGNOSE, "-e", cond)
+    assert diag.rc == 0, diag.out[-4000:]
+    doc = json.loads((ha.workdir / "reports" / "diagnose-cpe1.json").read_text())
+    assert {t["key"]: t["cause_id"] for t in doc["tunnels"] if not t["ok"]} == {
+        "lab-A": "routes.default_withheld", "lab-B": "routes.default_withheld"}
+    s = Session(router, "admin")
+    for line in ("enable", "configure terminal", COND_STATIC, "end"):
+        s.handle_line(line)
+    up = ha.playbook(VERIFY, "-e", cond)
+    assert up.rc == 0, up.out[-4000:]
+    for line in ("configure terminal", "no " + COND_STATIC, "end"):
+        s.handle_line(line)
+    back = ha.playbook(DEPLOY, "-e", "vc_deploy_verify=false", "-e", "vc_ios_prune=true")
+    assert back.rc == 0 and back.recap["cpe1"]["changed"] > 0, back.out[-3000:]
+    assert "  neighbor 100.64.0.2 default-originate\n" in router.config_text()
+    assert "VC-DEFAULT-COND" not in router.config_text()
+    assert ha.playbook(VERIFY).rc == 0

@@ -159,9 +159,12 @@ def build_ios_state(outputs: Dict[str, Optional[str]], host: Optional[str] = Non
     red = (((plan or {}).get("cpes") or {}).get(host) or {}).get("redistribution") if host else None
     if red:   # the hand-over to the customer core (docs/ha.md): only when the plan has one
         running = [text for _args, text in parsed["running_redistribution"]]
+        want = set(R.condition_command(p) for p in (red.get("default_condition") or {}).get("prefixes") or [])
+        conds = [P.parse_ip_route(text) for command, text in (outputs or {}).items()
+                 if text is not None and re.sub(r"\s+", " ", (command or "").strip()) in want]
         state["redistribution"] = R.build(red, (running or [None])[0],
                                           [text for _args, text in parsed["ospf_external"]], state["bgp_neighbors"],
-                                          ((plan.get("cpes") or {}).get(host) or {}).get("bgp", {}).get("asn"))
+                                          ((plan.get("cpes") or {}).get(host) or {}).get("bgp", {}).get("asn"), conds)
     # optional diagnose evidence (config, probes, log_events): only what the outputs hold
     state.update(build_evidence([text for _args, text in parsed["running_config"]],
                                 [text for _args, text in parsed["logging"]],

@@ -326,6 +326,7 @@ _SINGLE_VALUED = [
     re.compile(r"^(neighbor \S+ description) "),
     re.compile(r"^(neighbor \S+ timers) "),
     re.compile(r"^(neighbor \S+ ebgp-multihop)\b"),
+    re.compile(r"^(neighbor \S+ default-originate)\b"),   # with or without route-map: one per neighbour
     re.compile(r"^(neighbor \S+ prefix-list) \S+ (in|out)$"),
     re.compile(r"^(neighbor \S+ route-map) \S+ (in|out)$"),
     re.compile(r"^(redistribute bgp \d+)\b"),       # router ospf: one redistribution per source AS

@@ -6,7 +6,9 @@
   OSPF processes with their ``redistribute bgp`` lines and the neighbours' VC route-maps;
 * ``show ip ospf <pid> database external self-originate``: the type-5 LSAs this CPE originates (what every OSPF
   router of the customer network learns from it), with their tag, metric and metric type;
-* iBGP: ``show ip bgp neighbors <core>`` and ``... advertised-routes`` (the parsers of show_parsers.py).
+* iBGP: ``show ip bgp neighbors <core>`` and ``... advertised-routes`` (the parsers of show_parsers.py);
+* the conditional default (``default_requires``, docs/ha.md section 3): ``show ip route <net> <mask>
+  longer-prefixes`` per condition prefix; IOS-XE sends the default while the routing table has exactly one of them.
 
 Pure Python, no Ansible import, Python 3.8 compatible.
 """
@@ -32,7 +34,40 @@ def gather_commands(red: Optional[Dict[str, Any]], make) -> List[Dict[str, Any]]
     for ip in (red.get("ibgp") or {}).get("neighbors") or []:
         cmds.append(make("show ip bgp neighbors %s" % ip, "bgp_neighbor", optional=True))
         cmds.append(make("show ip bgp neighbors %s advertised-routes" % ip, "bgp_advertised", optional=True))
+    for prefix in (red.get("default_condition") or {}).get("prefixes") or []:
+        cmds.append(make(condition_command(prefix), "ip_route", optional=True))
     return cmds
+
+
+def condition_command(prefix: str) -> str:
+    """``show ip route <net> <mask> longer-prefixes`` of one condition prefix (the table form the parser reads)."""
+    import ipaddress
+
+    net = ipaddress.IPv4Network(prefix)
+    return "show ip route %s %s longer-prefixes" % (net.network_address, net.netmask)
+
+
+def default_condition(red: Dict[str, Any], route_tables: Optional[List[Dict[str, Any]]]) -> Optional[Dict[str, Any]]:
+    """``state.redistribution.default_condition``: ``{prefixes, routed, routes}`` from the parsed ``show ip route``
+    tables (``routed``: the condition prefixes in the routing table, any protocol, exactly that prefix: what IOS-XE's
+    ``default-originate route-map`` matches); None without ``default_requires``; ``routed`` None when no table was
+    gathered."""
+    cond = red.get("default_condition")
+    if not cond:
+        return None
+    wanted = list(cond.get("prefixes") or [])
+    out: Dict[str, Any] = {"prefixes": wanted, "routed": None, "routes": []}
+    if not route_tables:
+        return out
+    for tbl in route_tables:
+        for r in tbl.get("routes") or []:
+            if r.get("prefix") in wanted and not any(x["prefix"] == r["prefix"] for x in out["routes"]):
+                hop = next(iter(r.get("paths") or []), {})
+                out["routes"].append({"prefix": r["prefix"], "protocol": r.get("protocol"),
+                                      "next_hop": hop.get("next_hop"), "interface": hop.get("interface")})
+    found = set(x["prefix"] for x in out["routes"])
+    out["routed"] = [p for p in wanted if p in found]
+    return out
 
 
 _FIELD = re.compile(r"^\s*(Link State ID|Advertising Router|Network Mask|Metric Type|Metric|External Route Tag):\s*(\S+)")
@@ -105,10 +140,14 @@ def running_configured(text: Optional[str], red: Dict[str, Any], asn: Optional[i
 
 
 def build(red: Dict[str, Any], running: Optional[str], ospf_texts: List[str], neighbors: List[Dict[str, Any]],
-          asn: Optional[int]) -> Dict[str, Any]:
-    """``state.redistribution`` (docs/contract.md section 3) from the parsed outputs."""
+          asn: Optional[int], condition_tables: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
+    """``state.redistribution`` (docs/contract.md section 3) from the parsed outputs (``condition_tables``: the parsed
+    ``show ip route`` outputs of the condition prefixes, :func:`condition_command`)."""
     out: Dict[str, Any] = {"protocol": red.get("protocol"), "configured": running_configured(running, red, asn),
                            "exported": None, "exported_detail": None, "core_neighbors": []}
+    cond = default_condition(red, condition_tables)
+    if cond is not None:
+        out["default_condition"] = cond
     if red.get("ospf"):
         if ospf_texts:
             detail = [d for text in ospf_texts for d in parse_ospf_external(text)]

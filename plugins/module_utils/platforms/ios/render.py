@@ -307,15 +307,17 @@ def _bgp(ctx: _Render, cpe: Dict) -> None:
     if cbgp.get("router_id"):
         b.add("bgp router-id %s" % cbgp["router_id"], "bgp", on_create=not cbgp.get("router_id_explicit"))
     af = Block("address-family ipv4", "bgp_af", owned=False, own_rx=nb_rx, exit="exit-address-family")
+    cond = (cpe.get("redistribution") or {}).get("default_condition")
     for t in tunnels:
-        _bgp_neighbor(ctx, t, b, af)
+        _bgp_neighbor(ctx, t, b, af, cond if cond and t["key"] in cond["tunnels"] else None)
     for nb in intent.core_neighbors:
         _core_neighbor(cpe["redistribution"], nb, b, af)
     b.children.append(af)
     intent.blocks.append(b)
 
 
-def _bgp_neighbor(ctx: _Render, t: Dict, router: Block, af: Block) -> None:
+def _bgp_neighbor(ctx: _Render, t: Dict, router: Block, af: Block, cond: Optional[Dict] = None) -> None:
+    """One Dedicated Instance neighbour; ``cond``: the CPE's conditional default (``default-originate route-map``)."""
     bgp, key = t["bgp"], t["key"]
     nb = bgp["neighbor"]
 
@@ -338,7 +340,9 @@ def _bgp_neighbor(ctx: _Render, t: Dict, router: Block, af: Block) -> None:
     line(af, "activate")
     if bgp.get("soft_reconfiguration_inbound", True):
         line(af, "soft-reconfiguration inbound")
-    if bgp.get("default_originate", True):
+    if bgp.get("default_originate", True) and cond:
+        line(af, "default-originate route-map %s" % cond["route_map"])
+    elif bgp.get("default_originate", True):
         line(af, "default-originate")
     line(af, "prefix-list %s in" % forms.prefix_list_in(t["name"]))
     line(af, "prefix-list %s out" % forms.prefix_list_out(t["name"]))
@@ -370,12 +374,34 @@ def _redistribution(ctx: _Render, cpe: Dict) -> None:
         rmap.add("set tag %d" % int(ospf["tag"]), "bgp")
     ctx.names.setdefault("route_map", set()).add(rm)
     intent.blocks.append(rmap)
+    _default_condition(ctx, red.get("default_condition"))
     if ospf:
         intent.ospf_process = int(ospf["process"])
         b = Block("router ospf %d" % intent.ospf_process, "ospf", owned=False,
                   own_rx=r"^redistribute bgp \d+ (.* )?route-map %s$" % _rx_escape(rm))
         b.add("redistribute bgp %d subnets route-map %s" % (int(ospf["source_asn"]), rm), "bgp")
         intent.blocks.append(b)
+
+
+def _default_condition(ctx: _Render, cond: Optional[Dict]) -> None:
+    """The conditional default (docs/ha.md section 3): IOS-XE evaluates ``neighbor X default-originate route-map``
+    against the routing table (RIB, Cisco's documented behaviour; not yet checked on a real IOS-XE), so the route-map
+    only matches the condition prefixes (an exact prefix-list match); nothing enters the BGP table, nothing else is
+    advertised. Both objects carry the redistribution marker."""
+    if not cond:
+        return
+    pl, rm = cond["prefix_list"], cond["route_map"]
+    plist = Block(None, "prefix_list", owned=False, own_rx=_compile_names(r"^ip prefix-list (%s) ", [pl]))
+    plist.add("ip prefix-list %s description %s" % (pl, forms.marker(forms.REDISTRIBUTION_KEY)), "bgp", marker=True)
+    for i, prefix in enumerate(cond["prefixes"]):
+        plist.add(forms.prefix_list_line(pl, 5 * (i + 1), "permit", prefix), "bgp")
+    ctx.names["prefix_list"].add(pl)
+    ctx.intent.blocks.append(plist)
+    rmap = Block("route-map %s permit 10" % rm, "route_map")
+    rmap.add("description %s" % forms.marker(forms.REDISTRIBUTION_KEY), "bgp", marker=True)
+    rmap.add("match ip address prefix-list %s" % pl, "bgp")
+    ctx.names.setdefault("route_map", set()).add(rm)
+    ctx.intent.blocks.append(rmap)
 
 
 def _core_neighbor(red: Dict, nb: str, router: Block, af: Block) -> None:

@@ -16,6 +16,8 @@ An object is Virtual Connect's only when the plan names it AND it carries the co
 * a BFD profile (FRR cannot describe one): used by a marked neighbour of ours and by nothing else;
 * in ``router ospf`` (ospfd's default instance): the ``redistribute bgp`` line (DI prefixes to the core) and the
   ``redistribute kernel`` line (an IPsec device's RRI routes, docs/ha.md section 2) whose route-map is ours;
+* in ``address-family ipv4 unicast``: the ``redistribute ospf`` line whose route-map is ours (the conditional
+  default's condition prefixes enter the BGP table so, docs/ha.md section 3);
 * ``bgp router-id`` when the plan sets it explicitly or the router has none.
 
 An object the plan names that exists without the marker (or that another configuration uses) is
@@ -228,6 +230,8 @@ def owned(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] =
             return True
         if words[:2] in REDIST_LINES and _redist_route_map(words) in ours_rm_names:
             return True
+        if words[:2] in BGP_SOURCE_LINES and _redist_route_map(words) in ours_rm_names:
+            return True
         return words[:1] in (["description"], ["remark"]) or (len(words) > 2 and words[2] == "description")
 
     elsewhere = set()  # type: Set[str]
@@ -267,7 +271,18 @@ def owned(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] =
         "kept_stale": kept_stale,
         "activate_needed": "no bgp default ipv4-unicast" in router_lines,
         "ospf": _ospf_part(ospf_node, ours_rm_names),
+        "bgp_sources": [],
+        "foreign_sources": [],
     }  # type: Dict[str, Any]
+    wanted_sources = set(tuple(x.split()[:2]) for x in intent.get("bgp_sources") or [])
+    for line in af_lines:
+        words = line.split()
+        if words[:2] not in BGP_SOURCE_LINES:
+            continue
+        if _redist_route_map(words) in ours_rm_names:
+            out["bgp_sources"].append(line)
+        elif tuple(words[:2]) in wanted_sources:
+            out["foreign_sources"].append(line)
     for line in router_lines:
         if line.startswith("bgp router-id "):
             out["router_id"] = line.split()[2]
@@ -282,6 +297,7 @@ def owned(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any]] =
 
 
 REDIST_LINES = (["redistribute", "bgp"], ["redistribute", "kernel"])   # the ospfd lines Virtual Connect may own
+BGP_SOURCE_LINES = (["redistribute", "ospf"],)    # the bgpd address-family lines it may own (conditional default)
 OSPF_INTENTS = ("ospf", "ospf_rri")      # intent keys: the DI prefixes to the core (bgp), the RRI routes (kernel)
 
 
@@ -334,14 +350,15 @@ def _removals(have: List[str], want: List[str]) -> List[str]:
     keep_keys = set()
     for w in want:
         words = w.split()
-        if len(words) > 2 and words[0] == "neighbor" and words[2] == "remote-as":
+        if len(words) > 2 and words[0] == "neighbor" and words[2] in ("remote-as", "default-originate"):
             keep_keys.add(" ".join(words[:3]))
     out = []
     for h in have:
         if h in want:
             continue
         if " ".join(h.split()[:3]) in keep_keys:
-            continue  # 'no neighbor X remote-as' would delete the whole neighbour
+            continue  # 'no neighbor X remote-as' would delete the whole neighbour; 'no ... default-originate' would
+            #           withdraw the default before the new form (with or without route-map) sends it again
         out.append("no " + h)
     return out
 
@@ -374,6 +391,9 @@ def frr_delta(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any
     refused = ownership_errors(have, host)
     if refused:
         return {"commands": [], "before": render_owned(have), "after": "", "error": "; ".join(refused), "warnings": warnings}
+    cond_error = _default_condition_error(have, intent, host)
+    if cond_error:
+        return {"commands": [], "before": render_owned(have), "after": "", "error": cond_error, "warnings": warnings}
     ospf_cmds, ospf_error = _ospf_commands(have, intent)
     if ospf_error:
         return {"commands": [], "before": render_owned(have), "after": "", "error": ospf_error, "warnings": warnings}
@@ -409,7 +429,8 @@ def frr_delta(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any
     for ip, lines in intent["neighbors"].items():
         cur = have["neighbors"].get(ip, [])
         rcmds += _removals(cur, lines) + _adds(cur, lines)
-    afcmds = []  # type: List[str]
+    wanted_src = intent.get("bgp_sources") or []
+    afcmds = ["no " + x for x in have["bgp_sources"] if x not in wanted_src] + _adds(have["bgp_sources"], wanted_src)
     for ip, lines in intent["af_neighbors"].items():
         cur = have["af_neighbors"].get(ip, [])
         afcmds += _removals(cur, lines) + _adds(cur, lines)
@@ -443,6 +464,7 @@ def frr_delta(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any
         "bfd_profiles": intent["bfd_profiles"],
         "neighbors": intent["neighbors"],
         "af_neighbors": intent["af_neighbors"],
+        "bgp_sources": list(wanted_src),
         "ospf": {"vc": _ospf_wants(intent)},
     }
     before = dict(have)
@@ -450,6 +472,18 @@ def frr_delta(running: str, intent: Dict[str, Any], keep: Optional[Dict[str, Any
         before["router_id"] = None
     return {"commands": cmds, "before": render_owned(before), "after": render_owned(after), "error": None,
             "warnings": warnings}
+
+
+def _default_condition_error(have: Dict[str, Any], intent: Dict[str, Any], host: str) -> Optional[str]:
+    """The conditional default (docs/ha.md section 3) brings its condition prefixes into the BGP table with
+    ``redistribute ospf``: refused when the operator has one already (FRR keeps one per source: ours would replace
+    it)."""
+    if intent.get("bgp_sources") and have.get("foreign_sources"):
+        return ("FRR on %s already has '%s' in 'router bgp' (not ours): FRR keeps one per source, so the conditional "
+                "default (vc_redistribution.default_requires) would replace it; remove it, or drop default_requires and "
+                "match the customer prefix in a default-originate route-map of your own"
+                % (host, "', '".join(have["foreign_sources"])))
+    return None
 
 
 def ownership_errors(have: Dict[str, Any], host: str) -> List[str]:
@@ -481,15 +515,16 @@ def render_owned(part: Dict[str, Any]) -> str:
         for name in sorted(part["bfd_profiles"]):
             out += [" profile %s" % name] + ["  " + x for x in sorted(part["bfd_profiles"][name])] + [" exit"]
         out.append("exit")
-    if part.get("router_asn") is not None and (part.get("neighbors") or part.get("router_id")):
+    if part.get("router_asn") is not None and (part.get("neighbors") or part.get("router_id") or part.get("bgp_sources")):
         out.append("router bgp %s" % part["router_asn"])
         if part.get("router_id"):
             out.append(" bgp router-id %s" % part["router_id"])
         for ip in sorted(part.get("neighbors", {}), key=_ip_key):
             out += [" " + x for x in sorted(part["neighbors"][ip])]
-        if part.get("af_neighbors"):
+        if part.get("af_neighbors") or part.get("bgp_sources"):
             out.append(" " + AF)
-            for ip in sorted(part["af_neighbors"], key=_ip_key):
+            out += ["  " + x for x in sorted(part.get("bgp_sources") or [])]
+            for ip in sorted(part.get("af_neighbors") or {}, key=_ip_key):
                 out += ["  " + x for x in sorted(part["af_neighbors"][ip])]
             out.append(" exit-address-family")
         out.append("exit")

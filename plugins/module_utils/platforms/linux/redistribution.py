@@ -11,11 +11,15 @@ Pure functions over vtysh output, tested on outputs captured from real FRR
 * ``show ip ospf database external self-originate json``: the external LSAs this CPE originates (what every OSPF
   router of the customer network sees from it), with their tag, metric and metric type;
 * ``show bgp ipv4 unicast neighbors <core> advertised-routes json`` and ``show bgp neighbors json``: the routes
-  sent to each core neighbour and its session state.
+  sent to each core neighbour and its session state;
+* ``ip -j route show table main`` (gathered anyway): the conditional default's prefixes (``default_requires``,
+  docs/ha.md section 3) in the routing table, and from which protocol (FRR's condition holds only for a prefix
+  the customer IGP brings: OSPF with ``protocol: ospf``, the core's iBGP with ``protocol: bgp``).
 """
 from __future__ import annotations
 
 import ipaddress
+import json
 from typing import Any, Dict, List, Optional
 
 from ...plan.addressing import canonical_prefix
@@ -76,12 +80,54 @@ def running_redistribution(running: Optional[str], red: Dict[str, Any]) -> Optio
                for ip in (red.get("ibgp") or {}).get("neighbors") or [])
 
 
+# the kernel protocol of a route FRR's conditional default can see in its BGP table, per redistribution protocol
+CONDITION_SOURCES = {"ospf": ("ospf",), "bgp": ("bgp",)}
+
+
+def default_condition(red: Dict[str, Any], routes_text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``state.redistribution.default_condition``: ``{prefixes, routed, routes}`` (``routed``: the condition
+    prefixes the customer IGP has put in the routing table, the ones that make FRR send the default; ``routes``:
+    every kernel route of exactly a condition prefix, with its protocol); None without ``default_requires``;
+    ``routed`` None when the routing table is not known."""
+    cond = red.get("default_condition")
+    if not cond:
+        return None
+    wanted = list(cond.get("prefixes") or [])
+    out: Dict[str, Any] = {"prefixes": wanted, "routed": None, "routes": []}
+    try:
+        doc = json.loads(routes_text) if routes_text else None
+    except ValueError:
+        doc = None
+    if not isinstance(doc, list):
+        return out
+    sources = CONDITION_SOURCES.get(red.get("protocol") or "", ())
+    routed = set()
+    for r in doc:
+        if not isinstance(r, dict):
+            continue
+        dst = str(r.get("dst") or "")
+        prefix = canonical_prefix(dst if "/" in dst or dst == "default" else dst + "/32")   # a host route: no length
+        if prefix not in wanted:
+            continue
+        proto = r.get("protocol") or "boot"
+        out["routes"].append({"prefix": prefix, "protocol": proto, "next_hop": r.get("gateway"), "interface": r.get("dev")})
+        if proto in sources:
+            routed.add(prefix)
+    out["routed"] = [p for p in wanted if p in routed]
+    return out
+
+
 def parse_redistribution(red: Dict[str, Any], outputs: Dict[str, Optional[str]], one_json: Any,
-                         advertised_key: Any, neighbors_key: str, route_keys: Any) -> Dict[str, Any]:
-    """The ``redistribution`` part of the state (docs/contract.md section 3) from the gathered outputs."""
+                         advertised_key: Any, neighbors_key: str, route_keys: Any,
+                         routes_text: Optional[str] = None) -> Dict[str, Any]:
+    """The ``redistribution`` part of the state (docs/contract.md section 3) from the gathered outputs
+    (``routes_text``: ``ip -j route show table main``, for the conditional default)."""
     out: Dict[str, Any] = {"protocol": red.get("protocol"),
                            "configured": running_redistribution(outputs.get(RUNNING), red),
                            "exported": None, "exported_detail": None, "core_neighbors": []}
+    cond = default_condition(red, routes_text)
+    if cond is not None:
+        out["default_condition"] = cond
     if red.get("ospf"):
         detail = parse_ospf_external_self(one_json(outputs.get(OSPF_EXTERNAL_SELF) or ""))
         if detail is not None:

@@ -494,7 +494,9 @@ def frr_intent(
         "descriptions": {},
         "ospf": None,
         "ospf_rri": None,
+        "bgp_sources": [],
     }  # type: Dict[str, Any]
+    cond = (cpe.get("redistribution") or {}).get("default_condition")
     for t in tunnels:
         bgp = t["bgp"]
         if int(bgp["router_asn"]) != intent["asn"]:
@@ -540,15 +542,43 @@ def frr_intent(
         af = []
         if activate:
             af.append(n + "activate")
-        if bgp.get("default_originate"):
+        if bgp.get("default_originate") and cond and t["key"] in cond["tunnels"]:
+            af.append(n + "default-originate route-map %s" % cond["route_map"])
+        elif bgp.get("default_originate"):
             af.append(n + "default-originate")
         if bgp.get("soft_reconfiguration_inbound"):
             af.append(n + "soft-reconfiguration inbound")
         af += [n + "route-map %s in" % pl_in, n + "route-map %s out" % pl_out]
         intent["af_neighbors"][nbr] = af
     _frr_redistribution(intent, cpe.get("redistribution"), activate)
+    _frr_default_condition(intent, cond, cpe.get("redistribution"))
     _frr_rri(intent, rri_tunnels or [])
     return intent
+
+
+DEFAULT_CONDITION_SOURCE = "-IGP"   # suffix of the route-map that lets the condition prefixes into the BGP table
+
+
+def _frr_default_condition(intent: Dict[str, Any], cond: Optional[Dict[str, Any]], red: Optional[Dict[str, Any]]) -> None:
+    """The conditional default (docs/ha.md section 3): ``neighbor X default-originate route-map VC-DEFAULT-COND``,
+    which matches the condition prefixes. FRR evaluates that route-map against every path of the BGP table (valid or
+    not: a ``network`` statement whose prefix fails the import check stays in the table and would match), so the
+    prefix must be in the BGP table exactly while the customer's IGP has it: with ``protocol: ospf``
+    ``redistribute ospf route-map VC-DEFAULT-COND-IGP`` (only the condition prefixes, ``community no-advertise``:
+    never sent to any peer, Dedicated Instance, a core or the operator's own); with ``protocol: bgp`` the core's
+    iBGP brings it (nothing to add). Every object carries the redistribution marker."""
+    if not cond:
+        return
+    pl, rm = cond["prefix_list"], cond["route_map"]
+    intent["prefix_lists"][pl] = _prefix_list_lines(pl, cond["prefixes"], REDISTRIBUTION_KEY)
+    intent["route_maps"]["route-map %s permit 10" % rm] = [
+        "description %s" % marker(REDISTRIBUTION_KEY), "match ip address prefix-list %s" % pl]
+    if (red or {}).get("protocol") == "ospf":
+        src_rm = rm + DEFAULT_CONDITION_SOURCE
+        intent["route_maps"]["route-map %s permit 10" % src_rm] = [
+            "description %s" % marker(REDISTRIBUTION_KEY), "match ip address prefix-list %s" % pl,
+            "set community no-advertise"]
+        intent["bgp_sources"] = ["redistribute ospf route-map %s" % src_rm]
 
 
 def rri_tunnels(plan: Dict[str, Any], host: str) -> List[Dict[str, Any]]:
@@ -699,6 +729,7 @@ def render_frr(intent: Dict[str, Any]) -> str:
         for lines in intent["neighbors"].values():
             out += [" " + x for x in lines]
         out.append(" address-family ipv4 unicast")
+        out += ["  " + x for x in intent.get("bgp_sources") or []]
         for lines in intent["af_neighbors"].values():
             out += ["  " + x for x in lines]
         out += [" exit-address-family", "exit"]

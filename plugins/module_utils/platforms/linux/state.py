@@ -675,7 +675,7 @@ def parse_outputs(outputs: Dict[str, Optional[str]], host: str, targets: Dict[st
     }
     if targets.get("redistribution"):
         state["redistribution"] = RED.parse_redistribution(targets["redistribution"], outputs, _one_json, advertised_key,
-                                                           NEIGHBORS, _route_keys)
+                                                           NEIGHBORS, _route_keys, outputs.get(ROUTES))
     inputs = evidence_inputs(outputs, targets)
     if inputs is not None:
         from .evidence import add_evidence, evidence_from

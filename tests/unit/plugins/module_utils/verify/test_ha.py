@@ -31,13 +31,19 @@ def ha_plan(red=None, bgp_asn=None):
     return result.plan
 
 
-PLANS = {"ospf": ha_plan(), "bgp": ha_plan(IBGP, bgp_asn=65010)}
+COND = ["10.20.30.0/24"]
+PLANS = {"ospf": ha_plan(), "bgp": ha_plan(IBGP, bgp_asn=65010), "cond": ha_plan(dict(OSPF, default_requires=COND))}
 
 
 def ha_state(protocol="ospf", exported=None, tag=4242):
+    """``protocol`` cond: OSPF with the conditional default, its prefix in the routing table (by OSPF)."""
     s = healthy_state()
     exp = list(DI if exported is None else exported)
     red = {"protocol": protocol, "configured": True, "exported": exp}
+    if protocol == "cond":
+        red["protocol"] = protocol = "ospf"
+        red["default_condition"] = {"prefixes": list(COND), "routed": list(COND), "routes": [
+            {"prefix": COND[0], "protocol": "ospf", "next_hop": "10.0.0.2", "interface": "lan0"}]}
     if protocol == "ospf":
         red["exported_detail"] = [{"prefix": p, "tag": tag, "metric": 20, "metric_type": 1} for p in exp]
     else:
@@ -181,7 +187,22 @@ def _state_of(plan, *mutators):
     return lambda s: s.update(with_(ha_state(plan), *mutators))
 
 
+def _cond_routed(routed, routes=None):
+    def mutate(s):
+        s["redistribution"]["default_condition"].update(routed=routed, routes=routes or [])
+    return mutate
+
+
+def _adv_none_a(s):
+    nbr(s)["advertised"] = []
+
+
 HA_CASES = [
+    ("routes.default_withheld", "ha-cond", A, [_state_of("cond", _cond_routed([]), _adv_none_a)],
+     [_state_of("cond", _adv_none_a)], "routes.default_not_advertised"),
+    ("routes.default_withheld", "ha-cond", A,
+     [_state_of("cond", _cond_routed([], [{"prefix": COND[0], "protocol": "kernel", "interface": "lan1"}]), _adv_none_a)],
+     [_state_of("cond", _cond_routed([]))], None),
     ("redistribution.not_configured", "ha-ospf", A, [_state_of("ospf", _set("configured", False))],
      [_state_of("ospf", _add("10.99.0.0/16"))], "redistribution.not_filtered"),
     ("redistribution.core_down", "ha-bgp", A, [_state_of("bgp", _core_down)],
@@ -199,3 +220,19 @@ HA_CASES = [
                 _drop("203.0.113.0/25"), lambda s: nbr(s).update(received=None, prefixes_received=None))],
      [_state_of("bgp", _drop("203.0.113.0/25"))], "redistribution.prefix_missing"),
 ]
+
+
+def test_conditional_default_withheld_names_the_igp_and_verify_still_asserts_the_default():
+    """verify keeps asserting exactly 0.0.0.0/0 per tunnel; diagnose names why it is withheld, with the evidence."""
+    state = with_(ha_state("cond"), _cond_routed([]), _adv_none_a)
+    tunnels = _by_key(verify_host(PLANS["cond"], state, "cpe1"))
+    assert _failing(tunnels[A]) == ["bgp_advertised"]
+    diag = dict((t["key"], t) for t in diagnose_host(PLANS["cond"], state, "cpe1")["tunnels"])
+    assert diag[A]["cause_id"] == "routes.default_withheld"
+    assert "10.20.30.0/24" in diag[A]["cause"] and "the OSPF adjacency with the core" in diag[A]["fix"]
+    assert diag[A]["evidence"][:2] == ["0.0.0.0/0 not advertised to 100.64.0.2", "none of 10.20.30.0/24 in the routing table"]
+    # healthy with the condition met: nothing to say; unknown routing table: not this cause
+    assert verify_host(PLANS["cond"], ha_state("cond"), "cpe1")["ok"]
+    unknown = with_(ha_state("cond"), _cond_routed(None), _adv_none_a)
+    diag = dict((t["key"], t) for t in diagnose_host(PLANS["cond"], unknown, "cpe1")["tunnels"])
+    assert diag[A]["cause_id"] == "routes.default_not_advertised"

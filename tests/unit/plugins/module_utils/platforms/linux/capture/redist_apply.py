@@ -1,6 +1,7 @@
 """Apply the collection's FRR intent for the redistribution capture (capture_redistribution.sh), twice.
 
-usage (inside `ip netns exec vcr-cpe`): redist_apply.py ospf|bgp OUTDIR      env VTY=<vtysh socket dir>
+usage (inside `ip netns exec vcr-cpe`): redist_apply.py ospf|bgp|cond OUTDIR      env VTY=<vtysh socket dir>
+(cond: OSPF with the conditional default, default_requires the core's LAN 10.20.30.0/24: capture_default_cond.sh)
 The plan is the one of inventories/example-ha for ha-lnx1 (DC-B of us-east), with vc_redistribution set to the
 mode asked for; the delta (frr.frr_delta) is typed with vtysh, then computed again: it must be empty (idempotent).
 """
@@ -24,6 +25,7 @@ HOST = "ha-lnx1"
 MODES = {
     "ospf": {"protocol": "ospf", "metric": 20, "metric_type": 1},
     "bgp": {"protocol": "bgp", "neighbors": ["10.0.0.2"]},
+    "cond": {"protocol": "ospf", "metric": 20, "metric_type": 1, "default_requires": ["10.20.30.0/24"]},
 }
 
 
