@@ -200,7 +200,7 @@ absent_tunnels:
   description:
     - The plan tunnel keys of this CPE of which the running config read before the change holds no trace (no
       C(interface Tunnel<n>) of the tunnel's number, none of its DI addresses, ours or foreign) - tunnels that carry
-      no traffic yet. deploy_vc.yml's staged rollout reads it (docs/ha.md).
+      no traffic yet. deploy_vc.yml's staged rollout reads it (docs/operations.md).
   returned: when O(state=merged)
   type: list
   elements: str

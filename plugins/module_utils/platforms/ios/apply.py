@@ -144,7 +144,8 @@ def _staged(params: Dict[str, Any]) -> Optional[List[str]]:
 def absent_tunnels(plan: Dict[str, Any], host: str, running_config: str) -> List[str]:
     """The plan tunnel keys of ``host`` of which ``running_config`` holds no trace at all: no ``interface Tunnel<n>`` of
     the tunnel's number and none of its DI addresses (IPsec peer, GRE endpoint, tunnel IP / BGP neighbour) anywhere,
-    ours or foreign. Such a tunnel carries no traffic before the change (deploy_vc.yml's staged rollout, docs/ha.md)."""
+    ours or foreign. Such a tunnel carries no traffic before the change (deploy_vc.yml's staged rollout,
+    docs/operations.md)."""
     text = running_config or ""
     out = []  # type: List[str]
     for t in device_tunnels(plan, host):
