@@ -196,6 +196,15 @@ parsed:
   description: VC-owned view of O(running_config) (objects, crypto map entries, tunnel and WAN interfaces, BGP neighbours, prefix lists, routes).
   returned: when O(state=parsed)
   type: dict
+absent_tunnels:
+  description:
+    - The plan tunnel keys of this CPE of which the running config read before the change holds no trace (no
+      C(interface Tunnel<n>) of the tunnel's number, none of its DI addresses, ours or foreign) - tunnels that carry
+      no traffic yet. deploy_vc.yml's staged rollout reads it (docs/operations.md).
+  returned: when O(state=merged)
+  type: list
+  elements: str
+  sample: ["lab-B"]
 stale:
   description: Whole VC objects found on the device that the plan does not have (removed only with O(prune)).
   returned: when O(state=merged) or O(state=rendered)

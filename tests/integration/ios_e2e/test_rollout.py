@@ -100,3 +100,37 @@ def test_dual_cpe_tunnel_2_cpe_waits_for_tunnel_1(tmp_path_factory, request):
     assert "deployment failed on cpe1 in stage 1 (lab-A)" in run.out
     assert "Tunnel 2 of cpe2 (lab-B) was not changed: the CPE(s) cpe1 of the same region failed stage 1" in run.out
     assert typed(cpe2, n2) == [] and cpe2.config_text() == before
+
+
+AGE_60 = ("-e", "vc_verify_min_ike_uptime_s=60")   # an IKE SA age no SA reaches within the 15 s settle
+
+
+def test_a_fresh_tunnel_2_lets_stage_1_leave_the_ike_age_to_stage_2_which_restores_both(tmp_path_factory, request):
+    # tunnel 2 leaves no trace on the router: stage 1 proves tunnel 1 (SAs, GRE, BGP, exact prefixes) without waiting for
+    # its IKE SA's age; stage 2 judges the age of every tunnel, finds tunnel 1's too young and restores both stages
+    fresh = make_lab("lab", tmp_path_factory, request)
+    run = fresh.playbook(DEPLOY, *SETTLE, *AGE_60)
+    assert run.rc != 0 and run.recap["cpe1"]["failed"] == 1
+    assert "deployment failed on cpe1 in stage 2 (lab-B)" in run.out, run.out[-4000:]
+    assert "up for only" in run.out and "Tunnel(s) lab-A of an earlier stage failed here" in run.out
+    assert "passed earlier" not in run.out and "ROLLBACK FAILED" not in run.out and "Rollback from" in run.out
+    cfg = fresh.routers["cpe1"].config_text()
+    assert "interface Tunnel101" not in cfg and "interface Tunnel102" not in cfg and "peer VC-LAB-A" not in cfg
+
+
+def test_a_trace_of_tunnel_2_on_the_router_keeps_the_ike_age_in_stage_1(tmp_path_factory, request):
+    # a foreign prefix list naming tunnel 2's DI IPsec peer: tunnel 2 may carry traffic, so stage 1 waits for (and here
+    # fails on) tunnel 1's IKE SA age, and not one line of tunnel 2 is typed
+    fresh = make_lab("lab", tmp_path_factory, request)
+    router = fresh.routers["cpe1"]
+    text = router.config_text()
+    assert text.endswith("\nend\n")
+    assert router.replace_config(text[:-len("end\n")] + "ip prefix-list OPS-WATCH seq 5 permit 198.51.100.6/32\nend\n") == []
+    assert "OPS-WATCH" in router.config_text()
+    n = len(router.log)
+    run = fresh.playbook(DEPLOY, *SETTLE, *AGE_60)
+    assert run.rc != 0 and run.recap["cpe1"]["failed"] == 1
+    assert "deployment failed on cpe1 in stage 1 (lab-A)" in run.out and "up for only" in run.out, run.out[-4000:]
+    assert "Tunnel(s) lab-B were not touched" in run.out
+    assert not any("Tunnel102" in x or "VC-LAB-B" in x for x in typed(router, n))
+    assert "ip prefix-list OPS-WATCH seq 5 permit 198.51.100.6/32" in router.config_text()

@@ -141,6 +141,24 @@ def _staged(params: Dict[str, Any]) -> Optional[List[str]]:
     return list(params.get("tunnels") or []) or None
 
 
+def absent_tunnels(plan: Dict[str, Any], host: str, running_config: str) -> List[str]:
+    """The plan tunnel keys of ``host`` of which ``running_config`` holds no trace at all: no ``interface Tunnel<n>`` of
+    the tunnel's number and none of its DI addresses (IPsec peer, GRE endpoint, tunnel IP / BGP neighbour) anywhere,
+    ours or foreign. Such a tunnel carries no traffic before the change (deploy_vc.yml's staged rollout,
+    docs/operations.md)."""
+    text = running_config or ""
+    out = []  # type: List[str]
+    for t in device_tunnels(plan, host):
+        di, bgp = t.get("di") or {}, t.get("bgp") or {}
+        addresses = [a for a in (di.get("ipsec_ip"), di.get("gre_ip"), di.get("tunnel_ip"), bgp.get("neighbor")) if a]
+        traces = [r"(?<![\d.])%s(?![\d.])" % re.escape(str(a)) for a in addresses]
+        if t.get("tunnel_number") is not None:
+            traces.append(r"^\s*interface\s+Tunnel%s\s*$" % re.escape(str(t["tunnel_number"])))
+        if not any(re.search(rx, text, re.M | re.I) for rx in traces):
+            out.append(t["key"])
+    return out
+
+
 def run_merged(params: Dict[str, Any], conn: Any, check_mode: bool) -> Dict[str, Any]:
     """State merged through a cliconf-like ``conn``: one read (the backup), one configuration session."""
     params = dict(params, secrets=decode_secrets(params.get("secrets")))
@@ -153,7 +171,7 @@ def run_merged(params: Dict[str, Any], conn: Any, check_mode: bool) -> Dict[str,
     backup = conn.get_config()
     res = compute(intent, backup, feats, prune=params["prune"], update_secrets=params["update_secrets"], tunnels=tunnels)
     out = dict(changed=bool(res.commands), commands=res.display, stale=res.stale, diff=res.diff,
-               warnings=res.warnings)
+               warnings=res.warnings, absent_tunnels=absent_tunnels(params["plan"], params["host"], backup))
     if params["backup"] and res.commands and not check_mode and not res.errors:
         out["__backup__"] = backup          # only when the device is about to change
     if res.errors:
