@@ -68,7 +68,7 @@ if [ "$drill" = dpd ]; then
 	stats dpd_detect_s; stats dpd_reestablish_s; stats dpd_route_back_s; stats dpd_ping outage_s; stats dpd_ping lost_after_restore
 elif [ "$drill" = rri ]; then
 	for d in rri-sa-down rri-device-dies; do
-		[ $d = rri-sa-down ] && stats ${d}_vpn_withdrawn_s
+		[ $d = rri-sa-down ] && { stats ${d}_vpn_withdrawn_s; stats ${d}_ospf_withdrawn_s; }
 		stats ${d}_withdrawn_s; stats ${d}_learned_s; stats ${d}_back_s; stats ${d}_ping outage_s
 		stats ${d}_ping lost_after_restore
 	done

@@ -92,7 +92,7 @@ def _inside_links(tunnels: list, prefixlen: int) -> list:
                            f"{cpe['ipsec_inside_ip']} are not two addresses of one /{prefixlen} (lab_inside_prefixlen)")
         if any(lk["peer"].get(gre) == vpn for lk in links):
             continue
-        links.append({"net": str(net), "peer": {gre: vpn, vpn: gre},
+        links.append({"net": str(net), "peer": {gre: vpn, vpn: gre}, "switch": f"insw{len(links) + 1}",
                       "if": {gre: f"in-{vpn}"[:15], vpn: f"in-{gre}"[:15]},
                       "addr": {gre: f"{cpe['gre_ip']}/{prefixlen}", vpn: f"{cpe['ipsec_inside_ip']}/{prefixlen}"}})
     return links
@@ -413,7 +413,7 @@ def build_script(spec: dict) -> str:
     dcs, cpes = spec["dcs"], spec["cpes"]
     inet_cidr = {link["if"]: link["cidr"] for link in spec["inet"]["links"]}
     core = spec["core"]
-    nss = ["lan", core["ns"], "inet"] + [c["ns"] for c in cpes.values()]
+    nss = ["lan", core["ns"], "inet"] + [c["ns"] for c in cpes.values()] + [lk["switch"] for lk in spec["inside_links"]]
     for dc in dcs.values():
         nss += [dc["vpn_ns"], dc["rtr_ns"], dc["host_ns"]]
     out.append("ns_create " + " ".join(nss))
@@ -439,9 +439,12 @@ def build_script(spec: dict) -> str:
         out.append(f"addr root m-{n} {c['mgmt_peer_cidr']}")
         out.append(f"addr {n} mgmt0 {c['mgmt_cidr']}")
     for lk in spec["inside_links"]:
-        # a split tunnel's inside link: GRE router <-> IPsec device (the customer's network between them)
+        # a split tunnel's inside link: GRE router <-> IPsec device through a switch (namespace insw<N>, a bridge),
+        # the customer's network between them: a dead neighbour is noticed by OSPF's dead interval, not by carrier
         (a, ia), (b, ib) = lk["if"].items()
-        out.append(f"veth {a} {ia} {b} {ib}")
+        out.append(f"veth {a} {ia} {lk['switch']} p-{a}")
+        out.append(f"veth {b} {ib} {lk['switch']} p-{b}")
+        out.append(f"l2switch {lk['switch']} br0 p-{a} p-{b}")
         out.append(f"addr {a} {ia} {lk['addr'][a]}")
         out.append(f"addr {b} {ib} {lk['addr'][b]}")
     for key, dc in dcs.items():

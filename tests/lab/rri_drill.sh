@@ -80,15 +80,14 @@ rri_recover() {
 
 # ------------------------------------------------------------------ rri: the SA goes down on a live IPsec device
 drill_rri_sa_down() { # [SUFFIX]
-	local s=${1:-} b=rri-sa-down name tb tw tv tr g0 c
+	local s=${1:-} b=rri-sa-down name tb tw tv="" tr g0 c
 	name=$b$s
 	rri_env
 	g0=$(rri_guard_drops)
 	guest ping-start "$name" lan "$LAB_DCA_HOST"; sleep 2
 	# vpn1 -> headend dropped (vpn1 cannot re-establish), then the headend deletes the IKE SA: its DELETE reaches vpn1
 	guest blackhole on "$LAB_T1_CPE_IPSEC" "$LAB_T1_DI_IPSEC" oneway >/dev/null
-	tb=$(guest now)
-	guest sw "$LAB_T1_VPN" --terminate --ike "$LAB_T1_KEY" --force > "$RUN/$name.terminate" 2>&1
+	tb=$(guest sa-delete "$LAB_T1_VPN" "$LAB_T1_KEY")
 	hlog "$name: the DC-A headend deleted the SA, vpn1 cannot re-establish it"
 	if tv=$(guest route-watch "$RRI_VPN" "$RRI_DI" absent 60); then
 		figure "${b}_vpn_withdrawn_s$s" "$(ha_delta "$tv" "$tb")"
@@ -98,6 +97,7 @@ drill_rri_sa_down() { # [SUFFIX]
 	fi
 	if tw=$(guest route-watch "$RRI_GRE" "$RRI_DI" absent 60); then
 		figure "${b}_withdrawn_s$s" "$(ha_delta "$tw" "$tb")"
+		[ -n "$tv" ] && figure "${b}_ospf_withdrawn_s$s" "$(ha_delta "$tw" "$tv")"
 		record PASS "$name: $RRI_GRE lost the route $(ha_delta "$tw" "$tb") s after the SA went down"
 	else
 		record FAIL "$name: $RRI_GRE still routes $RRI_DI 60 s after the SA went down ($(rri_learned))"

@@ -285,7 +285,8 @@ def test_split_lab_has_the_ipsec_device_on_the_internet_and_the_inside_link(spli
     assert vpn["wan_cidr"] == "192.0.2.6/30" and vpn["lan_cidr"] is None and gre["wan_cidr"] == "192.0.2.2/30"
     assert ["veth", "inet", "to-vpn1", "vpn1", "wan0"] in steps and not any(s[:3] == ["veth", "core", "l-vpn1"] for s in steps)
     # the inside link holds cpe.gre_ip and cpe.ipsec_inside_ip; the GRE source is not put on lo as an extra address
-    assert ["veth", "cpe1", "in-vpn1", "vpn1", "in-cpe1"] in steps
+    assert ["veth", "cpe1", "in-vpn1", "insw1", "p-cpe1"] in steps and ["veth", "vpn1", "in-cpe1", "insw1", "p-vpn1"] in steps
+    assert ["l2switch", "insw1", "br0", "p-cpe1", "p-vpn1"] in steps   # a switch: no carrier loss seen through it
     assert ["addr", "cpe1", "in-vpn1", "10.1.0.2/30"] in steps and ["addr", "vpn1", "in-cpe1", "10.1.0.1/30"] in steps
     assert gre["extra_gre_ips"] == [] and not any(s[:3] == ["addr", "cpe1", "lo"] for s in steps)
     # the customer's OSPF (lab pre-configuration) on the inside link of both devices, the LAN on cpe1

@@ -11,6 +11,7 @@
 #   labctl.sh cap-stop NAME           stop it; prints "gre=N esp=N ike=N other=N total=N"
 #   labctl.sh frr NS CMD...           vtysh of a Cisco-side FRR instance (dca-rtr, dcb-rtr)
 #   labctl.sh sw NS ARGS...           swanctl of a Cisco headend (dca-vpn, dcb-vpn)
+#   labctl.sh sa-delete NS CONN       the headend deletes its IKE SA CONN (DELETE sent, not awaited); prints the VM time
 #   labctl.sh ping-start NAME NS DST  continuous ping (-D, 5/s) in NS;  ping-stop NAME prints its log
 #   labctl.sh collect DIR             copy logs and configs to DIR (under the rwdir)
 #   labctl.sh fault inject|remove NAME T   inject / remove a fault on tunnel T (guest/faults.sh; 'fault list')
@@ -73,6 +74,11 @@ bridge() { # bridge NS BR CIDR: a LAN switch (the customer core's segment toward
 	x "$1" ip link add "$2" type bridge && x "$1" ip link set "$2" up && x "$1" ip addr add "$3" dev "$2"
 }
 bridge_port() { x "$1" ip link set "$2" master br0; }
+l2switch() { # l2switch NS BR PORT...: a plain switch (a bridge without an address) joining PORTs of NS
+	local n=$1 br=$2 p; shift 2
+	x "$n" ip link add "$br" type bridge && x "$n" ip link set "$br" up || return 1
+	for p in "$@"; do x "$n" ip link set "$p" master "$br" || return 1; done
+}
 gre() { # gre NS IF LOCAL REMOTE CIDR  (Cisco side tunnel: ttl 255, ip mtu 1400)
 	x "$1" ip link add "$2" type gre local "$3" remote "$4" ttl 255 && x "$1" ip link set "$2" mtu 1400 up &&
 		x "$1" ip addr add "$5" dev "$2"
@@ -413,9 +419,9 @@ cmd_cpe_power() { # NS off|on: a dead CPE, as its neighbours see a power-off, an
 		x "$n" ip -o link show up | awk -F': ' '{sub(/@.*/, "", $2); print $2}' | grep -vxE 'lo|mgmt0' > "$st.links"
 		date +%s.%N
 		while read -r i; do x "$n" ip link set "$i" down; done < "$st.links"
-		if [ "$reboot" = reboot ]; then
-			cpe_service "$n" strongswan stop; cpe_service "$n" frr stop
-			x "$n" ip xfrm state flush; x "$n" ip xfrm policy flush
+		if [ "$reboot" = reboot ]; then   # in the background: the caller times the neighbours from the links down
+			{ cpe_service "$n" strongswan stop; cpe_service "$n" frr stop
+			  x "$n" ip xfrm state flush; x "$n" ip xfrm policy flush; } </dev/null >/dev/null 2>&1 &
 		fi ;;
 	on)
 		date +%s.%N
@@ -509,6 +515,7 @@ main() {
 	cap-stop) cmd_cap_stop "$@" ;;
 	frr) frr "$@" ;;
 	sw) sw "$@" ;;
+	sa-delete) date +%s.%N; sw "$1" --terminate --ike "$2" --force >"$LOGD/sa-delete-$1.log" 2>&1 ;;   # VM time first
 	collect) cmd_collect "$@" ;;
 	ping-start) cmd_ping_start "$@" ;;
 	ping-stop) cmd_ping_stop "$@" ;;
@@ -527,7 +534,7 @@ main() {
 	ping) echo pong ;;
 	now) date +%s.%N ;;
 	halt) touch "$R/halt" ;;
-	*) sed -n '2,30p' "$0" >&2; return 2 ;;
+	*) sed -n '2,31p' "$0" >&2; return 2 ;;
 	esac
 }
 main "$@"
