@@ -225,9 +225,9 @@ if [ -z "${LAB_SKIP_SPLIT:-}" ]; then
 			"$LAB_T1_CPE" split_route gre_up bgp_established
 		deploy "$RRI_INV" split-deploy-rerun
 		check "split re-run: changed=0" test "$(recap_changed "$RUN/split-deploy-rerun.log")" -eq 0
-		drill_rri_injected
-		t=$(now); drill_rri_sa_down; figure rri_sa_down_drill_s "$(elapsed "$t")"
-		t=$(now); drill_rri_device_dies; figure rri_device_dies_drill_s "$(elapsed "$t")"
+		drill_rri_injected ""
+		t=$(now); drill_rri_sa_down ""; figure rri_sa_down_drill_s "$(elapsed "$t")"
+		t=$(now); drill_rri_device_dies ""; figure rri_device_dies_drill_s "$(elapsed "$t")"
 		W=$(guest cap-stop wire-split); figure wire_split "$W"
 		check "rri: wire: zero clear-text GRE on the internet links, both directions ($W)" wire_clean "$W"
 		guest collect "$RUN/vm-split" >/dev/null 2>&1
