@@ -3,8 +3,9 @@
 collection's verify.
 
     rri_check.py learned ROUTE_JSON OSPF_ROUTE_JSON PREFIX   -> "protocol=P via=IP type=T tag=N" (or "none")
-    rri_check.py cause REPORT_DIR HOST KEY                   -> the cause diagnose names for tunnel KEY on HOST
-                                                                ("ok" when it is green, "none" without a report)
+    rri_check.py cause REPORT_DIR HOST KEY [fix]             -> the cause diagnose names for tunnel KEY on HOST
+                                                                ("ok" when it is green, "none" without a report;
+                                                                fix: its fix text)
     rri_check.py rows PLAYBOOK_LOG HOST KEY CHECK...         -> exit 0 when a verify table of HOST in the log shows
                                                                 every CHECK of tunnel KEY as PASS
 
@@ -33,13 +34,14 @@ def learned(route_doc: Dict[str, Any], ospf_doc: Dict[str, Any], prefix: str) ->
     return "protocol=%s via=%s type=%s tag=%s" % (e.get("protocol"), ",".join(hops) or "-", rtype, o.get("tag", "-"))
 
 
-def cause(report_dir: str, host: str, key: str) -> str:
+def cause(report_dir: str, host: str, key: str, field: str = "cause_id") -> str:
+    """The cause diagnose names for tunnel KEY on HOST (``field``: its ``cause_id``, or its ``fix`` text)."""
     path = Path(report_dir) / ("diagnose-%s.json" % host)
     if not path.exists():
         return "none"
     for t in json.loads(path.read_text()).get("tunnels", []):
         if t.get("key") == key:
-            return "ok" if t.get("ok") else str(t.get("cause_id"))
+            return "ok" if t.get("ok") else str(t.get(field))
     return "none"
 
 
@@ -83,8 +85,8 @@ def main(argv: list) -> int:
                 docs.append({})
         print(learned(docs[0], docs[1], argv[4]))
         return 0
-    if len(argv) == 5 and argv[1] == "cause":
-        print(cause(argv[2], argv[3], argv[4]))
+    if len(argv) in (5, 6) and argv[1] == "cause":
+        print(cause(argv[2], argv[3], argv[4], "fix" if argv[5:] == ["fix"] else "cause_id"))
         return 0
     print(__doc__, file=sys.stderr)
     return 2

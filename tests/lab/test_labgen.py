@@ -334,3 +334,6 @@ def test_rri_check_reads_the_verify_table_and_the_diagnose_report(tmp_path):
     assert rri_check.cause(str(tmp_path), "cpe1", "lab-A") == "split.ipsec_device"
     assert rri_check.cause(str(tmp_path), "cpe1", "lab-B") == "ok"
     assert rri_check.cause(str(tmp_path), "vpn1", "lab-A") == "none"
+    (tmp_path / "diagnose-cpe1.json").write_text(json.dumps({"tunnels": [
+        {"key": "lab-A", "ok": False, "cause_id": "rri.no_route_to_ipsec_device", "fix": "verify and diagnose vpn1 first"}]}))
+    assert rri_check.cause(str(tmp_path), "cpe1", "lab-A", "fix") == "verify and diagnose vpn1 first"

@@ -369,6 +369,8 @@ def test_the_gre_router_learns_the_route_by_ospf_and_verifies_split_route_and_sk
     cause = _diag(down, "cpe1")
     assert cause["check"] == "split_route" and cause["cause_id"] == "rri.no_route_to_ipsec_device"
     assert "inside OSPF" in cause["fix"] and "tag 99" in cause["fix"] and "10.1.0.1" in cause["fix"]
+    # dynamic RRI: the route is gone because the SA on the IPsec device is, most often; that device comes first
+    assert "verify and diagnose ipsec1 first" in cause["fix"] and "198.51.100.2" in cause["fix"]
 
 
 def test_the_real_ospf_view_of_the_gre_router_carries_the_rri_tag():
