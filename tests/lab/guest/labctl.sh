@@ -420,14 +420,19 @@ cmd_cpe_power() { # NS off|on: a dead CPE, as its neighbours see a power-off, an
 		date +%s.%N
 		while read -r i; do x "$n" ip link set "$i" down; done < "$st.links"
 		if [ "$reboot" = reboot ]; then   # in the background: the caller times the neighbours from the links down
+			rm -f "$st.stopped"
 			{ cpe_service "$n" strongswan stop; cpe_service "$n" frr stop
-			  x "$n" ip xfrm state flush; x "$n" ip xfrm policy flush; } </dev/null >/dev/null 2>&1 &
+			  x "$n" ip xfrm state flush; x "$n" ip xfrm policy flush; touch "$st.stopped"; } </dev/null >/dev/null 2>&1 &
 		fi ;;
 	on)
 		date +%s.%N
 		while read -r i; do x "$n" ip link set "$i" up; done < "$st.links"
 		while read -r i; do [ -n "$i" ] && eval "x $n ip route replace $i"; done < "$st.routes"
-		if [ "$reboot" = reboot ]; then cpe_service "$n" strongswan start; cpe_service "$n" frr start; fi ;;
+		if [ "$reboot" = reboot ]; then
+			# the power-off's stop must be over first (a start racing it left FRR without its configuration)
+			wait_until 180 test -e "$st.stopped" || log "$n: the daemons of the power-off did not stop in 180 s"
+			cpe_service "$n" strongswan start; cpe_service "$n" frr start
+		fi ;;
 	*) return 2 ;;
 	esac
 }
