@@ -418,7 +418,10 @@ cmd_cpe_power() { # NS off|on: a dead CPE, as its neighbours see a power-off, an
 		# the links that are up (not the kernel's fallback gre0/gretap0/erspan0, which stay down)
 		x "$n" ip -o link show up | awk -F': ' '{sub(/@.*/, "", $2); print $2}' | grep -vxE 'lo|mgmt0' > "$st.links"
 		date +%s.%N
-		while read -r i; do x "$n" ip link set "$i" down; done < "$st.links"
+		# all in one 'ip -batch': one link after the other, with the routing daemons running, let a daemon react to
+		# the first one over the others (rri drill: vpn1's ospfd flushed the RRI LSA over the inside link after its
+		# WAN went down: a goodbye that a dead box never sends)
+		sed 's/^\(.*\)$/link set \1 down/' "$st.links" | x "$n" ip -batch -
 		if [ "$reboot" = reboot ]; then   # in the background: the caller times the neighbours from the links down
 			rm -f "$st.stopped"
 			{ cpe_service "$n" strongswan stop; cpe_service "$n" frr stop
@@ -431,7 +434,9 @@ cmd_cpe_power() { # NS off|on: a dead CPE, as its neighbours see a power-off, an
 		if [ "$reboot" = reboot ]; then
 			# the power-off's stop must be over first (a start racing it left FRR without its configuration)
 			wait_until 180 test -e "$st.stopped" || log "$n: the daemons of the power-off did not stop in 180 s"
-			cpe_service "$n" strongswan start; cpe_service "$n" frr start
+			# restart, not start: a watchfrr left over from the stop would make 'start' a no-op (seen in the lab: FRR up
+			# without its configuration, no OSPF)
+			cpe_service "$n" strongswan start; cpe_service "$n" frr restart
 		fi ;;
 	*) return 2 ;;
 	esac
