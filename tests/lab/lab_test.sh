@@ -11,14 +11,20 @@
 #  4b. redistribution: the customer core's RIB holds exactly the DI prefixes, OSPF external with the planned tag (also dual)
 #  5d. dpd: (before 5) tunnel 1's IKE/ESP blackholed -> time until the CPE's charon deletes the IKE SA; re-established
 #  6b. cpe-failure: (dual) cpe1 dies as a whole, the core reroutes DC-A over cpe2; back with zero loss (tests/lab/ha_drills.sh)
+#  7. split model (inventories/lab-split, tests/lab/rri_drill.sh): deploy, green on both devices, changed=0; rri:
+#     drills: the RRI route injected and learned, the SA down on a live IPsec device, the IPsec device dies and reboots
 #  5c. rollout/rollback drill (tests/lab/rollout_drill.sh): PSK rotation of tunnel 1, a deploy failing its gate rolled back
 #  5b. a short subset of the fault matrix (LAB_TEST_FAULTS, default below) on the single-CPE lab
-# env: LAB_KEEP=1 keep the VM running at the end; LAB_SKIP_DUAL=1 skip step 6; LAB_TEST_FAULTS=a,b|families (empty:
+# env: LAB_KEEP=1 keep the VM running at the end; LAB_SKIP_DUAL=1 skip step 6; LAB_SPLIT=0 skip step 7 (make lab,
+#      CI, skips it unless LAB_SPLIT=1: it adds about 19 min on a loaded machine, tests/lab/README.md);
+#      LAB_TEST_FAULTS=a,b|families (empty:
 #      none); LAB_TEST_DRILLS=none|clear_gre|all (lab_faults.py --drills, default none).
 set -u
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/lab/ha_drills.sh
 . "$(dirname "$0")/ha_drills.sh"
+# shellcheck source=tests/lab/rri_drill.sh
+. "$(dirname "$0")/rri_drill.sh"
 LAB_TEST_FAULTS_DEFAULT=   # none by default: see tests/lab/README.md "Fault matrix" (measured cycle times)
 lab_lock "make lab-test" || exit $?
 RUN=$LAB_OUT/lab-test
@@ -35,6 +41,9 @@ check() { local name=$1; shift; if "$@" >/dev/null; then record PASS "$name"; el
 # shellcheck disable=SC2317  # called through check()
 wire_clean() { local k; for k in gre gre_from_cpe gre_to_cpe; do [ "$(sed -n "s/.*\b$k=\([0-9]*\).*/\1/p" <<<"$1")" = 0 ] || return 1; done; }
 figure() { echo "$1=$2" >> "$RUN/figures.txt"; hlog "FIGURE $1=$2"; }
+# split_rows_pass LOG HOST CHECK...: in a verify table of HOST in LOG, tunnel 1's rows CHECK... all PASS
+# shellcheck disable=SC2317  # called through check()
+split_rows_pass() { local log=$1 host=$2; shift 2; "$PY" "$REPO/tests/lab/rri_check.py" rows "$log" "$host" "$LAB_T1_KEY" "$@"; }
 summary() {
 	local rc=$1
 	[ -n "${LAB_KEEP:-}" ] || vm_stop
@@ -201,5 +210,31 @@ if [ -z "${LAB_SKIP_DUAL:-}" ]; then
 	else
 		record FAIL "build lab (inventories/lab-dual)"
 	fi
+fi
+# ------------------------------------------------------------------ 7. split model: IPsec on vpn1, GRE/BGP on cpe1 (RRI)
+if [ "${LAB_SPLIT:-1}" != 0 ]; then
+	t_split=$(now)
+	lab_teardown >/dev/null 2>&1
+	if lab_build "$REPO/$RRI_INV"; then
+		figure lab_split_build_s "$LAB_BUILD_S"
+		. "$LAB_DIR/lab.env"
+		guest cap-start wire-split inet >/dev/null
+		deploy "$RRI_INV" split-deploy
+		check "split: verify on $LAB_T1_IPSEC_HOST passes IKE, IPsec and rri_route of tunnel 1" split_rows_pass "$RUN/split-deploy.log" \
+			"$LAB_T1_IPSEC_HOST" ike_sa ipsec_sa rri_route
+		check "split: verify on $LAB_T1_CPE passes split_route, GRE and BGP of tunnel 1" split_rows_pass "$RUN/split-deploy.log" \
+			"$LAB_T1_CPE" split_route gre_up bgp_established
+		deploy "$RRI_INV" split-deploy-rerun
+		check "split re-run: changed=0" test "$(recap_changed "$RUN/split-deploy-rerun.log")" -eq 0
+		drill_rri_injected ""
+		t=$(now); drill_rri_sa_down ""; figure rri_sa_down_drill_s "$(elapsed "$t")"
+		t=$(now); drill_rri_device_dies ""; figure rri_device_dies_drill_s "$(elapsed "$t")"
+		W=$(guest cap-stop wire-split); figure wire_split "$W"
+		check "rri: wire: zero clear-text GRE on the internet links, both directions ($W)" wire_clean "$W"
+		guest collect "$RUN/vm-split" >/dev/null 2>&1
+	else
+		record FAIL "build lab ($RRI_INV)"
+	fi
+	figure split_part_s "$(elapsed "$t_split")"
 fi
 summary 0

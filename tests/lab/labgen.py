@@ -74,6 +74,30 @@ def _underlay(pool: str, idx: int) -> tuple[str, str]:
     return str(net[1]), str(net[2])
 
 
+def _inside_links(tunnels: list, prefixlen: int) -> list:
+    """The inside link of each split tunnel (docs/ha.md section 2): the GRE router's cpe.gre_ip and the IPsec
+    device's cpe.ipsec_inside_ip in one subnet of ``prefixlen`` (lab_inside_prefixlen). The customer's OSPF runs on
+    it (the lab's pre-configuration of both devices, not the collection's); one link per device pair."""
+    links: list = []
+    for t in tunnels:
+        cpe = t["cpe"]
+        if not cpe.get("ipsec_host"):
+            continue
+        gre, vpn = cpe["host"], cpe["ipsec_host"]
+        if not cpe.get("ipsec_inside_ip"):
+            raise LabError(f"tunnel {t['datacenter']}: a split tunnel needs cpe.ipsec_inside_ip")
+        net = ipaddress.ip_network(f"{cpe['gre_ip']}/{prefixlen}", strict=False)
+        if ipaddress.ip_address(cpe["ipsec_inside_ip"]) not in net or cpe["ipsec_inside_ip"] == cpe["gre_ip"]:
+            raise LabError(f"tunnel {t['datacenter']}: cpe.gre_ip {cpe['gre_ip']} and cpe.ipsec_inside_ip "
+                           f"{cpe['ipsec_inside_ip']} are not two addresses of one /{prefixlen} (lab_inside_prefixlen)")
+        if any(lk["peer"].get(gre) == vpn for lk in links):
+            continue
+        links.append({"net": str(net), "peer": {gre: vpn, vpn: gre}, "switch": f"insw{len(links) + 1}",
+                      "if": {gre: f"in-{vpn}"[:15], vpn: f"in-{gre}"[:15]},
+                      "addr": {gre: f"{cpe['gre_ip']}/{prefixlen}", vpn: f"{cpe['ipsec_inside_ip']}/{prefixlen}"}})
+    return links
+
+
 def load_inventory(inv: Path) -> dict:
     gv = _load(inv / "group_vars" / "all" / "vc.yml")
     lab = _load(inv / "group_vars" / "all" / "lab.yml")
@@ -83,7 +107,7 @@ def load_inventory(inv: Path) -> dict:
         raise LabError(f"{inv}: no vc_regions")
     cpe_names = sorted((((hosts_yml.get("all") or {}).get("children") or {}).get("vc_cpes") or {}).get("hosts") or {})
     hostvars = {h: _load(inv / "host_vars" / h / "lab.yml") for h in cpe_names}
-    return {"regions": regions, "lab": lab, "hostvars": hostvars, "cpes": cpe_names}
+    return {"regions": regions, "lab": lab, "hostvars": hostvars, "cpes": cpe_names, "rri": gv.get("vc_rri") or {}}
 
 
 def build_spec(data: dict) -> dict:
@@ -108,21 +132,27 @@ def build_spec(data: dict) -> dict:
     spec: dict = {"region": region["region"], "di_prefix": region["di_prefix"], "iaas_prefix": iaas,
                   "lan_host": lan_host, "cpes": {}, "dcs": {}, "tunnels": [], "inet": {"links": []}}
 
-    # ---- CPEs (bare routers: the collection configures everything VC on them)
+    # ---- CPEs (bare routers: the collection configures everything VC on them). A split tunnel (cpe.ipsec_host,
+    # docs/ha.md section 2) has two: the GRE/BGP router (cpe.host, its GRE source cpe.gre_ip on the inside link)
+    # and the IPsec device (cpe.ipsec_host: the public cpe.ipsec_ip, cpe.ipsec_inside_ip on the inside link).
     cpe_order = []
     for t in tunnels:
-        h = t["cpe"]["host"]
-        if h not in cpe_order:
-            cpe_order.append(h)
+        for h in (t["cpe"]["host"], t["cpe"].get("ipsec_host")):
+            if h and h not in cpe_order:
+                cpe_order.append(h)
     for h in cpe_order:
         if h not in hostvars or not hostvars[h]:
             raise LabError(f"{h}: host_vars/{h}/lab.yml missing (lab_mgmt_cidr, lab_lan_cidr, vc_wan_interface)")
+    inside = _inside_links(tunnels, int(lab.get("lab_inside_prefixlen", 30)))
     for i, h in enumerate(cpe_order):
         hv = hostvars[h]
-        ips = {t["cpe"]["ipsec_ip"] for t in tunnels if t["cpe"]["host"] == h}
+        ips = {t["cpe"]["ipsec_ip"] for t in tunnels if (t["cpe"].get("ipsec_host") or t["cpe"]["host"]) == h}
+        inside_ips = {lk["addr"][h].split("/")[0] for lk in inside if h in lk["addr"]}
         gres = {t["cpe"]["gre_ip"] for t in tunnels if t["cpe"]["host"] == h}
-        if len(ips) != 1:
+        if len(ips) > 1:
             raise LabError(f"{h}: one public IPsec address per CPE in the lab, got {sorted(ips)}")
+        if not ips:
+            raise LabError(f"{h}: the lab models a GRE router that also terminates IPsec (a WAN), or an IPsec device")
         ipsec_ip = ips.pop()
         net, inet_ip = _other_host(ipsec_ip, wan_len)
         mgmt = ipaddress.ip_interface(hv["lab_mgmt_cidr"])
@@ -130,11 +160,14 @@ def build_spec(data: dict) -> dict:
         spec["cpes"][h] = {
             "ns": h, "index": i + 1, "wan_if": hv.get("vc_wan_interface", "wan0"),
             "wan_cidr": f"{ipsec_ip}/{wan_len}", "wan_gw": inet_ip, "ipsec_ip": ipsec_ip,
-            "extra_gre_ips": sorted(g for g in gres if g != ipsec_ip),
-            "lan_cidr": hv["lab_lan_cidr"], "mgmt_cidr": str(mgmt), "mgmt_ip": str(mgmt.ip),
+            "extra_gre_ips": sorted(g for g in gres if g != ipsec_ip and g not in inside_ips),
+            "lan_cidr": hv.get("lab_lan_cidr"), "mgmt_cidr": str(mgmt), "mgmt_ip": str(mgmt.ip),
             "mgmt_peer_cidr": f"{mgmt_peer}/{mgmt.network.prefixlen}", "inet_if": f"to-{h}",
+            "inside": [{"if": lk["if"][h], "cidr": lk["addr"][h], "net": lk["net"], "peer": lk["peer"][h]}
+                       for lk in inside if h in lk["addr"]],
         }
         spec["inet"]["links"].append({"if": f"to-{h}", "cidr": f"{inet_ip}/{wan_len}", "net": net, "peer": h})
+    spec["inside_links"] = inside
 
     # ---- data centres (Cisco side)
     for i, t in enumerate(tunnels):
@@ -156,6 +189,9 @@ def build_spec(data: dict) -> dict:
         key = f"{region['region']}-{dc}"
         tun = {
             "key": key, "index": i + 1, "datacenter": dc, "cpe_host": cpe["host"],
+            "ipsec_host": cpe.get("ipsec_host") or cpe["host"], "ipsec_inside_ip": cpe.get("ipsec_inside_ip"),
+            # the tag the IPsec device's RRI route must carry into the inside OSPF (vc_rri.tag, else the GRE router's ASN)
+            "rri_tag": int((data.get("rri") or {}).get("tag", cpe["asn"])) if cpe.get("ipsec_host") else None,
             "cpe_ipsec_ip": cpe["ipsec_ip"], "cpe_gre_ip": cpe["gre_ip"], "cpe_tunnel_ip": str(cpe_tun.ip),
             "cpe_asn": int(cpe["asn"]), "di_ipsec_ip": di["ipsec_ip"], "di_gre_ip": di["gre_ip"],
             "di_tunnel_cidr": f"{di['tunnel_ip']}/{cpe_tun.network.prefixlen}", "di_tunnel_ip": di["tunnel_ip"],
@@ -199,11 +235,19 @@ def _core_spec(lab: dict, spec: dict, lan_host: str) -> dict:
         raise LabError(f"lab_lan_host {lan_host} must sit behind the core, not on the CPE LAN segment {seg.network}")
     host_gw = next(a for a in host.network.hosts() if a != host.ip)
     for name, c in spec["cpes"].items():
+        nets = [lk["net"] for lk in c["inside"]]
+        if not c["lan_cidr"]:
+            # an IPsec device of a split tunnel sits on the inside link only (no LAN port on the core's segment)
+            if not nets:
+                raise LabError(f"{name}: lab_lan_cidr missing (only a split tunnel's IPsec device has no LAN)")
+            c["igp"] = {"protocol": "ospf", "networks": nets, "router_id": c["inside"][0]["cidr"].split("/")[0]}
+            continue
         lan = ipaddress.ip_interface(c["lan_cidr"])
         if lan.network != seg.network or lan.ip == seg.ip:
             raise LabError(f"{name}: lab_lan_cidr {c['lan_cidr']} is not a free address of the core's segment {seg.network}")
-        # the customer's existing IGP on the CPE: OSPF on its LAN network (the operator's config, not ours)
-        c["igp"] = {"protocol": "ospf", "network": str(lan.network), "router_id": str(lan.ip)}
+        # the customer's existing IGP on the CPE: OSPF on its LAN network (the operator's config, not ours) and on
+        # the inside link to a split tunnel's IPsec device (which learns the RRI route over it)
+        c["igp"] = {"protocol": "ospf", "networks": [str(lan.network)] + nets, "router_id": str(lan.ip)}
     return {"ns": CORE_NS, "seg_cidr": str(seg), "seg_ip": str(seg.ip), "seg_net": str(seg.network),
             "host_cidr": f"{host_gw}/{host.network.prefixlen}", "host_gw": str(host_gw), "host_net": str(host.network),
             "router_id": str(seg.ip), "area": str(lab.get("lab_core_ospf_area", "0.0.0.0"))}
@@ -369,7 +413,7 @@ def build_script(spec: dict) -> str:
     dcs, cpes = spec["dcs"], spec["cpes"]
     inet_cidr = {link["if"]: link["cidr"] for link in spec["inet"]["links"]}
     core = spec["core"]
-    nss = ["lan", core["ns"], "inet"] + [c["ns"] for c in cpes.values()]
+    nss = ["lan", core["ns"], "inet"] + [c["ns"] for c in cpes.values()] + [lk["switch"] for lk in spec["inside_links"]]
     for dc in dcs.values():
         nss += [dc["vpn_ns"], dc["rtr_ns"], dc["host_ns"]]
     out.append("ns_create " + " ".join(nss))
@@ -381,9 +425,10 @@ def build_script(spec: dict) -> str:
     out.append(f"bridge {core['ns']} br0 {core['seg_cidr']}")
     for c in cpes.values():
         n = c["ns"]
-        out.append(f"veth {core['ns']} l-{n} {n} lan0")
-        out.append(f"bridge_port {core['ns']} l-{n}")
-        out.append(f"addr {n} lan0 {c['lan_cidr']}")
+        if c["lan_cidr"]:
+            out.append(f"veth {core['ns']} l-{n} {n} lan0")
+            out.append(f"bridge_port {core['ns']} l-{n}")
+            out.append(f"addr {n} lan0 {c['lan_cidr']}")
         out.append(f"veth inet {c['inet_if']} {n} {c['wan_if']}")
         out.append(f"addr {n} {c['wan_if']} {c['wan_cidr']}")
         out.append(f"addr inet {c['inet_if']} {inet_cidr[c['inet_if']]}")
@@ -393,6 +438,15 @@ def build_script(spec: dict) -> str:
         out.append(f"veth root m-{n} {n} mgmt0")
         out.append(f"addr root m-{n} {c['mgmt_peer_cidr']}")
         out.append(f"addr {n} mgmt0 {c['mgmt_cidr']}")
+    for lk in spec["inside_links"]:
+        # a split tunnel's inside link: GRE router <-> IPsec device through a switch (namespace insw<N>, a bridge),
+        # the customer's network between them: a dead neighbour is noticed by OSPF's dead interval, not by carrier
+        (a, ia), (b, ib) = lk["if"].items()
+        out.append(f"veth {a} {ia} {lk['switch']} p-{a}")
+        out.append(f"veth {b} {ib} {lk['switch']} p-{b}")
+        out.append(f"l2switch {lk['switch']} br0 p-{a} p-{b}")
+        out.append(f"addr {a} {ia} {lk['addr'][a]}")
+        out.append(f"addr {b} {ib} {lk['addr'][b]}")
     for key, dc in dcs.items():
         tun = next(t for t in spec["tunnels"] if t["datacenter"] == key)
         v, r, h = dc["vpn_ns"], dc["rtr_ns"], dc["host_ns"]
@@ -430,7 +484,7 @@ def build_script(spec: dict) -> str:
     out.append(f"frr_instance_start {core['ns']} zebra ospfd")
     for c in cpes.values():
         igp = c["igp"]
-        out.append(f"cpe_start {c['ns']} {c['mgmt_ip']} {igp['network']} {igp['router_id']}")
+        out.append(f"cpe_start {c['ns']} {c['mgmt_ip']} {','.join(igp['networks'])} {igp['router_id']}")
     return "\n".join(out) + "\n"
 
 
@@ -461,7 +515,8 @@ def lab_env(spec: dict) -> str:
     # per CPE: where it sits on the LAN and what the core must learn from it (the redistribution: drills)
     for name, c in spec["cpes"].items():
         u = name.upper()
-        v[f"LAB_{u}_LAN_IP"] = str(ipaddress.ip_interface(c["lan_cidr"]).ip)
+        if c["lan_cidr"]:
+            v[f"LAB_{u}_LAN_IP"] = str(ipaddress.ip_interface(c["lan_cidr"]).ip)
         v[f"LAB_{u}_WAN_IF"] = c["wan_if"]
         red = spec["redistribution"].get(name)
         if red:
@@ -479,6 +534,9 @@ def lab_env(spec: dict) -> str:
             f"LAB_T{i}_OWN_25S": " ".join(p for p in dc["announce"] if p.endswith("/25")),
             f"LAB_T{i}_OTHER_25S": " ".join(p for p in other["announce"] if p.endswith("/25")),
             f"LAB_T{i}_CPE_LAN": str(ipaddress.ip_interface(spec["cpes"][t["cpe_host"]]["lan_cidr"]).network),
+            # the device that terminates the tunnel's IPsec (the GRE router itself unless the tunnel is split)
+            f"LAB_T{i}_IPSEC_HOST": t["ipsec_host"], f"LAB_T{i}_IPSEC_INSIDE": t["ipsec_inside_ip"] or "",
+            f"LAB_T{i}_RRI_TAG": "" if t["rri_tag"] is None else t["rri_tag"],
         })
     return "".join(f"{k}={shlex.quote(str(val))}\n" for k, val in v.items())
 

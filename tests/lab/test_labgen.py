@@ -263,3 +263,77 @@ def test_core_rib_refuses_a_wrong_next_hop_type_or_tag():
     o["203.0.113.0/25"]["routeType"] = "N E1"
     assert any("planned tag" in t for t in _failed(core_rib.checks(spec, route, o)))
     assert _failed(core_rib.checks({"redistribution": {}}, route, ospf))   # nothing expected: never a pass
+
+
+# ------------------------------------------------------------------ split model (inventories/lab-split, rri: drills)
+import rri_check  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory):
+    out = tmp_path_factory.mktemp("lab-split")
+    spec = labgen.generate(REPO / "inventories" / "lab-split", out)
+    env = dict(line.split("=", 1) for line in (out / "lab.env").read_text().splitlines())
+    return spec, out, [line.split() for line in (out / "build.sh").read_text().splitlines() if line and line[0] != "#"], env
+
+
+def test_split_lab_has_the_ipsec_device_on_the_internet_and_the_inside_link(split):
+    spec, _out, steps, env = split
+    assert sorted(spec["cpes"]) == ["cpe1", "vpn1"]
+    vpn, gre = spec["cpes"]["vpn1"], spec["cpes"]["cpe1"]
+    # vpn1: its public address (tunnel 1's cpe.ipsec_ip) on the internet router, no LAN port; cpe1 keeps its WAN
+    assert vpn["wan_cidr"] == "192.0.2.6/30" and vpn["lan_cidr"] is None and gre["wan_cidr"] == "192.0.2.2/30"
+    assert ["veth", "inet", "to-vpn1", "vpn1", "wan0"] in steps and not any(s[:3] == ["veth", "core", "l-vpn1"] for s in steps)
+    # the inside link holds cpe.gre_ip and cpe.ipsec_inside_ip; the GRE source is not put on lo as an extra address
+    assert ["veth", "cpe1", "in-vpn1", "insw1", "p-cpe1"] in steps and ["veth", "vpn1", "in-cpe1", "insw1", "p-vpn1"] in steps
+    assert ["l2switch", "insw1", "br0", "p-cpe1", "p-vpn1"] in steps   # a switch: no carrier loss seen through it
+    assert ["addr", "cpe1", "in-vpn1", "10.1.0.2/30"] in steps and ["addr", "vpn1", "in-cpe1", "10.1.0.1/30"] in steps
+    assert gre["extra_gre_ips"] == [] and not any(s[:3] == ["addr", "cpe1", "lo"] for s in steps)
+    # the customer's OSPF (lab pre-configuration) on the inside link of both devices, the LAN on cpe1
+    starts = {s[1]: s[2:] for s in steps if s[0] == "cpe_start"}
+    assert starts == {"cpe1": ["172.31.255.2", "10.10.10.0/24,10.1.0.0/30", "10.10.10.1"],
+                      "vpn1": ["172.31.255.6", "10.1.0.0/30", "10.1.0.1"]}
+    # the Cisco side: the DC-A headend's peer is vpn1, its GRE peer cpe1's inside address
+    assert "remote_addrs = 192.0.2.6" in (_out / "dca-vpn" / "swanctl.conf").read_text()
+    assert ["route", "dca-rtr", "10.1.0.2/32", "via", "10.255.0.1"] in steps
+    assert env["LAB_T1_IPSEC_HOST"] == "vpn1" and env["LAB_T2_IPSEC_HOST"] == "cpe1" and env["LAB_T1_RRI_TAG"] == "99"
+    assert env["LAB_T1_IPSEC_INSIDE"] == "10.1.0.1" and env["LAB_CPES"] == "'cpe1 vpn1'"
+
+
+def test_split_lab_refuses_an_inside_link_it_cannot_build(tmp_path):
+    data = labgen.load_inventory(REPO / "inventories" / "lab-split")
+    data["regions"][0]["tunnels"][0]["cpe"]["ipsec_inside_ip"] = "10.9.0.1"     # not in cpe.gre_ip's /30
+    with pytest.raises(labgen.LabError, match="lab_inside_prefixlen"):
+        labgen.build_spec(data)
+    del data["regions"][0]["tunnels"][0]["cpe"]["ipsec_inside_ip"]
+    with pytest.raises(labgen.LabError, match="ipsec_inside_ip"):
+        labgen.build_spec(data)
+
+
+def test_rri_check_reads_how_the_gre_router_holds_the_route():
+    route = {"198.51.100.65/32": [{"protocol": "ospf", "selected": True, "nexthops": [{"ip": "10.1.0.1", "active": True}]}]}
+    ospf = {"198.51.100.65/32": {"routeType": "N E2", "tag": 99}}
+    assert rri_check.learned(route, ospf, "198.51.100.65/32") == "protocol=ospf via=10.1.0.1 type=N_E2 tag=99"
+    assert rri_check.learned({}, ospf, "198.51.100.65/32") == "none"
+    route["198.51.100.65/32"][0]["selected"] = False
+    assert rri_check.learned(route, ospf, "198.51.100.65/32") == "none"
+
+
+def test_rri_check_reads_the_verify_table_and_the_diagnose_report(tmp_path):
+    log = "\n".join([
+        "ok: [vpn1] => ", "    msg:", "    - 'tunnel 1 DC-A (region lab) [lab-A]: OK'",
+        "    - '  ike_sa           PASS    IKEv2 SA with 198.51.100.2 established'",
+        "    - '  rri_route        FAIL    no RRI route'", "    - 'tunnel 2 DC-B (region lab) [lab-B]: OK'",
+        "    - '  rri_route        PASS    x'", "ok: [cpe1] => ", "    - 'tunnel 1 DC-A (region lab) [lab-A]: OK'",
+        "    - '  rri_route        PASS    not its check, but another host'"])
+    assert rri_check.rows(log, "vpn1", "lab-A", ["ike_sa"])
+    assert not rri_check.rows(log, "vpn1", "lab-A", ["ike_sa", "rri_route"])
+    assert not rri_check.rows(log, "vpn1", "lab-A", ["ipsec_sa"])          # a missing row is not a pass
+    (tmp_path / "diagnose-cpe1.json").write_text(json.dumps({"tunnels": [
+        {"key": "lab-A", "ok": False, "cause_id": "split.ipsec_device"}, {"key": "lab-B", "ok": True}]}))
+    assert rri_check.cause(str(tmp_path), "cpe1", "lab-A") == "split.ipsec_device"
+    assert rri_check.cause(str(tmp_path), "cpe1", "lab-B") == "ok"
+    assert rri_check.cause(str(tmp_path), "vpn1", "lab-A") == "none"
+    (tmp_path / "diagnose-cpe1.json").write_text(json.dumps({"tunnels": [
+        {"key": "lab-A", "ok": False, "cause_id": "rri.no_route_to_ipsec_device", "fix": "verify and diagnose vpn1 first"}]}))
+    assert rri_check.cause(str(tmp_path), "cpe1", "lab-A", "fix") == "verify and diagnose vpn1 first"

@@ -11,6 +11,7 @@
 #   labctl.sh cap-stop NAME           stop it; prints "gre=N esp=N ike=N other=N total=N"
 #   labctl.sh frr NS CMD...           vtysh of a Cisco-side FRR instance (dca-rtr, dcb-rtr)
 #   labctl.sh sw NS ARGS...           swanctl of a Cisco headend (dca-vpn, dcb-vpn)
+#   labctl.sh sa-delete NS CONN       the headend deletes its IKE SA CONN (DELETE sent, not awaited); prints the VM time
 #   labctl.sh ping-start NAME NS DST  continuous ping (-D, 5/s) in NS;  ping-stop NAME prints its log
 #   labctl.sh collect DIR             copy logs and configs to DIR (under the rwdir)
 #   labctl.sh fault inject|remove NAME T   inject / remove a fault on tunnel T (guest/faults.sh; 'fault list')
@@ -18,10 +19,13 @@
 #   labctl.sh evidence NS DIR [LINE]  what CPE NS shows (charon log from LINE, swanctl, xfrm, FRR json, probes) -> DIR
 #   labctl.sh inject-gre NS SRC DST INNER_SRC INNER_DST [N]   send N clear-text GRE packets from NS (guest/inject_gre.py)
 #   labctl.sh guard-counters NS       packets the crypto map guard of headend NS dropped: "to_cpe=N from_cpe=N"
-#   labctl.sh cpe-power NS off|on     a dead CPE (every data interface down at once, mgmt0 kept) and its return
-#   labctl.sh blackhole on|off A B    the internet router drops IKE and ESP between A and B, both ways (dpd drill)
+#   labctl.sh cpe-power NS off|on [reboot]   a dead CPE (every data interface down at once, mgmt0 kept) and its
+#                                     return; reboot: its daemons stopped while dead and started again (a power cycle)
+#   labctl.sh blackhole on|off A B [oneway]   the internet router drops IKE and ESP between A and B, both ways (dpd
+#                                     drill); oneway: only from A to B (rri drill: the SA stays down on A)
 #   labctl.sh ike-sa NS PEER          "ESTABLISHED <s>" or "none": the CPE's IKE SA with PEER
 #   labctl.sh ike-watch NS PEER STATE SECONDS   wait in the VM until that IKE SA is STATE; prints the VM time
+#   labctl.sh route-watch NS PREFIX present|absent SECONDS   wait in the VM until NS has (no) route PREFIX; VM time
 #   labctl.sh halt                    power the VM off (ends 'boot')
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -70,6 +74,11 @@ bridge() { # bridge NS BR CIDR: a LAN switch (the customer core's segment toward
 	x "$1" ip link add "$2" type bridge && x "$1" ip link set "$2" up && x "$1" ip addr add "$3" dev "$2"
 }
 bridge_port() { x "$1" ip link set "$2" master br0; }
+l2switch() { # l2switch NS BR PORT...: a plain switch (a bridge without an address) joining PORTs of NS
+	local n=$1 br=$2 p; shift 2
+	x "$n" ip link add "$br" type bridge && x "$n" ip link set "$br" up || return 1
+	for p in "$@"; do x "$n" ip link set "$p" master "$br" || return 1; done
+}
 gre() { # gre NS IF LOCAL REMOTE CIDR  (Cisco side tunnel: ttl 255, ip mtu 1400)
 	x "$1" ip link add "$2" type gre local "$3" remote "$4" ttl 255 && x "$1" ip link set "$2" mtu 1400 up &&
 		x "$1" ip addr add "$5" dev "$2"
@@ -182,7 +191,7 @@ etc_pristine() { # a copy of Debian's /etc with package defaults for what the co
 	install -m 0644 "$LABROOT/guest/cpe/sshd_config.d/lab.conf" "$e/ssh/sshd_config.d/lab.conf"
 }
 
-cpe_start() { # cpe_start NS MGMT_IP [OSPF_NET ROUTER_ID]: private mount namespace, sshd, strongSwan and FRR as after
+cpe_start() { # cpe_start NS MGMT_IP [OSPF_NET[,OSPF_NET...] ROUTER_ID]: private mount namespace, sshd, strongSwan and FRR as after
 	# 'apt install'; with OSPF_NET, the customer's existing IGP as the customer configured it: ospfd on, 'router ospf'
 	# with its LAN network (the operator's, not marked: the collection only adds its redistribution to it)
 	local n=$1 ip=$2 ospf_net=${3:-} rid=${4:-} f=$FS/$1 pid
@@ -192,7 +201,10 @@ cpe_start() { # cpe_start NS MGMT_IP [OSPF_NET ROUTER_ID]: private mount namespa
 	cp -a "$FS/.etc" "$f/etc"
 	if [ -n "$ospf_net" ]; then
 		sed -i 's/^ospfd=no/ospfd=yes/' "$f/etc/frr/daemons"
-		printf '%s\n' "router ospf" " ospf router-id $rid" " network $ospf_net area 0.0.0.0" "exit" >> "$f/etc/frr/frr.conf"
+		# OSPF_NET: one network, or several comma-separated (the LAN and a split tunnel's inside link)
+		{ printf '%s\n' "router ospf" " ospf router-id $rid"
+		  tr ',' '\n' <<<"$ospf_net" | sed 's/^\(.*\)$/ network \1 area 0.0.0.0/'
+		  echo "exit"; } >> "$f/etc/frr/frr.conf"
 	fi
 	echo "$n" > "$f/etc/hostname"
 	printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n' "$n" > "$f/etc/hosts"
@@ -394,7 +406,11 @@ cmd_cpe_power() { # NS off|on: a dead CPE, as its neighbours see a power-off, an
 	# router's link loses carrier (a cable to a dead box) while the core, behind the LAN switch (br0), only
 	# notices by OSPF's dead interval. mgmt0 stays up (out-of-band management: verify can still look at it).
 	# on: the interfaces up again and the static routes the kernel dropped with them (boot config) re-added.
-	local n=$1 st=$R/cap/power-$1 i
+	# reboot (3rd argument): a power cycle. Once every link is down (nothing can leave any more), charon and FRR are
+	# stopped and the kernel's IPsec state flushed (what a power-off loses); on: links and routes first, then the
+	# daemons start as at boot (charon loads the connections, FRR its config). The nft ruleset stays (a persistent
+	# ruleset would load the same), sshd on mgmt0 too (out-of-band management).
+	local n=$1 st=$R/cap/power-$1 i reboot=${3:-}
 	mkdir -p "$R/cap"
 	case $2 in
 	off)
@@ -402,25 +418,45 @@ cmd_cpe_power() { # NS off|on: a dead CPE, as its neighbours see a power-off, an
 		# the links that are up (not the kernel's fallback gre0/gretap0/erspan0, which stay down)
 		x "$n" ip -o link show up | awk -F': ' '{sub(/@.*/, "", $2); print $2}' | grep -vxE 'lo|mgmt0' > "$st.links"
 		date +%s.%N
-		while read -r i; do x "$n" ip link set "$i" down; done < "$st.links" ;;
+		# all in one 'ip -batch': one link after the other, with the routing daemons running, let a daemon react to
+		# the first one over the others (rri drill: vpn1's ospfd flushed the RRI LSA over the inside link after its
+		# WAN went down: a goodbye that a dead box never sends)
+		sed 's/^\(.*\)$/link set \1 down/' "$st.links" | x "$n" ip -batch -
+		if [ "$reboot" = reboot ]; then   # in the background: the caller times the neighbours from the links down
+			rm -f "$st.stopped"
+			{ cpe_service "$n" strongswan stop; cpe_service "$n" frr stop
+			  x "$n" ip xfrm state flush; x "$n" ip xfrm policy flush; touch "$st.stopped"; } </dev/null >/dev/null 2>&1 &
+		fi ;;
 	on)
 		date +%s.%N
 		while read -r i; do x "$n" ip link set "$i" up; done < "$st.links"
-		while read -r i; do [ -n "$i" ] && eval "x $n ip route replace $i"; done < "$st.routes" ;;
+		while read -r i; do [ -n "$i" ] && eval "x $n ip route replace $i"; done < "$st.routes"
+		if [ "$reboot" = reboot ]; then
+			# the power-off's stop must be over first (a start racing it left FRR without its configuration)
+			wait_until 180 test -e "$st.stopped" || log "$n: the daemons of the power-off did not stop in 180 s"
+			# restart, not start: a watchfrr left over from the stop would make 'start' a no-op (seen in the lab: FRR up
+			# without its configuration, no OSPF)
+			cpe_service "$n" strongswan start; cpe_service "$n" frr restart
+		fi ;;
 	*) return 2 ;;
 	esac
 }
-cmd_blackhole() { # on|off CPE_IP PEER_IP: the internet router drops IKE (udp 500/4500) and ESP between them, both ways
-	local a=$2 b=$3
+cpe_service() { # NS SERVICE start|stop: the CPE's init script, as its boot runs it (clean environment)
+	x "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "/etc/init.d/$2" "$3" >>"$LOGD/$1-$2-$3.log" 2>&1
+}
+cmd_blackhole() { # on|off CPE_IP PEER_IP [oneway]: the internet router drops IKE (udp 500/4500) and ESP between them,
+	# both ways (oneway: only from CPE_IP to PEER_IP)
+	local a=$2 b=$3 back=""
+	[ "${4:-}" = oneway ] && back="#"
 	case $1 in
 	on) x inet nft -f - <<-EOF
 		table inet lab_blackhole {
 			chain forward {
 				type filter hook forward priority filter - 10; policy accept;
 				ip saddr $a ip daddr $b udp dport { 500, 4500 } counter drop
-				ip saddr $b ip daddr $a udp dport { 500, 4500 } counter drop
+				$back ip saddr $b ip daddr $a udp dport { 500, 4500 } counter drop
 				ip saddr $a ip daddr $b ip protocol esp counter drop
-				ip saddr $b ip daddr $a ip protocol esp counter drop
+				$back ip saddr $b ip daddr $a ip protocol esp counter drop
 			}
 		}
 		EOF
@@ -441,6 +477,19 @@ cmd_ike_watch() { # NS PEER STATE TIMEOUT: poll (0.5 s) until the IKE SA with PE
 		s=$(cmd_ike_sa "$1" "$2"); s=${s%% *}
 		[ "$s" = "$3" ] && { date +%s.%N; return 0; }
 		sleep 0.5
+	done
+	return 1
+}
+
+cmd_route_watch() { # NS PREFIX present|absent TIMEOUT: poll (0.2 s) the kernel route PREFIX (exactly that prefix) of NS;
+	# prints the VM time it was first seen so, rc 1 on timeout (the rri drill: RRI route injected / withdrawn)
+	local end=$((SECONDS + $4)) have
+	while [ $SECONDS -lt $end ]; do
+		have=$(x "$1" ip -4 route show exact "$2" 2>/dev/null)
+		if { [ "$3" = present ] && [ -n "$have" ]; } || { [ "$3" = absent ] && [ -z "$have" ]; }; then
+			date +%s.%N; return 0
+		fi
+		sleep 0.2
 	done
 	return 1
 }
@@ -476,6 +525,7 @@ main() {
 	cap-stop) cmd_cap_stop "$@" ;;
 	frr) frr "$@" ;;
 	sw) sw "$@" ;;
+	sa-delete) date +%s.%N; sw "$1" --terminate --ike "$2" --force >"$LOGD/sa-delete-$1.log" 2>&1 ;;   # VM time first
 	collect) cmd_collect "$@" ;;
 	ping-start) cmd_ping_start "$@" ;;
 	ping-stop) cmd_ping_stop "$@" ;;
@@ -487,13 +537,14 @@ main() {
 	blackhole) cmd_blackhole "$@" ;;
 	ike-sa) cmd_ike_sa "$@" ;;
 	ike-watch) cmd_ike_watch "$@" ;;
+	route-watch) cmd_route_watch "$@" ;;
 	inject-gre) local ns=$1; shift; x "$ns" python3 "$LABROOT/guest/inject_gre.py" "$1" "$2" "$3" "$4" --count "${5:-10}" ;;
 	loglines) x "$1" wc -l /var/log/charon.log | awk '{print $1}' ;;   # inside the CPE's mount namespace
 	env) cat "$R/lab.env" ;;
 	ping) echo pong ;;
 	now) date +%s.%N ;;
 	halt) touch "$R/halt" ;;
-	*) sed -n '2,26p' "$0" >&2; return 2 ;;
+	*) sed -n '2,31p' "$0" >&2; return 2 ;;
 	esac
 }
 main "$@"

@@ -171,6 +171,14 @@ def render_swanctl_connections(tunnels: Sequence[Dict[str, Any]], keep: Optional
     return "\n".join(lines) + "\n"
 
 
+def split_start_action(t: Dict[str, Any]) -> str:
+    """``start_action`` of a tunnel's CHILD SA: ``trap`` (GRE matching the policy triggers IKE); on the IPsec device
+    of a split tunnel ``trap|start``: it also initiates as soon as the connection is loaded (boot, charon restart).
+    Nothing behind it would trigger the trap: the GRE router sends the tunnel's GRE to it only once the RRI route
+    exists, and that route exists only while the SA is up (lab drill ``rri:``, a rebooted IPsec device)."""
+    return "trap|start" if t.get("split") else "trap"
+
+
 def _swanctl_connection(t: Dict[str, Any], updown: str = "/etc/swanctl/" + RRI_UPDOWN) -> List[str]:
     """The lines of one tunnel's connection in vc-connections.conf (starting with a blank line)."""
     ipsec, acl = t["ipsec"], t["crypto_acl"]
@@ -220,7 +228,7 @@ def _swanctl_connection(t: Dict[str, Any], updown: str = "/etc/swanctl/" + RRI_U
         "        remote_ts = %s" % _ts(acl["destination"], acl),
         "        esp_proposals = %s" % esp_proposal(ipsec["esp"]),
         "        rekey_time = %ss" % ipsec["esp"]["lifetime_s"],
-        "        start_action = trap",
+        "        start_action = %s" % split_start_action(t),
         "        dpd_action = trap",
         "        close_action = trap",
     ]
@@ -397,11 +405,28 @@ def nft_forward_guard_rules(forwarded: Sequence[Dict[str, Any]]) -> List[str]:
     return out
 
 
+def nft_split_guard_rules(tunnels: Sequence[Dict[str, Any]]) -> List[str]:
+    """The GRE router of split tunnels (docs/ha.md section 2) sends their GRE in clear to the IPsec device, by design,
+    over the route to the DI GRE IP that it learns from the IPsec device's RRI. When that route is withdrawn (the SA
+    went down, the IPsec device died) the GRE would follow any other route, the GRE router's own default to the
+    internet among them, in clear text. Output rule per split tunnel: GRE from its GRE IP to its DI GRE IP whose next
+    hop is not the IPsec device's inside address (``rt ip nexthop``) is counted and dropped."""
+    out = []
+    for t in tunnels:
+        split = t.get("split")
+        if not split:
+            continue
+        out.append("ip protocol gre ip saddr %s ip daddr %s rt ip nexthop != %s counter drop"
+                   % (t["cpe"]["gre_ip"], t["di"]["gre_ip"], split["ipsec_inside_ip"]))
+    return out
+
+
 def nft_rules(tunnels: Sequence[Dict[str, Any]], forwarded: Sequence[Dict[str, Any]] = ()) -> List[str]:
-    """Every rule of the table, in script order (the MSS clamp, then the guard's input and output rules, then the
-    forward guard of an IPsec device's split tunnels)."""
+    """Every rule of the table, in script order (the MSS clamp, then the guard's input and output rules, the split
+    guard of a GRE router's split tunnels, then the forward guard of an IPsec device's split tunnels)."""
     guard = nft_guard_rules(tunnels)
-    return nft_mss_rules(tunnels) + guard["input"] + guard["output"] + nft_forward_guard_rules(forwarded)
+    return (nft_mss_rules(tunnels) + guard["input"] + guard["output"] + nft_split_guard_rules(tunnels)
+            + nft_forward_guard_rules(forwarded))
 
 
 def nft_tag(rules: Sequence[str]) -> str:
@@ -432,6 +457,7 @@ def render_nft_mss(tunnels: Sequence[Dict[str, Any]], forwarded: Sequence[Dict[s
     ]
     lines += ['\t\t%s comment "%s"' % (r, tag) for r in nft_mss_rules(tunnels)]
     lines.append("\t}")
+    guard["output"] = guard["output"] + nft_split_guard_rules(tunnels)
     for chain in ("input", "output"):
         if guard[chain]:
             lines += ["\tchain %s {" % chain, "\t\ttype filter hook %s priority filter; policy accept;" % chain]

@@ -67,6 +67,8 @@ WORDING: Dict[str, str] = {
                   "(swanctl --terminate --ike vc-{tunnel_key}; the trap policy brings it up again).",
     "rri_path": "via the WAN next hop towards {di_ipsec} (protocol 249, the updown script)",
     "split_route": "A Linux GRE router learns {di_gre}/32 from the IPsec device's RRI route through the inside OSPF (an "
-                   "external route, tag {rri_tag}, next hop {split_inside}): check the OSPF adjacency with the IPsec "
-                   "device and that it redistributes the route ('redistribute kernel route-map VC-RRI').",
+                   "external route, tag {rri_tag}, next hop {split_inside}), and the IPsec device injects it only while "
+                   "its SA is up: verify and diagnose {split_ipsec_host} first (its IKE SA with {di_ipsec} and the "
+                   "CHILD SA for GRE {cpe_gre} -> {di_gre}); when that SA is up, check the OSPF adjacency with the "
+                   "IPsec device and that it redistributes the route ('redistribute kernel route-map VC-RRI').",
 }

@@ -79,7 +79,8 @@ def test_the_dual_cpe_guards_only_its_own_tunnel():
 
 
 def test_a_split_tunnel_gre_only_host_gets_no_guard_for_it(plan):
-    """Its IPsec runs on split.ipsec_host: its GRE leaves in clear towards that device by design (docs/ha.md)."""
+    """Its IPsec runs on split.ipsec_host: its GRE leaves in clear towards that device by design (docs/ha.md), and
+    only towards it: the split guard (test_split_guard.py) drops it when its next hop is another one."""
     tunnels = copy.deepcopy(L.host_tunnels(plan, "cpe1"))
     tunnels[1]["split"] = {"ipsec_host": "fw1", "gre_host": "cpe1", "ipsec_inside_ip": "10.0.0.1"}
     guard = L.nft_guard_rules(tunnels)
@@ -90,8 +91,12 @@ def test_a_split_tunnel_gre_only_host_gets_no_guard_for_it(plan):
         t["split"] = {"ipsec_host": "fw1", "gre_host": "cpe1", "ipsec_inside_ip": "10.0.0.1"}
     script = L.render_nft_mss(tunnels)
     assert L.nft_guard_rules(tunnels) == {"input": [], "output": []}
-    assert "chain input" not in script and "chain output" not in script and "chain forward {" in script
-    assert script.count('comment "vc:') == 4       # the clamp stays: every tunnel still carries TCP over GRE
+    assert "chain input" not in script and "chain forward {" in script
+    assert _guard_lines(script, "output") == [
+        'ip protocol gre ip saddr %s ip daddr %s rt ip nexthop != 10.0.0.1 counter drop comment "%s"'
+        % (t["cpe"]["gre_ip"], t["di"]["gre_ip"], L.nft_tag(L.nft_rules(tunnels))) for t in tunnels]
+    # the clamp stays (every tunnel still carries TCP over GRE), and one split guard rule per tunnel
+    assert script.count('comment "vc:') == 4 + 2
 
 
 def test_the_tag_follows_the_guard(plan):

@@ -131,7 +131,7 @@ via the WAN next hop to 198.51.100.2 while the CHILD SA is up (vc-rri-updown.sh,
         remote_ts = 198.51.100.65/32[gre]
         esp_proposals = aes256gcm16-ecp384
         rekey_time = 3600s
-        start_action = trap
+        start_action = trap|start
         dpd_action = trap
         close_action = trap
         updown = /etc/swanctl/vc-rri-updown.sh
@@ -177,8 +177,12 @@ def test_the_gre_router_has_gre_and_bgp_for_both_tunnels_but_ipsec_only_for_its_
     assert "swanctl/vc-rri-updown.sh" not in files
     assert "Local=192.0.2.130\nRemote=198.51.100.65\n" in files["systemd/network/vcgre101.netdev"]
     nft = files["nftables.d/vc-mss-clamp.nft"]
-    # the guard covers the tunnel whose IPsec cpe1 terminates; the split one's GRE goes in clear to ipsec1, by design
-    assert "ip saddr 192.0.2.2 ip daddr { 198.51.100.66 } rt ipsec missing" in nft and "192.0.2.130" not in nft
+    # the guard covers the tunnel whose IPsec cpe1 terminates; the split one's GRE goes in clear to ipsec1, by design,
+    # and only to ipsec1: the split guard drops it when its next hop is not ipsec1's inside address (test_split_guard.py)
+    assert "ip saddr 192.0.2.2 ip daddr { 198.51.100.66 } rt ipsec missing" in nft
+    assert [x.strip() for x in nft.split("\n") if "192.0.2.130" in x] == [
+        'ip protocol gre ip saddr 192.0.2.130 ip daddr 198.51.100.65 rt ip nexthop != 10.1.0.1 counter drop comment "%s"'
+        % L.nft_tag(L.nft_rules(L.host_tunnels(PLAN, "cpe1")))]
     intent = L.frr_intent(L.host_tunnels(PLAN, "cpe1"), PLAN["cpes"]["cpe1"], rri_tunnels=L.rri_tunnels(PLAN, "cpe1"))
     assert sorted(intent["neighbors"]) == ["100.64.0.2", "100.64.0.6"] and intent["ospf_rri"] is None
     assert "VC-RRI" not in L.render_frr(intent)
@@ -365,6 +369,8 @@ def test_the_gre_router_learns_the_route_by_ospf_and_verifies_split_route_and_sk
     cause = _diag(down, "cpe1")
     assert cause["check"] == "split_route" and cause["cause_id"] == "rri.no_route_to_ipsec_device"
     assert "inside OSPF" in cause["fix"] and "tag 99" in cause["fix"] and "10.1.0.1" in cause["fix"]
+    # dynamic RRI: the route is gone because the SA on the IPsec device is, most often; that device comes first
+    assert "verify and diagnose ipsec1 first" in cause["fix"] and "198.51.100.2" in cause["fix"]
 
 
 def test_the_real_ospf_view_of_the_gre_router_carries_the_rri_tag():
