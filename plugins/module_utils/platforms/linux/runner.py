@@ -608,15 +608,31 @@ class LinuxConfig(object):
         if new != text:
             self.snapshot.file(path, daemons=True)
             _atomic_write(path, new, os.stat(path).st_mode & 0o7777)
+        # the saved configuration FRR loads after the restart: its 'router ...' blocks (the customer's OSPF among them)
+        # must be in the running configuration before anything is read or typed, else the delta would be computed on
+        # a half-started FRR and 'write memory' would save it without them (seen in the lab under load: ospfd up, the
+        # integrated config not yet applied)
+        saved = _read(os.path.join(os.path.dirname(path or "/etc/frr/daemons"), "frr.conf")) if path else None
+        routers = sorted(set(ln.rstrip() for ln in (saved or "").split("\n") if ln.startswith("router ")))
         self._cmd(self.p["frr_restart"], what=" ".join(self.p["frr_restart"]))
         deadline = time.time() + self.p["frr_wait_s"]
         while True:
             rc, out, err = self.run(vtysh + ["-c", "show daemons"])
-            if rc == 0 and all(d in out.split() for d in need):
+            up = rc == 0 and all(d in out.split() for d in need)
+            missing = routers
+            if up and routers:
+                rc2, conf, _e = self.run(vtysh + ["-c", "show running-config"])
+                have = set(ln.rstrip() for ln in conf.split("\n")) if rc2 == 0 else set()
+                missing = [r for r in routers if r not in have]
+            if up and not missing:
                 return True
             if time.time() > deadline:
-                raise ApplyError("FRR daemons %s not running %ss after '%s' (vtysh: %s)" % (
-                    ", ".join(need), self.p["frr_wait_s"], " ".join(self.p["frr_restart"]), (out or err).strip()))
+                if not up:
+                    raise ApplyError("FRR daemons %s not running %ss after '%s' (vtysh: %s)" % (
+                        ", ".join(need), self.p["frr_wait_s"], " ".join(self.p["frr_restart"]), (out or err).strip()))
+                raise ApplyError("FRR has not loaded its saved configuration %ss after '%s' (%s missing from the running "
+                                 "configuration): nothing was typed" % (self.p["frr_wait_s"], " ".join(self.p["frr_restart"]),
+                                                                         ", ".join(missing)))
             time.sleep(1)
 
     def _ha(self) -> None:
