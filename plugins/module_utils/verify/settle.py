@@ -93,6 +93,14 @@ def _bgp_waits(state: Dict[str, Any], t: Dict[str, Any], label: Any) -> List[str
         return ["%s: BGP session" % label]
     if not _routes_received(nbr[0]):
         return ["%s: BGP routes" % label]
+    # a conditional default (docs/ha.md section 3) comes only once the customer's route is in the CPE's routing table
+    # (its IGP converging after a restart) and the BGP process has re-evaluated the condition: until then the tunnel is
+    # still coming up, not failed (a settle that never sees it ends at its timeout; diagnose names the cause)
+    cond = ((state.get("redistribution") or {}).get("default_condition")) or {}
+    advertised = nbr[0].get("advertised")
+    if cond.get("prefixes") and advertised is not None and "0.0.0.0/0" not in [str(p) for p in advertised]:
+        return ["%s: the conditional default (%s routed: %s)" % (
+            label, ", ".join(cond["prefixes"]), ", ".join(cond.get("routed") or []) or "none")]
     return []
 
 

@@ -60,3 +60,21 @@ def test_the_verify_message_carries_the_diagnose_cause_evidence_and_fix():
     assert "likely cause [ike.auth]" in msg
     assert "Evidence: log: AUTHENTICATION_FAILED from/to 198.51.100.2 (received AUTHENTICATION_FAILED notify error)" in msg
     assert "Fix: Re-enter this tunnel's pre-shared key" in msg
+
+
+def test_a_withheld_conditional_default_is_still_coming_up_until_it_is_advertised():
+    """docs/ha.md section 3: after a restart the CPE's IGP converges and BGP re-evaluates the condition; the deploy's
+    gate waits for the default instead of failing the stage (lab: OSPF's wait timer, ~40 s)."""
+    s = state_with()
+    assert waiting(s, TUNNELS, 10) == []
+    s["redistribution"] = {"default_condition": {"prefixes": ["10.10.20.0/24"], "routed": [], "routes": []}}
+    for nbr in s["bgp_neighbors"]:
+        nbr["advertised"] = ["0.0.0.0/0"]
+    assert waiting(s, TUNNELS, 10) == []        # the default advertised on both tunnels: settled
+    for nbr in s["bgp_neighbors"]:
+        nbr["advertised"] = [p for p in nbr.get("advertised") or [] if p != "0.0.0.0/0"]
+    got = waiting(s, TUNNELS, 10)
+    assert got == ["%s: the conditional default (10.10.20.0/24 routed: none)" % t["key"] for t in TUNNELS]
+    for nbr in s["bgp_neighbors"]:
+        nbr["advertised"] = None                # not known: nothing to wait for
+    assert waiting(s, TUNNELS, 10) == []
