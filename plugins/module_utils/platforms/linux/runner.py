@@ -630,9 +630,9 @@ class LinuxConfig(object):
                 if not up:
                     raise ApplyError("FRR daemons %s not running %ss after '%s' (vtysh: %s)" % (
                         ", ".join(need), self.p["frr_wait_s"], " ".join(self.p["frr_restart"]), (out or err).strip()))
+                waited = (self.p["frr_wait_s"], " ".join(self.p["frr_restart"]), ", ".join(missing))
                 raise ApplyError("FRR has not loaded its saved configuration %ss after '%s' (%s missing from the running "
-                                 "configuration): nothing was typed" % (self.p["frr_wait_s"], " ".join(self.p["frr_restart"]),
-                                                                         ", ".join(missing)))
+                                 "configuration): nothing was typed" % waited)
             time.sleep(1)
 
     def _ha(self) -> None:
