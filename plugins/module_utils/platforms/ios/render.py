@@ -14,7 +14,7 @@ prefix-list in = expected prefixes and out = the default route only, default-ori
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from . import forms
 from ...plan.secrets import decode_secrets
@@ -357,23 +357,13 @@ def _redistribution(ctx: _Render, cpe: Dict) -> None:
     if not red:
         return
     intent = ctx.intent
-    pl, rm = red["prefix_list"], red["route_map"]
-    plist = Block(None, "prefix_list", owned=False, own_rx=_compile_names(r"^ip prefix-list (%s) ", [pl]))
-    plist.add("ip prefix-list %s description %s" % (pl, forms.marker(forms.REDISTRIBUTION_KEY)), "bgp", marker=True)
-    for i, prefix in enumerate(red["prefixes"]):
-        plist.add(forms.prefix_list_line(pl, 5 * (i + 1), "permit", prefix), "bgp")
-    ctx.names["prefix_list"].add(pl)
-    intent.blocks.append(plist)
-    rmap = Block("route-map %s permit 10" % rm, "route_map")
-    rmap.add("description %s" % forms.marker(forms.REDISTRIBUTION_KEY), "bgp", marker=True)
-    rmap.add("match ip address prefix-list %s" % pl, "bgp")
+    rm = red["route_map"]
+    rmap = _marked_filter(ctx, red["prefix_list"], rm, red["prefixes"])
     ospf = red.get("ospf")
     if ospf:
         rmap.add("set metric %d" % int(ospf["metric"]), "bgp")
         rmap.add("set metric-type type-%d" % int(ospf["metric_type"]), "bgp")
         rmap.add("set tag %d" % int(ospf["tag"]), "bgp")
-    ctx.names.setdefault("route_map", set()).add(rm)
-    intent.blocks.append(rmap)
     _default_condition(ctx, red.get("default_condition"))
     if ospf:
         intent.ospf_process = int(ospf["process"])
@@ -388,12 +378,16 @@ def _default_condition(ctx: _Render, cond: Optional[Dict]) -> None:
     against the routing table (RIB, Cisco's documented behaviour; not yet checked on a real IOS-XE), so the route-map
     only matches the condition prefixes (an exact prefix-list match); nothing enters the BGP table, nothing else is
     advertised. Both objects carry the redistribution marker."""
-    if not cond:
-        return
-    pl, rm = cond["prefix_list"], cond["route_map"]
+    if cond:
+        _marked_filter(ctx, cond["prefix_list"], cond["route_map"], cond["prefixes"])
+
+
+def _marked_filter(ctx: _Render, pl: str, rm: str, prefixes: Sequence[str]) -> Block:
+    """A prefix-list permitting exactly ``prefixes`` and the route-map ``rm permit 10`` matching it, both carrying the
+    redistribution marker (the hand-over and the conditional default). Returns the route-map, for its ``set`` lines."""
     plist = Block(None, "prefix_list", owned=False, own_rx=_compile_names(r"^ip prefix-list (%s) ", [pl]))
     plist.add("ip prefix-list %s description %s" % (pl, forms.marker(forms.REDISTRIBUTION_KEY)), "bgp", marker=True)
-    for i, prefix in enumerate(cond["prefixes"]):
+    for i, prefix in enumerate(prefixes):
         plist.add(forms.prefix_list_line(pl, 5 * (i + 1), "permit", prefix), "bgp")
     ctx.names["prefix_list"].add(pl)
     ctx.intent.blocks.append(plist)
@@ -402,6 +396,7 @@ def _default_condition(ctx: _Render, cond: Optional[Dict]) -> None:
     rmap.add("match ip address prefix-list %s" % pl, "bgp")
     ctx.names.setdefault("route_map", set()).add(rm)
     ctx.intent.blocks.append(rmap)
+    return rmap
 
 
 def _core_neighbor(red: Dict, nb: str, router: Block, af: Block) -> None:
