@@ -20,7 +20,7 @@ generic field -> rule validation covers it; every value that reaches a device li
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from . import addressing as A
 from .findings import Findings
@@ -118,27 +118,8 @@ def resolve_redistribution(host: str, value: Any, findings: Findings) -> Optiona
             findings.add("redistribution.neighbor", path + ".neighbors",
                          "%d core neighbours: at most %d" % (len(neighbors), MAX_CORE_NEIGHBORS))
         else:
-            seen: List[str] = []
-            for i, text in enumerate(neighbors):
-                npath = "%s.neighbors[%d]" % (path, i)
-                try:
-                    addr, plen = A.parse_interface(text) if isinstance(text, str) else (None, None)
-                except A.AddressError as exc:
-                    findings.add("redistribution.neighbor", npath, "core neighbour: %s" % exc.message)
-                    continue
-                if addr is None or plen is not None:
-                    findings.add("redistribution.neighbor", npath, "core neighbour %r is not an IPv4 address" % (text,))
-                    continue
-                why = A.unicast_problem(addr)
-                if why:
-                    findings.add("redistribution.neighbor", npath, "core neighbour %s is %s" % (text, why))
-                    continue
-                ip = A.int_to_ip(addr)
-                if ip in seen:
-                    findings.add("redistribution.neighbor", npath, "core neighbour %s is listed twice" % ip)
-                    continue
-                seen.append(ip)
-            out["neighbors"] = seen
+            out["neighbors"] = _unique(findings, "redistribution.neighbor", path + ".neighbors", neighbors,
+                                       _core_neighbor, "core neighbour")
     out["default_requires"] = _default_requires(findings, path + ".default_requires", value.get("default_requires"))
     return out
 
@@ -158,29 +139,52 @@ def _default_requires(findings: Findings, path: str, value: Any) -> List[str]:
                      "%d prefixes: at most %d (the default is sent while any one of them is routed)"
                      % (len(items), MAX_DEFAULT_REQUIRES))
         return []
+    return _unique(findings, "redistribution.default_requires", path, items, _condition_prefix, "default_requires")
+
+
+def _unique(findings: Findings, rule: str, path: str, items: List[Any], parse: Any, label: str) -> List[str]:
+    """The canonical form of each item (``parse(text)`` -> (value, None) or (None, why)), each once: a finding of
+    ``rule`` at ``path[i]`` for an item that does not parse or repeats an earlier one; the good ones in order."""
     out: List[str] = []
     for i, text in enumerate(items):
         ipath = "%s[%d]" % (path, i)
-        try:
-            net = A.parse_prefix(text)
-        except A.AddressError as exc:
-            findings.add("redistribution.default_requires", ipath, "default_requires: %s" % exc.message)
-            continue
-        if net[1] == 0:
-            findings.add("redistribution.default_requires", ipath,
-                         "default_requires %s is the default route itself: name the customer's own prefix (e.g. a LAN "
-                         "behind the core) whose presence means the customer network is reachable" % text)
-            continue
-        why = A.unicast_problem(net[0])   # multicast, loopback, link-local, reserved: never a customer route
+        value, why = parse(text)
         if why:
-            findings.add("redistribution.default_requires", ipath, "default_requires %s is %s" % (text, why))
-            continue
-        prefix = A.cidr(net)
-        if prefix in out:
-            findings.add("redistribution.default_requires", ipath, "default_requires %s is listed twice" % prefix)
-            continue
-        out.append(prefix)
+            findings.add(rule, ipath, why)
+        elif value in out:
+            findings.add(rule, ipath, "%s %s is listed twice" % (label, value))
+        else:
+            out.append(value)
     return out
+
+
+def _core_neighbor(text: Any) -> Tuple[Optional[str], Optional[str]]:
+    """A core neighbour of the iBGP hand-over: a unicast IPv4 address (no prefix length)."""
+    try:
+        addr, plen = A.parse_interface(text) if isinstance(text, str) else (None, None)
+    except A.AddressError as exc:
+        return None, "core neighbour: %s" % exc.message
+    if addr is None or plen is not None:
+        return None, "core neighbour %r is not an IPv4 address" % (text,)
+    why = A.unicast_problem(addr)
+    if why:
+        return None, "core neighbour %s is %s" % (text, why)
+    return A.int_to_ip(addr), None
+
+
+def _condition_prefix(text: Any) -> Tuple[Optional[str], Optional[str]]:
+    """A prefix of ``default_requires``: a customer unicast prefix, never the default route itself."""
+    try:
+        net = A.parse_prefix(text)
+    except A.AddressError as exc:
+        return None, "default_requires: %s" % exc.message
+    if net[1] == 0:
+        return None, ("default_requires %s is the default route itself: name the customer's own prefix (e.g. a LAN "
+                      "behind the core) whose presence means the customer network is reachable" % text)
+    why = A.unicast_problem(net[0])   # multicast, loopback, link-local, reserved: never a customer route
+    if why:
+        return None, "default_requires %s is %s" % (text, why)
+    return A.cidr(net), None
 
 
 def _default_condition(path: str, red: Dict[str, Any], tunnels: List[Dict[str, Any]],

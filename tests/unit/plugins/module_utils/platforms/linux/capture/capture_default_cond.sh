@@ -15,37 +15,19 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:?}
 PY=${PY:-python3}
+. "$HERE/frr_ns.sh"
 R=/run/vc-cond-cap
 NS="vcd-di vcd-cpe vcd-core"
 LANP=10.20.30.0/24
-log() { echo "[$(date +%T)] $*" >&2; }
-nx() { local n=$1; shift; ip netns exec "$n" "$@"; }
-vt() { local n=$1; shift; vtysh --vty_socket "$R/$n" "$@"; }
-cleanup() {
-	for p in "$R"/*/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
-	sleep 0.5
-	for n in $NS; do ip netns del "$n" 2>/dev/null; done
-	rm -rf "$R"
-}
-cleanup; trap cleanup EXIT
 mkdir -p "$OUT/present" "$OUT/withheld" "$OUT/uncond"
-for n in $NS; do
-	ip netns add "$n"; nx "$n" ip link set lo up; nx "$n" sysctl -qw net.ipv4.ip_forward=1
-	mkdir -p "$R/$n"; chown frr:frr "$R/$n"
-done
+ns_init
 ip link add t0 netns vcd-cpe type veth peer name t0 netns vcd-di
 ip link add lan0 netns vcd-cpe type veth peer name up0 netns vcd-core
 nx vcd-cpe ip addr add 100.64.10.5/30 dev t0; nx vcd-di ip addr add 100.64.10.6/30 dev t0
 nx vcd-cpe ip addr add 10.0.0.1/30 dev lan0; nx vcd-core ip addr add 10.0.0.2/30 dev up0
 nx vcd-core ip link add lan1 type veth peer name lan1p; nx vcd-core ip addr add 10.20.30.1/24 dev lan1
-for n in $NS; do for i in t0 lan0 up0 lan1 lan1p; do nx "$n" ip link set "$i" up 2>/dev/null; done; done
+ns_links_up t0 lan0 up0 lan1 lan1p
 
-daemon() {  # namespace daemon config-text
-	local n=$1 d=$2
-	printf '%s\n' "$3" > "$R/$n/$d.conf"; chown frr:frr "$R/$n/$d.conf"
-	nx "$n" "/usr/lib/frr/$d" -d -N "$n" -i "$R/$n/$d.pid" -f "$R/$n/$d.conf" --vty_socket "$R/$n" -u frr -g frr \
-		-z "$R/$n/zserv.api" 2>>"$R/daemons.log"
-}
 daemon vcd-di zebra "hostname di"
 daemon vcd-di bgpd "hostname di
 router bgp 64562

@@ -12,36 +12,17 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:?}
 PY=${PY:-python3}
+. "$HERE/frr_ns.sh"
 R=/run/vc-redist-cap
 NS="vcr-di vcr-cpe vcr-core"
-log() { echo "[$(date +%T)] $*" >&2; }
-nx() { local n=$1; shift; ip netns exec "$n" "$@"; }
-vt() { local n=$1; shift; vtysh --vty_socket "$R/$n" "$@"; }
-cleanup() {
-	for p in "$R"/*/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
-	sleep 0.5
-	for n in $NS; do ip netns del "$n" 2>/dev/null; done
-	rm -rf "$R"
-}
-trap cleanup EXIT
-cleanup; trap cleanup EXIT
 mkdir -p "$OUT/ospf" "$OUT/bgp"
-for n in $NS; do
-	ip netns add "$n"; nx "$n" ip link set lo up; nx "$n" sysctl -qw net.ipv4.ip_forward=1
-	mkdir -p "$R/$n"; chown frr:frr "$R/$n"
-done
+ns_init
 ip link add t0 netns vcr-cpe type veth peer name t0 netns vcr-di
 ip link add lan0 netns vcr-cpe type veth peer name up0 netns vcr-core
 nx vcr-cpe ip addr add 100.64.10.5/30 dev t0; nx vcr-di ip addr add 100.64.10.6/30 dev t0
 nx vcr-cpe ip addr add 10.0.0.1/30 dev lan0; nx vcr-core ip addr add 10.0.0.2/30 dev up0
-for n in $NS; do for i in t0 lan0 up0; do nx "$n" ip link set "$i" up 2>/dev/null; done; done
+ns_links_up t0 lan0 up0
 
-daemon() {  # namespace daemon config-text
-	local n=$1 d=$2
-	printf '%s\n' "$3" > "$R/$n/$d.conf"; chown frr:frr "$R/$n/$d.conf"
-	nx "$n" "/usr/lib/frr/$d" -d -N "$n" -i "$R/$n/$d.pid" -f "$R/$n/$d.conf" --vty_socket "$R/$n" -u frr -g frr \
-		-z "$R/$n/zserv.api" 2>>"$R/daemons.log"
-}
 # Cisco's DC-B side: its /25, the /24 backup, the IaaS ones, and 10.99.0.0/16 the CPE must not accept.
 daemon vcr-di zebra "hostname di"
 daemon vcr-di bgpd "hostname di

@@ -13,37 +13,19 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:?}
 PY=${PY:-python3}
+. "$HERE/frr_ns.sh"
 R=/run/vc-split-cap
 NS="vcs-inet vcs-ipsec vcs-gre"
-log() { echo "[$(date +%T)] $*" >&2; }
-nx() { local n=$1; shift; ip netns exec "$n" "$@"; }
-vt() { local n=$1; shift; vtysh --vty_socket "$R/$n" "$@"; }
-cleanup() {
-	for p in "$R"/*/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
-	sleep 0.5
-	for n in $NS; do ip netns del "$n" 2>/dev/null; done
-	rm -rf "$R"
-}
-cleanup; trap cleanup EXIT
 mkdir -p "$OUT/up" "$OUT/down"
-for n in $NS; do
-	ip netns add "$n"; nx "$n" ip link set lo up; nx "$n" sysctl -qw net.ipv4.ip_forward=1
-	mkdir -p "$R/$n"; chown frr:frr "$R/$n"
-done
+ns_init
 ip link add wan0 netns vcs-ipsec type veth peer name inet0 netns vcs-inet
 ip link add in0 netns vcs-ipsec type veth peer name in0 netns vcs-gre
 nx vcs-ipsec ip addr add 192.0.2.2/24 dev wan0; nx vcs-inet ip addr add 192.0.2.1/24 dev inet0
 nx vcs-ipsec ip addr add 10.1.0.1/30 dev in0; nx vcs-gre ip addr add 10.1.0.2/30 dev in0
 nx vcs-gre ip addr add 192.0.2.130/32 dev lo
-for n in $NS; do for i in wan0 inet0 in0; do nx "$n" ip link set "$i" up 2>/dev/null; done; done
+ns_links_up wan0 inet0 in0
 nx vcs-ipsec ip route add default via 192.0.2.1
 
-daemon() {  # namespace daemon config-text
-	local n=$1 d=$2
-	printf '%s\n' "$3" > "$R/$n/$d.conf"; chown frr:frr "$R/$n/$d.conf"
-	nx "$n" "/usr/lib/frr/$d" -d -N "$n" -i "$R/$n/$d.pid" -f "$R/$n/$d.conf" --vty_socket "$R/$n" -u frr -g frr \
-		-z "$R/$n/zserv.api" 2>>"$R/daemons.log"
-}
 # The customer's inside OSPF between the IPsec device and the GRE router (the operator's, before Virtual Connect).
 for n in vcs-ipsec vcs-gre; do
 	rid=$([ "$n" = vcs-ipsec ] && echo 10.1.0.1 || echo 10.1.0.2)

@@ -6,15 +6,15 @@ The plan is the one of inventories/example-ha for ha-lnx1 (DC-B of us-east), wit
 mode asked for; the delta (frr.frr_delta) is typed with vtysh, then computed again: it must be empty (idempotent).
 """
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[6]
 sys.path.insert(0, str(REPO / ".build" / "collections"))
+sys.path.insert(0, str(HERE))
 import yaml  # noqa: E402
+from frr_typing import type_until_idempotent, vtysh  # noqa: E402
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import build_plan  # noqa: E402
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import cpe_tunnels  # noqa: E402
@@ -45,11 +45,6 @@ def plan_for(mode):
     return result.plan
 
 
-def vtysh(*args):
-    return subprocess.run(["vtysh", "--vty_socket", os.environ["VTY"]] + list(args), capture_output=True, text=True,
-                          check=True).stdout
-
-
 def delta(plan):
     running = vtysh("-c", "show running-config")
     cpe = plan["cpes"][HOST]
@@ -61,17 +56,7 @@ def main():
     mode, out = sys.argv[1], Path(sys.argv[2])
     plan = plan_for(mode)
     (out / "plan.json").write_text(json.dumps(plan, indent=1, sort_keys=True) + "\n")
-    first = delta(plan)
-    assert first["error"] is None, first["error"]
-    (out / "delta_first.txt").write_text("\n".join(first["commands"]) + "\n")
-    path = out / ".delta.conf"
-    path.write_text("\n".join(first["commands"]) + "\n")
-    vtysh("-f", str(path))
-    path.unlink()
-    second = delta(plan)
-    (out / "delta_second.txt").write_text("\n".join(second["commands"]) + ("\n" if second["commands"] else ""))
-    if second["commands"] or second["error"]:
-        sys.exit("not idempotent: %r" % (second,))
+    type_until_idempotent(delta, plan, out)
 
 
 if __name__ == "__main__":

@@ -8,15 +8,15 @@ must be empty (idempotent).
 """
 import copy
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[6]
 sys.path.insert(0, str(REPO / ".build" / "collections"))
+sys.path.insert(0, str(HERE))
 import yaml  # noqa: E402
+from frr_typing import type_until_idempotent, vtysh  # noqa: E402
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import build_plan  # noqa: E402
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.linux import frr as F  # noqa: E402
@@ -39,11 +39,6 @@ def split_plan():
     return result.plan
 
 
-def vtysh(*args):
-    return subprocess.run(["vtysh", "--vty_socket", os.environ["VTY"]] + list(args), capture_output=True, text=True,
-                          check=True).stdout
-
-
 def delta(plan):
     running = vtysh("-c", "show running-config")
     intent = L.frr_intent(L.host_tunnels(plan, HOST), plan["cpes"][HOST], {}, activate=F.needs_activate(running),
@@ -56,17 +51,7 @@ def main():
     plan = split_plan()
     (out / "plan.json").write_text(json.dumps(plan, indent=1, sort_keys=True) + "\n")
     (out / L.RRI_UPDOWN).write_text(L.render_files(plan, HOST)["files"]["swanctl/" + L.RRI_UPDOWN])
-    first = delta(plan)
-    assert first["error"] is None, first["error"]
-    (out / "delta_first.txt").write_text("\n".join(first["commands"]) + "\n")
-    path = out / ".delta.conf"
-    path.write_text("\n".join(first["commands"]) + "\n")
-    vtysh("-f", str(path))
-    path.unlink()
-    second = delta(plan)
-    (out / "delta_second.txt").write_text("\n".join(second["commands"]) + ("\n" if second["commands"] else ""))
-    if second["commands"] or second["error"]:
-        sys.exit("not idempotent: %r" % (second,))
+    type_until_idempotent(delta, plan, out)
 
 
 if __name__ == "__main__":
