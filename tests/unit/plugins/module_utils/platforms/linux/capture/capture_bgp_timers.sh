@@ -14,7 +14,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:?}
 PY=${PY:-python3}
 . "$HERE/frr_ns.sh"
+# shellcheck disable=SC2034  # R and NS are read by frr_ns.sh (sourced)
 R=/run/vc-timers-cap
+# shellcheck disable=SC2034
 NS="vct-cpe vct-di"
 ns_init
 ip link add t0 netns vct-cpe type veth peer name t0 netns vct-di
@@ -31,8 +33,8 @@ router bgp 64552
  no bgp ebgp-requires-policy
  neighbor 100.64.0.1 remote-as 64551"
 established() {
-	local i
-	for i in $(seq 1 90); do
+	local _
+	for _ in $(seq 1 90); do
 		vt vct-cpe -c "show bgp neighbors 100.64.0.2 json" | grep -q '"bgpState":"Established"' && return 0
 		sleep 1
 	done

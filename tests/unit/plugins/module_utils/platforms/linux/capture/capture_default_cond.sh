@@ -16,7 +16,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:?}
 PY=${PY:-python3}
 . "$HERE/frr_ns.sh"
+# shellcheck disable=SC2034  # R and NS are read by frr_ns.sh (sourced)
 R=/run/vc-cond-cap
+# shellcheck disable=SC2034
 NS="vcd-di vcd-cpe vcd-core"
 LANP=10.20.30.0/24
 mkdir -p "$OUT/present" "$OUT/withheld" "$OUT/uncond"
@@ -65,7 +67,7 @@ sleep 2
 
 di_has_default() { vt vcd-di -c "show ip bgp 0.0.0.0/0 json" 2>/dev/null | "$PY" -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d.get("paths") else 1)'; }
 wait_default() {  # present|absent [timeout]: the DI side's BGP table holds the CPE's 0.0.0.0/0 (or not)
-	local i end=$(( $(date +%s) + ${2:-90} ))
+	local end=$(( $(date +%s) + ${2:-90} ))
 	while [ "$(date +%s)" -lt "$end" ]; do
 		if di_has_default; then [ "$1" = present ] && return 0; else [ "$1" = absent ] && return 0; fi
 		sleep 0.2
@@ -93,7 +95,7 @@ nx vcd-cpe env VTY="$R/vcd-cpe" "$PY" "$HERE/redist_apply.py" ospf "$OUT/uncond"
 wait_default present 90 || fail "no default at DI with the unconditional default-originate"
 vt vcd-cpe -c "show running-config" > "$OUT/uncond/cpe_running.txt"
 log "the conditional default (default_requires $LANP)"
-for i in $(seq 1 60); do vt vcd-cpe -c "show ip route $LANP" | grep -q ospf && break; sleep 1; done
+for _ in $(seq 1 60); do vt vcd-cpe -c "show ip route $LANP" | grep -q ospf && break; sleep 1; done
 nx vcd-cpe env VTY="$R/vcd-cpe" "$PY" "$HERE/redist_apply.py" cond "$OUT/present" || fail "apply cond"
 grep -q "no neighbor 100.64.10.6 default-originate" "$OUT/present/delta_first.txt" && fail "the delta withdraws the default first"
 sleep 8

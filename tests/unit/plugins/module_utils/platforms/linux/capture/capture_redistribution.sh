@@ -13,7 +13,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:?}
 PY=${PY:-python3}
 . "$HERE/frr_ns.sh"
+# shellcheck disable=SC2034  # R and NS are read by frr_ns.sh (sourced)
 R=/run/vc-redist-cap
+# shellcheck disable=SC2034
 NS="vcr-di vcr-cpe vcr-core"
 mkdir -p "$OUT/ospf" "$OUT/bgp"
 ns_init
@@ -58,8 +60,8 @@ router bgp 64561
 sleep 2
 
 converge() {  # dir
-	local i
-	for i in $(seq 1 60); do
+	local _
+	for _ in $(seq 1 60); do
 		vt vcr-cpe -c "show ip bgp summary" 2>/dev/null | grep -q "^100.64.10.6 .* [0-9]\+ \+[0-9]\+ \+N/A\|^100.64.10.6 .* [1-9][0-9]* \+[0-9]* *$" && break
 		sleep 1
 	done

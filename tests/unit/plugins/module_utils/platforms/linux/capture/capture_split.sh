@@ -14,7 +14,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:?}
 PY=${PY:-python3}
 . "$HERE/frr_ns.sh"
+# shellcheck disable=SC2034  # R and NS are read by frr_ns.sh (sourced)
 R=/run/vc-split-cap
+# shellcheck disable=SC2034
 NS="vcs-inet vcs-ipsec vcs-gre"
 mkdir -p "$OUT/up" "$OUT/down"
 ns_init
@@ -42,7 +44,7 @@ done
 sleep 2
 log "apply the collection's FRR intent on the IPsec device (redistribute kernel route-map VC-RRI)"
 nx vcs-ipsec env VTY="$R/vcs-ipsec" "$PY" "$HERE/split_apply.py" "$OUT" || exit 1
-for i in $(seq 1 60); do vt vcs-gre -c "show ip ospf neighbor" | grep -q Full && break; sleep 1; done
+for _ in $(seq 1 60); do vt vcs-gre -c "show ip ospf neighbor" | grep -q Full && break; sleep 1; done
 
 capture() {  # dir
 	local d=$OUT/$1
@@ -57,8 +59,8 @@ capture() {  # dir
 	log "captured $1"
 }
 wait_gre() {  # present|absent: the GRE router's kernel route to the DI GRE /32
-	local i
-	for i in $(seq 1 30); do
+	local _
+	for _ in $(seq 1 30); do
 		if nx vcs-gre ip -4 route show 198.51.100.65/32 | grep -q via; then [ "$1" = present ] && return 0
 		else [ "$1" = absent ] && return 0; fi
 		sleep 0.5
