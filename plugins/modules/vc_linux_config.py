@@ -234,7 +234,9 @@ changed_files:
 features:
   description:
     - Per feature applied - C(changed), and V(ipsec) C(files)/C(missing), V(gre) C(links), V(mtu) C(tag) and
-      C(ip_no_pmtu_disc), V(bgp) C(commands), C(daemons_changed) and C(router_asn), V(ha) C(checked).
+      C(ip_no_pmtu_disc), V(bgp) C(commands), C(daemons_changed), C(router_asn) and C(reset) (the BGP neighbours
+      re-established with C(clear bgp) because this run changed the keepalive/hold timers of their running session:
+      the hold time is negotiated when a session comes up), V(ha) C(checked).
   returned: always
   type: dict
 snapshot_path:

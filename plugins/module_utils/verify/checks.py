@@ -50,6 +50,7 @@ BASE_CHECKS = (
     ("bgp_remote_as", "bgp", ("bgp_neighbor",)),
     ("bgp_local_as", "bgp", ("bgp_neighbor",)),
     ("bgp_established", "bgp", ("bgp_neighbor", "bgp_remote_as", "bgp_local_as")),
+    ("bgp_timers", "bgp", ("bgp_established",)),
     ("bgp_received", "routes", ()),
     ("bgp_advertised", "routes", ()),
     ("route_via_tunnel", "routes", ("bgp_received",)),
@@ -484,9 +485,34 @@ def _check_bgp(ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
     st = nbr.get("state")
     if str(st or "").lower() == "established":
         yield _result("bgp_established", PASS, "Established", st, "Established for %ss" % nbr.get("uptime_s"))
+        yield _check_bgp_timers(bgp, nbr)
     else:
         yield _result("bgp_established", FAIL, "Established", st,
                       "BGP with %s is %s, expected Established" % (bgp["neighbor"], st))
+        yield _result("bgp_timers", SKIP, (bgp.get("timers") or {}).get("hold_s"), None,
+                      "no session: the hold time is negotiated when it comes up")
+
+
+def _check_bgp_timers(bgp: Dict[str, Any], nbr: Dict[str, Any]) -> Dict[str, Any]:
+    """The hold time the Established session runs: BGP negotiates it in the OPEN (the lower of both ends), so it
+    is at most the plan's. Above it, the session came up before the timers changed and still detects a dead tunnel
+    that much later (a failover profile switched, docs/ha.md section 3) until it is re-established."""
+    want = (bgp.get("timers") or {}).get("hold_s")
+    got = nbr.get("hold_time_s")
+    if want is None or got is None:
+        return _result("bgp_timers", SKIP, want, got, "the negotiated hold time is not known on this platform")
+    try:
+        want, got = int(want), int(got)
+    except (TypeError, ValueError):
+        return _result("bgp_timers", SKIP, want, got, "the negotiated hold time %r is not a number" % (got,))
+    if got == 0:
+        return _result("bgp_timers", FAIL, want, got, "the session with %s runs hold time 0 (no keepalives): a dead "
+                       "tunnel is never detected; the plan's hold time is %d s" % (bgp["neighbor"], want))
+    if got > want:
+        return _result("bgp_timers", FAIL, want, got, "the session with %s runs hold time %d s, negotiated when it came "
+                       "up; the plan's is %d s: the new timers take effect once the session is re-established"
+                       % (bgp["neighbor"], got, want))
+    return _result("bgp_timers", PASS, want, got, "hold time %d s negotiated (plan %d s)" % (got, want))
 
 
 def _prefix_diff(want: List[Any], got: List[Any]) -> Tuple[List[str], List[str]]:

@@ -24,7 +24,7 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.se
 
 # Fix wording each platform provides (platforms/<name>/vocabulary.py WORDING), used as {key} in the fixes.
 WORDING_KEYS = ("ikev2_only", "gre_only_selectors", "initiate", "tunnel_mode", "esp_proposal", "admin_up",
-                "gre_keepalive", "firewalls", "crypto_support", "rri_inject", "rri_path", "split_route")
+                "gre_keepalive", "firewalls", "crypto_support", "rri_inject", "rri_path", "split_route", "bgp_reset")
 
 # Normalised log event names (state.log_events[].event) and accepted spellings.
 EVENT_ALIASES = {
@@ -171,6 +171,8 @@ def _values(dctx: Dict[str, Any]) -> Dict[str, Any]:
         "di_tun": t["di"]["tunnel_ip"],
         "remote_as": t["bgp"]["remote_as"],
         "local_as": t["bgp"]["local_as"],
+        "keepalive_s": (t["bgp"].get("timers") or {}).get("keepalive_s"),
+        "hold_s": (t["bgp"].get("timers") or {}).get("hold_s"),
         "dc_prefix": t.get("dc_prefix"),
         "expect": ", ".join(t.get("expect_received") or []),
         "advertise": ", ".join(t.get("advertise") or []),
@@ -880,6 +882,17 @@ def _r_bgp_firewall(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
         return ["tunnel ping %s -> %s ok, BGP %s" % (
             dctx["tunnel"]["cpe"]["tunnel_ip"], dctx["tunnel"]["di"]["tunnel_ip"], (dctx["nbr"] or {}).get("state"))]
     return None
+
+
+@rule("bgp.timers_not_in_effect", "bgp", ("bgp_timers",),
+      "The BGP session with {di_tun} runs an older hold time than planned: BGP negotiates it when the session comes "
+      "up, so timers changed on a running session (a failover profile switched) wait for the next re-establishment, "
+      "and a dead tunnel is detected that much later.",
+      "Re-establish the session while the other tunnel carries the traffic: {bgp_reset} (deploy_vc.yml does it for "
+      "the tunnels whose timers it changes). A hold time of 0 means a side disabled keepalives: set "
+      "'timers {keepalive_s} {hold_s}' on both.")
+def _r_bgp_timers(dctx: Dict[str, Any], check: str) -> Optional[List[str]]:
+    return [(dctx["checks"].get(check) or {}).get("message")]
 
 
 @rule("bgp.down", "bgp", BGP_ALL,

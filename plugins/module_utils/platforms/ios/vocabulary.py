@@ -46,6 +46,7 @@ WORDING: Dict[str, str] = {
                   "configured after the SA came up only takes effect once the SA is re-established (clear crypto sa peer "
                   "{di_ipsec}).",
     "rri_path": "via {di_ipsec}",
+    "bgp_reset": "'clear ip bgp {di_tun}' (a hard reset: a soft one does not negotiate the hold time again)",
     "split_route": "Route {di_gre}/32 to the IPsec device {split_inside} (the bgp/gre feature renders it), or learn it from "
                    "the IPsec device's RRI route (tag {rri_tag}) through the inside IGP.",
 }

@@ -84,6 +84,26 @@ def _nbr(line: str) -> Optional[str]:
     return words[1] if len(words) > 2 and words[0] == "neighbor" else None
 
 
+
+def timers_reset(running: str, commands: Sequence[str], neighbors: Sequence[str]) -> List[str]:
+    """The neighbours of ``neighbors`` whose BGP session must be re-established for ``commands`` to take effect:
+    ``commands`` (a delta) set or remove their keepalive and hold time (``[no] neighbor X timers K H`` under
+    ``router bgp``, not ``timers connect``) and ``running`` (before the delta) already had the neighbour. BGP
+    negotiates the hold time in its OPEN: an Established session keeps the old one until it is re-established (seen
+    on FRR 8.4: ``timers 3 9`` on a session up with 10/30 left it at 30 s until ``clear bgp``). A new neighbour negotiates the new timers anyway."""
+    router = bgp_router(parse_running(running))
+    had = set(_nbr(n["line"]) for n in (router or {}).get("children", []) if n["line"].split()[2:3] == ["remote-as"])
+    in_bgp, typed = False, set()
+    for cmd in commands:
+        if cmd and not cmd.startswith(" "):
+            in_bgp = cmd.split()[:2] == ["router", "bgp"]
+            continue
+        words = cmd.split()
+        words = words[1:] if words[:1] == ["no"] else words         # removed timers: back to the defaults
+        if in_bgp and len(words) >= 4 and words[0] == "neighbor" and words[2] == "timers" and words[3].isdigit():
+            typed.add(words[1])
+    return [n for n in neighbors if n in typed and n in had]
+
 def _pl_name(line: str) -> str:
     return line.split()[2]
 

@@ -529,7 +529,7 @@ class LinuxConfig(object):
     def _bgp(self) -> None:
         cpe = (self.plan.get("cpes") or {}).get(self.host)
         feature = self.result["features"]["bgp"]
-        feature.update(daemons_changed=False, router_asn=None, commands=[])
+        feature.update(daemons_changed=False, router_asn=None, commands=[], reset=[])
         if not (self.tunnels or self.rri) or not cpe:
             feature["msg"] = "no Virtual Connect tunnel on %s" % self.host
             return
@@ -570,6 +570,11 @@ class LinuxConfig(object):
         self._changed("bgp", commands)
         self.diffs.append({"before_header": "FRR running-config (VC-owned part)", "after_header": "FRR intent (VC-owned part)",
                            "before": self.mask(delta["before"]), "after": self.mask(delta["after"])})
+        # new keepalive/hold timers of a running session take effect when it is re-established (the hold time is
+        # negotiated in BGP's OPEN): this stage's tunnels only, the other tunnel carries the traffic meanwhile
+        reset = F.timers_reset(running, delta["commands"], [t["bgp"]["neighbor"] for t in self.tunnels])
+        feature["reset"] = reset
+        self.result["commands"].extend("vtysh: clear bgp %s (new timers)" % n for n in reset)
         if self.check_mode:
             return
         self.snapshot.frr(delta["before"], intent, keep, F.bgp_router(F.parse_running(running)) is not None)
@@ -583,6 +588,8 @@ class LinuxConfig(object):
             rc, out, err = self.run(vtysh + ["-c", "write memory"])
             if rc != 0:
                 self.warn("vtysh 'write memory' failed (rc %s): %s" % (rc, (err or out).strip()))
+        for nbr in reset:
+            self._cmd(vtysh + ["-c", "clear bgp %s" % nbr], what="vtysh clear bgp %s" % nbr)
 
     def _running(self, vtysh: List[str]) -> str:
         return self._cmd(vtysh + ["-c", "show running-config"], what="vtysh cannot read the running configuration (is FRR running?)")

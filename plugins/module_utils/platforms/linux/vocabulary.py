@@ -50,6 +50,7 @@ DH_GROUPS: Dict[str, int] = dict((v, k) for k, v in STRONGSWAN_DH.items())
 DH_GROUPS.update({"modp1024": 2, "modp1536": 5, "modp6144": 17, "modp8192": 18, "x25519": 31, "curve448": 32})
 
 WORDING: Dict[str, str] = {
+    "bgp_reset": "vtysh -c 'clear bgp {di_tun}' (a hard reset: a soft one does not negotiate the hold time again)",
     "ikev2_only": "swanctl connection 'version = 2'",
     "gre_only_selectors": "swanctl child 'local_ts = {cpe_gre}/32[gre]', 'remote_ts = {di_gre}/32[gre]'",
     "initiate": "swanctl child 'start_action = trap' (or start)",

@@ -6,6 +6,8 @@ Proves idempotency (second run changed=false), check mode, and that secrets neve
 """
 from __future__ import annotations
 
+import copy
+
 import json
 import os
 import shutil
@@ -149,6 +151,31 @@ def test_bgp_converges_idempotently_without_printing_passwords(host_frr, plan, t
     assert "neighbor 100.64.0.6 password lab-bgp-dc-b" in host_frr.running()
     res, raw = module("vc_linux_config", args, tmp_path=tmp_path)
     assert res["changed"] is False and res["commands"] == []
+
+
+@needs_ansible
+def test_new_timers_of_a_staged_tunnel_re_establish_its_session_once(host_frr, plan, tmp_path):
+    """BGP negotiates the hold time in its OPEN: a running session keeps the old one (real FRR, fixtures/bgp_timers),
+    so a run that changes a staged tunnel's timers clears that neighbour, and only that one."""
+    host_frr.configure(fixture_text("frr_operator.conf"))
+    args = {"plan": plan, "host": "cpe1", "preflight": False, "secrets": SECRETS, "features": ["bgp"], "vtysh": host_frr.vtysh,
+            "frr_daemons_file": "", "frr_save": False}
+    res, raw = module("vc_linux_config", args, tmp_path=tmp_path)
+    assert res["changed"] and res["features"]["bgp"]["reset"] == [], raw     # new neighbours negotiate what they have
+    fast = copy.deepcopy(plan)
+    for t in fast["regions"][0]["tunnels"]:
+        t["bgp"]["timers"].update(keepalive_s=3, hold_s=9)
+    staged = dict(args, plan=fast, tunnels=["lab-A"])
+    res, raw = module("vc_linux_config", staged, check=True, tmp_path=tmp_path)
+    assert res["changed"] and res["features"]["bgp"]["reset"] == ["100.64.0.2"], raw
+    assert "neighbor 100.64.0.2 timers 3 9" not in host_frr.running()       # check mode typed and cleared nothing
+    res, raw = module("vc_linux_config", staged, tmp_path=tmp_path)
+    assert res["features"]["bgp"]["reset"] == ["100.64.0.2"], raw
+    assert "vtysh: clear bgp 100.64.0.2 (new timers)" in res["commands"]
+    running = host_frr.running()
+    assert "neighbor 100.64.0.2 timers 3 9" in running and "neighbor 100.64.0.6 timers 10 30" in running
+    res, raw = module("vc_linux_config", staged, tmp_path=tmp_path)
+    assert res["changed"] is False and res["commands"] == [] and res["features"]["bgp"]["reset"] == []
 
 
 @needs_ansible

@@ -171,7 +171,7 @@ def test_lower_layer_fault_blocks_every_later_failure(plan):
     t = by_key(verify_host(plan, state, "cpe1"))[A]
     blocked = sorted(c["check"] for c in t["checks"] if c["blocked_by"] == "ike_sa")
     assert blocked == sorted(["ike_sa_stable", "ipsec_sa", "ipsec_selectors", "ipsec_protocol", "ipsec_mode",
-                              "ipsec_traffic", "gre_up", "gre_ping", "bgp_established", "bgp_received",
+                              "ipsec_traffic", "gre_up", "gre_ping", "bgp_established", "bgp_timers", "bgp_received",
                               "bgp_advertised", "route_via_tunnel"])
     diag = by_key(diagnose_host(plan, state, "cpe1"))[A]
     assert diag["blocked"] == [c["check"] for c in t["checks"] if c["blocked_by"]]

@@ -29,7 +29,7 @@ def test_table_names_tunnels_checks_and_cause():
     result, diag = _broken()
     text = render_table(result, diag)
     lines = text.splitlines()
-    assert lines[0] == "Virtual Connect verify of cpe1: FAILED (27 pass, 1 fail, 12 skip)"
+    assert lines[0] == "Virtual Connect verify of cpe1: FAILED (28 pass, 1 fail, 13 skip)"
     assert "tunnel 1 DC-A (region lab) [lab-A]: FAILED at ike_sa (IKEv2 phase 1)" in lines
     assert "tunnel 2 DC-B (region lab) [lab-B]: OK" in lines
     row = [ln for ln in lines if ln.strip().startswith("ike_sa ")][0]
@@ -62,7 +62,7 @@ def test_junit_one_testcase_per_check_failures_with_message():
     result, diag = _broken()
     root = ET.fromstring(render_junit(result, diag).split("\n", 1)[1])
     assert root.tag == "testsuites"
-    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("40", "1", "12")
+    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("42", "1", "13")
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == ["cpe1 tunnel 1 DC-A (region lab)", "cpe1 tunnel 2 DC-B (region lab)"]
     cases = suites[0].findall("testcase")

@@ -236,6 +236,11 @@ CASES = [
      BGP_DOWN + [event("BGP_AUTH_FAILED", peer="100.64.0.6")], "bgp.firewall"),
     ("bgp.firewall", "lab", A, BGP_DOWN, BGP_DOWN + [gre_a(ping_ok=None)], "bgp.down"),
     ("bgp.down", "lab", A, BGP_DOWN + [gre_a(ping_ok=None)], BGP_DOWN, "bgp.firewall"),
+    # the session came up before the timers changed (hold time negotiated in the OPEN), or a side runs hold time 0
+    ("bgp.timers_not_in_effect", "lab", A, [nbr_a(hold_time_s=90)], [nbr_a(hold_time_s=9), _missing_25],
+     "routes.missing_dc_prefix"),
+    ("bgp.timers_not_in_effect", "lab", A, [nbr_a(hold_time_s=0)], [nbr_a(hold_time_s=None), _missing_25],
+     "routes.missing_dc_prefix"),
     # BGP route exchange
     ("routes.swapped", "lab", A, [_swapped], [_missing_25], "routes.missing_dc_prefix"),
     ("routes.missing_dc_prefix", "lab", A, [_missing_25], [_missing_24], "routes.missing_backup"),
