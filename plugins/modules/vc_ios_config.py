@@ -214,6 +214,19 @@ diff:
   description: Before/after of the VC-owned lines (secrets masked).
   returned: when O(state=merged)
   type: dict
+bgp_reset:
+  description:
+    - The BGP neighbours whose session this run re-established with C(clear ip bgp <neighbour>) after its
+      configuration session, so that the timers it changed are negotiated (BGP fixes the hold time in the OPEN
+      message; a soft reset does not renegotiate it). Only the neighbours of the staged O(tunnels) for which the run
+      typed C(neighbor X timers) and that the running config read before the change already had; a new neighbour
+      opens with its timers anyway, and a re-run that types nothing resets nothing.
+    - In check mode, the neighbours that would be reset. When the apply or its verify fails none is reset (an empty
+      list). A refused C(clear) is a warning, and that neighbour is left out.
+  returned: when O(state=merged), unless the diff failed
+  type: list
+  elements: str
+  sample: ["100.64.10.2"]
 msg:
   description: For O(state=restored), what was restored.
   returned: when O(state=restored)

@@ -381,17 +381,29 @@ class Evaluator:
 
     def _timestamps(self, ev: Evaluation, now: float) -> None:
         ups = self.r.up_since
+        negotiated = self.r.bgp_negotiated
         for vt in ev.tunnels:
             for kind, up in (("ike", vt.ike_up), ("ipsec", vt.ike_up and vt.ipsec_up),
                              ("bgp", vt.bgp_state == "Established")):
                 k = "%s:%s" % (vt.key, kind)
                 if up:
                     ups.setdefault(k, now - (1 if kind == "ike" else 0))
+                    if kind == "bgp" and negotiated.get(k) is None and not self.r.editing:
+                        negotiated[k] = self.negotiated_timers(ev, vt)
                 else:
                     ups.pop(k, None)
+                    negotiated.pop(k, None)
             vt.ike_since = ups.get("%s:ike" % vt.key)
             vt.ipsec_since = ups.get("%s:ipsec" % vt.key)
             vt.bgp_since = ups.get("%s:bgp" % vt.key)
+
+    def negotiated_timers(self, ev: Evaluation, vt: VcTunnel) -> tuple[int, int]:
+        """(hold, keepalive) a session of ``vt`` negotiates in its OPEN with what is configured now: the smaller of
+        the CPE's hold time (``neighbor X timers``, else ``timers bgp``) and the DC side's, keepalive a third."""
+        n = ev.bgp.neighbors.get(vt.di["tunnel_ip"]) if ev.bgp is not None else None
+        timers = (n.timers if n is not None else None) or (ev.bgp.timers if ev.bgp is not None else (60, 180))
+        hold = min(timers[1], self.policy.get("bgp_hold_s", 180))
+        return hold, max(1, hold // 3)
 
     def _bgp(self, ev: Evaluation, now: float) -> None:
         b = ev.bgp

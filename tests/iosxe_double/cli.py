@@ -181,6 +181,10 @@ class Router:
         self.last_change_by = "admin"
         self.fault_overrides: dict = {}
         self.up_since: dict[str, float] = {}
+        # the hold/keepalive a VC BGP session negotiated in its OPEN, by the same key as up_since ("<key>:bgp"):
+        # fixed when it became Established (None while a configuration session that brought it up is still open)
+        self.bgp_negotiated: dict[str, tuple[int, int] | None] = {}
+        self.editing: set[int] = set()  # the sessions in configuration mode (id of the Session)
         self.errors: list[dict] = []
         self.ssh_clients: list[str] = []  # SSH version banner of every client that logged in (server.py)
         self.counters: dict[str, int] = dict.fromkeys(COUNTERS, 0)
@@ -473,6 +477,13 @@ class Session:
 
     def _leave_config(self) -> None:
         self.stack = None
+        self.r.editing.discard(id(self))
+        self.r.stamp()   # a BGP session the configuration brought up negotiates the timers configured now
+
+    def closed_by_peer(self) -> None:
+        """The SSH shell ended (the server calls this): a configuration session left open ends with it."""
+        if self.stack is not None:
+            self._leave_config()
 
     # ---- exec mode
     def exec_command(self, s: str, from_config: bool = False) -> str:
@@ -554,6 +565,7 @@ class Session:
                 if len(t) > 2 and t[2].lower() != "revert":
                     raise CLIError(pos=2)
                 self.stack = [("config", self.r.parser.root)]
+                self.r.editing.add(id(self))
                 self.r.counters["config_sessions"] += 1
                 return "Enter configuration commands, one per line.  End with CNTL/Z."
             if sub == "replace":
@@ -582,8 +594,25 @@ class Session:
         if w0 == "delete":
             return self._delete(t[1:])
         if w0 == "clear":
-            return ""
+            return self._clear(t[1:])
         raise CLIError(pos=0)
+
+    def _clear(self, t: list[str]) -> str:
+        """``clear ip bgp <A>|*``, a hard reset: the Virtual Connect sessions it names go down and, as nothing else
+        changed, come up again at once: a new up-since and the timers negotiated from what is configured now (the
+        Cisco side's hold time caps them). A soft reset (``soft``, ``in``, ``out``) renegotiates nothing; any other
+        ``clear`` is accepted and does nothing, as before."""
+        from .cisco_side import Evaluator
+
+        low = [x.lower() for x in t]
+        if low[:2] != ["ip", "bgp"] or len(low) < 3 or any(x in ("soft", "in", "out") for x in low[3:]):
+            return ""
+        for vt in Evaluator(self.r).evaluate().tunnels:
+            if low[2] in ("*", vt.di["tunnel_ip"]):
+                self.r.up_since.pop("%s:bgp" % vt.key, None)
+                self.r.bgp_negotiated.pop("%s:bgp" % vt.key, None)
+        self.r.stamp()
+        return ""
 
     def _ask_password(self) -> str:
         self.echo = False

@@ -219,6 +219,7 @@ class DoubleServer:
         transport.add_server_key(host_key())
         auth = _Auth(router)
         entry = None
+        session = None
         how = "error"
         try:
             transport.start_server(server=auth)
@@ -235,6 +236,9 @@ class DoubleServer:
             transport.close()
             with self._lock:
                 self._transports.get(name, set()).discard(transport)
+            if session is not None:
+                with router.lock:
+                    session.closed_by_peer()
             if entry is not None:
                 router.session_closed(entry, how)
 

@@ -666,6 +666,11 @@ def _nbr_detail(ctx: ShowContext, addr: str) -> str:
     since = ctx.r.up_since.get(_vt_key(ctx, addr)) if state == "Established" else None
     hold = min((n.timers or b.timers)[1], ctx.ev_.policy.get("bgp_hold_s", 180)) if vt else (n.timers or b.timers)[1]
     ka = (n.timers or b.timers)[0] if vt is None else max(1, hold // 3)
+    # an Established session keeps what it negotiated when it came up; `neighbor X timers` changes only the
+    # Configured line below until the session is re-established (clear ip bgp X)
+    negotiated = ctx.r.bgp_negotiated.get(_vt_key(ctx, addr)) if vt is not None and since is not None else None
+    if negotiated:
+        hold, ka = negotiated
     lines = ["BGP neighbor is %s,  remote AS %d,%s external link" % (addr, n.remote_as, las)]
     if n.description:
         lines.append(" Description: %s" % n.description)

@@ -72,12 +72,12 @@ def test_action_healthy_passes_and_writes_reports(tmp_path, plan):
     reports = tmp_path / "reports"
     res = run_action(tmp_path, "verify", 0, vc_test_plan=plan, vc_test_state=healthy_state(), vc_test_report_dir=str(reports))
     assert res["ok"] is True and res.get("failed") is not True and res["changed"] is False
-    assert res["summary"] == {"pass": 40, "fail": 0, "skip": 0}
-    assert res["table"].splitlines()[0] == "Virtual Connect verify of cpe1: OK (40 pass, 0 fail, 0 skip)"
+    assert res["summary"] == {"pass": 42, "fail": 0, "skip": 0}   # bgp_timers on both tunnels
+    assert res["table"].splitlines()[0] == "Virtual Connect verify of cpe1: OK (42 pass, 0 fail, 0 skip)"
     doc = json.loads((reports / "cpe1.json").read_text())
     assert doc["ok"] is True and [t["key"] for t in doc["tunnels"]] == ["lab-A", "lab-B"]
     junit = ET.parse(reports / "junit-cpe1.xml").getroot()
-    assert junit.get("tests") == "40" and junit.get("failures") == "0"
+    assert junit.get("tests") == "42" and junit.get("failures") == "0"
 
 
 def test_action_fault_fails_naming_host_tunnel_and_mismatch(tmp_path, plan):
@@ -156,7 +156,7 @@ def test_verify_vc_playbook_healthy_and_broken(tmp_path, lab_inventory):
     ok_vars = write_vars(tmp_path, vc_verify_state=healthy_state(), vc_report_dir=str(reports))
     rc, out, err = run_playbook("-i", str(lab_inventory), "playbooks/verify_vc.yml", "-e", ok_vars)
     assert rc == 0, out + err
-    assert "Virtual Connect verify of cpe1: OK (40 pass, 0 fail, 0 skip)" in out
+    assert "Virtual Connect verify of cpe1: OK (42 pass, 0 fail, 0 skip)" in out
     assert json.loads((reports / "cpe1.json").read_text())["ok"] is True
 
     bad = tmp_path / "bad"

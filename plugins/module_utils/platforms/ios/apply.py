@@ -21,6 +21,7 @@ from typing import Any, Dict, Iterator, List, Optional
 from ansible.module_utils.connection import ConnectionError
 
 from . import forms
+from .bgp_reset import bgp_resets
 from .diff import compute, restore_commands
 from .parser import parse_vc
 from .render import render, rendered_text
@@ -177,18 +178,21 @@ def run_merged(params: Dict[str, Any], conn: Any, check_mode: bool) -> Dict[str,
     if res.errors:
         out.update(failed=True, changed=False, msg="; ".join(res.errors))
         return out
+    # sessions whose timers this run changes are re-established after it (check mode: would be)
+    out["bgp_reset"] = bgp_resets(backup, res.commands, params["plan"], params["host"], tunnels)
     if not res.commands or check_mode:
         return out
-    failure = _apply_and_verify(params, conn, intent, res.commands, tunnels)
+    failure = _apply_and_verify(params, conn, intent, res.commands, tunnels, out)
     if failure is not None:
-        out.update(failed=True, msg=failure)
+        out.update(failed=True, msg=failure, bgp_reset=[])     # the resets run only after a verified apply
         _rollback(params, conn, intent, backup, out)
     return out
 
 
 def _apply_and_verify(params: Dict[str, Any], conn: Any, intent: Any, commands: List[str],
-                      tunnels: Optional[List[str]]) -> Optional[str]:
-    """Send ``commands`` in one session; with ``verify`` read back and compare. The failure, or None."""
+                      tunnels: Optional[List[str]], out: Optional[Dict[str, Any]] = None) -> Optional[str]:
+    """Send ``commands`` in one session; with ``verify`` read back and compare; then re-establish the BGP sessions
+    of ``out["bgp_reset"]``. The failure, or None."""
     try:
         with config_exchange(conn, params.get("config_buffer_read_timeout")):
             conn.edit_config(candidate=commands)
@@ -199,7 +203,26 @@ def _apply_and_verify(params: Dict[str, Any], conn: Any, intent: Any, commands: 
         if again.commands:
             return "verify failed: after applying, the device still differs from the intent: %s" % (
                 "; ".join(again.display))
+    if out is not None:
+        _reset_bgp(params, conn, out)
     return None
+
+
+def _reset_bgp(params: Dict[str, Any], conn: Any, out: Dict[str, Any]) -> None:
+    """``clear ip bgp X`` (a hard reset: only a new OPEN negotiates the new hold time) for each neighbour of
+    ``out["bgp_reset"]``, after the configuration session. A refused clear is a warning, not a failure: the
+    configuration is right and verified, its timers take effect at the session's next re-establishment;
+    ``bgp_reset`` then keeps the neighbours that were reset."""
+    done = []  # type: List[str]
+    for neighbor in out.get("bgp_reset") or []:
+        try:
+            conn.get(command="clear ip bgp %s" % neighbor)
+            done.append(neighbor)
+        except ConnectionError as exc:
+            out.setdefault("warnings", []).append(
+                "clear ip bgp %s failed (%s): the session keeps its negotiated timers until it is re-established"
+                % (neighbor, _mask_text(exc, params.get("secrets"))))
+    out["bgp_reset"] = done
 
 
 def _rollback(params: Dict[str, Any], conn: Any, intent: Any, backup: str, out: Dict[str, Any]) -> None:

@@ -336,6 +336,10 @@ def _bgp_neighbors(parsed: Dict[str, List[Tuple[Dict[str, Any], str]]]) -> List[
             "local_as": local_as, "state": state, "uptime_s": uptime,
             "received": received, "advertised": advertised,
             "prefixes_received": s.get("prefixes_received") if s else None,
+            # platform extras (docs/contract.md): the session's negotiated timers and the configured ones
+            "hold_time_s": (d or {}).get("hold_time_s"), "keepalive_s": (d or {}).get("keepalive_s"),
+            "configured_hold_s": (d or {}).get("configured_hold_s"),
+            "configured_keepalive_s": (d or {}).get("configured_keepalive_s"),
         })
     return bgp_neighbors
 

@@ -684,7 +684,14 @@ def parse_bgp_summary(text: Optional[str]) -> Dict[str, Any]:
 def parse_bgp_neighbor_detail(text: Optional[str]) -> List[Dict[str, Any]]:
     """``show ip bgp neighbors [X]`` (detail): neighbor, vrf, remote_as, local_as (only when the
     neighbour has a 'local-as' override; IOS prints it on the first line), local_as_flags,
-    link, state, uptime_s, hold_time_s, keepalive_s, local_host, foreign_host."""
+    link, state, uptime_s, hold_time_s, keepalive_s, configured_hold_s, configured_keepalive_s,
+    local_host, foreign_host.
+
+    hold_time_s / keepalive_s are the session's values ("Last read ..., hold time is 30, keepalive interval
+    is 10 seconds": negotiated in the OPEN when the session came up); configured_hold_s /
+    configured_keepalive_s come from the "Configured hold time is 9, keepalive interval is 3 seconds" line
+    that IOS prints only when ``neighbor X timers`` is set (None without it). The two differ after a
+    ``neighbor X timers`` change until the session is re-established."""
     out = []
     cur = None
     for line in clean_lines(text):
@@ -699,8 +706,8 @@ def parse_bgp_neighbor_detail(text: Optional[str]) -> List[Dict[str, Any]]:
             cur = {"neighbor": m.group(1), "vrf": m.group(2), "remote_as": _asn(m.group(3)),
                    "local_as": _asn(lm.group(1)) if lm else None, "local_as_flags": flags,
                    "link": link.group(1) if link else None, "state": None, "uptime_s": None,
-                   "hold_time_s": None, "keepalive_s": None, "local_host": None,
-                   "foreign_host": None}
+                   "hold_time_s": None, "keepalive_s": None, "configured_hold_s": None,
+                   "configured_keepalive_s": None, "local_host": None, "foreign_host": None}
             out.append(cur)
             continue
         if cur is None:
@@ -710,7 +717,11 @@ def parse_bgp_neighbor_detail(text: Optional[str]) -> List[Dict[str, Any]]:
             cur["state"] = m.group(1)
             cur["uptime_s"] = parse_uptime(m.group(2)) if m.group(2) else None
             continue
-        m = re.search(r"hold time is\s+(\d+),\s*keepalive interval is\s+(\d+)", s, re.I)
+        m = re.match(r"^Configured hold time is\s+(\d+),\s*keepalive interval is\s+(\d+)", s, re.I)
+        if m:
+            cur["configured_hold_s"], cur["configured_keepalive_s"] = int(m.group(1)), int(m.group(2))
+            continue
+        m = re.search(r"(?:^|,\s*)hold time is\s+(\d+),\s*keepalive interval is\s+(\d+)", s, re.I)
         if m:
             cur["hold_time_s"], cur["keepalive_s"] = int(m.group(1)), int(m.group(2))
             continue

@@ -40,13 +40,18 @@ class FakeConn(object):
     ``fail_on``: a substring; the first command containing it is rejected (IOS '% Invalid input') after the
     commands before it were applied, exactly like a router stopping half-way.
     ``drop``: substring of commands the 'router' silently ignores (to provoke a verify failure).
+    ``fail_exec``: a substring; exec commands (``get``) containing it are refused. ``executed``: the exec commands
+    that ``get`` ran, ``log``: every exchange in order (``("config", cmd)`` / ``("exec", cmd)``).
     """
 
-    def __init__(self, running: str, fail_on=None, drop=None):
+    def __init__(self, running: str, fail_on=None, drop=None, fail_exec=None):
         self.router = Router(running)
         self.fail_on = fail_on
         self.drop = drop
+        self.fail_exec = fail_exec
         self.sent = []
+        self.executed = []
+        self.log = []
         # network_cli's options as the module sees them over the connection's RPC (get_option / set_option), and
         # the options in force during each edit_config
         self.prompt = "cpe1#"
@@ -67,6 +72,10 @@ class FakeConn(object):
         return self.router.text()
 
     def get(self, command=None, **_kw):
+        self.log.append(("exec", command))
+        if self.fail_exec and command and self.fail_exec in command:
+            raise AnsibleConnectionError("%s\r\n%% Invalid input detected at '^' marker." % command)
+        self.executed.append(command)
         return ""
 
     def edit_config(self, candidate=None, **_kw):
@@ -77,6 +86,7 @@ class FakeConn(object):
                 self.fail_on = None
                 raise AnsibleConnectionError("%s\r\n%% Invalid input detected at '^' marker." % cmd)
             self.sent.append(cmd)
+            self.log.append(("config", cmd))
             if self.drop and self.drop in cmd:
                 continue
             try:

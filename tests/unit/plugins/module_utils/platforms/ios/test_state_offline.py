@@ -28,6 +28,8 @@ def _state(plan, scenario, host="cpe1"):
 
 
 EVIDENCE_KEYS = {"config", "probes", "log_events"}  # optional (docs/contract.md section 3)
+# platform extras of IOS-XE (docs/contract.md, "Platform extras"): from show ip bgp neighbors X
+EXTRA_KEYS = {"bgp": {"hold_time_s", "keepalive_s", "configured_hold_s", "configured_keepalive_s"}}
 
 
 def _shape(state):
@@ -35,7 +37,7 @@ def _shape(state):
     for key, items in (("ike", state["ike_sas"]), ("ipsec", state["ipsec_sas"]), ("tunnel", state["tunnels"]),
                        ("bgp", state["bgp_neighbors"]), ("route", state["routes"])):
         for item in items:
-            assert set(item) == CONTRACT_KEYS[key], key
+            assert set(item) == CONTRACT_KEYS[key] | EXTRA_KEYS.get(key, set()), key
 
 
 def test_healthy_lab_state_matches_the_plan(plan):
@@ -64,6 +66,9 @@ def test_healthy_lab_state_matches_the_plan(plan):
         assert nb["received"] == t["expect_received"]  # classful /24s normalised
         assert nb["advertised"] == t["advertise"] == ["0.0.0.0/0"]  # from 'Originating default network'
         assert nb["prefixes_received"] == len(t["expect_received"])
+        # the saved detail prints the session's timers only (no 'Configured hold time' line)
+        assert (nb["hold_time_s"], nb["keepalive_s"]) == (30, 10)
+        assert (nb["configured_hold_s"], nb["configured_keepalive_s"]) == (None, None)
         route, = [r for r in state["routes"] if r["prefix"] == t["dc_prefix"]]
         assert route == {"prefix": t["dc_prefix"], "protocol": "bgp", "next_hop": t["di"]["tunnel_ip"],
                          "interface": "Tunnel%d" % t["tunnel_number"]}
