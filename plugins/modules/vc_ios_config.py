@@ -205,6 +205,16 @@ absent_tunnels:
   type: list
   elements: str
   sample: ["lab-B"]
+nothing_to_change:
+  description:
+    - True when the running config read at the start of this run already matches the plan for every tunnel of this
+      CPE (not only the O(tunnels) of this stage) and for the objects the tunnels share, for the selected O(features);
+      nothing would be typed for the whole plan (no stale object O(prune) would remove, no forced secret, no error).
+      Computed from the same read and diff as RV(commands), without another device access.
+    - deploy_vc.yml's staged rollout then verifies every tunnel in stage 1 and skips stage 2 (docs/operations.md).
+  returned: when O(state=merged)
+  type: bool
+  sample: false
 stale:
   description: Whole VC objects found on the device that the plan does not have (removed only with O(prune)).
   returned: when O(state=merged) or O(state=rendered)

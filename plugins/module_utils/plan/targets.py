@@ -120,3 +120,53 @@ def plan_with_tunnels(plan: Dict[str, Any], keys: Sequence[str]) -> Dict[str, An
     out["regions"] = [dict(r, tunnels=[t for t in r.get("tunnels") or [] if t.get("key") in wanted])
                       for r in plan.get("regions") or []]
     return out
+
+
+def _later(stages: Sequence[Sequence[str]], stage: int) -> List[str]:
+    """The tunnel keys of the stages after ``stage`` (1-based)."""
+    return [k for keys in list(stages or [])[int(stage):] for k in keys or []]
+
+
+def rest_unchanged(stages: Sequence[Sequence[str]], stage: int, apply_result: Dict[str, Any],
+                   partners: Sequence[str] = ()) -> bool:
+    """Whether a staged deploy can leave out the stages after ``stage`` (1-based) on this CPE: its verify then judges
+    every tunnel of the CPE instead (the caller widens it), and nothing else would happen in the later stages.
+
+    Only when all of these hold (any other case keeps every stage):
+
+    - the rollout is staged and a later stage has tunnels (``stages`` from ``rollout_stages``);
+    - ``apply_result`` (this stage's apply) succeeded, changed nothing and says ``nothing_to_change``: the running
+      config it read already carried the plan for every tunnel of the CPE and the shared objects (a platform that does
+      not report it keeps both stages);
+    - it reports ``absent_tunnels`` and none of the CPE's tunnels is absent (not a first deploy of any tunnel);
+    - no other CPE of a region waits for this one (``partners``: a dual-CPE region changes one CPE after the other).
+    """
+    later = _later(stages, stage)
+    if not later:
+        return False
+    result = apply_result if isinstance(apply_result, dict) else {}
+    if result.get("failed") or result.get("changed") or result.get("nothing_to_change") is not True:
+        return False
+    absent = result.get("absent_tunnels")
+    if absent is None or list(absent):
+        return False
+    return not list(partners or [])
+
+
+def ike_age_deferred(stages: Sequence[Sequence[str]], stage: int, apply_result: Dict[str, Any],
+                     partners: Sequence[str] = ()) -> bool:
+    """Whether the IKE SA age of stage ``stage``'s tunnels is judged in the last stage instead of in this one
+    (docs/operations.md, "The IKE SA age in a staged deploy").
+
+    Only when this CPE has a later stage (the age must be judged somewhere), no other CPE of a region waits for this
+    one (``partners``), and the running config this stage's apply read holds no trace of any tunnel of the later
+    stages (``apply_result['absent_tunnels']`` covers them: they carry no traffic yet; a platform that does not report
+    it keeps the age in every stage). Never together with ``rest_unchanged`` (that needs no tunnel absent)."""
+    later = _later(stages, stage)
+    if not later or list(partners or []):
+        return False
+    result = apply_result if isinstance(apply_result, dict) else {}
+    absent = result.get("absent_tunnels")
+    if absent is None:
+        return False
+    return not set(later) - set(absent)

@@ -15,7 +15,10 @@ router refuses are those probes):
 
 These are the costs of one apply stage (``-e vc_deploy_staged=false``: both tunnels of the CPE at once). The
 default safe rollout (docs/operations.md) applies and verifies tunnel 1 before tunnel 2, so a CPE with both
-tunnels pays them once per stage.
+tunnels pays them once per stage, except in a re-run with nothing to change: stage 1's read finds the whole plan on
+the router (``nothing_to_change``), stage 1 verifies every tunnel and stage 2 is left out, so the staged re-run costs
+what the unstaged one does (one SSH session, one full read, no configuration session). Drift on tunnel 2 still makes
+stage 2 run and fix it.
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from collections import Counter
 
 import pytest
 
-from e2e_helpers import REPO, make_lab  # noqa: I100
+from e2e_helpers import REPO, make_lab, section  # noqa: I100
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.views import host_plan  # noqa: I100
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.commands import (
@@ -117,3 +120,42 @@ def test_a_verify_reads_each_show_command_once_and_no_full_config(lab, deployed,
     assert run.recap["cpe1"]["changed"] == 0
     assert delta["ssh_sessions"] == 1 and delta["config_sessions"] == 0 and delta["show_run_full"] == 0
     assert execs == gather
+
+
+STAGE_2_LEFT_OUT = "Stage 2 (lab-B) left out on cpe1"
+
+
+def test_a_staged_rerun_with_nothing_to_change_ends_in_stage_1(lab, deployed, commands):
+    gather, settle = commands
+    lab.age()
+    run, delta, execs = costs(lab, DEPLOY)                # the default: staged
+    assert run.recap["cpe1"]["changed"] == 0 and run.recap["cpe1"]["failed"] == 0
+    assert delta["ssh_sessions"] == 1 and delta["config_sessions"] == 0 and delta["show_run_full"] == 1
+    # stage 1's read, then its verify of every tunnel (the settle look and the gather of the whole CPE), nothing more
+    assert execs == ["show running-config"] + settle + gather
+    assert STAGE_2_LEFT_OUT in run.out and "Stage 2 - tunnel 2" in run.out
+    assert "included: " not in run.out.split("TASK [Stage 2 - tunnel 2")[1].split("PLAY RECAP")[0]
+
+
+def test_drift_on_tunnel_2_still_runs_stage_2_which_fixes_it(lab, deployed, commands):
+    gather, settle = commands
+    router = lab.routers["cpe1"]
+    text = router.config_text()
+    tunnel2 = section(text, r"^interface Tunnel102$")
+    assert " ip mtu 1400" in tunnel2
+    drifted = text.replace("\n".join(tunnel2), "\n".join(tunnel2).replace(" ip mtu 1400", " ip mtu 1300"), 1)
+    assert drifted != text and router.replace_config(drifted) == []
+    assert " ip mtu 1300" in section(router.config_text(), r"^interface Tunnel102$")
+    lab.age()
+    n = len(router.log)
+    run, delta, execs = costs(lab, DEPLOY)
+    assert run.rc == 0 and run.recap["cpe1"]["changed"] > 0 and run.recap["cpe1"]["failed"] == 0
+    assert STAGE_2_LEFT_OUT not in run.out
+    # stage 1 types nothing (tunnel 1 matches); stage 2 types the fix in its one configuration session
+    typed = [e["line"].strip() for e in router.log[n:] if e["mode"] != "exec"]
+    assert "ip mtu 1400" in typed and not any("Tunnel101" in x for x in typed), typed
+    assert delta["ssh_sessions"] == 1 and delta["config_sessions"] == 1
+    assert delta["show_run_full"] == 3                    # stage 1's read, stage 2's read and its read-back
+    assert " ip mtu 1400" in section(router.config_text(), r"^interface Tunnel102$")
+    again = costs(lab, DEPLOY)                            # and the next run ends in stage 1 again
+    assert again[0].recap["cpe1"]["changed"] == 0 and again[1]["show_run_full"] == 1 and STAGE_2_LEFT_OUT in again[0].out

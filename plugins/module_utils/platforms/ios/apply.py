@@ -160,6 +160,22 @@ def absent_tunnels(plan: Dict[str, Any], host: str, running_config: str) -> List
     return out
 
 
+def nothing_to_change(params: Dict[str, Any], intent: Any, running: str, res: Any,
+                      tunnels: Optional[List[str]]) -> bool:
+    """Whether ``running`` (the config read at the start of this run) already carries the whole plan of the host for the
+    selected features: every tunnel, not only the staged ones, and the shared objects; nothing would be typed (a stale
+    object that prune would remove, a forced secret or an error count as something to change). ``res`` is this run's
+    diff; a staged run whose own tunnels need nothing is diffed once more on the same text for every tunnel (no device
+    access). deploy_vc.yml then skips its later stage (plan core ``rest_unchanged``, docs/operations.md)."""
+    if res.errors or res.commands:
+        return False
+    if tunnels is None:
+        return True
+    whole = compute(intent, running, params["features"], prune=params["prune"],
+                    update_secrets=params["update_secrets"], tunnels=None)
+    return not whole.errors and not whole.commands
+
+
 def run_merged(params: Dict[str, Any], conn: Any, check_mode: bool) -> Dict[str, Any]:
     """State merged through a cliconf-like ``conn``: one read (the backup), one configuration session."""
     params = dict(params, secrets=decode_secrets(params.get("secrets")))
@@ -172,7 +188,8 @@ def run_merged(params: Dict[str, Any], conn: Any, check_mode: bool) -> Dict[str,
     backup = conn.get_config()
     res = compute(intent, backup, feats, prune=params["prune"], update_secrets=params["update_secrets"], tunnels=tunnels)
     out = dict(changed=bool(res.commands), commands=res.display, stale=res.stale, diff=res.diff,
-               warnings=res.warnings, absent_tunnels=absent_tunnels(params["plan"], params["host"], backup))
+               warnings=res.warnings, absent_tunnels=absent_tunnels(params["plan"], params["host"], backup),
+               nothing_to_change=nothing_to_change(params, intent, backup, res, tunnels))
     if params["backup"] and res.commands and not check_mode and not res.errors:
         out["__backup__"] = backup          # only when the device is about to change
     if res.errors:

@@ -197,3 +197,67 @@ def test_the_exchange_prompt_matches_only_the_device_prompt_at_a_line_start():
     for prompt in (None, "", "Password:", "--More--", b"% Bad secrets"):
         assert A.exchange_prompt_re(prompt) is None
     assert A.exchange_prompt_re(b"cpe-2.lab#") == A.exchange_prompt_re("cpe-2.lab(config)#")
+
+
+def test_nothing_to_change_on_a_fresh_router_staged_or_not():
+    plan, secrets = H.lab_plan()
+    for tunnels in ([], ["lab-A"], ["lab-B"]):
+        result = M.run_merged(params(plan, secrets, tunnels=tunnels), H.FakeConn(H.BASE), check_mode=True)
+        assert result["changed"] is True and result["nothing_to_change"] is False, tunnels
+
+
+def test_nothing_to_change_once_the_whole_plan_is_on_the_router_in_every_stage():
+    plan, secrets = H.lab_plan()
+    conn = H.FakeConn(H.BASE)
+    assert M.run_merged(params(plan, secrets), conn, check_mode=False)["changed"] is True
+    for tunnels in ([], ["lab-A"], ["lab-B"]):
+        n = len(conn.sent)
+        result = M.run_merged(params(plan, secrets, tunnels=tunnels), conn, check_mode=False)
+        assert result["changed"] is False and result["commands"] == [], tunnels
+        assert result["nothing_to_change"] is True and len(conn.sent) == n, tunnels
+
+
+def test_a_stage_with_nothing_of_its_own_to_type_still_sees_the_other_tunnel():
+    plan, secrets = H.lab_plan()
+    conn = H.FakeConn(H.BASE)
+    # only tunnel 1 (and the shared objects) deployed: stage 1 types nothing, but tunnel 2 is missing
+    assert M.run_merged(params(plan, secrets, tunnels=["lab-A"]), conn, check_mode=False)["changed"] is True
+    again = M.run_merged(params(plan, secrets, tunnels=["lab-A"]), conn, check_mode=False)
+    assert again["commands"] == [] and again["nothing_to_change"] is False
+    assert again["absent_tunnels"] == ["lab-B"]
+
+
+def test_drift_on_tunnel_2_is_something_to_change_for_stage_1():
+    plan, secrets = H.lab_plan()
+    converged = (FIX / "lab_converged_type7.cfg").read_text()
+    assert M.run_merged(params(plan, secrets, tunnels=["lab-A"]), H.FakeConn(converged), check_mode=True)[
+        "nothing_to_change"] is True
+    drifted = converged.replace(" ip address 100.64.0.5 255.255.255.252\n ip mtu 1400\n",
+                                " ip address 100.64.0.5 255.255.255.252\n ip mtu 1300\n", 1)
+    assert drifted != converged
+    stage1 = M.run_merged(params(plan, secrets, tunnels=["lab-A"]), H.FakeConn(drifted), check_mode=True)
+    assert stage1["commands"] == [] and stage1["nothing_to_change"] is False
+    stage2 = M.run_merged(params(plan, secrets, tunnels=["lab-B"]), H.FakeConn(drifted), check_mode=True)
+    assert "ip mtu 1400" in stage2["commands"] and stage2["nothing_to_change"] is False
+
+
+def test_forced_secrets_and_errors_are_never_nothing_to_change():
+    plan, secrets = H.lab_plan()
+    converged = (FIX / "lab_converged_type7.cfg").read_text()
+    forced = M.run_merged(params(plan, secrets, tunnels=["lab-A"], update_secrets=True), H.FakeConn(converged),
+                          check_mode=True)
+    assert forced["commands"] and forced["nothing_to_change"] is False
+    start = H.BASE.replace(" ip address 192.0.2.2 255.255.255.252\n", " ip address 192.0.2.2 255.255.255.252\n crypto map CORP\n")
+    refused = M.run_merged(params(plan, secrets), H.FakeConn(start), check_mode=True)
+    assert refused["failed"] is True and refused["nothing_to_change"] is False
+
+
+def test_a_stale_object_is_something_to_change_only_when_prune_would_remove_it():
+    plan, secrets = H.lab_plan()
+    running = (FIX / "lab_converged_type7.cfg").read_text().replace("end\n", "") + (
+        "ip prefix-list VC-IN-OLD-A description webex_di.virtual_connect:old-A\n"
+        "ip prefix-list VC-IN-OLD-A seq 5 permit 203.0.99.0/24\nend\n")
+    reported = M.run_merged(params(plan, secrets, tunnels=["lab-A"]), H.FakeConn(running), check_mode=True)
+    assert reported["stale"] == ["ip prefix-list VC-IN-OLD-A"] and reported["nothing_to_change"] is True
+    pruned = M.run_merged(params(plan, secrets, tunnels=["lab-A"], prune=True), H.FakeConn(running), check_mode=True)
+    assert pruned["commands"] == ["no ip prefix-list VC-IN-OLD-A"] and pruned["nothing_to_change"] is False
