@@ -16,6 +16,7 @@ import re
 from typing import Any, Dict, Iterable, List, Optional
 
 from ...plan.views import device_tunnels
+from .parser import parse_tree
 
 _TIMERS = re.compile(r"^neighbor\s+(\S+)\s+timers\s+\d+\s+\d+(?:\s+\d+)?\s*$", re.I)
 # a command that leaves the router bgp context of a flat command list (the diff's order: a header, its lines,
@@ -45,14 +46,13 @@ def timer_neighbors(commands: Iterable[str]) -> List[str]:
 def existing_neighbors(running_config: str) -> List[str]:
     """The neighbours that ``running_config`` configures (a ``neighbor X remote-as`` line under ``router bgp``)."""
     out = []  # type: List[str]
-    in_bgp = False
-    for line in (running_config or "").splitlines():
-        if line[:1] not in (" ", "\t", ""):
-            in_bgp = bool(re.match(r"^router\s+bgp\s+\S+\s*$", line.rstrip(), re.I))
+    for node in parse_tree(running_config or ""):
+        if not re.match(r"^router\s+bgp\s+\S+$", node.text, re.I):
             continue
-        m = re.match(r"^\s+neighbor\s+(\S+)\s+remote-as\s+\S+", line, re.I)
-        if in_bgp and m and m.group(1) not in out:
-            out.append(m.group(1))
+        for line in node.lines():
+            m = re.match(r"^neighbor\s+(\S+)\s+remote-as\s+\S+", line, re.I)
+            if m and m.group(1) not in out:
+                out.append(m.group(1))
     return out
 
 
