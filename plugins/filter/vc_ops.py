@@ -12,7 +12,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.drift import verify_stats
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.targets import (
-    ike_age_deferred, plan_with_tunnels, resolve_targets, rest_unchanged, rollout_stages,
+    ike_age_deferred, plan_with_tunnels, resolve_targets, rest_unchanged, rollout_stages, stage_tunnels,
 )
 
 
@@ -60,6 +60,10 @@ def vc_ike_age_deferred(apply_result, stages, stage, partners=None):
     return ike_age_deferred(*_stage_args("vc_ike_age_deferred", apply_result, stages, stage, partners))
 
 
+def vc_stage_tunnels(apply_result, stages, stage, partners=None):
+    return stage_tunnels(*_stage_args("vc_stage_tunnels", apply_result, stages, stage, partners))
+
+
 def vc_verify_stats(result):
     if not isinstance(result, dict) or "tunnels" not in result:
         raise AnsibleFilterError("vc_verify_stats: expects the result of webex_di.virtual_connect.vc_verify")
@@ -70,4 +74,4 @@ class FilterModule(object):
     def filters(self):
         return {"vc_targets": vc_targets, "vc_verify_stats": vc_verify_stats, "vc_rollout_stages": vc_rollout_stages,
                 "vc_plan_tunnels": vc_plan_tunnels, "vc_rest_unchanged": vc_rest_unchanged,
-                "vc_ike_age_deferred": vc_ike_age_deferred}
+                "vc_ike_age_deferred": vc_ike_age_deferred, "vc_stage_tunnels": vc_stage_tunnels}

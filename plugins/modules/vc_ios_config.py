@@ -148,6 +148,47 @@ options:
     description: After applying, read the running configuration again and fail (and roll back) when it still differs from the intent.
     type: bool
     default: true
+  gather:
+    description:
+      - O(state=merged) in a staged deploy (deploy_vc.yml) - after the apply, in the same task, gather the state the
+        stage's verify judges (what M(webex_di.virtual_connect.vc_ios_gather) does, the settle wait included) and
+        return it as RV(state). One device task per stage instead of two (each device task starts an
+        C(ansible-connection) process on the controller, about 1 s of CPU).
+      - The tunnels looked at and whether their IKE SA age is judged follow the plan core's stage decisions from this
+        run's own result (filters C(webex_di.virtual_connect.vc_stage_tunnels) and
+        C(webex_di.virtual_connect.vc_ike_age_deferred), which the playbook applies to the same result).
+      - Nothing is gathered in check mode or when the apply failed.
+    type: dict
+    suboptions:
+      stages:
+        description: The tunnel keys per stage of this CPE (filter C(webex_di.virtual_connect.vc_rollout_stages)).
+        type: list
+        elements: list
+        required: true
+      stage:
+        description: The number of this stage (1 for the first).
+        type: int
+        required: true
+      partners:
+        description: The other CPEs of this run that share a region with this one.
+        type: list
+        elements: str
+        default: []
+      settle_s:
+        description: Wait up to this many seconds for the tunnels to settle (as M(webex_di.virtual_connect.vc_ios_gather)).
+        type: int
+        default: 0
+      min_ike_uptime_s:
+        description: The IKE SA age verify requires; default the verify's (10 s). V(0) when the stage leaves it to the last stage.
+        type: int
+      poll_s:
+        description: Seconds between looks while something else than the IKE SA age is missing.
+        type: float
+        default: 5.0
+      buffer_read_timeout:
+        description: network_cli's buffer read timeout during the show commands (as M(webex_di.virtual_connect.vc_ios_gather)).
+        type: float
+        default: 0.0
 notes:
   - Check mode returns the exact commands (secrets masked) without sending them. Supports C(--diff).
   - The commands are ordered so that objects exist before they are referenced (ACL, IKEv2 objects and
@@ -254,6 +295,21 @@ backup_path:
   description: File holding the running configuration read before the change.
   returned: when O(backup) and the device was changed
   type: str
+state:
+  description:
+    - With O(gather) - the platform-neutral state of the CPE's tunnels this stage verifies (docs/contract.md section
+      3), from the last full gather after the apply; for M(webex_di.virtual_connect.vc_verify).
+  returned: when O(gather) is given, the apply succeeded and not in check mode
+  type: dict
+gather:
+  description:
+    - With O(gather) - what was looked at - C(tunnels) (the plan tunnel keys), C(min_ike_uptime_s) (the IKE SA age
+      judged, 0 when left to the last stage), C(ike_age_deferred), and as M(webex_di.virtual_connect.vc_ios_gather)
+      returns them C(looks), C(gathers), C(waited_s), C(settled), C(waiting).
+  returned: when O(gather) is given, the apply succeeded and not in check mode
+  type: dict
+  sample: {"tunnels": ["lab-A"], "min_ike_uptime_s": 0, "ike_age_deferred": true, "looks": 1, "gathers": 1,
+           "waited_s": 0, "settled": true, "waiting": []}
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -261,6 +317,7 @@ from ansible.module_utils.connection import Connection
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios import forms
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.apply import run_merged, run_offline, run_restored
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.gather import after_apply
 
 ARGUMENT_SPEC = dict(
     state=dict(type="str", choices=["merged", "rendered", "parsed", "restored"], default="merged"),
@@ -282,6 +339,15 @@ ARGUMENT_SPEC = dict(
     config_buffer_read_timeout=dict(type="float", default=0.0),
     rollback=dict(type="bool", default=True),
     verify=dict(type="bool", default=True),
+    gather=dict(type="dict", options=dict(
+        stages=dict(type="list", elements="list", required=True),
+        stage=dict(type="int", required=True),
+        partners=dict(type="list", elements="str", default=[]),
+        settle_s=dict(type="int", default=0),
+        min_ike_uptime_s=dict(type="int"),
+        poll_s=dict(type="float", default=5.0),
+        buffer_read_timeout=dict(type="float", default=0.0),
+    )),
 )
 
 
@@ -299,7 +365,9 @@ def main():
     elif params["state"] == "restored":
         result = run_restored(params, Connection(module._socket_path), module.check_mode)
     else:
-        result = run_merged(params, Connection(module._socket_path), module.check_mode)
+        conn = Connection(module._socket_path)
+        result = run_merged(params, conn, module.check_mode)
+        after_apply(conn, params["plan"], params["host"], params.get("gather"), result, check_mode=module.check_mode)
     for warning in result.pop("warnings", None) or []:
         module.warn(warning)
     if result.get("failed"):

@@ -124,14 +124,14 @@ def base_config(host: str, spec: dict) -> str:
 FOREIGN = {"bgp": [{"neighbor": "10.255.10.2", "remote_as": 65099, "routes": ["10.99.0.0/16", "172.22.0.0/16"]}]}
 
 
-def write_inventory(inv: Path, fleet: dict, ports: dict, work: Path) -> None:
+def write_inventory(inv: Path, fleet: dict, ports: dict, work: Path, ssh_type: str = "libssh") -> None:
     (inv / "group_vars" / "all").mkdir(parents=True, exist_ok=True)
     hosts = {h: {"ansible_port": ports[h], "vc_wan_interface": "GigabitEthernet1", "vc_wan_next_hop": s["next_hop"]}
              for h, s in fleet["hosts"].items()}
     (inv / "hosts.yml").write_text(yaml.safe_dump({"all": {"children": {"vc_cpes": {"hosts": hosts}}}}))
     connection = {
         "ansible_host": "127.0.0.1", "ansible_connection": "ansible.netcommon.network_cli",
-        "ansible_network_os": "cisco.ios.ios", "ansible_network_cli_ssh_type": "paramiko",
+        "ansible_network_os": "cisco.ios.ios", "ansible_network_cli_ssh_type": ssh_type,
         "ansible_host_key_checking": False, "ansible_user": "admin", "ansible_password": ADMIN_PW,
         "vc_report_dir": str(work / "reports"), "vc_ios_backup_dir": str(work / "backup"),
         "bench_plain_dir": str(work / "plain"),
@@ -466,7 +466,7 @@ def bench_size(n: int, rounds: int, stages: list[str], opts) -> dict:
     startup_s = time.perf_counter() - t_start
     try:
         inv = work / "inventory"
-        write_inventory(inv, fleet, doubles.ports, work)
+        write_inventory(inv, fleet, doubles.ports, work, opts.ssh_type)
         ctx = {"n": n, "work": work, "inventory": inv, "doubles": doubles, "linger_s": opts.linger,
                "env": ansible_env(work, dict(kv.split("=", 1) for kv in opts.env))}
         (work / "plain_push.yml").write_text(PLAIN_PLAYBOOK)
@@ -685,6 +685,9 @@ def main(argv=None):
                          "best on 2 cores by tests/bench/double_capacity.py)")
     ap.add_argument("--linger", type=float, default=90.0,
                     help="seconds to wait for connection daemons to exit after a run before stopping them")
+    ap.add_argument("--ssh-type", choices=["libssh", "paramiko"], default=_env_list("IOS_BENCH_SSH_TYPE", "libssh"),
+                    help="network_cli's SSH library for both variants (default libssh: ansible-pylibssh, what the "
+                         "collection uses; paramiko is network_cli's deprecated fallback, what the issue measured)")
     ap.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
                     help="extra environment for every ansible-playbook run (both variants), e.g. "
                          "ANSIBLE_PERSISTENT_BUFFER_READ_TIMEOUT=0.1")
@@ -710,7 +713,8 @@ def main(argv=None):
         results.append(size)
     lines, per_n = report(results)
     line, figs = last_line(results)
-    meta = {"sizes": sizes, "rounds": opts.rounds, "stages": stages, "env": opts.env, "subreaper": subreaper,
+    meta = {"sizes": sizes, "rounds": opts.rounds, "stages": stages, "env": opts.env, "ssh_type": opts.ssh_type,
+            "subreaper": subreaper,
             "cpus": os.cpu_count(), "python": sys.version.split()[0], "total_s": time.perf_counter() - t0,
             "per_n": per_n, "last_line": line, "figures": figs}
     out = Path(opts.out)

@@ -170,3 +170,18 @@ def ike_age_deferred(stages: Sequence[Sequence[str]], stage: int, apply_result: 
     if absent is None:
         return False
     return not set(later) - set(absent)
+
+
+def stage_tunnels(stages: Sequence[Sequence[str]], stage: int, apply_result: Dict[str, Any],
+                  partners: Sequence[str] = ()) -> List[str]:
+    """The tunnel keys the verify of stage ``stage`` (1-based) judges on this CPE: those of the earlier stages (proved
+    there; a CPE whose stage failed has left the play), this stage's, and the later stages' too when they are left out
+    (``rest_unchanged``: this stage then verifies every tunnel of the CPE). One decision for the playbook (filter
+    ``vc_stage_tunnels``, which narrows the plan the verify compares) and for a platform's apply that gathers the
+    stage's state in the same task."""
+    stages = [list(keys or []) for keys in list(stages or [])]
+    index = int(stage)
+    keys = [k for keys in stages[:index - 1] for k in keys] + (stages[index - 1] if 0 < index <= len(stages) else [])
+    if rest_unchanged(stages, index, apply_result, partners):
+        keys += _later(stages, index)
+    return keys

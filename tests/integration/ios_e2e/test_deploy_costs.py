@@ -13,6 +13,10 @@ router refuses are those probes):
   gather once;
 * a verify: one SSH session, no full read and no configuration session.
 
+And what each costs the controller in device tasks (each task that talks to the router starts an
+``ansible-connection`` process, about 1 s of CPU): one per deploy stage (the apply gathers what the stage's verify
+judges in the same task, ``vc_ios_config`` option ``gather``), one per verify.
+
 These are the costs of one apply stage (``-e vc_deploy_staged=false``: both tunnels of the CPE at once). The
 default safe rollout (docs/operations.md) applies and verifies tunnel 1 before tunnel 2, so a CPE with both
 tunnels pays them once per stage, except in a re-run with nothing to change: stage 1's read finds the whole plan on
@@ -80,6 +84,18 @@ def commands(lab):
 
 
 UNSTAGED = ("-e", "vc_deploy_staged=false")
+# the collection's tasks that talk to the router (the apply, the verify's gather); the rollback only on a failure
+DEVICE_TASKS = ("Apply the Virtual Connect features on IOS-XE", "Gather the state on the router")
+
+
+def device_tasks(out):
+    """The names of the tasks of a run that ran on cpe1 and talk to the router."""
+    found = []
+    for block in out.split("\nTASK [")[1:]:
+        name, _sep, body = block.partition("\n")
+        if any(n in name for n in DEVICE_TASKS) and re.search(r"^(ok|changed|failed|fatal): \[cpe1\]", body, re.M):
+            found.append(name.split("]")[0])
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +120,8 @@ def test_a_first_deploy_costs_one_ssh_session_one_config_session_and_two_full_re
     assert rest[:2 * len(settle)] == settle + settle
     assert Counter(rest[2 * len(settle):]) == Counter(gather), rest
     assert delta["show_run_filtered"] == sum(1 for c in gather if c.startswith("show running-config"))
+    # one device task: the apply read, changed, read back, settled and gathered the verify's state
+    assert [n.split(" : ")[-1] for n in device_tasks(run.out)] == ["Apply the Virtual Connect features on IOS-XE"]
 
 
 def test_the_idempotent_rerun_reads_once_and_never_enters_configuration_mode(lab, deployed, commands):
@@ -112,6 +130,7 @@ def test_the_idempotent_rerun_reads_once_and_never_enters_configuration_mode(lab
     assert run.recap["cpe1"]["changed"] == 0
     assert delta["ssh_sessions"] == 1 and delta["config_sessions"] == 0 and delta["show_run_full"] == 1
     assert execs == ["show running-config"] + settle + gather
+    assert len(device_tasks(run.out)) == 1
 
 
 def test_a_verify_reads_each_show_command_once_and_no_full_config(lab, deployed, commands):
@@ -120,6 +139,8 @@ def test_a_verify_reads_each_show_command_once_and_no_full_config(lab, deployed,
     assert run.recap["cpe1"]["changed"] == 0
     assert delta["ssh_sessions"] == 1 and delta["config_sessions"] == 0 and delta["show_run_full"] == 0
     assert execs == gather
+    assert [n.split(" : ")[-1] for n in device_tasks(run.out)] == [
+        "Gather the state on the router (after a change, until settled or a definitive cause shows)"]
 
 
 STAGE_2_LEFT_OUT = "Stage 2 (lab-B) left out on cpe1"
@@ -133,6 +154,7 @@ def test_a_staged_rerun_with_nothing_to_change_ends_in_stage_1(lab, deployed, co
     assert delta["ssh_sessions"] == 1 and delta["config_sessions"] == 0 and delta["show_run_full"] == 1
     # stage 1's read, then its verify of every tunnel (the settle look and the gather of the whole CPE), nothing more
     assert execs == ["show running-config"] + settle + gather
+    assert len(device_tasks(run.out)) == 1
     assert STAGE_2_LEFT_OUT in run.out and "Stage 2 - tunnel 2" in run.out
     assert "included: " not in run.out.split("TASK [Stage 2 - tunnel 2")[1].split("PLAY RECAP")[0]
 
@@ -156,6 +178,7 @@ def test_drift_on_tunnel_2_still_runs_stage_2_which_fixes_it(lab, deployed, comm
     assert "ip mtu 1400" in typed and not any("Tunnel101" in x for x in typed), typed
     assert delta["ssh_sessions"] == 1 and delta["config_sessions"] == 1
     assert delta["show_run_full"] == 3                    # stage 1's read, stage 2's read and its read-back
+    assert len(device_tasks(run.out)) == 2                # one per stage
     assert " ip mtu 1400" in section(router.config_text(), r"^interface Tunnel102$")
     again = costs(lab, DEPLOY)                            # and the next run ends in stage 1 again
     assert again[0].recap["cpe1"]["changed"] == 0 and again[1]["show_run_full"] == 1 and STAGE_2_LEFT_OUT in again[0].out

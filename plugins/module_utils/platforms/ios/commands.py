@@ -105,6 +105,20 @@ LOGGING = "show logging | include IKEV2|IKEv2|CRYPTO|BGP|BADAUTH"
 # the device's clock, read right after the log online (live_gather_commands): the age of each log event on the
 # device's own clock (evidence.py), which tells a fresh definitive cause from an old one (verify/settle.py)
 CLOCK = "show clock"
+# What counts as a refused show command in the gather: IOS's own error answers only. cisco.ios takes any 'ERROR:' in an
+# output for a failed command, and the router log holds such lines ('IKEv2-ERROR:(SESSION ID = 1,SA ID = 1):: Failed
+# to authenticate the IKE SA'), so 'show logging' is read like any other output (network_cli option
+# terminal_stderr_re, set for the gather and put back after it).
+GATHER_STDERR_RE = (
+    {"pattern": r"% ?Error"},
+    {"pattern": r"% ?Bad secret"},
+    {"pattern": r"invalid input", "flags": "re.I"},
+    {"pattern": r"(?:incomplete|ambiguous) command", "flags": "re.I"},
+    {"pattern": r"connection timed out", "flags": "re.I"},
+    {"pattern": r"Command authorization failed"},
+    {"pattern": r"Command Rejected: ?[\s]+", "flags": "re.I"},
+    {"pattern": r"% Invalid", "flags": "re.I"},
+)
 # Offline, these filtered outputs are saved under short names; a whole 'show running-config' saved as
 # show_running-config.txt serves both running-config items (the parser keeps only the VC objects and
 # never copies a secret), and a whole 'show logging' may be saved as show_logging.txt.

@@ -10,24 +10,55 @@ what they still need; when something else is still coming up, the look repeats e
 shows a definitive cause (authentication failure, proposal refused, BGP OPEN error) younger than the wait so far is
 not waited for. Then the full gather runs, and again every ``poll_s`` while the tunnels are not settled (within
 ``settle_s``), so its last read is the state verify judges. A command the router refuses is recorded as a gather
-error (its output absent), never fatal.
+error (its output absent), never fatal: what counts as refused is IOS's own error answers (``GATHER_STDERR_RE``, set on
+the connection for the gather), not the ``ERROR:`` of the router log lines it reads.
+
+``after_apply`` is the same gather run by ``vc_ios_config`` (option ``gather``) right after a stage's apply, in the
+same task: one device task per deploy stage instead of two (each device task starts an ``ansible-connection``
+process). Which tunnels it looks at and whether their IKE SA age is judged are the plan core's stage decisions
+(``plan/targets.py``), from the apply's own result.
 
 Pure Python apart from the connection; no Ansible import beyond module_utils.
 """
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from contextlib import contextmanager
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ansible.module_utils.connection import ConnectionError
 
 from .apply import config_exchange
 from .assemble import build_ios_state
-from .commands import live_gather_commands, settle_look_commands
+from .commands import GATHER_STDERR_RE, live_gather_commands, settle_look_commands
+from ...plan.targets import ike_age_deferred, plan_with_tunnels, stage_tunnels
 from ...verify.settle import settle_roles, settle_wait_s, waiting
 
 # seconds a log event may be older than the wait so far and still count as fresh (the apply ends just before)
 FRESH_SLACK_S = 1.0
+# the verify's IKE SA age when the caller gives none (roles/verify vc_verify_min_ike_uptime_s, vc_verify's default)
+DEFAULT_MIN_IKE_UPTIME_S = 10
+
+
+@contextmanager
+def error_patterns(conn: Any) -> Iterator[None]:
+    """The gather's error patterns (``GATHER_STDERR_RE``) on the connection for the block, the previous ones put back
+    (a connection that cannot say keeps its own)."""
+    saved, changed = None, False
+    try:
+        saved = conn.get_option("terminal_stderr_re")
+        conn.set_option("terminal_stderr_re", [dict(p) for p in GATHER_STDERR_RE])
+        changed = True
+    except ConnectionError:
+        pass
+    try:
+        yield
+    finally:
+        if changed:
+            try:
+                conn.set_option("terminal_stderr_re", saved)
+            except ConnectionError:
+                pass
 
 
 def run_commands(conn: Any, commands: Sequence[str]) -> Tuple[Dict[str, Optional[str]], List[Dict[str, str]]]:
@@ -59,7 +90,7 @@ def gather(conn: Any, plan: Dict[str, Any], host: str, settle_s: float = 0, min_
             sleep(seconds)
             waited += seconds
 
-    with config_exchange(conn, buffer_read_timeout):
+    with config_exchange(conn, buffer_read_timeout), error_patterns(conn):
         if settle_s > 0 and tunnels:
             look = settle_look_commands(plan, host)
             while True:
@@ -83,3 +114,37 @@ def gather(conn: Any, plan: Dict[str, Any], host: str, settle_s: float = 0, min_
             nap(poll_s)
     return {"state": state, "looks": looks, "gathers": gathers, "waited_s": round(waited, 1),
             "settled": not waiting(state, tunnels, min_ike_uptime_s, roles=roles), "waiting": missing}
+
+
+def after_apply(conn: Any, plan: Dict[str, Any], host: str, spec: Dict[str, Any], out: Dict[str, Any],
+                check_mode: bool = False, sleep: Callable[[float], None] = time.sleep,
+                clock: Callable[[], float] = time.monotonic) -> None:
+    """``vc_ios_config`` option ``gather`` (``spec``: the stage context ``stages``, ``stage``, ``partners`` and the
+    gather's ``settle_s``, ``min_ike_uptime_s`` (None: the verify default), ``poll_s``, ``buffer_read_timeout``): after
+    the apply result ``out`` of this stage, gather the state its verify judges into ``out['state']`` and say what was
+    looked at in ``out['gather']`` (the tunnels, the IKE SA age judged, looks, gathers, seconds waited, settled,
+    what was still missing). Nothing when the apply failed or in check mode (nothing was changed, nothing to prove);
+    a connection that fails meanwhile fails the task (the stage is then restored like any failed verify)."""
+    if not spec or out.get("failed") or check_mode:
+        return
+    stages, stage, partners = spec["stages"], int(spec["stage"]), spec.get("partners") or []
+    if spec.get("poll_s", 5.0) <= 0:
+        out.update(failed=True, msg="gather: poll_s must be positive, got %s" % spec["poll_s"])
+        return
+    keys = stage_tunnels(stages, stage, out, partners)
+    deferred = ike_age_deferred(stages, stage, out, partners)
+    min_ike = spec.get("min_ike_uptime_s")
+    min_ike = 0 if deferred else max(0, DEFAULT_MIN_IKE_UPTIME_S if min_ike is None else int(min_ike))
+    timeout = spec.get("buffer_read_timeout", 0.0)
+    try:
+        res = gather(conn, plan_with_tunnels(plan, keys), host, settle_s=max(0, int(spec.get("settle_s") or 0)),
+                     min_ike_uptime_s=min_ike, poll_s=float(spec.get("poll_s", 5.0)),
+                     buffer_read_timeout=None if timeout is None or timeout < 0 else min(timeout, 10.0),
+                     sleep=sleep, clock=clock)
+    except ConnectionError as exc:
+        out.update(failed=True, msg="the configuration is applied and verified, but gathering the state for the "
+                                    "stage's verify failed: the connection failed: %s" % exc)
+        return
+    out["state"] = res.pop("state")
+    out["gather"] = dict(res, tunnels=keys, min_ike_uptime_s=min_ike, ike_age_deferred=deferred)
+

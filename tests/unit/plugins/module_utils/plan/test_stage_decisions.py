@@ -10,7 +10,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.webex_di.virtual_connect.plugins.filter import vc_ops as F
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan import build_plan
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.targets import (
-    ike_age_deferred, rest_unchanged, rollout_stages,
+    ike_age_deferred, rest_unchanged, rollout_stages, stage_tunnels,
 )
 
 from .helpers import region
@@ -123,3 +123,41 @@ def test_the_filters_name_a_bad_argument(args, message):
     for name in ("vc_rest_unchanged", "vc_ike_age_deferred"):
         with pytest.raises(AnsibleFilterError, match=name + ": " + message):
             getattr(F, name)(*args)
+
+
+# stage_tunnels -------------------------------------------------------------------------------------------------------
+
+def test_stage_tunnels_stage_1_judges_its_own_tunnel():
+    assert stage_tunnels(STAGED, 1, FRESH) == ["us-east-A"]
+    assert stage_tunnels(STAGED, 1, dict(UNCHANGED, nothing_to_change=False)) == ["us-east-A"]
+
+
+def test_stage_tunnels_the_last_stage_judges_every_tunnel_so_far():
+    assert stage_tunnels(STAGED, 2, FRESH) == ["us-east-A", "us-east-B"]
+    assert stage_tunnels(STAGED, "2", UNCHANGED) == ["us-east-A", "us-east-B"]
+
+
+def test_stage_tunnels_widen_to_the_later_stage_exactly_when_it_is_left_out():
+    assert stage_tunnels(STAGED, 1, UNCHANGED) == ["us-east-A", "us-east-B"]
+    # a dual-CPE partner waits: the later stage runs, so stage 1 judges its own tunnel only
+    assert stage_tunnels(STAGED, 1, UNCHANGED, partners=["cpe2"]) == ["us-east-A"]
+    for stages, stage in (([["us-east-A", "us-east-B"]], 1), ([["us-east-A"], []], 1)):
+        assert stage_tunnels(stages, stage, UNCHANGED) == ["us-east-A", "us-east-B"][:len(stages[0])]
+
+
+def test_stage_tunnels_an_empty_stage_of_a_dual_cpe_region():
+    # the CPE of tunnel 2 has nothing in stage 1
+    assert stage_tunnels([[], ["us-east-B"]], 1, {"changed": False}) == []
+    assert stage_tunnels([[], ["us-east-B"]], 2, FRESH) == ["us-east-B"]
+    assert stage_tunnels([], 1, UNCHANGED) == []
+
+
+def test_stage_tunnels_filter_wraps_the_core_and_checks_its_arguments():
+    assert F.vc_stage_tunnels(UNCHANGED, STAGED, 1) == ["us-east-A", "us-east-B"]
+    assert F.vc_stage_tunnels(FRESH, STAGED, "2", None) == ["us-east-A", "us-east-B"]
+    with pytest.raises(AnsibleFilterError, match="vc_stage_tunnels: stage must be"):
+        F.vc_stage_tunnels(FRESH, STAGED, 0)
+    with pytest.raises(AnsibleFilterError, match="vc_stage_tunnels: expects the registered result"):
+        F.vc_stage_tunnels("x", STAGED, 1)
+    assert "vc_stage_tunnels" in F.FilterModule().filters()
+

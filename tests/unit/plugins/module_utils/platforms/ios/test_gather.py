@@ -28,7 +28,7 @@ class FakeRouter(object):
         self.log, self.refuse = list(log), set(refuse)
         self.t = 0.0
         self.sent = []
-        self.options = {"persistent_buffer_read_timeout": 0.1, "terminal_stdout_re": None}
+        self.options = {"persistent_buffer_read_timeout": 0.1, "terminal_stdout_re": None, "terminal_stderr_re": None}
         self.option_log = []
 
     # the fake clock of the test: sleeping advances it
@@ -140,10 +140,101 @@ def test_the_prompt_and_buffer_wait_are_tuned_for_the_task_and_put_back(plan):
     run(router, plan, buffer_read_timeout=0.0)
     assert router.option_log[0][0] == "terminal_stdout_re" and "cpe1" in router.option_log[0][1][0]["pattern"]
     assert router.option_log[1] == ("persistent_buffer_read_timeout", 0.0)
-    assert router.options == {"persistent_buffer_read_timeout": 0.1, "terminal_stdout_re": None}
+    assert router.options == {"persistent_buffer_read_timeout": 0.1, "terminal_stdout_re": None,
+                              "terminal_stderr_re": None}
     router = FakeRouter(healthy_outputs(plan))
     run(router, plan, buffer_read_timeout=None)
-    assert router.option_log == []
+    assert [name for name, _value in router.option_log] == ["terminal_stderr_re", "terminal_stderr_re"]
+
+
+def test_the_gather_counts_only_ios_error_answers_as_refused(plan):
+    """The router log's 'IKEv2-ERROR:' lines are read like any output: during the gather the connection's error
+    patterns are IOS's own answers only (cisco.ios's would take 'ERROR:' for a failed command), put back after."""
+    router = FakeRouter(healthy_outputs(plan))
+    router.options["terminal_stderr_re"] = [{"pattern": "theirs"}]
+    seen = []
+    real_get = router.get
+
+    def get(command):
+        seen.append((command, router.options["terminal_stderr_re"]))
+        return real_get(command)
+    router.get = get
+    run(router, plan)
+    patterns = [p["pattern"] for p in seen[0][1]]
+    assert all(value == seen[0][1] for _c, value in seen)
+    assert not any(re.search(p, AUTH_FAILED, re.I) for p in patterns)
+    for answer in ("% Invalid input detected at '^' marker.", "% Incomplete command.", "% Ambiguous command",
+                   "Command authorization failed.", "% Error opening nvram:/x"):
+        assert any(re.search(p, answer, re.I) for p in patterns), answer
+    assert router.options["terminal_stderr_re"] == [{"pattern": "theirs"}]
+
+
+# after_apply: the gather of vc_ios_config option gather, the stage decisions of the plan core ------------------------
+
+STAGED = [["lab-A"], ["lab-B"]]     # rollout_stages of the lab plan (checked below)
+FRESH = {"changed": True, "absent_tunnels": ["lab-A", "lab-B"], "nothing_to_change": False}
+UNCHANGED = {"changed": False, "absent_tunnels": [], "nothing_to_change": True}
+DRIFT_2 = {"changed": False, "absent_tunnels": [], "nothing_to_change": False}
+
+
+def _after(router, plan, out, stage, **spec):
+    spec = dict({"stages": STAGED, "stage": stage, "partners": [], "settle_s": 180, "min_ike_uptime_s": 10,
+                 "poll_s": 5.0, "buffer_read_timeout": 0.0}, **spec)
+    out = dict(out)
+    G.after_apply(router, plan, "cpe1", spec, out, sleep=router.sleep, clock=router.clock)
+    return out
+
+
+def test_after_apply_stage_1_of_a_first_deploy_looks_at_tunnel_1_and_leaves_its_age(plan):
+    from ansible_collections.webex_di.virtual_connect.plugins.module_utils.plan.targets import rollout_stages
+    assert rollout_stages(plan, "cpe1") == STAGED
+    router = FakeRouter(healthy_outputs(plan), ike_age=1)
+    out = _after(router, plan, FRESH, 1)
+    assert out["gather"]["tunnels"] == ["lab-A"] and out["gather"]["ike_age_deferred"] is True
+    assert out["gather"]["min_ike_uptime_s"] == 0 and out["gather"]["waited_s"] == 0
+    assert [t["name"] for t in out["state"]["tunnels"]] == ["Tunnel101"]
+
+
+def test_after_apply_the_last_stage_waits_for_the_age_of_every_tunnel(plan):
+    router = FakeRouter(healthy_outputs(plan), ike_age=3)
+    out = _after(router, plan, dict(FRESH, absent_tunnels=["lab-B"]), 2)
+    assert out["gather"]["tunnels"] == ["lab-A", "lab-B"] and out["gather"]["ike_age_deferred"] is False
+    assert out["gather"]["min_ike_uptime_s"] == 10 and 6.9 <= out["gather"]["waited_s"] <= 7.0
+    assert out["gather"]["settled"] and [t["name"] for t in out["state"]["tunnels"]] == ["Tunnel101", "Tunnel102"]
+
+
+def test_after_apply_nothing_to_change_looks_at_every_tunnel_in_stage_1(plan):
+    router = FakeRouter(healthy_outputs(plan))
+    out = _after(router, plan, UNCHANGED, 1, min_ike_uptime_s=None)
+    assert out["gather"]["tunnels"] == ["lab-A", "lab-B"]
+    assert out["gather"]["min_ike_uptime_s"] == G.DEFAULT_MIN_IKE_UPTIME_S == 10
+    # drift on tunnel 2: stage 2 runs, stage 1 judges tunnel 1 only (with its age: tunnel 2 carries traffic)
+    out = _after(FakeRouter(healthy_outputs(plan)), plan, DRIFT_2, 1)
+    assert out["gather"]["tunnels"] == ["lab-A"] and out["gather"]["min_ike_uptime_s"] == 10
+
+
+def test_after_apply_gathers_nothing_after_a_failed_apply_in_check_mode_or_unasked(plan):
+    for out, check in ((dict(FRESH, failed=True, msg="apply failed: x"), False), (FRESH, True)):
+        router = FakeRouter(healthy_outputs(plan))
+        res = dict(out)
+        G.after_apply(router, plan, "cpe1", {"stages": STAGED, "stage": 1}, res, check_mode=check)
+        assert router.sent == [] and "state" not in res and "gather" not in res
+    router, res = FakeRouter(healthy_outputs(plan)), dict(FRESH)
+    G.after_apply(router, plan, "cpe1", None, res)
+    assert router.sent == [] and res == FRESH
+
+
+def test_after_apply_a_router_that_stops_answering_leaves_gather_errors_for_the_verify(plan):
+    class Gone(FakeRouter):
+        def get(self, command):
+            self.sent.append(command)
+            raise ConnectionError("socket closed")
+    router, res = Gone(healthy_outputs(plan)), dict(FRESH)
+    G.after_apply(router, plan, "cpe1", {"stages": STAGED, "stage": 1, "settle_s": 0}, res,
+                  sleep=router.sleep, clock=router.clock)
+    assert "failed" not in res and res["gather"]["gathers"] == 1
+    assert {e["message"] for e in res["state"]["gather_errors"]} == {"socket closed"}
+    assert len(res["state"]["gather_errors"]) == len(router.sent)
 
 
 def test_log_ages_are_read_on_the_device_clock():
