@@ -147,4 +147,3 @@ def after_apply(conn: Any, plan: Dict[str, Any], host: str, spec: Dict[str, Any]
         return
     out["state"] = res.pop("state")
     out["gather"] = dict(res, tunnels=keys, min_ike_uptime_s=min_ike, ike_age_deferred=deferred)
-

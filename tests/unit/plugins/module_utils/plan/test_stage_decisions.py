@@ -160,4 +160,3 @@ def test_stage_tunnels_filter_wraps_the_core_and_checks_its_arguments():
     with pytest.raises(AnsibleFilterError, match="vc_stage_tunnels: expects the registered result"):
         F.vc_stage_tunnels("x", STAGED, 1)
     assert "vc_stage_tunnels" in F.FilterModule().filters()
-
