@@ -106,7 +106,7 @@ waiting:
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.connection import Connection
 
-from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.gather import gather
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.platforms.ios.gather import gather, settings
 
 ARGUMENT_SPEC = dict(
     plan=dict(type="dict", required=True),
@@ -120,12 +120,12 @@ ARGUMENT_SPEC = dict(
 
 def run(params, conn):
     """The task result of ``params`` (validated) over the cliconf-like ``conn``."""
-    if params["poll_s"] <= 0:
-        return dict(failed=True, msg="vc_ios_gather: poll_s must be positive, got %s" % params["poll_s"])
-    timeout = params["buffer_read_timeout"]
+    problem, timeout = settings(params["poll_s"], params["buffer_read_timeout"])
+    if problem:
+        return dict(failed=True, msg="vc_ios_gather: " + problem)
     out = gather(conn, params["plan"], params["host"], settle_s=max(0, params["settle_s"]),
                  min_ike_uptime_s=max(0, params["min_ike_uptime_s"]), poll_s=params["poll_s"],
-                 buffer_read_timeout=None if timeout < 0 else min(timeout, 10.0))
+                 buffer_read_timeout=timeout)
     out["changed"] = False
     return out
 

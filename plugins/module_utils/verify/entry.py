@@ -7,6 +7,7 @@ from typing import Any, Callable, Dict, Tuple
 
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.checks import verify_host
 from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.diagnose import diagnose_host
+from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.settle import DEFAULT_MIN_IKE_UPTIME_S
 
 
 def argument_spec(fail_on_fault: bool) -> Dict[str, Dict[str, Any]]:
@@ -16,7 +17,7 @@ def argument_spec(fail_on_fault: bool) -> Dict[str, Dict[str, Any]]:
         state=dict(type="dict", required=True),
         host=dict(type="str"),
         report_dir=dict(type="path"),
-        min_ike_uptime_s=dict(type="int", default=10),
+        min_ike_uptime_s=dict(type="int", default=DEFAULT_MIN_IKE_UPTIME_S),
         require_traffic=dict(type="bool", default=True),
         fail_on_fault=dict(type="bool", default=fail_on_fault),
     )

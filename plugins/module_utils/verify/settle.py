@@ -23,6 +23,10 @@ from ansible_collections.webex_di.virtual_connect.plugins.module_utils.verify.co
 
 # log events (docs/contract.md section 3) that retrying does not fix: the peer refused our credentials, our
 # proposal or our traffic selectors, our stack cannot do the planned group, or a BGP OPEN error (code 2).
+# The IKE SA age verify requires by default: younger is "just born or flapping" (the guide: up more than a few seconds,
+# not bouncing); roles/verify vc_verify_min_ike_uptime_s has the same default.
+DEFAULT_MIN_IKE_UPTIME_S = 10
+
 DEFINITIVE = ("AUTHENTICATION_FAILED", "AUTH_FAILED", "NO_PROPOSAL_CHOSEN", "DH_GROUP_UNSUPPORTED", "TS_UNACCEPTABLE",
               "BGP_BAD_PEER_AS", "BGP_AUTH_FAILED")
 

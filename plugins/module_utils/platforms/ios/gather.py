@@ -32,12 +32,20 @@ from .apply import config_exchange
 from .assemble import build_ios_state
 from .commands import GATHER_STDERR_RE, live_gather_commands, settle_look_commands
 from ...plan.targets import ike_age_deferred, plan_with_tunnels, stage_tunnels
-from ...verify.settle import settle_roles, settle_wait_s, waiting
+from ...verify.settle import DEFAULT_MIN_IKE_UPTIME_S, settle_roles, settle_wait_s, waiting
 
 # seconds a log event may be older than the wait so far and still count as fresh (the apply ends just before)
 FRESH_SLACK_S = 1.0
-# the verify's IKE SA age when the caller gives none (roles/verify vc_verify_min_ike_uptime_s, vc_verify's default)
-DEFAULT_MIN_IKE_UPTIME_S = 10
+
+
+def settings(poll_s: float, buffer_read_timeout: Optional[float]) -> Tuple[Optional[str], Optional[float]]:
+    """The gather's task options checked: (the problem or None, the buffer read timeout to set during the show
+    commands: None or negative = the connection's own, else at most 10 s)."""
+    if poll_s <= 0:
+        return "poll_s must be positive, got %s" % poll_s, None
+    if buffer_read_timeout is None or buffer_read_timeout < 0:
+        return None, None
+    return None, min(buffer_read_timeout, 10.0)
 
 
 @contextmanager
@@ -124,26 +132,21 @@ def after_apply(conn: Any, plan: Dict[str, Any], host: str, spec: Dict[str, Any]
     the apply result ``out`` of this stage, gather the state its verify judges into ``out['state']`` and say what was
     looked at in ``out['gather']`` (the tunnels, the IKE SA age judged, looks, gathers, seconds waited, settled,
     what was still missing). Nothing when the apply failed or in check mode (nothing was changed, nothing to prove);
-    a connection that fails meanwhile fails the task (the stage is then restored like any failed verify)."""
+    a router that stops answering leaves gather errors in the state, which its verify then fails (and the stage is
+    restored), as with vc_ios_gather."""
     if not spec or out.get("failed") or check_mode:
         return
     stages, stage, partners = spec["stages"], int(spec["stage"]), spec.get("partners") or []
-    if spec.get("poll_s", 5.0) <= 0:
-        out.update(failed=True, msg="gather: poll_s must be positive, got %s" % spec["poll_s"])
+    poll_s = float(spec.get("poll_s", 5.0))
+    problem, timeout = settings(poll_s, spec.get("buffer_read_timeout", 0.0))
+    if problem:
+        out.update(failed=True, msg="gather: " + problem)
         return
     keys = stage_tunnels(stages, stage, out, partners)
     deferred = ike_age_deferred(stages, stage, out, partners)
     min_ike = spec.get("min_ike_uptime_s")
     min_ike = 0 if deferred else max(0, DEFAULT_MIN_IKE_UPTIME_S if min_ike is None else int(min_ike))
-    timeout = spec.get("buffer_read_timeout", 0.0)
-    try:
-        res = gather(conn, plan_with_tunnels(plan, keys), host, settle_s=max(0, int(spec.get("settle_s") or 0)),
-                     min_ike_uptime_s=min_ike, poll_s=float(spec.get("poll_s", 5.0)),
-                     buffer_read_timeout=None if timeout is None or timeout < 0 else min(timeout, 10.0),
-                     sleep=sleep, clock=clock)
-    except ConnectionError as exc:
-        out.update(failed=True, msg="the configuration is applied and verified, but gathering the state for the "
-                                    "stage's verify failed: the connection failed: %s" % exc)
-        return
+    res = gather(conn, plan_with_tunnels(plan, keys), host, settle_s=max(0, int(spec.get("settle_s") or 0)),
+                 min_ike_uptime_s=min_ike, poll_s=poll_s, buffer_read_timeout=timeout, sleep=sleep, clock=clock)
     out["state"] = res.pop("state")
     out["gather"] = dict(res, tunnels=keys, min_ike_uptime_s=min_ike, ike_age_deferred=deferred)

@@ -250,3 +250,17 @@ def test_log_ages_are_read_on_the_device_clock():
     assert log_age_s("Dec  2 05:45:05.123: x", clock) is None                                # after the clock
     assert log_age_s("Dec 31 23:59:59.000: x", clock) > 86400 * 300                          # last year's
     assert log_age_s("Dec  2 05:41:05.123: x", None) is None and device_clock(["% Invalid input"]) is None
+
+
+def test_the_gather_settings_are_checked_the_same_for_both_tasks(plan):
+    assert G.settings(5.0, 0.0) == (None, 0.0)
+    assert G.settings(5.0, 30) == (None, 10.0)               # at most 10 s
+    assert G.settings(5.0, -1) == (None, None) and G.settings(5.0, None) == (None, None)   # the connection's own
+    assert G.settings(0, 0.0)[0] == "poll_s must be positive, got 0"
+    router, res = FakeRouter(healthy_outputs(plan)), dict(FRESH)
+    G.after_apply(router, plan, "cpe1", {"stages": STAGED, "stage": 1, "poll_s": 0}, res)
+    assert res["failed"] is True and res["msg"] == "gather: poll_s must be positive, got 0.0" and router.sent == []
+    from ansible_collections.webex_di.virtual_connect.plugins.modules import vc_ios_gather
+    out = vc_ios_gather.run({"plan": plan, "host": "cpe1", "settle_s": 0, "min_ike_uptime_s": 0, "poll_s": -1,
+                             "buffer_read_timeout": 0.0}, router)
+    assert out == {"failed": True, "msg": "vc_ios_gather: poll_s must be positive, got -1"}
