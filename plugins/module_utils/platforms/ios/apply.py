@@ -65,31 +65,46 @@ def exchange_prompt_re(prompt: Any) -> Optional[str]:
 
 
 @contextmanager
+def connection_options(conn: Any, options: Dict[str, Any]) -> Iterator[None]:
+    """Set ``options`` ({network_cli option: value}, in order) on the persistent connection for the block and put the
+    values read before back afterwards, in reverse order. A connection that fails to read or set one keeps its own
+    for the rest (what was set is put back)."""
+    saved = []  # type: List[Any]
+    try:
+        previous = [(name, conn.get_option(name)) for name in options]
+        for name, value in options.items():
+            conn.set_option(name, value)
+            saved.append(previous[len(saved)])
+    except ConnectionError:
+        pass
+    try:
+        yield
+    finally:
+        try:
+            for name, value in reversed(saved):
+                conn.set_option(name, value)
+        except ConnectionError:
+            pass
+
+
+@contextmanager
 def config_exchange(conn: Any, buffer_read_timeout: Optional[float]) -> Iterator[None]:
     """Tune the persistent connection for the configuration lines only: prompts matched on the device's hostname and
     ``buffer_read_timeout`` seconds of waiting after each (network_cli's 0.1 s default costs 0.1 s per typed line).
     The running-config reads keep the connection's own settings; both options are put back afterwards (the next
     task sets every option again anyway). Error detection is unchanged: network_cli still reads every answer up to
     the prompt and fails on the cisco.ios error patterns. ``None``, or a prompt that cannot be learned: untouched."""
-    saved = None
+    options = {}  # type: Dict[str, Any]
     if buffer_read_timeout is not None:
         try:
             pattern = exchange_prompt_re(conn.get_prompt())
-            if pattern is not None:
-                saved = (conn.get_option("persistent_buffer_read_timeout"), conn.get_option("terminal_stdout_re"))
-                conn.set_option("terminal_stdout_re", [{"pattern": pattern}])
-                conn.set_option("persistent_buffer_read_timeout", float(buffer_read_timeout))
         except ConnectionError:
-            saved = None
-    try:
+            pattern = None
+        if pattern is not None:
+            options = {"terminal_stdout_re": [{"pattern": pattern}],
+                       "persistent_buffer_read_timeout": float(buffer_read_timeout)}
+    with connection_options(conn, options):
         yield
-    finally:
-        if saved is not None:
-            try:
-                conn.set_option("persistent_buffer_read_timeout", saved[0])
-                conn.set_option("terminal_stdout_re", saved[1])
-            except ConnectionError:
-                pass
 
 
 def _intent(params: Dict[str, Any], require_secrets: Any) -> Any:

@@ -23,12 +23,11 @@ Pure Python apart from the connection; no Ansible import beyond module_utils.
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ansible.module_utils.connection import ConnectionError
 
-from .apply import config_exchange
+from .apply import config_exchange, connection_options
 from .assemble import build_ios_state
 from .commands import GATHER_STDERR_RE, live_gather_commands, settle_look_commands
 from ...plan.targets import ike_age_deferred, plan_with_tunnels, stage_tunnels
@@ -46,27 +45,6 @@ def settings(poll_s: float, buffer_read_timeout: Optional[float]) -> Tuple[Optio
     if buffer_read_timeout is None or buffer_read_timeout < 0:
         return None, None
     return None, min(buffer_read_timeout, 10.0)
-
-
-@contextmanager
-def error_patterns(conn: Any) -> Iterator[None]:
-    """The gather's error patterns (``GATHER_STDERR_RE``) on the connection for the block, the previous ones put back
-    (a connection that cannot say keeps its own)."""
-    saved, changed = None, False
-    try:
-        saved = conn.get_option("terminal_stderr_re")
-        conn.set_option("terminal_stderr_re", [dict(p) for p in GATHER_STDERR_RE])
-        changed = True
-    except ConnectionError:
-        pass
-    try:
-        yield
-    finally:
-        if changed:
-            try:
-                conn.set_option("terminal_stderr_re", saved)
-            except ConnectionError:
-                pass
 
 
 def run_commands(conn: Any, commands: Sequence[str]) -> Tuple[Dict[str, Optional[str]], List[Dict[str, str]]]:
@@ -98,7 +76,8 @@ def gather(conn: Any, plan: Dict[str, Any], host: str, settle_s: float = 0, min_
             sleep(seconds)
             waited += seconds
 
-    with config_exchange(conn, buffer_read_timeout), error_patterns(conn):
+    stderr = {"terminal_stderr_re": [dict(p) for p in GATHER_STDERR_RE]}
+    with config_exchange(conn, buffer_read_timeout), connection_options(conn, stderr):
         if settle_s > 0 and tunnels:
             look = settle_look_commands(plan, host)
             while True:
